@@ -1,0 +1,130 @@
+"""The ``nb2prod`` command line: translates arguments to core calls and errors to exit codes."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+
+import click
+
+from nb2prod import __version__
+from nb2prod.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Nb2ProdError
+
+FORMATS = ("text", "json", "sarif", "github", "junit")
+
+
+def _codes(ctx, param, value):
+    """``--select NB201,NB3 --select NB6`` -> ``("NB201", "NB3", "NB6")``."""
+    if not value:
+        return None if param.name == "select" else ()
+    return tuple(code.strip() for item in value for code in item.split(",") if code.strip())
+
+
+def _handle_errors(command):
+    """Turn the core's named errors into one line on stderr and their exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except Nb2ProdError as exc:
+            message = f"nb2prod: error: {exc.message}"
+            if exc.hint:
+                message += f"\n  hint: {exc.hint}"
+            click.echo(message, err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="nb2prod")
+def main() -> None:
+    """Take Jupyter notebooks to production: lint, track, export, run."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text",
+              show_default=True, help="Report format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to FILE.")
+@click.option("--select", multiple=True, callback=_codes, metavar="CODES",
+              help="Only these rules (codes, prefixes such as NB2, names, or ALL).")
+@click.option("--ignore", multiple=True, callback=_codes, metavar="CODES", help="Skip these rules.")
+@click.option("--extend-select", multiple=True, callback=_codes, metavar="CODES",
+              help="Rules to add to the selection (e.g. rules that are off by default).")
+@click.option("--profile", type=click.Choice(["explore", "prod"]),
+              help="explore: execution-state findings are info; prod (default): errors.")
+@click.option("--fix", is_flag=True, help="Apply safe fixes in place.")
+@click.option("--diff", is_flag=True, help="Show the safe fixes as a diff; change nothing.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="warning",
+              show_default=True, help="Lowest severity that makes the exit code 1.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False),
+              help="Use this pyproject.toml instead of the closest one.")
+@click.option("--isolated", is_flag=True, help="Ignore configuration files.")
+@_handle_errors
+def lint(paths, output_format, output, select, ignore, extend_select, profile, fix, diff,
+         fail_on, exit_zero, jobs, config_file, isolated):
+    """Find what stops notebooks from running unattended in production.
+
+    PATHS are notebooks or folders (walked for *.ipynb); default: the current folder.
+    Exit codes: 0 clean, 1 findings, 2 usage error or unreadable single input.
+    """
+    from nb2prod.config import LintOverrides
+    from nb2prod.lint.engine import lint_paths
+    from nb2prod.lint.formats import render
+    from nb2prod.lint.rule import Severity
+
+    overrides = LintOverrides(
+        select=select, ignore=ignore, extend_select=extend_select, profile=profile,
+        config_file=config_file, isolated=isolated,
+    )
+    report = lint_paths(paths or ["."], overrides, fix="diff" if diff else "fix" if fix else None,
+                        jobs=jobs)
+    if diff:
+        click.echo("".join(r.diff for r in report.files if r.diff), nl=False)
+        sys.exit(EXIT_FINDINGS if any(r.diff for r in report.files) and not exit_zero else EXIT_OK)
+    color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    text = render(report, output_format, color=color)
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
+    if len(report.files) == 1 and report.files[0].status == "error" and len(paths) <= 1:
+        sys.exit(EXIT_USAGE)  # the only input is unreadable
+    sys.exit(EXIT_FINDINGS if report.fails(Severity(fail_on)) and not exit_zero else EXIT_OK)
+
+
+@main.command()
+@click.argument("code", required=False)
+@click.option("--all", "show_all", is_flag=True, help="Print the documentation of every rule.")
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]),
+              default="text", show_default=True)
+@_handle_errors
+def rule(code, show_all, output_format):
+    """Explain rule CODE (e.g. NB201 or hardcoded-absolute-path); list all rules without it."""
+    from nb2prod.lint import docs
+    from nb2prod.lint.rule import all_rules, get_rule
+    from nb2prod.errors import UsageError
+
+    if code:
+        found = get_rule(code) or next((r for r in all_rules() if r.name == code), None)
+        if found is None:
+            raise UsageError(f"unknown rule {code!r}", "`nb2prod rule` lists every rule")
+        chosen = [found]
+    else:
+        chosen = all_rules()
+    if output_format == "json":
+        click.echo(docs.rules_json(chosen))
+    elif code or show_all:
+        click.echo("\n\n".join(docs.rule_markdown(r) for r in chosen))
+    else:
+        click.echo(docs.rule_table(chosen))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

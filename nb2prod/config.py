@@ -1,0 +1,196 @@
+"""``[tool.nb2prod]`` in pyproject.toml (the closest file that has the table wins)
+and the project root every part of nb2prod agrees on."""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nb2prod.errors import ConfigError, UsageError
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+PROFILES = ("explore", "prod")
+DEFAULT_PROFILE = "prod"
+_LINT_KEYS = {"select", "ignore", "extend-select", "per-file-ignores", "profile", "exclude"}
+
+
+def find_project_root(start: str | os.PathLike) -> Path:
+    """Nearest folder holding pyproject.toml or .git, else ``start`` itself."""
+    start = Path(start).resolve()
+    folder = start if start.is_dir() else start.parent
+    for candidate in (folder, *folder.parents):
+        if (candidate / "pyproject.toml").is_file() or (candidate / ".git").exists():
+            return candidate
+    return folder
+
+
+@functools.lru_cache(maxsize=256)
+def find_config(folder: str) -> tuple[Path | None, dict]:
+    """The closest pyproject.toml above ``folder`` with a ``[tool.nb2prod]`` table."""
+    for candidate in (Path(folder), *Path(folder).parents):
+        table = read_tool_table(candidate / "pyproject.toml")
+        if table is not None:
+            return candidate / "pyproject.toml", table
+    return None, {}
+
+
+@functools.lru_cache(maxsize=64)
+def read_tool_table(pyproject: Path) -> dict | None:
+    """``[tool.nb2prod]`` of ``pyproject``, None when the file or table is absent."""
+    try:
+        with open(pyproject, "rb") as fh:
+            document = tomllib.load(fh)
+    except FileNotFoundError:
+        return None
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{pyproject}: cannot read TOML: {exc}", "fix the file") from None
+    table = document.get("tool", {}).get("nb2prod")
+    if table is not None and not isinstance(table, dict):
+        raise ConfigError(f"{pyproject}: [tool.nb2prod] must be a table")
+    return table
+
+
+# --------------------------------------------------------------------------- lint settings
+
+
+@dataclass(frozen=True)
+class LintOverrides:
+    """What the command line (or another adapter) says, over the configuration files."""
+
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    profile: str | None = None
+    config_file: str | None = None  # use this pyproject.toml instead of discovery
+    isolated: bool = False  # ignore configuration files
+
+
+@dataclass(frozen=True)
+class LintSettings:
+    """Settings resolved for one notebook."""
+
+    enabled: frozenset[str]
+    profile: str = DEFAULT_PROFILE
+    options: dict[str, Any] = field(default_factory=dict)
+    config_path: str | None = None
+    exclude: tuple[str, ...] = ()
+
+    def option(self, rule_code: str, name: str) -> Any:
+        from nb2prod.lint.rule import REGISTRY
+
+        return self.options.get(name, REGISTRY[rule_code].options.get(name))
+
+
+def resolve_selectors(selectors, codes: list[str], names: dict[str, str]) -> set[str]:
+    """Codes matched by ``selectors`` (``ALL``, a code prefix such as ``NB2``, or a rule name)."""
+    chosen: set[str] = set()
+    for selector in selectors:
+        selector = selector.strip()
+        if not selector:
+            continue
+        if selector.upper() == "ALL":
+            chosen.update(codes)
+        elif selector in names:
+            chosen.add(names[selector])
+        else:
+            matched = [c for c in codes if c.startswith(selector.upper())]
+            if not matched:
+                raise UsageError(
+                    f"unknown rule selector {selector!r}",
+                    "use a code such as NB201, a prefix such as NB2, a rule name, or ALL",
+                )
+            chosen.update(matched)
+    return chosen
+
+
+def _codes(table: dict, key: str, where: str) -> list[str]:
+    value = table.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: `{key}` must be a list of rule codes")
+    return value
+
+
+def lint_settings(notebook_path: str, overrides: LintOverrides) -> LintSettings:
+    """The lint settings that apply to ``notebook_path``."""
+    from nb2prod.lint.rule import all_rules
+
+    rules = all_rules()
+    codes = [r.code for r in rules]
+    names = {r.name: r.code for r in rules}
+    option_defaults = {k: v for r in rules for k, v in r.options.items()}
+
+    if overrides.isolated:
+        config_path, table = None, {}
+    elif overrides.config_file:
+        config_path = Path(overrides.config_file)
+        table = read_tool_table(config_path.resolve())
+        if table is None:
+            raise UsageError(f"{config_path}: no [tool.nb2prod] table (or no such file)")
+    else:
+        folder = str(Path(notebook_path).resolve().parent)
+        config_path, table = find_config(folder)
+    lint = table.get("lint", {})
+    where = f"{config_path} [tool.nb2prod.lint]"
+    if not isinstance(lint, dict):
+        raise ConfigError(f"{where} must be a table")
+    unknown = set(lint) - _LINT_KEYS - set(option_defaults)
+    if unknown:
+        valid = ", ".join(sorted(_LINT_KEYS | set(option_defaults)))
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}", f"valid keys: {valid}")
+
+    if overrides.select is not None:
+        enabled = resolve_selectors(overrides.select, codes, names)
+    elif "select" in lint:
+        enabled = resolve_selectors(_codes(lint, "select", where), codes, names)
+    else:
+        enabled = {r.code for r in rules if r.default}
+    enabled |= resolve_selectors(_codes(lint, "extend-select", where), codes, names)
+    enabled |= resolve_selectors(overrides.extend_select, codes, names)
+    enabled -= resolve_selectors(_codes(lint, "ignore", where), codes, names)
+    enabled -= resolve_selectors(overrides.ignore, codes, names)
+    per_file = lint.get("per-file-ignores", {})
+    if not isinstance(per_file, dict):
+        raise ConfigError(f"{where}: `per-file-ignores` must be a table of glob = [codes]")
+    base = config_path.parent if config_path else Path.cwd()
+    for pattern, ignored in per_file.items():
+        if path_matches(notebook_path, pattern, base):
+            enabled -= resolve_selectors(_codes(per_file, pattern, where), codes, names)
+
+    profile = overrides.profile or lint.get("profile", DEFAULT_PROFILE)
+    if profile not in PROFILES:
+        raise ConfigError(f"{where}: profile must be one of {', '.join(PROFILES)}, not {profile!r}")
+    options = {key: value for key, value in lint.items() if key in option_defaults}
+    for key, value in options.items():
+        if type(value) is not type(option_defaults[key]):
+            expected = type(option_defaults[key]).__name__
+            raise ConfigError(f"{where}: `{key}` must be a {expected}")
+    exclude = tuple(_codes(lint, "exclude", where))
+    return LintSettings(
+        enabled=frozenset(enabled),
+        profile=profile,
+        options=options,
+        config_path=str(config_path) if config_path else None,
+        exclude=exclude,
+    )
+
+
+def path_matches(path: str, pattern: str, base: Path) -> bool:
+    """Glob ``pattern`` against ``path`` relative to ``base`` (or its name, for bare globs)."""
+    resolved = Path(path).resolve()
+    try:
+        relative = resolved.relative_to(base.resolve()).as_posix()
+    except ValueError:
+        relative = resolved.as_posix()
+    if "/" not in pattern:
+        return fnmatch.fnmatch(resolved.name, pattern) or fnmatch.fnmatch(relative, pattern)
+    return fnmatch.fnmatch(relative, pattern.lstrip("./"))

@@ -1,0 +1,395 @@
+"""Which module-level names each cell binds and reads, and how names flow across cells.
+
+A cell's *reads* are the names it needs from the notebook namespace when it runs:
+names loaded at module level (including class bodies, comprehensions, default
+arguments and decorators, which run immediately) before the cell itself binds them.
+Names loaded inside function and lambda bodies are *deferred*: they are looked up
+when the function is called (late binding), so they never make a cell depend on a
+later one; export uses them to follow the functions a predict cell calls.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from nb2prod.syntax import Escape, ParsedCell
+
+#: Names every IPython kernel defines.
+IPYTHON_NAMES = frozenset(
+    {"display", "get_ipython", "In", "Out", "_", "__", "___", "_i", "_ii", "_iii", "_ih",
+     "_oh", "_dh", "exit", "quit", "__file__", "__session__", "__vsc_ipynb_file__"}
+)
+_IPYTHON_HISTORY = re.compile(r"_i?\d+$")
+_BUILTINS = frozenset(dir(builtins)) | IPYTHON_NAMES | {"__name__", "__doc__", "__builtins__"}
+
+
+def is_builtin(name: str) -> bool:
+    """True for Python builtins and the names an IPython kernel predefines."""
+    return name in _BUILTINS or bool(_IPYTHON_HISTORY.match(name))
+
+
+@dataclass
+class CellNames:
+    """Module-scope names of one cell, in the order the cell runs them."""
+
+    defines: dict[str, ast.AST] = field(default_factory=dict)  # name -> first binding node
+    reads: dict[str, ast.Name] = field(default_factory=dict)  # name -> first free read
+    deletes: dict[str, ast.AST] = field(default_factory=dict)  # names still deleted at the end
+    deferred: dict[str, set[str]] = field(default_factory=dict)  # def/class name -> free names
+    imports: dict[str, str] = field(default_factory=dict)  # bound name -> dotted origin
+    star_imports: list[str] = field(default_factory=list)
+    opaque: bool = False  # binds names nb2prod cannot see (%run, unparsable code, %%sql -o)
+
+    @property
+    def deferred_reads(self) -> set[str]:
+        return set().union(*self.deferred.values()) if self.deferred else set()
+
+
+def cell_names(parsed: ParsedCell) -> CellNames:
+    """Names bound and read at module scope by a parsed cell."""
+    names = CellNames()
+    if parsed.tree is None or parsed.error is not None or not parsed.python:
+        names.opaque = True
+    for escape in parsed.escapes:
+        _escape_names(escape, names)
+    if parsed.tree is not None:
+        _ModuleScope(names).run(parsed.tree.body)
+    return names
+
+
+def _escape_names(escape: Escape, names: CellNames) -> None:
+    if escape.target:  # x = !cmd, x = %magic, %%capture x
+        for target in escape.target.split(","):
+            names.defines.setdefault(target.strip(), ast.Name(id=target.strip(), lineno=escape.line))
+    if escape.kind == "line_magic" and escape.name in ("run", "load", "loadpy", "recall"):
+        names.opaque = True
+    if escape.kind == "line_magic" and escape.name == "store" and "-r" in escape.args.split():
+        stored = [w for w in escape.args.split() if not w.startswith("-")]
+        if not stored:
+            names.opaque = True
+        for name in stored:
+            names.defines.setdefault(name, ast.Name(id=name, lineno=escape.line))
+
+
+class _ModuleScope(ast.NodeVisitor):
+    """Walks module-level statements in execution order, binding and reading names."""
+
+    def __init__(self, names: CellNames) -> None:
+        self.names = names
+        self.bound: set[str] = set()  # bound so far in this cell
+        self.guarded = 0  # inside `try: ... except NameError:`, where a missing name is expected
+
+    def run(self, body: Sequence[ast.stmt]) -> None:
+        for statement in body:
+            self.visit(statement)
+
+    # -- names
+    def read(self, node: ast.Name) -> None:
+        if not self.guarded and node.id not in self.bound and node.id not in self.names.reads:
+            self.names.reads[node.id] = node
+
+    def bind(self, name: str, node: ast.AST) -> None:
+        self.bound.add(name)
+        self.names.defines.setdefault(name, node)
+        self.names.deletes.pop(name, None)
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if isinstance(node.ctx, ast.Load):
+            self.read(node)
+        elif isinstance(node.ctx, ast.Store):
+            self.bind(node.id, node)
+        else:  # Del
+            self.read(node)
+            self.bound.discard(node.id)
+            self.names.deletes[node.id] = node
+
+    # -- statements whose parts run in an order other than the field order
+    def visit_Assign(self, node: ast.Assign) -> None:
+        self.visit(node.value)
+        for target in node.targets:
+            self.visit(target)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self.visit(node.value)
+        if isinstance(node.target, ast.Name):
+            self.read(ast.Name(id=node.target.id, ctx=ast.Load(), **_loc(node.target)))
+        self.visit(node.target)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
+            self.visit(node.value)
+            self.visit(node.target)
+        elif not isinstance(node.target, ast.Name):
+            self.visit(node.target)
+
+    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
+        self.visit(node.value)
+        self.bind(node.target.id, node.target)
+
+    def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
+        self.visit(node.iter)
+        self.visit(node.target)
+        self.run(node.body)
+        self.run(node.orelse)
+
+    visit_AsyncFor = visit_For
+
+    def visit_Import(self, node: ast.Import | ast.ImportFrom) -> None:
+        module = getattr(node, "module", None) or ""
+        for alias in node.names:
+            if alias.name == "*":
+                self.names.star_imports.append(module)
+                continue
+            if isinstance(node, ast.Import):
+                bound = alias.asname or alias.name.split(".")[0]
+                origin = alias.name if alias.asname else bound
+            else:
+                bound = alias.asname or alias.name
+                prefix = "." * (node.level or 0) + module
+                origin = f"{prefix}.{alias.name}" if prefix else alias.name
+            self.names.imports[bound] = origin
+            self.bind(bound, node)
+
+    visit_ImportFrom = visit_Import
+
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        for decorator in node.decorator_list:
+            self.visit(decorator)
+        self._signature(node.args, node.returns)
+        self.names.deferred[node.name] = free_names(node)
+        for name in _declared_globals(node):
+            self.bind(name, node)
+        self.bind(node.name, node)
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        self._signature(node.args, None)
+        self.names.deferred.setdefault("<lambda>", set()).update(free_names(node))
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        for part in (*node.decorator_list, *node.bases, *node.keywords):
+            self.visit(part)
+        class_scope = _ClassScope(self)
+        class_scope.run(node.body)
+        self.names.deferred[node.name] = class_scope.deferred
+        self.bind(node.name, node)
+
+    def _signature(self, args: ast.arguments, returns: ast.expr | None) -> None:
+        for default in (*args.defaults, *[d for d in args.kw_defaults if d is not None]):
+            self.visit(default)
+        for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
+            if arg is not None and arg.annotation is not None:
+                self.visit(arg.annotation)
+        if returns is not None:
+            self.visit(returns)
+
+    def _comprehension(self, node, parts: Iterable[ast.AST]) -> None:
+        generators = node.generators
+        self.visit(generators[0].iter)  # the only part evaluated in the enclosing scope
+        local = {n.id for g in generators for n in ast.walk(g.target) if isinstance(n, ast.Name)}
+        for part in (*[g.iter for g in generators[1:]], *[c for g in generators for c in g.ifs], *parts):
+            for child in ast.walk(part):
+                if isinstance(child, ast.NamedExpr):
+                    self.bind(child.target.id, child.target)
+                elif isinstance(child, ast.Name) and isinstance(child.ctx, ast.Load):
+                    if child.id not in local:
+                        self.read(child)
+                elif isinstance(child, ast.Lambda):
+                    self.visit_Lambda(child)
+
+    def visit_ListComp(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp) -> None:
+        self._comprehension(node, [node.elt])
+
+    visit_SetComp = visit_GeneratorExp = visit_ListComp
+
+    def visit_DictComp(self, node: ast.DictComp) -> None:
+        self._comprehension(node, [node.key, node.value])
+
+    def visit_Try(self, node: ast.Try) -> None:
+        guarded = any(_catches_name_error(handler.type) for handler in node.handlers)
+        self.guarded += guarded
+        self.run(node.body)
+        self.guarded -= guarded
+        for part in (*node.handlers, *node.orelse, *node.finalbody):
+            self.visit(part)
+
+    visit_TryStar = visit_Try
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        if node.type is not None:
+            self.visit(node.type)
+        if node.name:
+            self.bind(node.name, node)
+        self.run(node.body)
+
+    def visit_Global(self, node: ast.Global) -> None:  # no effect at module level
+        return
+
+    visit_Nonlocal = visit_Global
+
+    def visit_MatchAs(self, node: ast.MatchAs) -> None:
+        if node.pattern is not None:
+            self.visit(node.pattern)
+        if node.name:
+            self.bind(node.name, node)
+
+    def visit_MatchStar(self, node: ast.MatchStar) -> None:
+        if node.name:
+            self.bind(node.name, node)
+
+    def visit_MatchMapping(self, node: ast.MatchMapping) -> None:
+        self.generic_visit(node)
+        if node.rest:
+            self.bind(node.rest, node)
+
+
+class _ClassScope(_ModuleScope):
+    """A class body runs at once; its names stay in the class, methods are deferred."""
+
+    def __init__(self, outer: _ModuleScope) -> None:
+        super().__init__(CellNames())
+        self.outer = outer
+        self.deferred: set[str] = set()
+
+    def read(self, node: ast.Name) -> None:
+        if node.id not in self.bound:
+            self.outer.read(node)
+
+    def bind(self, name: str, node: ast.AST) -> None:
+        self.bound.add(name)
+
+    def visit_FunctionDef(self, node) -> None:
+        for decorator in node.decorator_list:
+            self.visit(decorator)
+        self._signature(node.args, node.returns)
+        self.deferred |= free_names(node)
+        self.bind(node.name, node)
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+
+def _catches_name_error(kind: ast.expr | None) -> bool:
+    if kind is None:
+        return True
+    names = kind.elts if isinstance(kind, ast.Tuple) else [kind]
+    return any(
+        isinstance(n, ast.Name) and n.id in ("NameError", "Exception", "BaseException")
+        for n in names
+    )
+
+
+def _loc(node: ast.AST) -> dict:
+    return {k: getattr(node, k) for k in ("lineno", "col_offset", "end_lineno", "end_col_offset")}
+
+
+def _declared_globals(function: ast.AST) -> set[str]:
+    """Names a function declares ``global`` and assigns: it binds them when called."""
+    declared: set[str] = set()
+    assigned: set[str] = set()
+    for node in ast.walk(function):
+        if isinstance(node, ast.Global):
+            declared.update(node.names)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            assigned.add(node.id)
+    return declared & assigned
+
+
+def free_names(scope: ast.AST) -> set[str]:
+    """Global names a function, lambda or class body reads when it runs (late-bound)."""
+    local: set[str] = set()
+    loads: set[str] = set()
+    nested: set[str] = set()
+    declared_global: set[str] = set()
+    arguments = getattr(scope, "args", None)
+    if isinstance(arguments, ast.arguments):
+        for arg in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
+                    arguments.vararg, arguments.kwarg):
+            if arg is not None:
+                local.add(arg.arg)
+    body = scope.body if isinstance(scope.body, list) else [scope.body]
+    stack: list[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            local.add(node.name)
+            nested |= free_names(node)
+            stack.extend(node.decorator_list)
+            if not isinstance(node, ast.ClassDef):
+                stack.extend([*node.args.defaults, *[d for d in node.args.kw_defaults if d]])
+            else:
+                stack.extend([*node.bases, *node.keywords])
+            continue
+        if isinstance(node, ast.Lambda):
+            nested |= free_names(node)
+            continue
+        if isinstance(node, ast.Name):
+            (loads if isinstance(node.ctx, ast.Load) else local).add(node.id)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            declared_global.update(node.names)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                if alias.name != "*":
+                    local.add(alias.asname or alias.name.split(".")[0])
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            local.add(node.name)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            local.add(node.name)
+        stack.extend(ast.iter_child_nodes(node))
+    local -= declared_global
+    return {name for name in (loads | nested) - local if not is_builtin(name)}
+
+
+# --------------------------------------------------------------------------- across cells
+
+
+@dataclass(frozen=True)
+class NameProblem:
+    """A read that fails when the notebook runs top to bottom in a fresh kernel.
+
+    ``kind`` is ``later`` (first bound in a later cell, or later in the same cell), ``deleted`` (removed by ``del``
+    in an earlier cell and not bound again) or ``undefined`` (bound nowhere).
+    ``other`` is the index of the cell that binds or deletes it, where there is one.
+    """
+
+    kind: str
+    cell: int
+    name: str
+    node: ast.Name
+    other: int | None = None
+
+
+def name_problems(cells: Sequence[tuple[int, CellNames]]) -> list[NameProblem]:
+    """Reads that fail top to bottom; ``cells`` are ``(cell index, names)`` in document order."""
+    first_binding: dict[str, int] = {}
+    for index, names in cells:
+        for name in names.defines:
+            first_binding.setdefault(name, index)
+    live: set[str] = set()
+    deleted_in: dict[str, int] = {}
+    unknown_namespace = False  # a star import or %run: any name may exist
+    problems: list[NameProblem] = []
+    for index, names in cells:
+        for name, node in names.reads.items():
+            if name in live or is_builtin(name):
+                continue
+            if name in deleted_in:
+                problems.append(NameProblem("deleted", index, name, node, deleted_in[name]))
+            elif unknown_namespace:
+                continue
+            elif name in first_binding:  # a later cell, or later in this very cell
+                problems.append(NameProblem("later", index, name, node, first_binding[name]))
+            elif name not in first_binding:
+                problems.append(NameProblem("undefined", index, name, node))
+        live |= set(names.defines)
+        for name in names.defines:
+            deleted_in.pop(name, None)
+        for name in names.deletes:
+            live.discard(name)
+            deleted_in[name] = index
+        unknown_namespace = unknown_namespace or bool(names.star_imports) or names.opaque
+    return problems

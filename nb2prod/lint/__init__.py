@@ -1,0 +1,1 @@
+"""The production-blocker linter: engine, rules, output formats."""

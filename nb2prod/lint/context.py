@@ -1,0 +1,136 @@
+"""Everything a rule may ask about the notebook it checks, computed once and shared."""
+
+from __future__ import annotations
+
+import ast
+import functools
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from nb2prod.config import LintSettings, find_project_root
+from nb2prod.flow import CellNames, NameProblem, cell_names, name_problems
+from nb2prod.notebook import Cell, Notebook
+from nb2prod.syntax import Escape, ParsedCell, parse_cell
+
+PARAMETERS_TAG = "parameters"
+
+
+class NotebookContext:
+    """A notebook under lint, with its parsed cells, name flow and import aliases."""
+
+    def __init__(self, notebook: Notebook, settings: LintSettings, display_path: str | None = None):
+        self.notebook = notebook
+        self.settings = settings
+        self.display_path = display_path or notebook.path
+        self._parsed: dict[int, ParsedCell] = {}
+
+    # -- cells
+    def parsed(self, cell: Cell) -> ParsedCell:
+        """The cell parsed as IPython (cached)."""
+        if cell.index not in self._parsed:
+            self._parsed[cell.index] = parse_cell(cell.source)
+        return self._parsed[cell.index]
+
+    @functools.cached_property
+    def code_cells(self) -> list[Cell]:
+        """Code cells whose language is Python (cells VS Code marks as another language excluded)."""
+        return [
+            c for c in self.notebook.cells
+            if c.is_code and c.language in (None, "python")
+        ]
+
+    def python_cells(self) -> Iterator[tuple[Cell, ParsedCell]]:
+        """Code cells with their parse, in document order."""
+        for cell in self.code_cells:
+            yield cell, self.parsed(cell)
+
+    def trees(self) -> Iterator[tuple[Cell, ParsedCell, ast.Module]]:
+        """Cells whose Python could be parsed (wholly or around a syntax error)."""
+        for cell, parsed in self.python_cells():
+            if parsed.tree is not None and parsed.python:
+                yield cell, parsed, parsed.tree
+
+    def escapes(self) -> Iterator[tuple[Cell, Escape]]:
+        """Every IPython escape (magic, shell command, help) in document order."""
+        for cell, parsed in self.python_cells():
+            for escape in parsed.escapes:
+                yield cell, escape
+
+    @functools.cached_property
+    def parameters_cell(self) -> Cell | None:
+        """The cell tagged ``parameters`` (papermill's convention), if any."""
+        return next((c for c in self.code_cells if PARAMETERS_TAG in c.tags), None)
+
+    def is_parameters(self, cell: Cell) -> bool:
+        return PARAMETERS_TAG in cell.tags
+
+    # -- names
+    @functools.cached_property
+    def names(self) -> dict[int, CellNames]:
+        """Module-scope names of each Python cell, by cell index."""
+        return {cell.index: cell_names(parsed) for cell, parsed in self.python_cells()}
+
+    @functools.cached_property
+    def name_problems(self) -> list[NameProblem]:
+        return name_problems([(c.index, self.names[c.index]) for c in self.code_cells])
+
+    @functools.cached_property
+    def imports(self) -> dict[str, str]:
+        """Bound name -> dotted origin, over all cells (``np`` -> ``numpy``)."""
+        merged: dict[str, str] = {}
+        for names in self.names.values():
+            for bound, origin in names.imports.items():
+                merged.setdefault(bound, origin)
+        return merged
+
+    @functools.cached_property
+    def user_names(self) -> set[str]:
+        """Names the notebook binds other than by import (variables, functions, classes)."""
+        bound: set[str] = set()
+        for names in self.names.values():
+            bound.update(n for n in names.defines if n not in names.imports)
+        return bound
+
+    def qualified_name(self, node: ast.AST) -> str | None:
+        """Dotted name of ``node`` with its root resolved through imports.
+
+        ``np.random.rand`` -> ``numpy.random.rand``; ``input`` -> ``input`` (a builtin);
+        None when the root is a notebook variable (``df.to_csv``) or not a name chain.
+        """
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return None
+        root = node.id
+        if root in self.imports:
+            root = self.imports[root]
+        elif root in self.user_names:
+            return None
+        return ".".join([root, *reversed(parts)])
+
+    def calls(self) -> Iterator[tuple[Cell, ParsedCell, ast.Call, str | None]]:
+        """Every call in parsed cells with its qualified callee name, in document order."""
+        for cell, parsed, tree in self.trees():
+            for node in walk_in_order(tree):
+                if isinstance(node, ast.Call):
+                    yield cell, parsed, node, self.qualified_name(node.func)
+
+    # -- settings and project
+    def option(self, rule_code: str, name: str) -> Any:
+        return self.settings.option(rule_code, name)
+
+    @functools.cached_property
+    def project_root(self) -> Path:
+        return find_project_root(self.notebook.path)
+
+
+def walk_in_order(tree: ast.AST) -> Iterator[ast.AST]:
+    """Nodes in source order (``ast.walk`` is breadth-first); iterative for deep trees."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))

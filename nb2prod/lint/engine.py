@@ -1,0 +1,256 @@
+"""Lint files: discover notebooks, run the enabled rules, apply suppressions, profiles
+and safe fixes.  One bad file never stops the run: it becomes an ``NB003`` finding."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import traceback
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+from nb2prod.config import LintOverrides, LintSettings, lint_settings, path_matches
+from nb2prod.errors import NotebookReadError, UsageError
+from nb2prod.lint import noqa
+from nb2prod.lint.context import NotebookContext
+from nb2prod.lint.rule import REGISTRY, Finding, Rule, Severity, all_rules
+from nb2prod.notebook import Notebook, load_notebook, parse_notebook
+
+#: Folders never walked into.
+SKIP_DIRS = frozenset(
+    {".ipynb_checkpoints", ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox",
+     "node_modules", "__pycache__", "site-packages", ".mypy_cache", ".pytest_cache",
+     ".ruff_cache", ".nb2prod"}
+)
+#: Below this many files the cost of worker processes outweighs the gain.
+_PARALLEL_FROM = 4
+
+
+@dataclass
+class FileResult:
+    """What linting one file gave: ``status`` is ``ok``, ``error`` (unreadable) or ``skipped``."""
+
+    path: str
+    status: str = "ok"
+    error: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+    fixed: int = 0
+    diff: str | None = None
+
+    def to_json(self) -> dict:
+        return {"path": self.path, "status": self.status, "error": self.error}
+
+
+@dataclass
+class LintReport:
+    files: list[FileResult]
+
+    @property
+    def findings(self) -> list[Finding]:
+        return sorted((f for r in self.files for f in r.findings), key=lambda f: f.sort_key)
+
+    @property
+    def fixed(self) -> int:
+        return sum(r.fixed for r in self.files)
+
+    def fails(self, threshold: Severity) -> bool:
+        """True when a finding is at least as severe as ``threshold``."""
+        return any(Severity(f.severity).rank >= threshold.rank for f in self.findings)
+
+
+# --------------------------------------------------------------------------- discovery
+
+
+def discover(paths: Sequence[str]) -> list[str]:
+    """Notebooks under ``paths``: files as given, folders walked for ``*.ipynb``."""
+    found: list[str] = []
+    for path in paths:
+        if os.path.isfile(path):
+            found.append(path)
+        elif os.path.isdir(path):
+            found.extend(_walk(path))
+        else:
+            raise UsageError(f"{path}: no such file or folder")
+    return list(dict.fromkeys(found))
+
+
+def _walk(top: str) -> Iterable[str]:
+    for folder, dirs, files in os.walk(top):
+        dirs[:] = sorted(
+            d for d in dirs
+            if d not in SKIP_DIRS and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg"))
+        )
+        for name in sorted(files):
+            if name.endswith(".ipynb"):
+                yield os.path.join(folder, name)
+
+
+def display_path(path: str) -> str:
+    """``path`` relative to the working folder when it is below it."""
+    relative = os.path.relpath(path)
+    return relative if not relative.startswith("..") else os.path.abspath(path)
+
+
+# --------------------------------------------------------------------------- linting
+
+
+def lint_paths(
+    paths: Sequence[str],
+    overrides: LintOverrides = LintOverrides(),
+    *,
+    fix: str | None = None,
+    jobs: int | None = None,
+) -> LintReport:
+    """Lint every notebook under ``paths``; ``fix`` is None, ``"fix"`` or ``"diff"``."""
+    files = discover(paths)
+    # Resolve settings first, in this process: a configuration error stops the run.
+    work = [(path, lint_settings(path, overrides), fix) for path in files]
+    work = [w for w in work if not _excluded(w[0], w[1])]
+    jobs = jobs or os.cpu_count() or 1
+    if jobs > 1 and len(work) >= _PARALLEL_FROM:
+        with ProcessPoolExecutor(jobs, mp_context=get_context("fork")) as pool:
+            results = list(pool.map(_lint_job, work, chunksize=max(1, len(work) // (jobs * 8))))
+    else:
+        results = [_lint_job(w) for w in work]
+    return LintReport(results)
+
+
+def _excluded(path: str, settings: LintSettings) -> bool:
+    base = Path(settings.config_path).parent if settings.config_path else Path.cwd()
+    return any(path_matches(path, pattern, base) for pattern in settings.exclude)
+
+
+def _lint_job(job: tuple[str, LintSettings, str | None]) -> FileResult:
+    path, settings, fix = job
+    return lint_file(path, settings, fix=fix)
+
+
+def lint_file(path: str, settings: LintSettings, *, fix: str | None = None) -> FileResult:
+    """Lint one file (never raises for a bad notebook)."""
+    shown = display_path(path)
+    try:
+        notebook = load_notebook(path)
+    except NotebookReadError as exc:
+        result = FileResult(shown, status="error", error=exc.reason)
+        if "NB003" in settings.enabled:
+            message = exc.reason + (f"; {exc.hint}" if exc.hint else "")
+            result.findings.append(_finding(REGISTRY["NB003"], message, shown))
+        return result
+    result = FileResult(shown)
+    result.findings = lint_notebook(notebook, settings, shown)
+    if not notebook.is_python:
+        result.status = "skipped"
+    elif fix:
+        _fix(notebook, settings, result, write=(fix == "fix"))
+    return result
+
+
+def lint_notebook(notebook: Notebook, settings: LintSettings, shown: str | None = None) -> list[Finding]:
+    """Findings of the enabled rules on a loaded notebook, suppressions applied."""
+    shown = shown or notebook.path
+    if not notebook.is_python:
+        if "NB002" not in settings.enabled:
+            return []
+        message = f"kernel language is {notebook.language!r}, not Python: notebook not checked"
+        return [_finding(REGISTRY["NB002"], message, shown)]
+    ctx = NotebookContext(notebook, settings, shown)
+    findings: list[Finding] = []
+    for rule_class in all_rules():
+        if rule_class.code not in settings.enabled:
+            continue
+        try:
+            findings.extend(rule_class().check(ctx))
+        except Exception as exc:  # a crashing rule must not lose the other findings
+            if "NB000" in settings.enabled:
+                where = traceback.extract_tb(exc.__traceback__)[-1]
+                message = (
+                    f"rule {rule_class.code} failed on this notebook ({type(exc).__name__}: {exc} "
+                    f"at {Path(where.filename).name}:{where.lineno}); please report it"
+                )
+                findings.append(_finding(REGISTRY["NB000"], message, shown))
+    names = {rule.name: rule.code for rule in all_rules()}
+    found = noqa.suppressions(ctx.code_cells)
+    findings = noqa.apply(findings, found, names)
+    if "NB009" in settings.enabled:
+        rule = REGISTRY["NB009"]()
+        for suppression in found:
+            message = noqa.unused(suppression, names, set(REGISTRY))
+            if message:
+                cell = suppression.cell
+                line = suppression.line or 1
+                span = (line, suppression.column, line, suppression.end_column) if suppression.line else None
+                findings.append(rule.report(ctx, message, cell, span=span))
+    for finding in findings:
+        finding.severity = _severity(REGISTRY[finding.code], finding.severity, settings.profile)
+    return sorted(findings, key=lambda f: f.sort_key)
+
+
+def _severity(rule: type[Rule], severity: str, profile: str) -> str:
+    if rule.family == "execution":
+        return Severity.INFO.value if profile == "explore" else Severity.ERROR.value
+    return severity
+
+
+def _finding(rule: type[Rule], message: str, path: str) -> Finding:
+    return Finding(rule.code, rule.name, rule.severity.value, message, path)
+
+
+# --------------------------------------------------------------------------- fixes
+
+
+def _fix(notebook: Notebook, settings: LintSettings, result: FileResult, *, write: bool) -> None:
+    """Apply the safe fixes of ``result``'s findings to the raw text; re-lint what is left."""
+    edits = sorted({e for f in result.findings for e in f.edits}, key=lambda e: e.start)
+    kept, last_end = [], -1
+    for edit in edits:  # overlapping edits cannot both apply: keep the first
+        if edit.start >= last_end:
+            kept.append(edit)
+            last_end = edit.end
+    if not kept:
+        return
+    text = notebook.text
+    for edit in reversed(kept):
+        text = text[: edit.start] + edit.text + text[edit.end :]
+    try:
+        fixed = parse_notebook(text, notebook.path)
+    except NotebookReadError:  # never write a notebook nb2prod cannot read back
+        result.status, result.error = "error", "a fix produced an unreadable notebook; not written"
+        return
+    result.diff = "".join(
+        difflib.unified_diff(
+            notebook.text.splitlines(keepends=True),
+            text.splitlines(keepends=True),
+            fromfile=f"a/{result.path}",
+            tofile=f"b/{result.path}",
+        )
+    )
+    remaining = lint_notebook(fixed, settings, result.path)
+    result.fixed = sum(1 for f in result.findings if f.edits)
+    if not write:
+        return
+    try:
+        _replace_if_unchanged(notebook, text)
+    except (OSError, NotebookReadError) as exc:
+        result.status, result.error = "error", f"not fixed: {exc}"
+        result.fixed = 0
+        return
+    result.findings = remaining
+
+
+def _replace_if_unchanged(notebook: Notebook, text: str) -> None:
+    """Write ``text`` over the notebook atomically, unless the file changed since it was read."""
+    current = load_notebook(notebook.path).text
+    if current != notebook.text:
+        raise NotebookReadError(notebook.path, "the file changed on disk while it was linted")
+    path = Path(notebook.path)
+    temporary = path.with_name(f".{path.name}.nb2prod-fix.tmp")
+    data = text.encode("utf-8")
+    if open(path, "rb").read(3) == b"\xef\xbb\xbf":  # keep a byte-order mark
+        data = b"\xef\xbb\xbf" + data
+    with open(temporary, "wb") as fh:
+        fh.write(data)
+    os.chmod(temporary, path.stat().st_mode & 0o7777)
+    os.replace(temporary, path)

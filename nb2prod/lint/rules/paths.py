@@ -1,0 +1,5 @@
+"""paths rules."""
+
+from __future__ import annotations
+
+from nb2prod.lint.rule import Rule, Severity  # noqa: F401

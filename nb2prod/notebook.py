@@ -1,0 +1,414 @@
+"""Tolerant notebook loading: the Cell/Notebook model with positions in the raw file.
+
+Notebooks are read with the standard ``json`` decoder, walked once so that every
+source string keeps its physical line in the ``.ipynb`` file (findings, SARIF and
+GitHub annotations point there) and every output keeps its byte span (``--fix``
+edits the raw text so the rest of the file stays byte-identical).  nbformat is
+imported only to upgrade nbformat 3 files: importing it costs more than linting a
+notebook.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from json.decoder import scanstring
+from typing import Any
+
+from nb2prod.errors import NotebookReadError
+
+_WS = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+
+#: Kernel names (lower case, prefix match) of kernels that do not run Python.
+_NON_PYTHON_KERNELS = (
+    "ir", "julia", "bash", "scala", "spylon", "javascript", "ijavascript", "java", "sql",
+    "xcpp", "evcxr", "rust", "gophernotes", "go", "ruby", "ielixir", "haskell", "powershell",
+    "kotlin", ".net-", "apache_toree", "octave", "matlab", "wolfram", "stata", "sas", "c",
+)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A half-open character range ``[start, end)`` of the raw notebook text."""
+
+    start: int
+    end: int
+
+
+@dataclass
+class CellRaw:
+    """Where a cell's parts stand in the raw text (for positions and safe fixes)."""
+
+    source_tokens: list[Span] = field(default_factory=list)  # each JSON string of "source"
+    line_token: list[int] = field(default_factory=list)  # cell line (0-based) -> token index
+    line_map: list[int] = field(default_factory=list)  # cell line (0-based) -> .ipynb line
+    outputs: Span | None = None  # the whole "outputs" array value
+    output_items: list[Span] = field(default_factory=list)
+
+
+@dataclass
+class Cell:
+    """One notebook cell; ``index`` is 0-based over all cells, ``number`` 1-based."""
+
+    index: int
+    cell_type: str
+    source: str
+    id: str | None = None
+    metadata: dict = field(default_factory=dict)
+    execution_count: int | None = None
+    outputs: list = field(default_factory=list)
+    line_map: list[int] = field(default_factory=list)  # cell line (0-based) -> .ipynb line
+    raw: CellRaw | None = None
+
+    @property
+    def number(self) -> int:
+        return self.index + 1
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        tags = self.metadata.get("tags") if isinstance(self.metadata, dict) else None
+        return tuple(t for t in tags if isinstance(t, str)) if isinstance(tags, list) else ()
+
+    @property
+    def is_code(self) -> bool:
+        return self.cell_type == "code"
+
+    @property
+    def lines(self) -> list[str]:
+        return self.source.split("\n")
+
+    def ipynb_line(self, line: int) -> int | None:
+        """Physical line of the .ipynb file holding cell line ``line`` (1-based)."""
+        if not self.line_map:
+            return None
+        return self.line_map[min(max(line, 1), len(self.line_map)) - 1]
+
+    @property
+    def language(self) -> str | None:
+        """The cell's own language where an editor recorded one (VS Code), else None."""
+        vscode = self.metadata.get("vscode") if isinstance(self.metadata, dict) else None
+        lang = vscode.get("languageId") if isinstance(vscode, dict) else None
+        return lang.lower() if isinstance(lang, str) else None
+
+
+@dataclass
+class Notebook:
+    """A notebook read from ``path``; ``text`` is the raw file as read."""
+
+    path: str
+    text: str
+    nbformat: int
+    nbformat_minor: int
+    metadata: dict
+    cells: list[Cell]
+    upgraded_from: int | None = None
+
+    @property
+    def code_cells(self) -> list[Cell]:
+        return [c for c in self.cells if c.is_code]
+
+    @property
+    def kernel_name(self) -> str | None:
+        spec = self.metadata.get("kernelspec")
+        name = spec.get("name") if isinstance(spec, dict) else None
+        return name if isinstance(name, str) else None
+
+    @property
+    def language(self) -> str:
+        """Lower-case kernel language; ``python`` when nothing says otherwise."""
+        info = self.metadata.get("language_info")
+        spec = self.metadata.get("kernelspec")
+        for holder in (info, spec):
+            key = "name" if holder is info else "language"
+            value = holder.get(key) if isinstance(holder, dict) else None
+            if isinstance(value, str) and value.strip():
+                value = value.strip().lower()
+                return "python" if "python" in value else value
+        name = (self.kernel_name or "").lower()
+        if not name or "python" in name or name.startswith("py"):
+            return "python"
+        for prefix in _NON_PYTHON_KERNELS:
+            if name == prefix or (len(prefix) > 2 and name.startswith(prefix)):
+                return prefix.strip(".-_")
+        return "python"
+
+    @property
+    def is_python(self) -> bool:
+        return self.language == "python"
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_notebook(path: str | os.PathLike) -> Notebook:
+    """Read and model the notebook at ``path``; raise NotebookReadError if it is not one."""
+    path = os.fspath(path)
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        raise NotebookReadError(path, f"cannot read file: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise NotebookReadError(
+            path, f"not UTF-8 text (byte {exc.start})", "re-save the notebook from Jupyter"
+        ) from None
+    return parse_notebook(text, path)
+
+
+def parse_notebook(text: str, path: str = "<notebook>") -> Notebook:
+    """Model notebook JSON ``text``; raise NotebookReadError when it is not a notebook."""
+    if not text.strip():
+        raise NotebookReadError(path, "empty file, not a notebook", "delete it or re-save it")
+    try:
+        document, raws = _Scanner(text).document()
+    except (ValueError, IndexError, _Unexpected):
+        # Either not JSON (json.loads raises the precise error) or a shape the
+        # position scanner does not follow; then read it without positions.
+        try:
+            document = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise _json_error(path, text, exc) from None
+        raws = []
+    if not isinstance(document, dict):
+        raise NotebookReadError(path, "not a notebook: the JSON is not an object")
+    return _build(path, text, document, raws)
+
+
+def _json_error(path: str, text: str, exc: json.JSONDecodeError) -> NotebookReadError:
+    if exc.pos >= len(text.rstrip()) - 1:
+        return NotebookReadError(
+            path,
+            f"truncated notebook: the JSON ends early ({exc.msg} at line {exc.lineno})",
+            "restore it from version control or a checkpoint in .ipynb_checkpoints/",
+        )
+    return NotebookReadError(
+        path,
+        f"not valid notebook JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+        "fix the JSON by hand or restore the file from version control",
+    )
+
+
+def _build(path: str, text: str, doc: dict, raws: list[CellRaw]) -> Notebook:
+    major = doc.get("nbformat")
+    if major is None:
+        major = 3 if "worksheets" in doc else 4 if "cells" in doc else None
+    if not isinstance(major, int) or isinstance(major, bool):
+        raise NotebookReadError(path, "not a notebook: no 'nbformat' version and no 'cells'")
+    minor = doc.get("nbformat_minor", 0)
+    minor = minor if isinstance(minor, int) else 0
+    upgraded_from = None
+    if major < 3:
+        raise NotebookReadError(
+            path, f"nbformat {major} is too old", "open and re-save it with Jupyter to upgrade"
+        )
+    if major > 4:
+        raise NotebookReadError(path, f"nbformat {major} is newer than nb2prod reads (4.x)")
+    if major == 3:
+        doc = _upgrade_v3(path, doc)
+        upgraded_from, major, minor = 3, 4, doc.get("nbformat_minor", 0)
+    raw_cells = doc.get("cells")
+    if not isinstance(raw_cells, list):
+        raise NotebookReadError(path, "not a notebook: 'cells' is missing or not a list")
+    metadata = doc.get("metadata")
+    cells = [
+        _cell(i, raw, raws[i] if i < len(raws) else None) for i, raw in enumerate(raw_cells)
+    ]
+    return Notebook(
+        path=path,
+        text=text,
+        nbformat=major,
+        nbformat_minor=minor,
+        metadata=metadata if isinstance(metadata, dict) else {},
+        cells=cells,
+        upgraded_from=upgraded_from,
+    )
+
+
+def _upgrade_v3(path: str, doc: dict) -> dict:
+    import nbformat  # only nbformat 3 files pay for this import
+
+    try:
+        return nbformat.convert(nbformat.from_dict(doc), 4)
+    except Exception as exc:  # nbformat raises several unrelated types here
+        raise NotebookReadError(path, f"cannot upgrade nbformat 3 notebook: {exc}") from None
+
+
+def _cell(index: int, raw: Any, raw_pos: CellRaw | None) -> Cell:
+    if not isinstance(raw, dict):
+        return Cell(index=index, cell_type="raw", source="")
+    source = raw.get("source", "")
+    if isinstance(source, list):
+        source = "".join(s for s in source if isinstance(s, str))
+    elif not isinstance(source, str):
+        source = ""
+    source = _normalise_newlines(source)
+    count = raw.get("execution_count")
+    outputs = raw.get("outputs")
+    metadata = raw.get("metadata")
+    cell_id = raw.get("id")
+    cell = Cell(
+        index=index,
+        cell_type=raw.get("cell_type") if isinstance(raw.get("cell_type"), str) else "raw",
+        source=source,
+        id=cell_id if isinstance(cell_id, str) else None,
+        metadata=metadata if isinstance(metadata, dict) else {},
+        execution_count=count if isinstance(count, int) and not isinstance(count, bool) else None,
+        outputs=outputs if isinstance(outputs, list) else [],
+        raw=raw_pos,
+    )
+    if raw_pos is not None:
+        cell.line_map = raw_pos.line_map
+    return cell
+
+
+def _normalise_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+# --------------------------------------------------------------------------- scanning
+
+
+class _Unexpected(Exception):
+    """The JSON is valid so far but not shaped like a notebook the scanner follows."""
+
+
+class _Scanner:
+    """Decode notebook JSON in one pass, keeping the spans of sources and outputs.
+
+    Values nb2prod does not need positions for are decoded by the C decoder
+    (``raw_decode``), so the walk costs about what ``json.loads`` costs.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._line_pos = 0
+        self._line = 1
+
+    def line_at(self, pos: int) -> int:
+        # Positions are asked for in increasing order, so count incrementally.
+        if pos < self._line_pos:
+            self._line_pos, self._line = 0, 1
+        self._line += self.text.count("\n", self._line_pos, pos)
+        self._line_pos = pos
+        return self._line
+
+    def ws(self, i: int) -> int:
+        return _WS.match(self.text, i).end()
+
+    def expect(self, i: int, char: str) -> int:
+        if self.text[i] != char:
+            raise _Unexpected(i)
+        return i + 1
+
+    def value(self, i: int) -> tuple[Any, int]:
+        return _DECODER.raw_decode(self.text, i)
+
+    def obj(self, i: int, handlers: dict) -> tuple[dict, int]:
+        """Decode the object at ``i``; ``handlers[key](pos) -> (value, end)`` override keys."""
+        i = self.ws(self.expect(self.ws(i), "{"))
+        result: dict = {}
+        if self.text[i] == "}":
+            return result, i + 1
+        while True:
+            if self.text[i] != '"':
+                raise _Unexpected(i)
+            key, i = scanstring(self.text, i + 1)
+            i = self.ws(self.expect(self.ws(i), ":"))
+            handler = handlers.get(key)
+            result[key], i = handler(i) if handler else self.value(i)
+            i = self.ws(i)
+            if self.text[i] == "}":
+                return result, i + 1
+            i = self.ws(self.expect(i, ","))
+
+    def array(self, i: int, item) -> tuple[list, int]:
+        i = self.ws(self.expect(i, "["))
+        items: list = []
+        if self.text[i] == "]":
+            return items, i + 1
+        while True:
+            value, i = item(i)
+            items.append(value)
+            i = self.ws(i)
+            if self.text[i] == "]":
+                return items, i + 1
+            i = self.ws(self.expect(i, ","))
+
+    def document(self) -> tuple[dict, list[CellRaw]]:
+        raws: list[CellRaw] = []
+
+        def cell(i: int) -> tuple[Any, int]:
+            if self.text[i] != "{":
+                return self.value(i)
+            raw = CellRaw()
+            raws.append(raw)
+            source = lambda pos: self.source(pos, raw)  # noqa: E731
+            value, end = self.obj(
+                i, {"source": source, "input": source, "outputs": lambda p: self.outputs(p, raw)}
+            )
+            raw.line_map = self.line_map(value, raw)
+            return value, end
+
+        cells = lambda i: self.array(i, cell) if self.text[i] == "[" else self.value(i)  # noqa: E731
+        worksheet = lambda i: self.obj(i, {"cells": cells})  # noqa: E731
+        worksheets = lambda i: self.array(i, worksheet)  # noqa: E731
+        doc, end = self.obj(0, {"cells": cells, "worksheets": worksheets})
+        if self.text[self.ws(end) :].strip():
+            raise _Unexpected(end)
+        return doc, raws
+
+    def source(self, i: int, raw: CellRaw) -> tuple[Any, int]:
+        def string(pos: int) -> tuple[Any, int]:
+            if self.text[pos] != '"':
+                return self.value(pos)
+            value, end = scanstring(self.text, pos + 1)
+            raw.source_tokens.append(Span(pos, end))
+            return value, end
+
+        if self.text[i] == "[":
+            return self.array(i, string)
+        return string(i)
+
+    def outputs(self, i: int, raw: CellRaw) -> tuple[Any, int]:
+        if self.text[i] != "[":
+            return self.value(i)
+
+        def item(pos: int) -> tuple[Any, int]:
+            value, end = self.value(pos)
+            raw.output_items.append(Span(pos, end))
+            return value, end
+
+        value, end = self.array(i, item)
+        raw.outputs = Span(i, end)
+        return value, end
+
+    def line_map(self, cell: dict, raw: CellRaw) -> list[int]:
+        """Physical line of each cell source line, from the spans of its strings."""
+        source = cell.get("source", cell.get("input"))
+        pieces = source if isinstance(source, list) else [source]
+        strings = [p for p in pieces if isinstance(p, str)]
+        if len(strings) != len(raw.source_tokens):
+            return []
+        line_map: list[int] = []
+        at_line_start = True
+        for token_index, (piece, span) in enumerate(zip(strings, raw.source_tokens)):
+            piece = _normalise_newlines(piece)
+            if not piece:
+                continue
+            line = self.line_at(span.start)
+            if at_line_start:
+                line_map.append(line)
+                raw.line_token.append(token_index)
+            breaks = piece.count("\n") - (1 if piece.endswith("\n") else 0)
+            line_map.extend([line] * breaks)
+            raw.line_token.extend([token_index] * breaks)
+            at_line_start = piece.endswith("\n")
+        if at_line_start and line_map:  # source ends with a newline: an empty last line
+            line_map.append(line_map[-1])
+            raw.line_token.append(raw.line_token[-1])
+        return line_map

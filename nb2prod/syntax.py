@@ -1,0 +1,370 @@
+"""IPython-aware parsing of cell source that keeps every line number in place.
+
+IPython syntax (``%magic``, ``%%cell`` magics, ``!shell``, ``x = !cmd``, ``obj?``,
+automagic such as ``cd data`` or ``pip install x``) is not Python, and IPython's own
+transformer folds cell-magic bodies into string literals and shifts lines.  Here each
+escape line is replaced by ``pass`` (or ``x = None`` for ``x = !cmd``) at the same
+indentation, so ``ast`` parses the cell and every node keeps its line; each escape is
+recorded as an :class:`Escape` for the rules.  IPython's transformer is imported only
+when masking alone cannot make a cell parse (it costs ~0.1 s), to tell valid IPython
+from a real syntax error.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+
+#: Cell magics whose body is Python code run in the user namespace.
+PYTHON_CELL_MAGICS = frozenset(
+    {"time", "timeit", "capture", "prun", "debug", "python", "python3", "pypy", "ipytest",
+     "nb2prod", "memit", "mprun", "snakeviz", "scalene", "heat", "cython_inline"}
+)
+#: Cell magics whose body is shell commands.
+SHELL_CELL_MAGICS = frozenset({"bash", "sh", "script", "system", "zsh"})
+
+#: Line magics and shell aliases IPython runs without ``%`` (automagic), as a first word.
+AUTOMAGICS = frozenset(
+    """alias alias_magic autoawait autocall automagic autosave bookmark cd clear colors conda
+    config connect_info debug dhist dirs doctest_mode edit env gui hist history killbgscripts
+    load load_ext loadpy logoff logon logstart logstate logstop lsmagic macro magic mamba
+    matplotlib micromamba notebook page pastebin pdb pdef pdoc pfile pinfo pinfo2 pip popd
+    pprint precision prun psearch psource pushd pwd pycat pylab quickref recall rehashx
+    reload_ext rerun reset reset_selective run save sc set_env store sx system tb time timeit
+    unalias unload_ext who who_ls whos xdel xmode uv cat cp ldir lf lk ll ls lx mkdir mv rm
+    rmdir man more less""".split()
+)
+#: Automagics that IPython defines as aliases of shell commands.
+SHELL_ALIASES = frozenset("cat cp ldir lf lk ll ls lx mkdir mv rm rmdir man more less".split())
+#: Automagics that are commands even alone on a line (others alone are just names).
+BARE_AUTOMAGICS = frozenset({"pwd", "ls", "ll", "who", "whos", "lsmagic", "dhist", "dirs", "quickref"})
+
+_FLAGS = ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+_CANDIDATE = re.compile(
+    r"^[ \t]*(?:[%!?]|\w+[ \t]*=[ \t]*[!%])|\?[ \t]*$|^[ \t]*(?:"
+    + "|".join(sorted(AUTOMAGICS))
+    + r")\b(?![ \t]*(?:[=(\[.,:)]|$))|^[ \t]*(?:"
+    + "|".join(sorted(BARE_AUTOMAGICS))
+    + r")[ \t]*$",
+    re.M,
+)
+_ASSIGN_ESCAPE = re.compile(r"([A-Za-z_]\w*(?:[ \t]*,[ \t]*[A-Za-z_]\w*)*)[ \t]*=[ \t]*([!%])")
+_AUTOMAGIC_LINE = re.compile(r"([A-Za-z_]\w*)(?:([ \t]+)(.*))?$")
+_PYTHON_AFTER_NAME = re.compile(r"(?:=(?!=)|[+\-*/%@&|^<>]=|\*\*=|//=|>>=|<<=|[(\[,:)])")
+_STRING_START = re.compile(r"(?i)(?:[rbuf]|rb|br|fr|rf)?('''|\"\"\"|'|\")")
+
+
+@dataclass(frozen=True)
+class Escape:
+    """One piece of IPython syntax found in a cell.
+
+    ``kind`` is ``line_magic``, ``cell_magic``, ``shell`` or ``help``; ``name`` is the
+    magic name (``pip`` for ``%pip``) or, for shell commands, the command word
+    (``pip`` for ``!pip install x``); ``args`` is the rest of the command.  Lines and
+    columns are 1-based in the cell's source; ``end_column`` is exclusive.
+    """
+
+    kind: str
+    name: str
+    args: str
+    line: int
+    column: int
+    end_column: int
+    target: str | None = None
+    automagic: bool = False
+
+    @property
+    def is_shell(self) -> bool:
+        """True for ``!cmd``, ``%%bash`` bodies and the ``%system``/``%sx`` magics."""
+        return self.kind == "shell" or (
+            self.kind == "line_magic" and self.name in ("system", "sx")
+        )
+
+
+@dataclass(frozen=True)
+class SyntaxProblem:
+    """A real syntax error: 1-based line and column within the cell."""
+
+    line: int
+    column: int
+    message: str
+
+
+@dataclass
+class ParsedCell:
+    """The result of parsing one cell's source."""
+
+    source: str
+    tree: ast.Module | None = None
+    escapes: list[Escape] = field(default_factory=list)
+    error: SyntaxProblem | None = None
+    cell_magic: str | None = None
+    shifts: list[int] = field(default_factory=list)  # columns removed by IPython's dedent
+
+    @property
+    def python(self) -> bool:
+        """True when the cell's text is Python (possibly under a Python-bodied magic)."""
+        return self.cell_magic is None or self.cell_magic in PYTHON_CELL_MAGICS
+
+    @property
+    def lines(self) -> list[str]:
+        return self.source.split("\n")
+
+    def position(self, node: ast.AST) -> tuple[int, int, int, int]:
+        """1-based ``(line, column, end_line, end_column)`` of ``node`` in the cell."""
+        lines = self.lines
+        line = getattr(node, "lineno", 1)
+        end_line = getattr(node, "end_lineno", None) or line
+        column = self._column(lines, line, getattr(node, "col_offset", 0))
+        end_column = self._column(lines, end_line, getattr(node, "end_col_offset", None))
+        return line, column, end_line, end_column
+
+    def _column(self, lines: list[str], line: int, byte_offset: int | None) -> int:
+        text = lines[line - 1] if 0 < line <= len(lines) else ""
+        shift = self.shifts[line - 1] if 0 < line <= len(self.shifts) else 0
+        if byte_offset is None:
+            return len(text) + 1
+        body = text[shift:]
+        if not body.isascii():  # ast columns count UTF-8 bytes
+            byte_offset = len(body.encode("utf-8")[:byte_offset].decode("utf-8", "ignore"))
+        return shift + byte_offset + 1
+
+
+def parse_cell(source: str) -> ParsedCell:
+    """Parse a code cell's source as IPython; never raises."""
+    parsed = ParsedCell(source=source)
+    lines = source.split("\n")
+    first = next((i for i, text in enumerate(lines) if text.strip()), None)
+    if first is None:
+        parsed.tree = ast.Module(body=[], type_ignores=[])
+        return parsed
+    if lines[first].lstrip().startswith("%%"):
+        if not _cell_magic(parsed, lines, first):
+            return parsed  # a non-Python cell magic: nothing to parse as Python
+        lines = [""] * (first + 1) + lines[first + 1 :]
+    lines, parsed.shifts = _dedent(lines)
+    code = "\n".join(lines)
+    if not _CANDIDATE.search(code):
+        try:
+            parsed.tree = compile(code, "<cell>", "exec", _FLAGS)
+            return parsed
+        except (SyntaxError, ValueError):
+            pass  # maybe IPython syntax the quick scan did not see; mask anyway
+    masked = _mask(lines, parsed)
+    try:
+        parsed.tree = compile("\n".join(masked), "<cell>", "exec", _FLAGS)
+    except (SyntaxError, ValueError) as exc:
+        _fallback(parsed, "\n".join(lines), masked, exc)
+    return parsed
+
+
+# --------------------------------------------------------------------------- cell magics
+
+
+def _cell_magic(parsed: ParsedCell, lines: list[str], first: int) -> bool:
+    """Record the ``%%magic`` on line ``first``; return True when its body is Python."""
+    text = lines[first]
+    column = len(text) - len(text.lstrip())
+    name, _, args = text.strip()[2:].partition(" ")
+    args = args.strip()
+    parsed.cell_magic = name
+    target = None
+    if name == "capture":  # %%capture [--no-stdout ...] [name]
+        words = [w for w in args.split() if not w.startswith("-")]
+        target = words[0] if words and words[0].isidentifier() else None
+    parsed.escapes.append(
+        Escape("cell_magic", name, args, first + 1, column + 1, len(text) + 1, target)
+    )
+    if name in PYTHON_CELL_MAGICS:
+        return True
+    script = args.split()[0] if args.split() else ""
+    if name in SHELL_CELL_MAGICS and (name != "script" or script in ("bash", "sh", "zsh")):
+        for number, body in enumerate(lines[first + 1 :], start=first + 2):
+            command = body.strip()
+            if command and not command.startswith("#"):
+                parsed.escapes.append(_shell(command, number, len(body) - len(body.lstrip()), body))
+    return False
+
+
+def _shell(command: str, line: int, column0: int, text: str, target: str | None = None) -> Escape:
+    word, _, args = command.strip().partition(" ")
+    return Escape(
+        "shell", word.rsplit("/", 1)[-1], args.strip(), line, column0 + 1, len(text) + 1, target
+    )
+
+
+# --------------------------------------------------------------------------- masking
+
+
+def _dedent(lines: list[str]) -> tuple[list[str], list[int]]:
+    """IPython strips the first code line's indentation from every line that has it."""
+    first = next((text for text in lines if text.strip()), "")
+    indent = first[: len(first) - len(first.lstrip())]
+    if not indent:
+        return lines, [0] * len(lines)
+    shifts = [len(indent) if text.startswith(indent) else 0 for text in lines]
+    return [text[shift:] for text, shift in zip(lines, shifts)], shifts
+
+
+def _mask(lines: list[str], parsed: ParsedCell) -> list[str]:
+    """Replace IPython escape lines by same-indent Python, recording each escape."""
+    masked = list(lines)
+    state = _LexState()
+    continuing = False  # inside a backslash-continued escape
+    for index, text in enumerate(lines):
+        if continuing:
+            masked[index] = ""
+            continuing = text.rstrip().endswith("\\")
+            continue
+        if state.at_statement_start:
+            escape, replacement = _classify(text, index + 1, parsed.shifts[index])
+            if escape is not None:
+                parsed.escapes.append(escape)
+                masked[index] = replacement
+                continuing = text.rstrip().endswith("\\")
+                continue
+        state.feed(text)
+    return masked
+
+
+def _classify(text: str, line: int, shift: int) -> tuple[Escape | None, str]:
+    """The escape on a statement-start ``text`` and its Python stand-in, or ``(None, "")``."""
+    body = text.lstrip()
+    indent = text[: len(text) - len(body)]
+    column0 = shift + len(indent)
+    end = shift + len(text) + 1
+    pass_line = indent + "pass"
+    if not body or body.startswith("#"):
+        return None, ""
+    if body.startswith("!"):
+        return _shell(body.lstrip("!"), line, column0, " " * shift + text), pass_line
+    if body.startswith("%"):
+        name, _, args = body.lstrip("%").partition(" ")
+        return Escape("line_magic", name, args.strip(), line, column0 + 1, end), pass_line
+    if body.startswith("?"):
+        return Escape("help", "", body.strip("? \t"), line, column0 + 1, end), pass_line
+    assign = _ASSIGN_ESCAPE.match(body)
+    if assign:
+        target, sign = assign.group(1), assign.group(2)
+        rest = body[assign.end() :]
+        stand_in = f"{indent}{target} = None"
+        if sign == "!":
+            return _shell(rest, line, column0, " " * shift + text, target), stand_in
+        name, _, args = rest.lstrip("%").partition(" ")
+        return Escape("line_magic", name, args.strip(), line, column0 + 1, end, target), stand_in
+    if body.rstrip().endswith("?") and not _has_comment(body):
+        return Escape("help", "", body.rstrip().rstrip("?").strip(), line, column0 + 1, end), pass_line
+    word = _AUTOMAGIC_LINE.match(body)
+    if word and word.group(1) in AUTOMAGICS:
+        name, space, rest = word.group(1), word.group(2), (word.group(3) or "").strip()
+        bare = not rest and name in BARE_AUTOMAGICS
+        if bare or (space and rest and not _PYTHON_AFTER_NAME.match(rest)):
+            kind = "shell" if name in SHELL_ALIASES else "line_magic"
+            return Escape(kind, name, rest, line, column0 + 1, end, automagic=True), pass_line
+    return None, ""
+
+
+def _has_comment(text: str) -> bool:
+    state = _LexState()
+    state.feed(text)
+    return state.saw_comment
+
+
+class _LexState:
+    """Just enough of Python's lexer to know where statements start (brackets, strings)."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.quote: str | None = None  # the open string's quote while inside one
+        self.backslash = False  # the previous line ended with a continuation backslash
+        self.saw_comment = False
+
+    @property
+    def at_statement_start(self) -> bool:
+        return self.depth == 0 and self.quote is None and not self.backslash
+
+    def feed(self, text: str) -> None:
+        i, n = 0, len(text)
+        self.saw_comment = False
+        while i < n:
+            if self.quote is not None:
+                i = self._in_string(text, i)
+                continue
+            char = text[i]
+            if char == "#":
+                self.saw_comment = True
+                break
+            if char in "([{":
+                self.depth += 1
+            elif char in ")]}":
+                self.depth = max(0, self.depth - 1)
+            elif char in "'\"" or (char.isalpha() and i + 1 < n and text[i + 1] in "'\"rRbBfFuU"):
+                match = _STRING_START.match(text, i)
+                if match and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")):
+                    self.quote = match.group(1)
+                    i = match.end()
+                    continue
+            i += 1
+        if self.quote in ("'", '"'):
+            # An unterminated one-line string: a syntax error that ends at the line.
+            self.quote = None
+        self.backslash = self.quote is None and text.rstrip().endswith("\\") and not self.saw_comment
+
+    def _in_string(self, text: str, i: int) -> int:
+        quote = self.quote
+        while i < len(text):
+            if text[i] == "\\":
+                i += 2
+                continue
+            if text.startswith(quote, i):
+                self.quote = None
+                return i + len(quote)
+            i += 1
+        return len(text)
+
+
+# --------------------------------------------------------------------------- fallback
+
+
+def _fallback(parsed: ParsedCell, code: str, masked: list[str], error: SyntaxError) -> None:
+    """Masking left a syntax error: ask IPython whether the cell is valid IPython."""
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+
+        transformed = TransformerManager().transform_cell(code)
+        tree = compile(transformed, "<cell>", "exec", _FLAGS)
+    except Exception:  # SyntaxError, RuntimeError (transformer loop), IPython missing
+        tree = None
+    if tree is not None:
+        # Valid IPython.  Positions are only trustworthy if no line moved.
+        if transformed.count("\n") == code.count("\n") + (0 if code.endswith("\n") else 1):
+            parsed.tree = tree
+        return
+    line = max(1, min(error.lineno or 1, len(masked)))
+    column = (error.offset or 1) + (parsed.shifts[line - 1] if line <= len(parsed.shifts) else 0)
+    parsed.error = SyntaxProblem(line, column, error.msg or "invalid syntax")
+    parsed.tree = _partial_tree(masked, line)
+
+
+def _partial_tree(masked: list[str], error_line: int) -> ast.Module | None:
+    """Parse what surrounds a syntax error so the other checks still see that code."""
+    body: list[ast.stmt] = []
+    try:
+        body += compile("\n".join(masked[: error_line - 1]), "<cell>", "exec", _FLAGS).body
+    except (SyntaxError, ValueError):
+        pass
+    attempts = 0
+    for start in range(error_line, len(masked)):
+        text = masked[start]
+        if not text or text[0].isspace() or text.startswith("#"):
+            continue
+        attempts += 1
+        try:
+            rest = "\n" * start + "\n".join(masked[start:])
+            body += compile(rest, "<cell>", "exec", _FLAGS).body
+            break
+        except (SyntaxError, ValueError):
+            if attempts >= 20:
+                break
+    return ast.Module(body=body, type_ignores=[]) if body else None

@@ -1,0 +1,76 @@
+"""Shared test helpers: real notebooks written with nbformat, linted through the engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from nb2prod.config import LintOverrides, lint_settings
+from nb2prod.lint.engine import lint_file
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def code(source: str, *, count: int | None = None, tags=(), outputs=(), **metadata):
+    """A code cell; ``outputs`` are nbformat output nodes."""
+    cell = nbformat.v4.new_code_cell(source, execution_count=count)
+    if tags:
+        cell.metadata["tags"] = list(tags)
+    cell.metadata.update(metadata)
+    cell.outputs = list(outputs)
+    return cell
+
+
+def markdown(source: str):
+    return nbformat.v4.new_markdown_cell(source)
+
+
+def stream(text: str, name: str = "stdout"):
+    return nbformat.v4.new_output("stream", name=name, text=text)
+
+
+def result(text: str, count: int = 1):
+    return nbformat.v4.new_output("execute_result", data={"text/plain": text}, execution_count=count)
+
+
+def error(ename: str = "ValueError", evalue: str = "boom"):
+    return nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+def write_notebook(path: Path, cells, *, metadata=None) -> Path:
+    """Write ``cells`` (sources or nbformat cells) as a v4.5 Python notebook at ``path``."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    if metadata:
+        nb.metadata.update(metadata)
+    nb.cells = [code(c) if isinstance(c, str) else c for c in cells]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(path))
+    return path
+
+
+@pytest.fixture
+def lint_cells(tmp_path):
+    """``lint_cells(cells, select=["NB201"], name="nb.ipynb", **overrides) -> [Finding]``.
+
+    Writes a real notebook into a fresh folder (with an empty pyproject.toml so no
+    configuration outside the test applies) and lints it with the engine.
+    """
+
+    def run(cells, *, select=None, name="nb.ipynb", metadata=None, **overrides):
+        (tmp_path / "pyproject.toml").touch()
+        path = write_notebook(tmp_path / name, cells, metadata=metadata)
+        settings = lint_settings(
+            str(path), LintOverrides(select=tuple(select) if select else None, **overrides)
+        )
+        return lint_file(str(path), settings).findings
+
+    run.folder = tmp_path
+    return run
+
+
+def codes(findings) -> list[str]:
+    return [f.code for f in findings]
