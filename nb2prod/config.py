@@ -32,8 +32,7 @@ def find_project_root(start: str | os.PathLike) -> Path:
     return folder
 
 
-@functools.lru_cache(maxsize=256)
-def find_config(folder: str) -> tuple[Path | None, dict]:
+def find_config(folder: str | os.PathLike) -> tuple[Path | None, dict]:
     """The closest pyproject.toml above ``folder`` with a ``[tool.nb2prod]`` table."""
     for candidate in (Path(folder), *Path(folder).parents):
         table = read_tool_table(candidate / "pyproject.toml")
@@ -42,9 +41,18 @@ def find_config(folder: str) -> tuple[Path | None, dict]:
     return None, {}
 
 
-@functools.lru_cache(maxsize=64)
 def read_tool_table(pyproject: Path) -> dict | None:
     """``[tool.nb2prod]`` of ``pyproject``, None when the file or table is absent."""
+    try:
+        stat = pyproject.stat()
+    except OSError:
+        return None
+    # Cached by modification time: long-lived processes (the Jupyter server) see edits.
+    return _read_tool_table(pyproject, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _read_tool_table(pyproject: Path, _mtime_ns: int, _size: int) -> dict | None:
     try:
         with open(pyproject, "rb") as fh:
             document = tomllib.load(fh)
