@@ -122,8 +122,8 @@ class _ModuleScope(ast.NodeVisitor):
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
             self.visit(node.value)
-            self.visit(node.target)
-        elif not isinstance(node.target, ast.Name):
+        self.visit(node.annotation)  # module-level annotations are evaluated
+        if node.value is not None or not isinstance(node.target, ast.Name):
             self.visit(node.target)
 
     def visit_NamedExpr(self, node: ast.NamedExpr) -> None:

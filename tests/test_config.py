@@ -1,0 +1,99 @@
+"""[tool.nb2prod.lint] settings, selectors and the project root (nb2prod/config.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from nb2prod.config import LintOverrides, find_project_root, lint_settings
+from nb2prod.errors import ConfigError, UsageError
+from nb2prod.lint.rule import all_rules
+
+from .conftest import write_notebook
+
+
+def _settings(tmp_path, toml=None, name="nb.ipynb", **overrides):
+    if toml is not None:
+        (tmp_path / "pyproject.toml").write_text(toml)
+    path = write_notebook(tmp_path / name, ["x = 1"])
+    return lint_settings(str(path), LintOverrides(**overrides))
+
+
+def test_defaults_enable_default_rules(tmp_path):
+    settings = _settings(tmp_path, "")
+    assert settings.enabled == {r.code for r in all_rules() if r.default}
+    assert settings.profile == "prod" and settings.config_path is None
+
+
+def test_select_ignore_extend_select_and_names(tmp_path):
+    toml = '[tool.nb2prod.lint]\nselect = ["NB0"]\nignore = ["unused-noqa"]\nextend-select = ["NB003"]\n'
+    settings = _settings(tmp_path, toml)
+    assert "NB001" in settings.enabled and "NB009" not in settings.enabled
+    assert all(code.startswith("NB0") for code in settings.enabled)
+
+
+def test_command_line_overrides_configuration(tmp_path):
+    toml = '[tool.nb2prod.lint]\nselect = ["NB0"]\nprofile = "explore"\n'
+    settings = _settings(tmp_path, toml, select=("NB001",), profile="prod")
+    assert settings.enabled == {"NB001"} and settings.profile == "prod"
+    assert _settings(tmp_path, None, ignore=("NB001",)).enabled.isdisjoint({"NB001"})
+
+
+def test_per_file_ignores_match_globs_relative_to_the_config(tmp_path):
+    toml = '[tool.nb2prod.lint.per-file-ignores]\n"scratch/*.ipynb" = ["NB001"]\n"*draft*" = ["NB009"]\n'
+    (tmp_path / "pyproject.toml").write_text(toml)
+    scratch = write_notebook(tmp_path / "scratch" / "a.ipynb", ["x"])
+    draft = write_notebook(tmp_path / "my_draft.ipynb", ["x"])
+    assert "NB001" not in lint_settings(str(scratch), LintOverrides()).enabled
+    assert "NB009" not in lint_settings(str(draft), LintOverrides()).enabled
+    assert "NB001" in lint_settings(str(draft), LintOverrides()).enabled
+
+
+def test_closest_configuration_wins(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.nb2prod.lint]\nselect = ["NB001"]\n')
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "pyproject.toml").write_text('[tool.nb2prod.lint]\nselect = ["NB009"]\n')
+    inner = write_notebook(tmp_path / "sub" / "nb.ipynb", ["x"])
+    outer = write_notebook(tmp_path / "nb.ipynb", ["x"])
+    assert lint_settings(str(inner), LintOverrides()).enabled == {"NB009"}
+    assert lint_settings(str(outer), LintOverrides()).enabled == {"NB001"}
+    assert lint_settings(str(inner), LintOverrides(isolated=True)).enabled != {"NB009"}
+
+
+def test_configuration_edits_are_seen_by_a_long_running_process(tmp_path):
+    assert _settings(tmp_path, '[tool.nb2prod.lint]\nselect = ["NB001"]\n').enabled == {"NB001"}
+    assert _settings(tmp_path, '[tool.nb2prod.lint]\nselect = ["NB009", "NB003"]\n').enabled == {"NB009", "NB003"}
+
+
+@pytest.mark.parametrize(
+    ("toml", "words"),
+    [
+        ("[tool.nb2prod.lint]\nselect = [\n", "cannot read TOML"),
+        ('[tool.nb2prod.lint]\nselct = ["NB001"]\n', "unknown key(s) selct"),
+        ('[tool.nb2prod.lint]\nprofile = "strict"\n', "profile must be one of"),
+        ('[tool.nb2prod.lint]\nselect = "NB001"\nignore = 3\n', "must be a list"),
+        ('[tool.nb2prod.lint]\nselect = ["NB999"]\n', "unknown rule selector"),
+    ],
+)
+def test_bad_configuration_is_a_usage_error(tmp_path, toml, words):
+    with pytest.raises(UsageError) as info:
+        _settings(tmp_path, toml)
+    assert words in str(info.value)
+
+
+def test_unknown_selector_on_the_command_line(tmp_path):
+    with pytest.raises(UsageError, match="unknown rule selector"):
+        _settings(tmp_path, "", select=("XY1",))
+
+
+def test_config_error_is_a_usage_error_subclass():
+    assert issubclass(ConfigError, UsageError)
+
+
+def test_project_root(tmp_path):
+    (tmp_path / "repo" / ".git").mkdir(parents=True)
+    (tmp_path / "repo" / "notebooks").mkdir()
+    assert find_project_root(tmp_path / "repo" / "notebooks" / "a.ipynb") == tmp_path / "repo"
+    (tmp_path / "lonely").mkdir()
+    root = find_project_root(tmp_path / "lonely" / "a.ipynb")
+    marked = (root / ".git").exists() or (root / "pyproject.toml").is_file()
+    assert root == tmp_path / "lonely" or marked

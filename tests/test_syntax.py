@@ -1,0 +1,139 @@
+"""IPython-aware parsing that keeps line numbers (nb2prod/syntax.py)."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nb2prod.syntax import parse_cell
+
+# Valid IPython: must parse (tree present, no error) with the escapes found.
+IPYTHON_ZOO = [
+    ("%matplotlib inline\nimport numpy as np", [("line_magic", "matplotlib", "inline", 1)]),
+    ("!pip install pandas==2.0", [("shell", "pip", "install pandas==2.0", 1)]),
+    ("!!ls", [("shell", "ls", "", 1)]),
+    ("files = !ls *.csv\nprint(files)", [("shell", "ls", "*.csv", 1)]),
+    ("who = %who_ls\n", [("line_magic", "who_ls", "", 1)]),
+    ("   %time f()", [("line_magic", "time", "f()", 1)]),
+    ("    ?str.splitlines", [("help", "", "str.splitlines", 1)]),
+    ("a = b??", [("help", "", "a = b", 1)]),
+    ("df.head?", [("help", "", "df.head", 1)]),
+    ("cd /data/raw\nx = 1", [("line_magic", "cd", "/data/raw", 1)]),
+    ("cd ..", [("line_magic", "cd", "..", 1)]),
+    ("pip install numpy", [("line_magic", "pip", "install numpy", 1)]),
+    ("ls -la", [("shell", "ls", "-la", 1)]),
+    ("pwd", [("line_magic", "pwd", "", 1)]),
+    ("for i in range(3):\n    !echo $i\n", [("shell", "echo", "$i", 2)]),
+    ("if True:\n    %cd /tmp\nelse:\n    pass", [("line_magic", "cd", "/tmp", 2)]),
+    ("%%time\nx = 1\ny = 2", [("cell_magic", "time", "", 1)]),
+    ("%%capture captured --no-stderr\nprint(1)", [("cell_magic", "capture", "captured --no-stderr", 1)]),
+    ("%%nb2prod predict\nresult = model.predict(X)", [("cell_magic", "nb2prod", "predict", 1)]),
+    ("\n\n%load_ext autoreload\n%autoreload 2", [("line_magic", "load_ext", "autoreload", 3),
+                                                 ("line_magic", "autoreload", "2", 4)]),
+    ("  x = 1\n  y = x", []),  # IPython strips the first line's indentation
+    ("s = '''\n%not a magic\n!nor this\n'''", []),
+    ("total = (a +\n         b)", []),
+    ("x = 10 % 3\ny = x != 2", []),
+    ("await asyncio.sleep(1)", []),
+    ("time.sleep(1)\nrun_id = 3\nls = [1]", []),
+    ("print('what?')\nx = 1  # really?", []),
+    ("!ls \\\n  -la\nx = 1", [("shell", "ls", "\\", 1)]),
+]
+
+
+@pytest.mark.parametrize(("source", "escapes"), IPYTHON_ZOO)
+def test_valid_ipython_parses_with_escapes(source, escapes):
+    parsed = parse_cell(source)
+    assert parsed.error is None
+    assert parsed.tree is not None
+    assert [(e.kind, e.name, e.args, e.line) for e in parsed.escapes] == escapes
+
+
+def test_line_numbers_stay_put_around_escapes():
+    parsed = parse_cell("%matplotlib inline\n!pip install x\nvalue = '/data/a.csv'\n  # c\nother = 1")
+    assigns = [n for n in ast.walk(parsed.tree) if isinstance(n, ast.Assign)]
+    assert [a.targets[0].id for a in assigns] == ["value", "other"]
+    assert [a.lineno for a in assigns] == [3, 5]
+
+
+def test_assignment_from_shell_binds_the_target():
+    parsed = parse_cell("files = !ls\n")
+    (escape,) = parsed.escapes
+    assert escape.target == "files" and escape.column == 1
+    assert isinstance(parsed.tree.body[0], ast.Assign)
+
+
+def test_columns_account_for_stripped_indentation_and_unicode():
+    parsed = parse_cell("   x = 1\n   y = 'é/home/a'")
+    node = parsed.tree.body[1].value
+    line, column, _, end_column = parsed.position(node)
+    assert parsed.lines[line - 1][column - 1 : end_column - 1] == "'é/home/a'"
+
+
+@pytest.mark.parametrize(
+    ("source", "line"),
+    [
+        ("%%time\nx = 1\nmodel.fit(X, y\n", 3),  # the body of a Python cell magic is checked
+        ("x = 1\ny = = 2", 2),
+        ("def f(:\n    pass", 1),
+        ("print 'hello'", 1),
+    ],
+)
+def test_real_syntax_errors_are_reported_at_their_line(source, line):
+    parsed = parse_cell(source)
+    assert parsed.error is not None and parsed.error.line == line
+
+
+def test_code_around_a_syntax_error_is_still_parsed():
+    parsed = parse_cell("import os\nx = (\ny = '/home/alice/data.csv'\n\nz = 3")
+    assert parsed.error is not None
+    names = {n.id for n in ast.walk(parsed.tree) if isinstance(n, ast.Name)}
+    assert "z" in names
+    assert any(isinstance(n, ast.Import) for n in ast.walk(parsed.tree))
+
+
+@pytest.mark.parametrize("magic", ["bash", "sql", "html", "javascript", "R", "writefile out.txt", "markdown"])
+def test_non_python_cell_magics_are_not_parsed(magic):
+    parsed = parse_cell(f"%%{magic}\nthis is := not python\n")
+    assert parsed.tree is None and parsed.error is None and not parsed.python
+
+
+def test_bash_cell_lines_become_shell_escapes():
+    parsed = parse_cell("%%bash\n# comment\npip install x\n  ls -la\n")
+    shells = [(e.name, e.args, e.line, e.column) for e in parsed.escapes if e.kind == "shell"]
+    assert shells == [("pip", "install x", 3, 1), ("ls", "-la", 4, 3)]
+
+
+def test_empty_and_blank_cells():
+    for source in ("", "\n\n", "   "):
+        parsed = parse_cell(source)
+        assert parsed.error is None and parsed.tree is not None and not parsed.escapes
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300))
+def test_random_text_never_crashes_the_parser(text):
+    parsed = parse_cell(text)
+    if parsed.error is not None:
+        assert 1 <= parsed.error.line <= max(1, len(text.split("\n")))
+
+
+_LINES = st.sampled_from(
+    ["x = 1", "%time f()", "!ls -la", "y = x + 1", "cd /tmp", "z = !pwd", "  ", "# c", "obj?",
+     "for i in range(2):", "    print(i)", "    !echo hi", "pip install a", "w = 'a?'"]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_LINES, max_size=12))
+def test_every_assignment_keeps_its_line(lines):
+    source = "\n".join(lines)
+    parsed = parse_cell(source)
+    if parsed.tree is None or parsed.error is not None:
+        return
+    for node in ast.walk(parsed.tree):
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+            assert lines[node.lineno - 1].lstrip().startswith(node.targets[0].id)
