@@ -84,6 +84,8 @@ def lint(paths, output_format, output, select, ignore, extend_select, profile, f
     )
     report = lint_paths(paths or ["."], overrides, fix="diff" if diff else "fix" if fix else None,
                         jobs=jobs)
+    if not report.files:
+        click.echo(f"nb2prod: warning: no notebooks found in {' '.join(paths or ['.'])}", err=True)
     if diff:
         click.echo("".join(r.diff for r in report.files if r.diff), nl=False)
         sys.exit(EXIT_FINDINGS if any(r.diff for r in report.files) and not exit_zero else EXIT_OK)

@@ -119,6 +119,16 @@ def resolve_selectors(selectors, codes: list[str], names: dict[str, str]) -> set
     return chosen
 
 
+def check_overrides(overrides: LintOverrides) -> None:
+    """Reject unknown rule selectors given on the command line, even when no file is linted."""
+    from nb2prod.lint.rule import all_rules
+
+    rules = all_rules()
+    codes, names = [r.code for r in rules], {r.name: r.code for r in rules}
+    for selectors in (overrides.select or (), overrides.ignore, overrides.extend_select):
+        resolve_selectors(selectors, codes, names)
+
+
 def _codes(table: dict, key: str, where: str) -> list[str]:
     value = table.get(key, [])
     if isinstance(value, str):

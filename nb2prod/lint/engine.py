@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
-from nb2prod.config import LintOverrides, LintSettings, lint_settings, path_matches
+from nb2prod.config import (
+    LintOverrides,
+    LintSettings,
+    check_overrides,
+    lint_settings,
+    path_matches,
+)
 from nb2prod.errors import NotebookReadError, UsageError
 from nb2prod.lint import noqa
 from nb2prod.lint.context import NotebookContext
@@ -105,6 +111,7 @@ def lint_paths(
     jobs: int | None = None,
 ) -> LintReport:
     """Lint every notebook under ``paths``; ``fix`` is None, ``"fix"`` or ``"diff"``."""
+    check_overrides(overrides)
     files = discover(paths)
     # Resolve settings first, in this process: a configuration error stops the run.
     work = [(path, lint_settings(path, overrides), fix) for path in files]

@@ -1,5 +1,268 @@
-"""structure rules."""
+"""Structure rules: how the notebook is laid out for running as a job and for export."""
 
 from __future__ import annotations
 
-from nb2prod.lint.rule import Rule, Severity  # noqa: F401
+import ast
+import re
+from collections.abc import Iterator
+
+from nb2prod.lint.rule import Finding, Rule, Severity
+from nb2prod.notebook import Cell
+from nb2prod.syntax import ParsedCell
+
+#: Exceptions whose handler makes a ``try: import x`` an optional-dependency fallback.
+_IMPORT_FALLBACK_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+
+
+def _has_statements(parsed: ParsedCell) -> bool:
+    """True when the cell holds Python statements, not only comments and IPython escapes
+    (``%matplotlib inline`` or ``!pip install`` cells, whose lines are masked as ``pass``)."""
+    if parsed.tree is None or not parsed.python:
+        return False
+    escape_lines = {escape.line for escape in parsed.escapes}
+    return any(statement.lineno not in escape_lines for statement in parsed.tree.body)
+
+
+class ImportNotAtTop(Rule):
+    """
+    ## What it does
+    Finds ``import`` and ``from ... import`` statements at module level in a code cell
+    after the first code cell that holds Python code.  Imports inside functions and
+    optional imports in ``try: ... except ImportError:`` are not reported; a first cell
+    that holds only magics or ``!pip`` commands does not count as the first code cell.
+
+    ## Why it blocks production
+    The notebook's dependencies should be visible in one place: imports scattered over
+    the notebook are missed when the environment is set up, the requirements written or
+    the code exported, and the job then fails late with ``ModuleNotFoundError``.
+
+    ## Example
+    ```python
+    # cell 1
+    import pandas as pd
+    # cell 7
+    import seaborn as sns
+    sns.histplot(df.price)
+    ```
+
+    ## Use instead
+    ```python
+    # cell 1
+    import pandas as pd
+    import seaborn as sns
+    # cell 7
+    sns.histplot(df.price)
+    ```
+
+    ## Fix
+    None: move the import to the first code cell.
+    """
+
+    code = "NB404"
+    name = "import-not-at-top"
+    family = "structure"
+    severity = Severity.INFO
+
+    def check(self, ctx) -> Iterator[Finding]:
+        first_seen = False
+        for cell, parsed in ctx.python_cells():
+            if not first_seen:
+                first_seen = _has_statements(parsed)
+                continue
+            if parsed.tree is None or not parsed.python:
+                continue
+            for node in _module_level_imports(parsed.tree.body):
+                modules = ", ".join(f"`{m}`" for m in _imported_modules(node))
+                yield self.report(
+                    ctx,
+                    f"import of {modules} in cell {cell.number}, after the first code cell; move it "
+                    "to the imports at the top so the notebook's dependencies are in one place",
+                    cell,
+                    node=node,
+                )
+
+
+def _module_level_imports(body: list[ast.stmt]) -> Iterator[ast.Import | ast.ImportFrom]:
+    """Imports a cell runs at module level, not counting optional-import fallbacks."""
+    for statement in body:
+        if isinstance(statement, (ast.Import, ast.ImportFrom)):
+            yield statement
+        elif isinstance(statement, ast.Try) and not _is_import_fallback(statement):
+            yield from _module_level_imports(statement.body)
+
+
+def _is_import_fallback(node: ast.Try) -> bool:
+    for handler in node.handlers:
+        if handler.type is None:
+            return True
+        kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+        for kind in kinds:
+            name = kind.attr if isinstance(kind, ast.Attribute) else getattr(kind, "id", None)
+            if name in _IMPORT_FALLBACK_ERRORS:
+                return True
+    return False
+
+
+def _imported_modules(node: ast.Import | ast.ImportFrom) -> list[str]:
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    return ["." * (node.level or 0) + (node.module or "")]
+
+
+class StarImport(Rule):
+    """
+    ## What it does
+    Finds ``from module import *``.
+
+    ## Why it blocks production
+    Nobody can tell which names the cell brings in or where a name used later comes
+    from; a new version of the module can silently shadow a notebook variable.  nb2prod
+    (and every other tool) then cannot check names across cells or export the code.
+
+    ## Example
+    ```python
+    from sklearn.metrics import *
+    f1_score(y_test, predictions)
+    ```
+
+    ## Use instead
+    ```python
+    from sklearn.metrics import f1_score
+    f1_score(y_test, predictions)
+    ```
+
+    ## Fix
+    None: import the names you use, or the module itself.
+    """
+
+    code = "NB707"
+    name = "star-import"
+    family = "structure"
+    severity = Severity.WARNING
+
+    def check(self, ctx) -> Iterator[Finding]:
+        for cell, _parsed, tree in ctx.trees():
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
+                    module = "." * (node.level or 0) + (node.module or "")
+                    yield self.report(
+                        ctx,
+                        f"`from {module} import *` hides which names the notebook uses and where they "
+                        f"come from; import the names you need (`from {module} import name`)",
+                        cell,
+                        node=node,
+                    )
+
+
+# Name parts that mark a configuration value (compared with the name's ``_``-separated words).
+_CONFIG_WORDS = frozenset(
+    """dir dirs folder fname uri endpoint bucket date dates lr thresh alpha gamma momentum
+    dropout patience estimators depth iterations iters folds splits neighbors components
+    clusters""".split()
+)
+# Substrings that mark a configuration value wherever they stand in the name.
+_CONFIG_PARTS = ("path", "file", "url", "seed", "epoch", "learning_rate", "batch", "threshold",
+                 "n_estimators", "max_depth", "test_size", "n_splits")
+_UPPER_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$")
+_MAX_LISTED = 3
+
+
+def _looks_like_config(name: str) -> bool:
+    if name.startswith("_"):
+        return False
+    if _UPPER_NAME.match(name):
+        return sum(c.isalpha() for c in name) >= 2  # `X`, `N` are data, not settings
+    lowered = name.lower()
+    return any(part in lowered for part in _CONFIG_PARTS) or bool(
+        _CONFIG_WORDS.intersection(lowered.split("_"))
+    )
+
+
+def _is_literal(node: ast.AST, depth: int = 0) -> bool:
+    """Strings, numbers and booleans, and lists, tuples, sets and dicts of them."""
+    if depth > 20:
+        return False
+    if isinstance(node, ast.Constant):
+        return node.value is not None and not isinstance(node.value, bytes)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        return isinstance(node.operand, ast.Constant) and isinstance(node.operand.value, (int, float))
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return all(_is_literal(e, depth + 1) for e in node.elts)
+    if isinstance(node, ast.Dict):
+        return all(k is not None and _is_literal(k, depth + 1) for k in node.keys) and all(
+            _is_literal(v, depth + 1) for v in node.values
+        )
+    return False
+
+
+def _config_assignments(tree: ast.Module) -> Iterator[tuple[str, ast.stmt]]:
+    """``NAME = literal`` statements at the top level of a cell, for configuration names."""
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target, value = statement.targets[0], statement.value
+        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+            target, value = statement.target, statement.value
+        else:
+            continue
+        if isinstance(target, ast.Name) and _looks_like_config(target.id) and _is_literal(value):
+            yield target.id, statement
+
+
+class MissingParametersCell(Rule):
+    """
+    ## What it does
+    Reports a notebook that hard-codes configuration (paths, dates, seeds, thresholds,
+    hyper-parameters, ``UPPER_CASE`` constants assigned literals) at module level but has
+    no cell tagged ``parameters``.
+
+    ## Why it blocks production
+    papermill and ``nb2prod run`` set a notebook's inputs by injecting values after the
+    cell tagged ``parameters``; ``nb2prod export`` turns that cell into the package's
+    ``Params``.  Without the tag, running the notebook on new data or with other settings
+    means editing its code.
+
+    ## Example
+    ```python
+    DATA_PATH = "data/sales.csv"
+    n_estimators = 200
+    df = pd.read_csv(DATA_PATH)
+    ```
+
+    ## Use instead
+    ```python
+    # cell tagged `parameters`
+    DATA_PATH = "data/sales.csv"
+    n_estimators = 200
+    ```
+
+    ## Fix
+    None: move the settings into one cell and add the tag ``parameters`` to it (in
+    JupyterLab: the property inspector, *Common Tools*, *Cell Tags*).
+    """
+
+    code = "NB706"
+    name = "missing-parameters-cell"
+    family = "structure"
+    severity = Severity.WARNING
+    default = False  # a name heuristic: opt in until its precision is measured
+
+    def check(self, ctx) -> Iterator[Finding]:
+        if ctx.parameters_cell is not None:
+            return
+        found: list[tuple[Cell, str, ast.stmt]] = []
+        for cell, _parsed, tree in ctx.trees():
+            found.extend((cell, name, node) for name, node in _config_assignments(tree))
+        if not found:
+            return
+        names = list(dict.fromkeys(name for _cell, name, _node in found))
+        listed = ", ".join(f"`{n}`" for n in names[:_MAX_LISTED])
+        more = f" and {len(names) - _MAX_LISTED} more" if len(names) > _MAX_LISTED else ""
+        cell, _name, node = found[0]
+        yield self.report(
+            ctx,
+            f"configuration values ({listed}{more}) are hard-coded but no cell is tagged "
+            "`parameters`; tag the cell that holds them `parameters` so papermill and "
+            "`nb2prod run` can set them",
+            cell,
+            node=node,
+        )
