@@ -109,9 +109,9 @@ def lint(paths, output_format, output, select, ignore, extend_select, profile, f
 @_handle_errors
 def rule(code, show_all, output_format):
     """Explain rule CODE (e.g. NB201 or hardcoded-absolute-path); list all rules without it."""
+    from nb2prod.errors import UsageError
     from nb2prod.lint import docs
     from nb2prod.lint.rule import all_rules, get_rule
-    from nb2prod.errors import UsageError
 
     if code:
         found = get_rule(code) or next((r for r in all_rules() if r.name == code), None)

@@ -180,7 +180,7 @@ def lint_settings(notebook_path: str, overrides: LintOverrides) -> LintSettings:
     if not isinstance(per_file, dict):
         raise ConfigError(f"{where}: `per-file-ignores` must be a table of glob = [codes]")
     base = config_path.parent if config_path else Path.cwd()
-    for pattern, ignored in per_file.items():
+    for pattern in per_file:
         if path_matches(notebook_path, pattern, base):
             enabled -= resolve_selectors(_codes(per_file, pattern, where), codes, names)
 

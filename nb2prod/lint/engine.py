@@ -105,12 +105,13 @@ def display_path(path: str) -> str:
 
 def lint_paths(
     paths: Sequence[str],
-    overrides: LintOverrides = LintOverrides(),
+    overrides: LintOverrides | None = None,
     *,
     fix: str | None = None,
     jobs: int | None = None,
 ) -> LintReport:
     """Lint every notebook under ``paths``; ``fix`` is None, ``"fix"`` or ``"diff"``."""
+    overrides = overrides or LintOverrides()
     check_overrides(overrides)
     files = discover(paths)
     # Resolve settings first, in this process: a configuration error stops the run.

@@ -1,0 +1,250 @@
+"""Tables of the functions and methods that take filesystem paths, shared by the path rules.
+
+Qualified names are what ``NotebookContext.qualified_name`` gives (``pd.read_csv`` ->
+``pandas.read_csv``).  Methods are matched by name only, because their receiver is
+usually a notebook variable (``df.to_csv``) whose type nb2prod cannot know.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Access:
+    """Where a call's path argument is and, for ``open``-like calls, its mode argument."""
+
+    path_index: int = 0
+    mode_index: int | None = None
+    default_mode: str = "r"
+
+
+_READ = Access()
+_OPEN = Access(mode_index=1)
+_OPEN_BINARY = Access(mode_index=1, default_mode="rb")
+
+#: Calls that read a file (NB203), by qualified name.
+READERS: dict[str, Access] = {
+    "open": _OPEN,
+    "builtins.open": _OPEN,
+    "io.open": _OPEN,
+    "codecs.open": _OPEN,
+    "gzip.open": _OPEN_BINARY,
+    "bz2.open": _OPEN_BINARY,
+    "lzma.open": _OPEN_BINARY,
+    "tarfile.open": _OPEN,
+    "zipfile.ZipFile": _OPEN,
+    "h5py.File": _OPEN,
+    "netCDF4.Dataset": _OPEN,
+    "numpy.load": _READ,
+    "numpy.loadtxt": _READ,
+    "numpy.genfromtxt": _READ,
+    "numpy.fromfile": _READ,
+    "numpy.memmap": _READ,
+    "joblib.load": _READ,
+    "torch.load": _READ,
+    "torch.jit.load": _READ,
+    "safetensors.torch.load_file": _READ,
+    "onnx.load": _READ,
+    "onnxruntime.InferenceSession": _READ,
+    "PIL.Image.open": _READ,
+    "cv2.imread": _READ,
+    "cv2.VideoCapture": _READ,
+    "imageio.imread": _READ,
+    "imageio.v2.imread": _READ,
+    "imageio.v3.imread": _READ,
+    "skimage.io.imread": _READ,
+    "tifffile.imread": _READ,
+    "matplotlib.pyplot.imread": _READ,
+    "matplotlib.image.imread": _READ,
+    "librosa.load": _READ,
+    "soundfile.read": _READ,
+    "scipy.io.loadmat": _READ,
+    "scipy.io.mmread": _READ,
+    "scipy.io.wavfile.read": _READ,
+    "xarray.open_dataset": _READ,
+    "xarray.open_dataarray": _READ,
+    "xarray.open_mfdataset": _READ,
+    "xarray.open_zarr": _READ,
+    "xarray.load_dataset": _READ,
+    "geopandas.read_file": _READ,
+    "pyarrow.parquet.read_table": _READ,
+    "pyarrow.parquet.ParquetFile": _READ,
+    "pyarrow.csv.read_csv": _READ,
+    "pyarrow.feather.read_table": _READ,
+    "pyarrow.feather.read_feather": _READ,
+    "openpyxl.load_workbook": _READ,
+    "tensorflow.keras.models.load_model": _READ,
+    "tensorflow.saved_model.load": _READ,
+    "tensorflow.io.read_file": _READ,
+    "keras.models.load_model": _READ,
+    "keras.saving.load_model": _READ,
+}
+#: Every ``<module>.read_*`` (and polars ``scan_*``) of these modules reads a file.
+READER_PREFIXES = (
+    "pandas.read_",
+    "polars.read_",
+    "polars.scan_",
+    "dask.dataframe.read_",
+    "modin.pandas.read_",
+    "geopandas.read_",
+    "cudf.read_",
+)
+#: ... except these, which read from a database, the clipboard or a web service.
+NOT_FILE_READERS = frozenset(
+    {
+        "pandas.read_clipboard",
+        "pandas.read_sql",
+        "pandas.read_sql_query",
+        "pandas.read_sql_table",
+        "pandas.read_gbq",
+        "polars.read_database",
+        "polars.read_database_uri",
+        "dask.dataframe.read_sql",
+        "dask.dataframe.read_sql_query",
+        "dask.dataframe.read_sql_table",
+    }
+)
+#: Methods that read a file named by their first argument (``model.load_weights("w.h5")``).
+READ_METHODS = frozenset({"load_weights", "load_model"})
+#: Methods of ``pathlib.Path`` that read the file the path names.
+PATH_READ_METHODS = {"read_text": None, "read_bytes": None, "open": 0}
+
+#: Calls that write a file (an earlier write makes a later read of the same path fine).
+WRITERS: dict[str, Access] = {
+    "open": _OPEN,
+    "builtins.open": _OPEN,
+    "io.open": _OPEN,
+    "codecs.open": _OPEN,
+    "gzip.open": _OPEN_BINARY,
+    "bz2.open": _OPEN_BINARY,
+    "lzma.open": _OPEN_BINARY,
+    "h5py.File": _OPEN,
+    "numpy.save": _READ,
+    "numpy.savez": _READ,
+    "numpy.savez_compressed": _READ,
+    "numpy.savetxt": _READ,
+    "joblib.dump": Access(path_index=1),
+    "torch.save": Access(path_index=1),
+    "cv2.imwrite": _READ,
+    "scipy.io.savemat": _READ,
+    "matplotlib.pyplot.savefig": _READ,
+    "urllib.request.urlretrieve": Access(path_index=1),
+    "shutil.copy": Access(path_index=1),
+    "shutil.copyfile": Access(path_index=1),
+    "shutil.copy2": Access(path_index=1),
+    "shutil.move": Access(path_index=1),
+    "shutil.unpack_archive": Access(path_index=1),
+}
+#: Methods that write a file named by their first argument (``df.to_csv("out.csv")``).
+WRITE_METHODS = frozenset(
+    {
+        "to_csv", "to_parquet", "to_excel", "to_json", "to_pickle", "to_feather", "to_hdf",
+        "to_netcdf", "to_stata", "to_orc", "to_zarr", "to_html", "to_xml", "savefig", "save",
+        "save_model", "save_weights", "save_pretrained", "write_csv", "write_parquet",
+        "write_json", "write_ipc", "write_text", "write_bytes", "extractall", "download_file",
+    }
+)
+
+#: Calls, other than readers and writers, whose arguments are filesystem paths.
+PATH_FUNCTIONS = frozenset(
+    {
+        "os.chdir", "os.listdir", "os.scandir", "os.walk", "os.stat", "os.lstat", "os.mkdir",
+        "os.makedirs", "os.remove", "os.unlink", "os.rmdir", "os.removedirs", "os.rename",
+        "os.replace", "os.symlink", "os.link", "os.access", "os.chmod", "os.chown",
+        "os.fspath", "os.startfile", "glob.glob", "glob.iglob", "sys.path.append",
+        "sys.path.insert", "site.addsitedir", "sqlite3.connect", "tempfile.mkdtemp",
+        "tempfile.mkstemp", "shelve.open", "fnmatch.fnmatch", "mlflow.log_artifact",
+        "mlflow.log_artifacts", "mlflow.set_tracking_uri", "dbm.open",
+    }
+)
+#: Every function of these modules takes paths.
+PATH_PREFIXES = ("os.path.", "posixpath.", "ntpath.", "pathlib.", "shutil.")
+#: Methods whose arguments are paths (besides the read and write methods).
+PATH_METHODS = frozenset(
+    {"joinpath", "with_name", "relative_to", "open", "read_csv", "read_parquet", "read_json",
+     "log_artifact", "log_artifacts", "from_pretrained", "glob", "rglob", "chdir", "listdir"}
+)
+#: Functions that build a path from their arguments (``os.path.join("data", "x.csv")``).
+PATH_BUILDERS = frozenset(
+    {"os.path.join", "posixpath.join", "ntpath.join", "pathlib.Path", "pathlib.PurePath",
+     "pathlib.PosixPath", "pathlib.WindowsPath", "pathlib.PurePosixPath",
+     "pathlib.PureWindowsPath"}
+)
+#: Builders that make a ``pathlib`` object (their ``.read_text()`` reads the file).
+PATHLIB_CLASSES = frozenset(name for name in PATH_BUILDERS if name.startswith("pathlib."))
+
+
+def reader_access(qualified: str | None, func: ast.expr) -> Access | None:
+    """How a call reads a file, or None when it is not a known reader."""
+    if qualified is not None:
+        if qualified in READERS:
+            return READERS[qualified]
+        if qualified.startswith(READER_PREFIXES) and qualified not in NOT_FILE_READERS:
+            return _READ
+        if qualified.rsplit(".", 1)[-1] not in READ_METHODS:
+            return None
+    if isinstance(func, ast.Attribute) and func.attr in READ_METHODS:
+        return _READ
+    return None
+
+
+def writer_access(qualified: str | None, func: ast.expr) -> Access | None:
+    """How a call writes a file, or None when it is not a known writer."""
+    if qualified is not None and qualified in WRITERS:
+        return WRITERS[qualified]
+    if isinstance(func, ast.Attribute) and func.attr in WRITE_METHODS:
+        return _READ
+    return None
+
+
+def takes_paths(qualified: str | None, func: ast.expr) -> bool:
+    """True when a call's arguments are (or build) filesystem paths."""
+    if qualified is not None and (
+        qualified in PATH_FUNCTIONS
+        or qualified.startswith(PATH_PREFIXES)
+        or qualified in READERS
+        or qualified in WRITERS
+        or qualified.startswith(READER_PREFIXES)
+    ):
+        return True
+    return isinstance(func, ast.Attribute) and (
+        func.attr in PATH_METHODS or func.attr in WRITE_METHODS or func.attr in READ_METHODS
+        or func.attr in PATH_READ_METHODS
+    )
+
+
+def argument(call: ast.Call, index: int, keywords: tuple[str, ...] = ()) -> ast.expr | None:
+    """The ``index``-th positional argument of ``call``, else the first of ``keywords`` given."""
+    positional = [a for a in call.args if not isinstance(a, ast.Starred)]
+    if len(positional) == len(call.args) and index < len(positional):
+        return positional[index]
+    for keyword in call.keywords:
+        if keyword.arg in keywords:
+            return keyword.value
+    return None
+
+
+#: Keyword names libraries use for the path argument.
+PATH_KEYWORDS = (
+    "file", "filepath_or_buffer", "path", "path_or_buf", "path_or_buffer", "io", "fname",
+    "filename", "filepath", "fp", "f", "source", "name", "uri", "urlpath", "filenames",
+    "model_file", "path_or_paths", "paths", "src", "dst", "to_path",
+)
+
+
+def path_argument(call: ast.Call, access: Access) -> ast.expr | None:
+    return argument(call, access.path_index, PATH_KEYWORDS)
+
+
+def mode_of(call: ast.Call, access: Access) -> str | None:
+    """The literal mode a call opens its file with; None when it is not a literal."""
+    if access.mode_index is None:
+        return access.default_mode
+    mode = argument(call, access.mode_index, ("mode",))
+    if mode is None:
+        return access.default_mode
+    if isinstance(mode, ast.Constant) and isinstance(mode.value, str):
+        return mode.value
+    return None
