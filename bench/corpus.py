@@ -2,9 +2,10 @@
 
 Real notebooks come from the source distributions named in ``bench/sources.txt``.  Each sdist
 is downloaded once from PyPI into ``bench/.cache/sdists/`` (checked against its pinned
-sha256), and every ``.ipynb`` in it is extracted into ``bench/.corpus/real/NAME-VERSION/``;
-byte-identical files are kept once.  Large notebooks that stress the linter are generated
-into ``bench/.corpus/generated/``.  ``bench/.corpus/manifest.json`` records what was built;
+sha256), and every ``.ipynb`` in it is extracted into
+``bench/.corpus/notebooks/real/NAME-VERSION/``; byte-identical files are kept once.  Large
+notebooks that stress the linter are generated into ``bench/.corpus/notebooks/generated/``,
+and notebooks past the limits of the parsers into ``bench/.corpus/stress/``.  ``bench/.corpus/manifest.json`` records what was built;
 a second run with the same sources reuses the corpus and downloads nothing.
 
 Both folders are gitignored: other people's notebooks are never committed.
@@ -17,7 +18,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import random
 import shutil
 import sys
@@ -34,13 +34,30 @@ CACHE_DIR = BENCH_DIR / ".cache" / "sdists"
 CORPUS_DIR = BENCH_DIR / ".corpus"
 INDEX_URL = "https://pypi.org/simple/{name}/"
 #: Bump when the generated notebooks or the extraction rules change: the corpus is rebuilt.
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 3
 #: Folders nb2prod and ruff never walk into; notebooks under them are not extracted, so that
 #: "the corpus folder" and "the list of corpus files" mean the same set for both tools.
 SKIPPED_DIRS = frozenset(
-    {".ipynb_checkpoints", ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox",
-     "node_modules", "__pycache__", "site-packages", ".mypy_cache", ".pytest_cache",
-     ".ruff_cache", ".nb2prod", "build", "dist", "_build"}
+    {
+        ".ipynb_checkpoints",
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        ".tox",
+        ".nox",
+        "node_modules",
+        "__pycache__",
+        "site-packages",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".nb2prod",
+        "build",
+        "dist",
+        "_build",
+    }
 )
 
 
@@ -111,7 +128,11 @@ def fetch_sdist(source: Source, cache: Path = CACHE_DIR, log=print) -> Path:
     """The cached sdist of ``source``, downloaded (and hash-checked) when not cached yet."""
     cache.mkdir(parents=True, exist_ok=True)
     for cached in cache.glob(f"*-{source.version}.*"):
-        if cached.is_file() and not cached.name.endswith(".part") and _sha256(cached) == source.sha256:
+        if (
+            cached.is_file()
+            and not cached.name.endswith(".part")
+            and _sha256(cached) == source.sha256
+        ):
             return cached
     url, filename = _sdist_url(source)
     target = cache / filename
@@ -177,7 +198,7 @@ from sklearn.linear_model import LogisticRegression"""
 
 _CODE_TEMPLATES = (
     "df_{i} = pd.read_csv('data/part_{i}.csv')\ndf_{i}.head()",
-    "def feature_{i}(frame):\n    \"\"\"Feature {i}.\"\"\"\n    out = frame.copy()\n"
+    'def feature_{i}(frame):\n    """Feature {i}."""\n    out = frame.copy()\n'
     "    out['f{i}'] = out.iloc[:, 0] * {i}\n    return out",
     "values_{i} = [x ** 2 for x in range({n})]\ntotal_{i} = sum(values_{i})\nprint(total_{i})",
     "for k in range(3):\n    if k % 2:\n        print('odd', k, {i})\n    else:\n        print('even', k)",
@@ -217,7 +238,7 @@ _MAGIC_CELLS = (
     "import os\nos.path.join?",
     "if True:\n    %time x = 1\n    !echo indented\n    y = 2",
     "for i in range(2):\n    %timeit -n1 -r1 i * 2",
-    "%%bash\necho hello\nfor f in *.txt; do\n  wc -l \"$f\"\ndone",
+    '%%bash\necho hello\nfor f in *.txt; do\n  wc -l "$f"\ndone',
     "%%sh\nls -la | head",
     "%%writefile helper.py\ndef helper():\n    return 42",
     "%%capture captured\nprint('hidden')",
@@ -279,13 +300,30 @@ def _big_output(nbf, rng: random.Random, megabytes: int = 20):
     png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + rng.randbytes(third * 3 // 4)).decode()
     return [
         _code_cell(nbf, "import pandas as pd\nimport matplotlib.pyplot as plt", 1),
-        _code_cell(nbf, "for epoch in range(100000):\n    train_one_epoch(epoch)", 2,
-                   [nbf.v4.new_output("stream", name="stdout", text="".join(text))]),
-        _code_cell(nbf, "pd.DataFrame(results)", 3, [nbf.v4.new_output(
-            "execute_result", data={"text/html": f"<table>{rows}</table>",
-                                    "text/plain": "DataFrame"}, execution_count=3)]),
-        _code_cell(nbf, "plt.plot(history)\nplt.show()", 4, [nbf.v4.new_output(
-            "display_data", data={"image/png": png, "text/plain": "<Figure>"})]),
+        _code_cell(
+            nbf,
+            "for epoch in range(100000):\n    train_one_epoch(epoch)",
+            2,
+            [nbf.v4.new_output("stream", name="stdout", text="".join(text))],
+        ),
+        _code_cell(
+            nbf,
+            "pd.DataFrame(results)",
+            3,
+            [
+                nbf.v4.new_output(
+                    "execute_result",
+                    data={"text/html": f"<table>{rows}</table>", "text/plain": "DataFrame"},
+                    execution_count=3,
+                )
+            ],
+        ),
+        _code_cell(
+            nbf,
+            "plt.plot(history)\nplt.show()",
+            4,
+            [nbf.v4.new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"})],
+        ),
     ]
 
 
@@ -316,7 +354,9 @@ def _deep_nesting(nbf, rng: random.Random):
     brackets = "data = " + "[" * 90 + "0" + "]" * 90
     blocks = "\n".join("    " * depth + f"if x > {depth}:" for depth in range(60))
     blocks += "\n" + "    " * 60 + "print(x)"
-    arithmetic = "total = " + " + ".join(f"v{i}" for i in range(3000))
+    # 1,000 terms: ruff 0.17.6 aborts (stack overflow) from about 2,000 when it lints
+    # several files at once, and CPython's own parser gives up at about 2,700.
+    arithmetic = "total = " + " + ".join(f"v{i}" for i in range(1000))
     return [
         _code_cell(nbf, "def f(x):\n    return x\n\nx = 100", 1),
         _code_cell(nbf, calls, 2),
@@ -324,6 +364,40 @@ def _deep_nesting(nbf, rng: random.Random):
         _code_cell(nbf, blocks, 4),
         _code_cell(nbf, arithmetic, 5),
     ]
+
+
+#: Cells past the limits of CPython's parser (or of ruff), one notebook each: linted by
+#: nb2prod alone, never part of the timed corpus.
+_STRESS_CELLS = {
+    "sum_3000_terms": "total = " + " + ".join(f"v{i}" for i in range(3000)),  # RecursionError
+    "indent_101_levels": "\n".join("    " * d + "if x:" for d in range(101))
+    + "\n"
+    + "    " * 101
+    + "pass",
+    "parentheses_250": "value = " + "(" * 250 + "1" + ")" * 250,
+    "calls_1000": "value = " + "f(" * 1000 + "1" + ")" * 1000,
+    "nul_character": "text = 'a\x00b'\nprint(text)",
+    "line_1mb": "x = " + repr("y" * 1_000_000),
+    "lambdas_500": "f = " + "lambda: " * 500 + "1",
+    "not_terms_900": "flag = " + "not " * 900 + "x",
+    "unary_minus_5000": "value = " + "-" * 5000 + "1",
+    "attribute_chain_3000": "value = obj" + ".attr" * 3000,
+    "string_concat_5000": "text = " + " ".join("'a'" for _ in range(5000)),
+    "comparison_3000": "ok = " + " < ".join(f"v{i}" for i in range(3000)),
+    "bool_or_5000": "ok = " + " or ".join(f"v{i}" for i in range(5000)),
+    "elif_1500": "if x == 0:\n    pass\n"
+    + "".join(f"elif x == {i}:\n    pass\n" for i in range(1, 1500)),
+}
+
+
+def _stress_notebook(source: str):
+    def cells(nbf, rng: random.Random):
+        return [_code_cell(nbf, "import os\nx = 1", 1), _code_cell(nbf, source, 2)]
+
+    return cells
+
+
+STRESS_GENERATORS = {f"{name}.ipynb": _stress_notebook(src) for name, src in _STRESS_CELLS.items()}
 
 
 GENERATORS = {
@@ -335,20 +409,23 @@ GENERATORS = {
 }
 
 
-def generate_notebooks(target: Path) -> list[str]:
+def generate_notebooks(target: Path, generators=GENERATORS) -> list[str]:
     """Write the generated notebooks into ``target``; returns their file names."""
     import nbformat  # only needed when building the corpus
 
     target.mkdir(parents=True, exist_ok=True)
-    for seed, (name, generator) in enumerate(GENERATORS.items()):
+    for seed, (name, generator) in enumerate(generators.items()):
         notebook = nbformat.v4.new_notebook()
         notebook.metadata["kernelspec"] = {
-            "name": "python3", "display_name": "Python 3", "language": "python"}
+            "name": "python3",
+            "display_name": "Python 3",
+            "language": "python",
+        }
         notebook.metadata["language_info"] = {"name": "python"}
         notebook.cells = generator(nbformat, random.Random(seed))
         with open(target / name, "w", encoding="utf-8") as fh:
             nbformat.write(notebook, fh)
-    return list(GENERATORS)
+    return list(generators)
 
 
 # --------------------------------------------------------------------------- corpus
@@ -365,7 +442,10 @@ def build_corpus(
     sources: list[Source] | None = None,
     log=print,
 ) -> dict:
-    """Build (or reuse) the corpus; returns its manifest (what came from where)."""
+    """Build (or reuse) the corpus; returns its manifest (what came from where).
+
+    The timed corpus is ``corpus/notebooks/`` (``real/NAME-VERSION/`` and ``generated/``);
+    ``corpus/stress/`` holds notebooks past the parsers' limits, linted by nb2prod alone."""
     sources = read_sources() if sources is None else sources
     manifest_path = corpus / "manifest.json"
     key = _key(sources)
@@ -374,25 +454,41 @@ def build_corpus(
         if manifest.get("key") == key:
             return manifest
     log(f"building the corpus in {corpus} ...")
-    for folder in ("real", "generated"):
+    for folder in ("notebooks", "stress", "real", "generated"):
         shutil.rmtree(corpus / folder, ignore_errors=True)
+    notebooks = corpus / "notebooks"
     seen: set[str] = set()
     packages = []
     for source in sources:
         archive = fetch_sdist(source, cache, log)
-        kept, duplicates = extract_notebooks(archive, corpus / "real" / source.label, seen)
-        packages.append({"name": source.name, "version": source.version,
-                         "sdist": archive.name, "notebooks": kept, "duplicates": duplicates})
+        kept, duplicates = extract_notebooks(archive, notebooks / "real" / source.label, seen)
+        packages.append(
+            {
+                "name": source.name,
+                "version": source.version,
+                "sdist": archive.name,
+                "notebooks": kept,
+                "duplicates": duplicates,
+            }
+        )
         log(f"  {source.label}: {kept} notebooks ({duplicates} duplicates left out)")
-    generated = generate_notebooks(corpus / "generated")
-    manifest = {"key": key, "packages": packages, "generated": generated,
-                "real_notebooks": sum(p["notebooks"] for p in packages)}
+    generated = generate_notebooks(notebooks / "generated")
+    stress = generate_notebooks(corpus / "stress", STRESS_GENERATORS)
+    manifest = {
+        "key": key,
+        "packages": packages,
+        "generated": generated,
+        "stress": stress,
+        "real_notebooks": sum(p["notebooks"] for p in packages),
+    }
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest
 
 
 if __name__ == "__main__":
     built = build_corpus()
-    print(f"{built['real_notebooks']} real notebooks from {len(built['packages'])} sdists, "
-          f"{len(built['generated'])} generated, in {CORPUS_DIR}")
+    print(
+        f"{built['real_notebooks']} real notebooks from {len(built['packages'])} sdists, "
+        f"{len(built['generated'])} generated, in {CORPUS_DIR / 'notebooks'}"
+    )
     sys.exit(0)

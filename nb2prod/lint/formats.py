@@ -100,7 +100,7 @@ class _Sources:
         Lines come from the finding (``ipynb_line``; 1 for notebook-level findings);
         columns are None when the file cannot be re-read or does not match any more.
         """
-        line = finding.ipynb_line or 1
+        line = max(finding.ipynb_line or 1, 1)
         cell = self.cell(finding)
         if cell is None:
             return line, None, line, None
@@ -140,7 +140,7 @@ class _RawPositions:
         if cell.index not in self._cells:
             try:
                 self._cells[cell.index] = self._decode(cell)
-            except (IndexError, ValueError):
+            except (LookupError, ValueError):  # a layout the scanner did not record
                 self._cells[cell.index] = None
         return self._cells[cell.index]
 
@@ -283,7 +283,8 @@ def _finding_block(finding: Finding, sources: _Sources, style) -> list[str]:
         where = f"cell {finding.cell}"
         if finding.cell_id:
             where += f" [id {_printable(finding.cell_id)}]"
-        where += f" {finding.line}:{finding.column}"
+        if finding.line is not None:
+            where += f" {finding.line}:{finding.column or 1}"
     header = (
         f"  {style(where + ':', bold=True)} {style(finding.code, fg=color, bold=True)} "
         f"{style(finding.severity, fg=color)} {style('(' + finding.name + ')', dim=True)} "
@@ -323,7 +324,7 @@ def _frame(finding: Finding, cell: Cell, style, color: str) -> list[str]:
     out = [f"{blank}{bar}"]
     for number in numbers:
         if number is None:
-            out.append(f"  {style('.' * width, fg='blue', bold=True)}")
+            out.append(style("...".rjust(width + 2), fg="blue", bold=True))
             continue
         text = source[number - 1]
         start = (finding.column or 1) if number == first and not clamped else _indent_column(text)
@@ -364,18 +365,19 @@ def _window(text: str, start: int, end: int) -> tuple[str, int, int]:
     caret_len = max(1, caret_to - caret_from)
     if columns[-1] <= _FRAME_WIDTH:
         return "".join(pieces), caret_from, caret_len
-    left = max(0, caret_from - 20)
+    # Some context before the carets; near the end of the line, fill the window backwards.
+    left = max(0, min(caret_from - _FRAME_WIDTH // 3, columns[-1] - _FRAME_WIDTH))
     right = left + _FRAME_WIDTH
     kept = [i for i in range(len(text)) if columns[i] >= left and columns[i + 1] <= right]
-    shown = "".join(pieces[i] for i in kept)
-    lead = kept[0] > 0 if kept else False
-    if lead:
-        shown = "…" + shown
-    if kept and kept[-1] < len(text) - 1:
-        shown += "…"
-    offset = (columns[kept[0]] if kept else left) - (1 if lead else 0)
-    caret_at = max(0, caret_from - offset)
-    return shown, caret_at, max(1, min(caret_len, _FRAME_WIDTH - caret_at))
+    if not kept:
+        return "…", 0, 1
+    first, last = kept[0], kept[-1]
+    lead, trail = first > 0, last < len(text) - 1
+    shown = ("…" if lead else "") + "".join(pieces[first : last + 1]) + ("…" if trail else "")
+    origin = columns[first] - (1 if lead else 0)  # display column of the first shown character
+    caret_from = min(max(caret_from, columns[first]), columns[last + 1])
+    caret_to = min(caret_to, columns[last + 1]) if trail else caret_to
+    return shown, caret_from - origin, max(1, caret_to - caret_from)
 
 
 def _display_char(char: str) -> str:
@@ -404,28 +406,29 @@ def _printable(text: str) -> str:
 
 
 def _summary(report: LintReport, unexplained: dict[str, str], style) -> str:
+    """The last line: counts by severity, notebooks affected, fixes made and available."""
+    fixed = f"Fixed {_plural(report.fixed, 'problem')}. " if report.fixed else ""
     findings = report.findings
     total = len(report.files)
     notebooks = _plural(total, "notebook")
     if not findings:
         if not total:
-            return "No notebooks to check."
+            return fixed + "No notebooks to check."
         if unexplained:
-            return f"No problems found, but {_plural(len(unexplained), 'notebook')} in error (see above)."
-        return style(f"All checks passed ({notebooks}).", fg="green", bold=True)
+            broken = _plural(len(unexplained), "notebook")
+            return f"{fixed}No problems found, but {broken} in error (see above)."
+        return style(f"{fixed}All checks passed ({notebooks}).", fg="green", bold=True)
     counts = Counter(f.severity for f in findings)
     parts = [
-        f"{counts[severity]} {word if counts[severity] == 1 or severity == 'info' else word + 's'}"
-        for severity, word in (("error", "error"), ("warning", "warning"), ("info", "info"))
+        f"{counts[severity]} {severity}{'' if counts[severity] == 1 or severity == 'info' else 's'}"
+        for severity in ("error", "warning", "info")
         if counts[severity]
     ]
     affected = len({f.path for f in findings})
     where = notebooks if total == 1 else f"{affected} of {notebooks}"
-    line = f"Found {_plural(len(findings), 'problem')} ({', '.join(parts)}) in {where}"
+    line = f"{fixed}Found {_plural(len(findings), 'problem')} ({', '.join(parts)}) in {where}"
     fixable = sum(1 for f in findings if f.fix)
     line += f"; {fixable} fixable with --fix." if fixable else "."
-    if report.fixed:
-        line = f"Fixed {_plural(report.fixed, 'problem')}. " + line
     worst = "error" if counts["error"] else "warning" if counts["warning"] else "info"
     return style(line, fg=_SEVERITY_COLORS[worst], bold=True)
 
@@ -560,7 +563,8 @@ def _fingerprint(finding: Finding, sources: _Sources, seen: Counter) -> str:
     cell = sources.cell(finding)
     text = ""
     if cell is not None and finding.line:
-        text = " ".join(cell.lines[min(finding.line, len(cell.lines)) - 1].split())
+        lines = cell.lines
+        text = " ".join(lines[min(max(finding.line, 1), len(lines)) - 1].split())
     elif finding.cell is None:
         text = finding.message
     key = "\0".join([finding.code, finding.path, finding.cell_id or "", text])
@@ -591,6 +595,8 @@ def _located_message(finding: Finding) -> str:
     """The message prefixed with its place in the notebook (``cell 3, line 2: ...``)."""
     if finding.cell is None:
         return finding.message
+    if finding.line is None:
+        return f"cell {finding.cell}: {finding.message}"
     return f"cell {finding.cell}, line {finding.line}: {finding.message}"
 
 
@@ -640,46 +646,48 @@ def render_junit(report: LintReport, sources: _Sources | None = None) -> str:
 
     sources = sources or _Sources()
     root = ET.Element("testsuites", name="nb2prod")
-    totals = Counter()
     by_path: dict[str, list[Finding]] = {}
     for finding in report.findings:
         by_path.setdefault(finding.path, []).append(finding)
+    totals: Counter[str] = Counter()
     for result in _junit_files(report, by_path):
-        findings = by_path.get(result.path, [])
         suite = ET.SubElement(root, "testsuite", name=_xml(result.path))
-        names: Counter[str] = Counter()
-        for finding in findings:
-            name = _junit_name(finding)
-            names[name] += 1
-            if names[name] > 1:
-                name += f" ({names[name]})"
-            case = ET.SubElement(suite, "testcase", classname=_xml(result.path), name=_xml(name))
-            case.set("file", _xml(result.path))
-            case.set("line", str(finding.ipynb_line or 1))
-            failure = ET.SubElement(
-                case, "failure", message=_xml(finding.message), type=finding.code
-            )
-            failure.text = _xml(_junit_details(finding, sources))
-        if not findings:
-            case = ET.SubElement(
-                suite, "testcase", classname=_xml(result.path), name="nb2prod lint"
-            )
-            case.set("file", _xml(result.path))
-            if result.status == "skipped":
-                ET.SubElement(case, "skipped", message="not a Python notebook")
-        counts = {
-            "tests": len(findings) or 1,
-            "failures": len(findings),
-            "errors": 0,
-            "skipped": int(not findings and result.status == "skipped"),
-        }
-        for key, value in counts.items():
-            suite.set(key, str(value))
-            totals[key] += value
+        totals.update(_junit_suite(suite, result, by_path.get(result.path, []), sources))
     for key in ("tests", "failures", "errors", "skipped"):
         root.set(key, str(totals[key]))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _junit_suite(suite, result: FileResult, findings: list[Finding], sources: _Sources) -> dict:
+    """Fill the test suite of one file; return its counts (also set on the suite)."""
+    import xml.etree.ElementTree as ET
+
+    path = _xml(result.path)
+    names: Counter[str] = Counter()
+    for finding in findings:
+        name = _junit_name(finding)
+        names[name] += 1
+        if names[name] > 1:  # CI tools merge test cases of the same name
+            name += f" ({names[name]})"
+        case = ET.SubElement(suite, "testcase", classname=path, name=_xml(name), file=path)
+        case.set("line", str(max(finding.ipynb_line or 1, 1)))
+        failure = ET.SubElement(case, "failure", message=_xml(finding.message), type=finding.code)
+        failure.text = _xml(_junit_details(finding, sources))
+    skipped = not findings and result.status == "skipped"
+    if not findings:  # a passing (or skipped) test case, so CI lists the notebook
+        case = ET.SubElement(suite, "testcase", classname=path, name="nb2prod lint", file=path)
+        if skipped:
+            ET.SubElement(case, "skipped", message="not a Python notebook")
+    counts = {
+        "tests": len(findings) or 1,
+        "failures": len(findings),
+        "errors": 0,
+        "skipped": int(skipped),
+    }
+    for key, value in counts.items():
+        suite.set(key, str(value))
+    return counts
 
 
 def _junit_files(report: LintReport, by_path: dict[str, list[Finding]]) -> list[FileResult]:

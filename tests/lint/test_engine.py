@@ -45,8 +45,9 @@ def test_parallel_and_serial_runs_agree(tmp_path):
     (tmp_path / "pyproject.toml").touch()
     for i in range(6):
         write_notebook(tmp_path / f"n{i}.ipynb", [f"x{i} = (", "# nb2prod: noqa"])
-    serial = lint_paths([str(tmp_path)], jobs=1)
-    parallel = lint_paths([str(tmp_path)], jobs=2)
+    only = LintOverrides(select=("NB001", "NB009"))
+    serial = lint_paths([str(tmp_path)], only, jobs=1)
+    parallel = lint_paths([str(tmp_path)], only, jobs=2)
     assert [f.to_json() for f in serial.findings] == [f.to_json() for f in parallel.findings]
     assert len(serial.findings) == 12
 

@@ -1,4 +1,5 @@
-"""Tables of the functions and methods that take filesystem paths, shared by the path rules.
+"""Functions and methods that take filesystem paths, and the literal files a notebook
+reads and writes through them; shared by the path rules.
 
 Qualified names are what ``NotebookContext.qualified_name`` gives (``pd.read_csv`` ->
 ``pandas.read_csv``).  Methods are matched by name only, because their receiver is
@@ -8,7 +9,15 @@ usually a notebook variable (``df.to_csv``) whose type nb2prod cannot know.
 from __future__ import annotations
 
 import ast
+import posixpath
+import weakref
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nb2prod.lint.context import NotebookContext
+    from nb2prod.notebook import Cell
 
 
 @dataclass(frozen=True)
@@ -18,9 +27,11 @@ class Access:
     path_index: int = 0
     mode_index: int | None = None
     default_mode: str = "r"
+    keywords: tuple[str, ...] = ()  # keyword names of the path argument; () = PATH_KEYWORDS
 
 
 _READ = Access()
+_SECOND = Access(path_index=1, keywords=("dst", "filename", "f", "to_path"))
 _OPEN = Access(mode_index=1)
 _OPEN_BINARY = Access(mode_index=1, default_mode="rb")
 
@@ -125,52 +136,124 @@ WRITERS: dict[str, Access] = {
     "numpy.savez": _READ,
     "numpy.savez_compressed": _READ,
     "numpy.savetxt": _READ,
-    "joblib.dump": Access(path_index=1),
-    "torch.save": Access(path_index=1),
+    "joblib.dump": _SECOND,
+    "torch.save": _SECOND,
     "cv2.imwrite": _READ,
     "scipy.io.savemat": _READ,
     "matplotlib.pyplot.savefig": _READ,
-    "urllib.request.urlretrieve": Access(path_index=1),
-    "shutil.copy": Access(path_index=1),
-    "shutil.copyfile": Access(path_index=1),
-    "shutil.copy2": Access(path_index=1),
-    "shutil.move": Access(path_index=1),
-    "shutil.unpack_archive": Access(path_index=1),
+    "urllib.request.urlretrieve": _SECOND,
+    "shutil.copy": _SECOND,
+    "shutil.copyfile": _SECOND,
+    "shutil.copy2": _SECOND,
+    "shutil.move": _SECOND,
+    "shutil.unpack_archive": _SECOND,
 }
 #: Methods that write a file named by their first argument (``df.to_csv("out.csv")``).
 WRITE_METHODS = frozenset(
     {
-        "to_csv", "to_parquet", "to_excel", "to_json", "to_pickle", "to_feather", "to_hdf",
-        "to_netcdf", "to_stata", "to_orc", "to_zarr", "to_html", "to_xml", "savefig", "save",
-        "save_model", "save_weights", "save_pretrained", "write_csv", "write_parquet",
-        "write_json", "write_ipc", "write_text", "write_bytes", "extractall", "download_file",
+        "to_csv",
+        "to_parquet",
+        "to_excel",
+        "to_json",
+        "to_pickle",
+        "to_feather",
+        "to_hdf",
+        "to_netcdf",
+        "to_stata",
+        "to_orc",
+        "to_zarr",
+        "to_html",
+        "to_xml",
+        "savefig",
+        "save",
+        "save_model",
+        "save_weights",
+        "save_pretrained",
+        "write_csv",
+        "write_parquet",
+        "write_json",
+        "write_ipc",
+        "write_text",
+        "write_bytes",
+        "extractall",
+        "download_file",
     }
 )
 
 #: Calls, other than readers and writers, whose arguments are filesystem paths.
 PATH_FUNCTIONS = frozenset(
     {
-        "os.chdir", "os.listdir", "os.scandir", "os.walk", "os.stat", "os.lstat", "os.mkdir",
-        "os.makedirs", "os.remove", "os.unlink", "os.rmdir", "os.removedirs", "os.rename",
-        "os.replace", "os.symlink", "os.link", "os.access", "os.chmod", "os.chown",
-        "os.fspath", "os.startfile", "glob.glob", "glob.iglob", "sys.path.append",
-        "sys.path.insert", "site.addsitedir", "sqlite3.connect", "tempfile.mkdtemp",
-        "tempfile.mkstemp", "shelve.open", "fnmatch.fnmatch", "mlflow.log_artifact",
-        "mlflow.log_artifacts", "mlflow.set_tracking_uri", "dbm.open",
+        "os.chdir",
+        "os.listdir",
+        "os.scandir",
+        "os.walk",
+        "os.stat",
+        "os.lstat",
+        "os.mkdir",
+        "os.makedirs",
+        "os.remove",
+        "os.unlink",
+        "os.rmdir",
+        "os.removedirs",
+        "os.rename",
+        "os.replace",
+        "os.symlink",
+        "os.link",
+        "os.access",
+        "os.chmod",
+        "os.chown",
+        "os.fspath",
+        "os.startfile",
+        "glob.glob",
+        "glob.iglob",
+        "sys.path.append",
+        "sys.path.insert",
+        "site.addsitedir",
+        "sqlite3.connect",
+        "tempfile.mkdtemp",
+        "tempfile.mkstemp",
+        "shelve.open",
+        "fnmatch.fnmatch",
+        "mlflow.log_artifact",
+        "mlflow.log_artifacts",
+        "mlflow.set_tracking_uri",
+        "dbm.open",
     }
 )
 #: Every function of these modules takes paths.
 PATH_PREFIXES = ("os.path.", "posixpath.", "ntpath.", "pathlib.", "shutil.")
 #: Methods whose arguments are paths (besides the read and write methods).
 PATH_METHODS = frozenset(
-    {"joinpath", "with_name", "relative_to", "open", "read_csv", "read_parquet", "read_json",
-     "log_artifact", "log_artifacts", "from_pretrained", "glob", "rglob", "chdir", "listdir"}
+    {
+        "joinpath",
+        "with_name",
+        "relative_to",
+        "open",
+        "read_csv",
+        "read_parquet",
+        "read_json",
+        "log_artifact",
+        "log_artifacts",
+        "from_pretrained",
+        "glob",
+        "rglob",
+        "chdir",
+        "listdir",
+    }
 )
 #: Functions that build a path from their arguments (``os.path.join("data", "x.csv")``).
 PATH_BUILDERS = frozenset(
-    {"os.path.join", "posixpath.join", "ntpath.join", "pathlib.Path", "pathlib.PurePath",
-     "pathlib.PosixPath", "pathlib.WindowsPath", "pathlib.PurePosixPath",
-     "pathlib.PureWindowsPath"}
+    {
+        "os.path.join",
+        "posixpath.join",
+        "ntpath.join",
+        "pathlib.Path",
+        "pathlib.PurePath",
+        "pathlib.PosixPath",
+        "pathlib.WindowsPath",
+        "pathlib.PurePosixPath",
+        "pathlib.PureWindowsPath",
+    }
 )
 #: Builders that make a ``pathlib`` object (their ``.read_text()`` reads the file).
 PATHLIB_CLASSES = frozenset(name for name in PATH_BUILDERS if name.startswith("pathlib."))
@@ -210,7 +293,9 @@ def takes_paths(qualified: str | None, func: ast.expr) -> bool:
     ):
         return True
     return isinstance(func, ast.Attribute) and (
-        func.attr in PATH_METHODS or func.attr in WRITE_METHODS or func.attr in READ_METHODS
+        func.attr in PATH_METHODS
+        or func.attr in WRITE_METHODS
+        or func.attr in READ_METHODS
         or func.attr in PATH_READ_METHODS
     )
 
@@ -228,14 +313,33 @@ def argument(call: ast.Call, index: int, keywords: tuple[str, ...] = ()) -> ast.
 
 #: Keyword names libraries use for the path argument.
 PATH_KEYWORDS = (
-    "file", "filepath_or_buffer", "path", "path_or_buf", "path_or_buffer", "io", "fname",
-    "filename", "filepath", "fp", "f", "source", "name", "uri", "urlpath", "filenames",
-    "model_file", "path_or_paths", "paths", "src", "dst", "to_path",
+    "file",
+    "filepath_or_buffer",
+    "path",
+    "path_or_buf",
+    "path_or_buffer",
+    "io",
+    "fname",
+    "filename",
+    "filepath",
+    "fp",
+    "f",
+    "source",
+    "name",
+    "uri",
+    "urlpath",
+    "filenames",
+    "model_file",
+    "path_or_paths",
+    "paths",
+    "src",
+    "dst",
+    "to_path",
 )
 
 
 def path_argument(call: ast.Call, access: Access) -> ast.expr | None:
-    return argument(call, access.path_index, PATH_KEYWORDS)
+    return argument(call, access.path_index, access.keywords or PATH_KEYWORDS)
 
 
 def mode_of(call: ast.Call, access: Access) -> str | None:
@@ -248,3 +352,145 @@ def mode_of(call: ast.Call, access: Access) -> str | None:
     if isinstance(mode, ast.Constant) and isinstance(mode.value, str):
         return mode.value
     return None
+
+
+# --------------------------------------------------------------------------- shared walks
+# Several rules walk the same trees; these are computed once per notebook under lint.
+
+_CALLS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def notebook_calls(ctx: NotebookContext) -> list:
+    """``ctx.calls()``, computed once per notebook."""
+    if ctx not in _CALLS:
+        _CALLS[ctx] = list(ctx.calls())
+    return _CALLS[ctx]
+
+
+@dataclass
+class CellIndex:
+    """One parsed cell's nodes: each node's parent, and the nodes of each type."""
+
+    cell: Cell
+    parents: dict[ast.AST, ast.AST]
+    by_type: dict[type, list[ast.AST]]
+
+    def nodes(self, *types: type) -> Iterator[ast.AST]:
+        for node_type in types:
+            yield from self.by_type.get(node_type, ())
+
+
+def cell_indexes(ctx: NotebookContext) -> list[CellIndex]:
+    """A :class:`CellIndex` of every parsed cell, built in one traversal per cell."""
+    if ctx not in _INDEXES:
+        _INDEXES[ctx] = [_index(cell, tree) for cell, _parsed, tree in ctx.trees()]
+    return _INDEXES[ctx]
+
+
+def _index(cell: Cell, tree: ast.Module) -> CellIndex:
+    parents: dict[ast.AST, ast.AST] = {}
+    by_type: dict[type, list[ast.AST]] = {}
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        by_type.setdefault(type(node), []).append(node)
+        for child in ast.iter_child_nodes(node):
+            parents[child] = node
+            stack.append(child)
+    return CellIndex(cell, parents, by_type)
+
+
+# --------------------------------------------------------------------------- literal paths
+
+
+def literal_path(expr: ast.expr | None, qualify: Callable) -> tuple[str, ast.expr] | None:
+    """``(text, node to report)`` when ``expr`` builds a path from literals only, else None.
+
+    ``"data/x.csv"``, ``os.path.join("data", "x.csv")``, ``Path("data") / "x.csv"``; a
+    variable anywhere in it (``os.path.join(DATA_DIR, "x.csv")``) means it is configurable.
+    """
+    text = _literal_text(expr, qualify) if expr is not None else None
+    if text is None:
+        return None
+    strings = [
+        n for n in ast.walk(expr) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+    ]
+    return text, strings[0] if len(strings) == 1 and not isinstance(expr, ast.JoinedStr) else expr
+
+
+def _literal_text(node: ast.expr, qualify: Callable) -> str | None:
+    if isinstance(node, ast.Constant):
+        return node.value if isinstance(node.value, str) else None
+    if isinstance(node, ast.JoinedStr):
+        parts = [v.value for v in node.values if isinstance(v, ast.Constant)]
+        return "".join(parts) if len(parts) == len(node.values) else None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Div)):
+        left, right = _literal_text(node.left, qualify), _literal_text(node.right, qualify)
+        if left is None or right is None:
+            return None
+        return left + right if isinstance(node.op, ast.Add) else posixpath.join(left, right)
+    if isinstance(node, ast.Call) and node.args and not node.keywords:
+        if qualify(node.func) in PATH_BUILDERS:
+            parts = [_literal_text(a, qualify) for a in node.args]
+            return None if None in parts else posixpath.join(*parts)
+    return None
+
+
+def _pathlib_receiver(func: ast.expr, qualify: Callable) -> ast.expr | None:
+    """The receiver of ``Path(...).read_text()``-style calls when it is a pathlib object."""
+    if not isinstance(func, ast.Attribute):
+        return None
+    receiver = func.value
+    leftmost = receiver
+    while isinstance(leftmost, ast.BinOp) and isinstance(leftmost.op, ast.Div):
+        leftmost = leftmost.left
+    if isinstance(leftmost, ast.Call) and qualify(leftmost.func) in PATHLIB_CLASSES:
+        return receiver
+    return None
+
+
+@dataclass(frozen=True)
+class FileAccess:
+    cell: Cell
+    call: ast.Call
+    text: str
+    node: ast.expr
+    reads: bool
+    writes: bool
+
+
+def file_accesses(ctx: NotebookContext) -> Iterator[FileAccess]:
+    """Reads and writes of files named by literal paths, in document order."""
+    qualify = ctx.qualified_name
+    for cell, _parsed, call, qualified in notebook_calls(ctx):
+        access = reader_access(qualified, call.func) or writer_access(qualified, call.func)
+        if access is not None:
+            found = literal_path(path_argument(call, access), qualify)
+            mode = mode_of(call, access)
+            if found and mode is not None:
+                is_reader = reader_access(qualified, call.func) is not None
+                reads = is_reader and "r" in mode
+                writes = any(c in mode for c in "wax+") or (
+                    not is_reader and access.mode_index is None
+                )
+                yield FileAccess(cell, call, *found, reads, writes)
+            continue
+        receiver = _pathlib_receiver(call.func, qualify)
+        found = literal_path(receiver, qualify)
+        if found is None:
+            continue
+        method = call.func.attr
+        if method == "open":
+            mode = mode_of(call, Access(mode_index=0))
+            if mode is not None:
+                yield FileAccess(cell, call, *found, "r" in mode, any(c in mode for c in "wax+"))
+        elif method in ("read_text", "read_bytes"):
+            yield FileAccess(cell, call, *found, True, False)
+        elif method in ("write_text", "write_bytes", "touch"):
+            yield FileAccess(cell, call, *found, False, True)
+
+
+def normalized(text: str) -> str:
+    """A literal path in one spelling, so a write and a later read of it match."""
+    return posixpath.normpath(text.replace("\\", "/"))

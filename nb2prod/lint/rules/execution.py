@@ -10,14 +10,24 @@ from nb2prod.lint.edits import remove_outputs
 from nb2prod.lint.rule import Finding, Rule, Severity
 from nb2prod.notebook import Cell
 
-#: Cells papermill and nbclient are told not to run (the unexecuted state is intended).
-SKIP_EXECUTION_TAGS = frozenset({"skip-execution", "skip_execution", "skip"})
+#: Cells nbclient (and so papermill and Jupyter Book) is told not to run.
+SKIP_EXECUTION_TAGS = frozenset({"skip-execution", "skip_execution"})
+#: Cells expected to fail: nbclient runs on past their error, so it is intended.
+RAISES_EXCEPTION_TAG = "raises-exception"
 
 #: Names a hosted notebook platform defines before the first cell (Databricks, Synapse,
 #: Fabric, PySpark kernels): undefined in the file, yet not hidden state.
 PLATFORM_GLOBALS = frozenset(
-    {"spark", "sc", "sqlContext", "dbutils", "displayHTML", "getArgument", "mssparkutils",
-     "notebookutils"}
+    {
+        "spark",
+        "sc",
+        "sqlContext",
+        "dbutils",
+        "displayHTML",
+        "getArgument",
+        "mssparkutils",
+        "notebookutils",
+    }
 )
 
 
@@ -77,8 +87,9 @@ class NotebookNeverExecuted(Rule):
 class SkippedCell(Rule):
     """
     ## What it does
-    Finds non-empty code cells that were not run although a cell below them was: the
-    cell shows ``In [ ]:`` between executed cells.  Unexecuted cells at the end of the
+    Finds non-empty code cells that were not run although a cell below them was.
+
+    Such a cell shows ``In [ ]:`` between executed cells.  Unexecuted cells at the end of the
     notebook, empty cells and cells tagged ``skip-execution`` are not reported.
 
     ## Why it blocks production
@@ -132,8 +143,9 @@ class SkippedCell(Rule):
 class OutOfOrderExecution(Rule):
     """
     ## What it does
-    Finds code cells whose execution count is lower than that of a cell above them: the
-    cells were run in another order than top to bottom.
+    Finds code cells whose execution count is lower than that of a cell above them.
+
+    The cells were run in another order than top to bottom.
 
     ## Why it blocks production
     A scheduled run executes cells top to bottom.  Results saved from another order may
@@ -183,6 +195,9 @@ class ErrorOutputSaved(Rule):
     ## What it does
     Finds code cells saved with an error output (a traceback).
 
+    Cells tagged ``raises-exception`` (nbclient's and papermill's mark for a cell that is
+    meant to fail) are not reported.
+
     ## Why it blocks production
     The notebook failed when it was last run, so ``Run All`` and papermill stop at this
     cell (or the code was changed since and nobody knows whether it works now).  The
@@ -208,8 +223,11 @@ class ErrorOutputSaved(Rule):
 
     def check(self, ctx) -> Iterator[Finding]:
         for cell in ctx.code_cells:
+            if RAISES_EXCEPTION_TAG in cell.tags:
+                continue
             errors = [
-                i for i, out in enumerate(cell.outputs)
+                i
+                for i, out in enumerate(cell.outputs)
                 if isinstance(out, dict) and out.get("output_type") == "error"
             ]
             if not errors:
@@ -237,12 +255,36 @@ def _error_title(output: dict) -> str:
     return name
 
 
+def _unknown_namespace_cells(ctx) -> set[int]:
+    """Indices of cells whose names may come from where nb2prod cannot see.
+
+    Cells with their own star import, ``%run`` or syntax error (the name flow only looks
+    past such a cell from the next one on), and every cell from ``%pylab`` on, which
+    star-imports NumPy and Matplotlib into the namespace.
+    """
+    unknown = {index for index, names in ctx.names.items() if names.star_imports or names.opaque}
+    pylab = next(
+        (
+            cell.index
+            for cell, escape in ctx.escapes()
+            if escape.kind == "line_magic"
+            and escape.name == "pylab"
+            and "--no-import-all" not in escape.args
+        ),
+        None,
+    )
+    if pylab is not None:
+        unknown.update(cell.index for cell in ctx.code_cells if cell.index >= pylab)
+    return unknown
+
+
 class UseBeforeDefine(Rule):
     """
     ## What it does
-    Finds module-level names a cell reads before any cell binds them in document order
-    (or before the same cell binds them), and names read after a ``del`` removed them.
-    Names read inside function bodies are looked up when the function is called, so
+    Finds names a cell uses before the cell that assigns them, in document order.
+
+    Reported are module-level names read before any cell (or the same cell, further
+    down) binds them, and names read after a ``del`` removed them.  Names read inside function bodies are looked up when the function is called, so
     they are not reported.
 
     ## Why it blocks production
@@ -278,8 +320,11 @@ class UseBeforeDefine(Rule):
     def check(self, ctx) -> Iterator[Finding]:
         reported: set[tuple[str, str]] = set()
         cells = ctx.notebook.cells
+        unknown = _unknown_namespace_cells(ctx)
         for problem in ctx.name_problems:
             if problem.kind not in ("later", "deleted") or (problem.kind, problem.name) in reported:
+                continue
+            if problem.kind == "later" and problem.cell in unknown:
                 continue
             cell = cells[problem.cell]
             if problem.kind == "later" and problem.other == problem.cell:
@@ -346,22 +391,30 @@ def _guards(parent: ast.AST, child: ast.AST) -> bool:
 
 def _path_to(tree: ast.AST, target: ast.AST) -> list[ast.AST] | None:
     """Ancestors of ``target`` from ``tree`` down (iterative: cells can be deeply nested)."""
-    stack: list[tuple[ast.AST, list[ast.AST]]] = [(tree, [])]
+    parents: dict[int, ast.AST] = {}
+    stack = [tree]
     while stack:
-        node, ancestors = stack.pop()
+        node = stack.pop()
         if node is target:
-            return ancestors
-        chain = [*ancestors, node]
-        stack.extend((child, chain) for child in ast.iter_child_nodes(node))
+            path: list[ast.AST] = []
+            while id(node) in parents:
+                node = parents[id(node)]
+                path.append(node)
+            return path[::-1]
+        for child in ast.iter_child_nodes(node):
+            parents[id(child)] = node
+            stack.append(child)
     return None
 
 
 class UndefinedNameWithOutput(Rule):
     """
     ## What it does
-    Finds names no cell of the notebook defines, read by a cell that has saved
-    (non-error) output: the cell ran, so the name existed in the kernel, defined by a
-    cell that has since been deleted or by code typed and never saved.
+    Finds names that no cell defines, used by a cell whose saved output shows it ran.
+
+    The cell ran, so the name existed in the kernel: it was defined by a cell that has
+    since been deleted, or by code typed and never saved.  Without saved (non-error)
+    output there is no such evidence, and nothing is reported.
 
     ## Why it blocks production
     The results in the notebook depend on state that exists only in someone's kernel.
@@ -390,10 +443,11 @@ class UndefinedNameWithOutput(Rule):
     def check(self, ctx) -> Iterator[Finding]:
         reported: set[str] = set()
         cells = ctx.notebook.cells
+        unknown = _unknown_namespace_cells(ctx)
         for problem in ctx.name_problems:
             if problem.kind != "undefined" or problem.name in reported:
                 continue
-            if problem.name in PLATFORM_GLOBALS:
+            if problem.name in PLATFORM_GLOBALS or problem.cell in unknown:
                 continue
             cell = cells[problem.cell]
             if not _shows_it_ran_with(cell, problem.name):

@@ -11,7 +11,9 @@ from nb2prod.notebook import Cell
 from nb2prod.syntax import ParsedCell
 
 #: Exceptions whose handler makes a ``try: import x`` an optional-dependency fallback.
-_IMPORT_FALLBACK_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+_IMPORT_FALLBACK_ERRORS = frozenset(
+    {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
+)
 
 
 def _has_statements(parsed: ParsedCell) -> bool:
@@ -26,10 +28,13 @@ def _has_statements(parsed: ParsedCell) -> bool:
 class ImportNotAtTop(Rule):
     """
     ## What it does
-    Finds ``import`` and ``from ... import`` statements at module level in a code cell
-    after the first code cell that holds Python code.  Imports inside functions and
+    Finds imports in code cells after the first one.
+
+    Reported are ``import x`` and ``from x import y`` statements at module level in any
+    code cell after the first code cell that holds Python code.  Imports inside functions and
     optional imports in ``try: ... except ImportError:`` are not reported; a first cell
-    that holds only magics or ``!pip`` commands does not count as the first code cell.
+    that holds only magics or ``!pip`` commands, or a leading cell tagged ``parameters``,
+    does not count as the first code cell.
 
     ## Why it blocks production
     The notebook's dependencies should be visible in one place: imports scattered over
@@ -67,7 +72,9 @@ class ImportNotAtTop(Rule):
         first_seen = False
         for cell, parsed in ctx.python_cells():
             if not first_seen:
-                first_seen = _has_statements(parsed)
+                # A leading `parameters` cell holds settings, not code: imports right after
+                # it are still at the top (papermill injects its values after that cell).
+                first_seen = _has_statements(parsed) and not ctx.is_parameters(cell)
                 continue
             if parsed.tree is None or not parsed.python:
                 continue
@@ -142,7 +149,7 @@ class StarImport(Rule):
 
     def check(self, ctx) -> Iterator[Finding]:
         for cell, _parsed, tree in ctx.trees():
-            for node in ast.walk(tree):
+            for node in _module_statements(tree):
                 if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
                     module = "." * (node.level or 0) + (node.module or "")
                     yield self.report(
@@ -154,6 +161,24 @@ class StarImport(Rule):
                     )
 
 
+def _module_statements(tree: ast.Module) -> Iterator[ast.stmt]:
+    """Statements that run at module level, also inside ``if``/``try``/``with``/loops
+    (``import *`` is only allowed there), without descending into expressions."""
+    stack: list[ast.AST] = list(reversed(tree.body))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.stmt):
+            yield node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        children = [
+            child
+            for child in ast.iter_child_nodes(node)
+            if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case))
+        ]
+        stack.extend(reversed(children))
+
+
 # Name parts that mark a configuration value (compared with the name's ``_``-separated words).
 _CONFIG_WORDS = frozenset(
     """dir dirs folder fname uri endpoint bucket date dates lr thresh alpha gamma momentum
@@ -161,8 +186,20 @@ _CONFIG_WORDS = frozenset(
     clusters""".split()
 )
 # Substrings that mark a configuration value wherever they stand in the name.
-_CONFIG_PARTS = ("path", "file", "url", "seed", "epoch", "learning_rate", "batch", "threshold",
-                 "n_estimators", "max_depth", "test_size", "n_splits")
+_CONFIG_PARTS = (
+    "path",
+    "file",
+    "url",
+    "seed",
+    "epoch",
+    "learning_rate",
+    "batch",
+    "threshold",
+    "n_estimators",
+    "max_depth",
+    "test_size",
+    "n_splits",
+)
 _UPPER_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$")
 _MAX_LISTED = 3
 
@@ -178,21 +215,41 @@ def _looks_like_config(name: str) -> bool:
     )
 
 
-def _is_literal(node: ast.AST, depth: int = 0) -> bool:
-    """Strings, numbers and booleans, and lists, tuples, sets and dicts of them."""
-    if depth > 20:
-        return False
-    if isinstance(node, ast.Constant):
-        return node.value is not None and not isinstance(node.value, bytes)
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        return isinstance(node.operand, ast.Constant) and isinstance(node.operand.value, (int, float))
-    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-        return all(_is_literal(e, depth + 1) for e in node.elts)
+_HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}(?:[0-9a-fA-F]{2})?$")
+
+
+def _is_setting(node: ast.AST) -> bool:
+    """A value papermill can inject and a person would tune: a non-empty scalar literal, a
+    flat list/tuple/set of scalars, or a dict of scalars or flat lists (a search grid).
+
+    Not settings: empty values (initialisation), multi-line strings (templates, SQL, SVG),
+    colour codes, and containers of containers (coordinates, tables: data)."""
     if isinstance(node, ast.Dict):
-        return all(k is not None and _is_literal(k, depth + 1) for k in node.keys) and all(
-            _is_literal(v, depth + 1) for v in node.values
+        return bool(node.keys) and all(
+            key is not None and _is_scalar(key) and (_is_scalar(value) or _is_flat(value))
+            for key, value in zip(node.keys, node.values)
         )
-    return False
+    return _is_scalar(node) or _is_flat(node)
+
+
+def _is_flat(node: ast.AST) -> bool:
+    return (
+        isinstance(node, (ast.List, ast.Tuple, ast.Set))
+        and bool(node.elts)
+        and all(_is_scalar(e) for e in node.elts)
+    )
+
+
+def _is_scalar(node: ast.AST) -> bool:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        node = node.operand
+        return isinstance(node, ast.Constant) and isinstance(node.value, (int, float))
+    if not isinstance(node, ast.Constant) or node.value is None or isinstance(node.value, bytes):
+        return False
+    if isinstance(node.value, str):
+        text = node.value.strip()
+        return bool(text) and "\n" not in node.value and not _HEX_COLOUR.match(text)
+    return True
 
 
 def _config_assignments(tree: ast.Module) -> Iterator[tuple[str, ast.stmt]]:
@@ -204,7 +261,7 @@ def _config_assignments(tree: ast.Module) -> Iterator[tuple[str, ast.stmt]]:
             target, value = statement.target, statement.value
         else:
             continue
-        if isinstance(target, ast.Name) and _looks_like_config(target.id) and _is_literal(value):
+        if isinstance(target, ast.Name) and _looks_like_config(target.id) and _is_setting(value):
             yield target.id, statement
 
 
