@@ -57,7 +57,11 @@ def cell_names(parsed: ParsedCell) -> CellNames:
     for escape in parsed.escapes:
         _escape_names(escape, names)
     if parsed.tree is not None:
-        _ModuleScope(names).run(parsed.tree.body)
+        try:
+            _ModuleScope(names).run(parsed.tree.body)
+        except RecursionError:  # valid but very deeply nested code: give up on this cell
+            names.reads.clear()
+            names.opaque = True
     return names
 
 
@@ -67,6 +71,8 @@ def _escape_names(escape: Escape, names: CellNames) -> None:
             names.defines.setdefault(target.strip(), ast.Name(id=target.strip(), lineno=escape.line))
     if escape.kind == "line_magic" and escape.name in ("run", "load", "loadpy", "recall"):
         names.opaque = True
+    if escape.kind == "line_magic" and escape.name == "pylab" and "--no-import-all" not in escape.args:
+        names.star_imports.append("pylab")  # %pylab star-imports numpy and matplotlib
     if escape.kind == "line_magic" and escape.name == "store" and "-r" in escape.args.split():
         stored = [w for w in escape.args.split() if not w.startswith("-")]
         if not stored:
@@ -371,19 +377,21 @@ def name_problems(cells: Sequence[tuple[int, CellNames]]) -> list[NameProblem]:
             first_binding.setdefault(name, index)
     live: set[str] = set()
     deleted_in: dict[str, int] = {}
-    unknown_namespace = False  # a star import or %run: any name may exist
+    unknown_namespace = False  # after a star import, %run or unparsable code: anything may exist
     problems: list[NameProblem] = []
     for index, names in cells:
+        # A star import, %run or unparsable code in this very cell may bind anything it reads.
+        unknown_here = bool(names.star_imports) or names.opaque
         for name, node in names.reads.items():
-            if name in live or is_builtin(name):
+            if name in live or is_builtin(name) or unknown_here:
                 continue
             if name in deleted_in:
                 problems.append(NameProblem("deleted", index, name, node, deleted_in[name]))
-            elif unknown_namespace:
+            elif unknown_namespace:  # an earlier star import or %run may have bound it
                 continue
             elif name in first_binding:  # a later cell, or later in this very cell
                 problems.append(NameProblem("later", index, name, node, first_binding[name]))
-            elif name not in first_binding:
+            else:
                 problems.append(NameProblem("undefined", index, name, node))
         live |= set(names.defines)
         for name in names.defines:
@@ -391,5 +399,5 @@ def name_problems(cells: Sequence[tuple[int, CellNames]]) -> list[NameProblem]:
         for name in names.deletes:
             live.discard(name)
             deleted_in[name] = index
-        unknown_namespace = unknown_namespace or bool(names.star_imports) or names.opaque
+        unknown_namespace = unknown_namespace or unknown_here
     return problems

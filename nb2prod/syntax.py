@@ -134,6 +134,16 @@ class ParsedCell:
 
 def parse_cell(source: str) -> ParsedCell:
     """Parse a code cell's source as IPython; never raises."""
+    try:
+        return _parse(source)
+    except (RecursionError, MemoryError):
+        # CPython cannot compile it either ("maximum recursion depth exceeded during
+        # compilation"), so this is a real error of the cell, not of nb2prod.
+        problem = SyntaxProblem(1, 1, "too deeply nested for Python to compile")
+        return ParsedCell(source=source, error=problem)
+
+
+def _parse(source: str) -> ParsedCell:
     parsed = ParsedCell(source=source)
     lines = source.split("\n")
     first = next((i for i, text in enumerate(lines) if text.strip()), None)

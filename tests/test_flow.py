@@ -89,3 +89,19 @@ def test_star_imports_and_run_make_names_unknown():
 
 def test_builtins_and_ipython_names_are_defined():
     assert _problems("display(In[1], Out, _, _3, _i2, get_ipython(), __name__)") == []
+
+
+def test_names_in_a_cell_with_its_own_star_import_or_pylab_are_unknown():
+    assert _problems("from numpy import *\nprint(pi)", "pi = 3") == []
+    assert _problems("%pylab inline", "plot(x)") == []
+    assert _problems("%pylab --no-import-all", "plot(x)") == [("undefined", 1, "plot", None),
+                                                             ("undefined", 1, "x", None)]
+
+
+def test_very_deep_code_makes_the_cell_opaque_instead_of_crashing():
+    deep = "x = " + "(" * 200 + "1" + ")" * 200 + "\n" + "\n".join(
+        ["if a:"] + [f"{'    ' * i}if b{i}:" for i in range(1, 95)] + [f"{'    ' * 95}pass"])
+    assert {"a", "b1", "b94"} <= set(names(deep).reads)
+    parsed = parse_cell("y = " + " + ".join(["1"] * 100_000))
+    assert parsed.tree is None and "too deeply nested" in parsed.error.message
+    assert names("y = " + " + ".join(["1"] * 100_000)).opaque

@@ -23,7 +23,7 @@ from pathlib import Path, PurePath
 from nb2prod import __version__
 from nb2prod.errors import UsageError
 from nb2prod.lint.engine import FileResult, LintReport
-from nb2prod.lint.rule import Finding
+from nb2prod.lint.rule import REGISTRY, Finding
 from nb2prod.notebook import Cell, Notebook, load_notebook
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
@@ -334,6 +334,8 @@ def _frame(finding: Finding, cell: Cell, style, color: str) -> list[str]:
             else None
         )
         end = end if end is not None else len(text) + 1
+        if REGISTRY[finding.code].family == "secrets":  # never print the credential itself
+            text = text[: start - 1] + "*" * max(0, end - start) + text[end - 1 :]
         shown, caret_at, caret_len = _window(text, start, end)
         gutter = style(f"{number:>{width}}", fg="blue", bold=True)
         out.append(f"  {gutter} {bar} {shown}".rstrip())

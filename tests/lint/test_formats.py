@@ -646,3 +646,14 @@ def test_any_finding_renders_in_every_format(
     assert render(report, "github").count("\n") == 1  # the runner splits on \n and \r only
     ET.fromstring(render(report, "junit"))
     jsonschema.Draft7Validator(SARIF_SCHEMA).validate(json.loads(render(report, "sarif")))
+
+
+def test_text_frames_never_show_a_credential(tmp_path):
+    password = "Wint3r-" + "is-coming"
+    (tmp_path / "pyproject.toml").touch()
+    write_notebook(tmp_path / "nb.ipynb", [f'URL = "postgresql://analyst:{password}@db.internal/crm"'])
+    report = lint_paths([str(tmp_path)], LintOverrides(select=("NB503",)), jobs=1)
+    assert [f.code for f in report.findings] == ["NB503"]
+    for fmt in ("text", "json", "sarif", "github", "junit"):
+        assert password not in render(report, fmt), fmt
+    assert "postgresql://" in render(report, "text")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 import shlex
 import weakref
 from collections.abc import Iterator
@@ -39,6 +40,7 @@ SHELL_CALLS = frozenset(
     }
 )
 _SHELL_CALL_NAMES = frozenset(name.rsplit(".", 1)[1] for name in SHELL_CALLS)
+_SHELL_CALL_TEXT = re.compile(r"\b(?:" + "|".join(sorted(_SHELL_CALL_NAMES)) + r")\b")
 
 
 @dataclass(frozen=True)
@@ -145,12 +147,16 @@ def _escape_command(cell: Cell, escape: Escape) -> Command | None:
     while text.rstrip().endswith("\\") and index + 1 < len(lines):  # continued on the next line
         index += 1
         text = text.rstrip()[:-1] + " " + lines[index].strip()
+    if not text.strip():
+        return None  # a lone "!" runs nothing
     return Command(cell, text.strip(), _shorten(line.strip()), span, via, bang)
 
 
 def _call_commands(ctx: NotebookContext) -> Iterator[Command]:
     """``subprocess.run([sys.executable, "-m", "pip", "install", ...])``, ``os.system("...")``."""
     for cell, parsed, tree in ctx.trees():
+        if not _SHELL_CALL_TEXT.search(cell.source):
+            continue  # walking every node of every cell is the expensive part
         for node in walk_in_order(tree):
             if _maybe_shell_call(node) and ctx.qualified_name(node.func) in SHELL_CALLS:
                 command = _call_command(ctx, cell, parsed, node)

@@ -35,10 +35,10 @@ def _listing(items, limit: int = 5) -> str:
 class ShellEscape(Rule):
     """
     ## What it does
-    Finds shell commands run from cells: ``!cmd``, ``!!cmd``, ``x = !cmd``, ``%system``,
-    ``%sx``, ``%%bash``/``%%sh``/``%%script bash`` cells (reported once, at the magic) and
-    automagic shell aliases such as ``ls -la`` or ``mkdir out``.  Package installs are
-    reported by NB303 instead.
+    Finds shell commands run from cells.  These are ``!cmd``, ``!!cmd``, ``x = !cmd``,
+    ``%system``, ``%sx``, ``%%bash``/``%%sh``/``%%script bash`` cells (reported once, at the
+    magic) and automagic shell aliases such as ``ls -la`` or ``mkdir out``.  Package
+    installs are reported by NB303 instead.
 
     ## Why it blocks production
     IPython runs these lines through the machine's shell.  A script or exported module
@@ -100,7 +100,7 @@ class ShellEscape(Rule):
 class RuntimePackageInstall(Rule):
     """
     ## What it does
-    Finds packages installed or removed while the notebook runs: ``%pip install``,
+    Finds packages installed or removed while the notebook runs.  These are ``%pip install``,
     ``!pip install``, ``!python -m pip install``, ``!uv pip install``, ``%conda install``,
     ``!mamba install``, ``!apt-get install``, automagic ``pip install x``, install lines of
     ``%%bash`` cells, ``subprocess.run([sys.executable, "-m", "pip", "install", ...])``, and
@@ -166,9 +166,9 @@ def _install_message(install: InstallCommand) -> str:
 class BangPipInstall(Rule):
     """
     ## What it does
-    Finds ``!pip install`` (also ``!pip3``, ``!python -m pip``, ``pip`` lines of ``%%bash``
-    cells): they install into the first ``pip`` on the PATH, which need not belong to the
-    kernel's Python.
+    Finds ``!pip install``, which installs into the first ``pip`` on the PATH.  That
+    ``pip`` need not belong to the kernel's Python; ``!pip3``, ``!python -m pip`` and ``pip``
+    lines of ``%%bash`` cells are reported too.
 
     ## Why it blocks production
     The package lands in another environment, so the import still fails, or works only on
@@ -238,8 +238,8 @@ def _percent_pip(ctx: NotebookContext, command: Command, install: InstallCommand
 class TopLevelAwait(Rule):
     """
     ## What it does
-    Finds ``await``, ``async for``, ``async with`` and asynchronous comprehensions at the top
-    level of a cell, outside any ``async def``.
+    Finds ``await``, ``async for`` and ``async with`` outside any ``async def``.  They (and
+    asynchronous comprehensions) are reported at the top level of a cell.
 
     ## Why it blocks production
     IPython's autoawait runs them in the kernel's event loop, but Python itself does not:
@@ -314,9 +314,10 @@ def _async_kind(node: ast.AST) -> str | None:
 class UndeclaredImport(Rule):
     """
     ## What it does
-    Finds third-party imports whose distribution the project does not declare in
-    pyproject.toml (``[project]``, Poetry, ``[dependency-groups]``), requirements*.txt,
-    environment.yml, Pipfile, setup.cfg or setup.py.  Standard-library modules and the
+    Finds third-party imports that the project's dependency files do not declare.  Those
+    files are pyproject.toml (``[project]``, Poetry, ``[dependency-groups]``),
+    requirements*.txt, environment.yml, Pipfile, setup.cfg and setup.py, in the notebook's
+    folder and each folder up to the project root.  Standard-library modules and the
     project's own modules (a ``.py`` file or package next to the notebook, at the project
     root or under ``src/``) are never reported; each module is reported once, at its first
     import.
@@ -520,8 +521,8 @@ def _relative(path: Path, root: Path) -> str:
 class UnpinnedInstall(Rule):
     """
     ## What it does
-    Finds packages installed at runtime without an exact version (``==``/``===``):
-    ``%pip install pandas``, ``!pip install "numpy>=1.26"``, ``pip install -U torch``,
+    Finds packages installed at runtime without an exact version (``==``/``===``).  For
+    example ``%pip install pandas``, ``!pip install "numpy>=1.26"``, ``pip install -U torch``,
     ``%conda install scipy``.  Requirement files (``-r requirements.txt``), constraint
     files, local paths, ``-e .`` and VCS URLs at a commit are not reported.
 

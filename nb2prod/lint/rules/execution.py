@@ -255,29 +255,6 @@ def _error_title(output: dict) -> str:
     return name
 
 
-def _unknown_namespace_cells(ctx) -> set[int]:
-    """Indices of cells whose names may come from where nb2prod cannot see.
-
-    Cells with their own star import, ``%run`` or syntax error (the name flow only looks
-    past such a cell from the next one on), and every cell from ``%pylab`` on, which
-    star-imports NumPy and Matplotlib into the namespace.
-    """
-    unknown = {index for index, names in ctx.names.items() if names.star_imports or names.opaque}
-    pylab = next(
-        (
-            cell.index
-            for cell, escape in ctx.escapes()
-            if escape.kind == "line_magic"
-            and escape.name == "pylab"
-            and "--no-import-all" not in escape.args
-        ),
-        None,
-    )
-    if pylab is not None:
-        unknown.update(cell.index for cell in ctx.code_cells if cell.index >= pylab)
-    return unknown
-
-
 class UseBeforeDefine(Rule):
     """
     ## What it does
@@ -320,11 +297,8 @@ class UseBeforeDefine(Rule):
     def check(self, ctx) -> Iterator[Finding]:
         reported: set[tuple[str, str]] = set()
         cells = ctx.notebook.cells
-        unknown = _unknown_namespace_cells(ctx)
         for problem in ctx.name_problems:
             if problem.kind not in ("later", "deleted") or (problem.kind, problem.name) in reported:
-                continue
-            if problem.kind == "later" and problem.cell in unknown:
                 continue
             cell = cells[problem.cell]
             if problem.kind == "later" and problem.other == problem.cell:
@@ -443,11 +417,10 @@ class UndefinedNameWithOutput(Rule):
     def check(self, ctx) -> Iterator[Finding]:
         reported: set[str] = set()
         cells = ctx.notebook.cells
-        unknown = _unknown_namespace_cells(ctx)
         for problem in ctx.name_problems:
             if problem.kind != "undefined" or problem.name in reported:
                 continue
-            if problem.name in PLATFORM_GLOBALS or problem.cell in unknown:
+            if problem.name in PLATFORM_GLOBALS:
                 continue
             cell = cells[problem.cell]
             if not _shows_it_ran_with(cell, problem.name):

@@ -46,8 +46,8 @@ def _shadowed_locally(name: str, node: ast.AST, parents: dict) -> bool:
 class InteractiveInput(Rule):
     """
     ## What it does
-    Finds prompts for keyboard input: the builtins ``input()`` and ``raw_input()``, and
-    ``getpass.getpass()``.  A notebook that defines its own ``input`` is not reported.
+    Finds prompts for keyboard input.  They are the builtins ``input()`` and
+    ``raw_input()``, and ``getpass.getpass()``.  A notebook that defines its own ``input`` is not reported.
 
     ## Why it blocks production
     A scheduled job or a papermill run has no one to answer: the prompt fails with
@@ -105,7 +105,7 @@ class InteractiveInput(Rule):
 class ClipboardRead(Rule):
     """
     ## What it does
-    Finds data read from the clipboard: ``pandas.read_clipboard()`` and
+    Finds data read from the clipboard.  They are ``pandas.read_clipboard()`` and
     ``pyperclip.paste()``.
 
     ## Why it blocks production
@@ -150,7 +150,7 @@ class ClipboardRead(Rule):
 class ColabManualIO(Rule):
     """
     ## What it does
-    Finds Google Colab steps that need a person in the browser:
+    Finds Google Colab steps that need a person in the browser.  They are
     ``google.colab.files.upload()`` and ``download()``, ``google.colab.drive.mount()``
     and ``google.colab.auth.authenticate_user()``, however they are imported.
 
@@ -205,7 +205,7 @@ class ColabManualIO(Rule):
 class DebuggerCall(Rule):
     """
     ## What it does
-    Finds debugger entry points left in the notebook: ``breakpoint()``,
+    Finds debugger entry points left in the notebook.  They are ``breakpoint()``,
     ``pdb.set_trace()``, ``ipdb.set_trace()``, ``pdb.pm()``, ``pdb.post_mortem()``,
     ``IPython.embed()``, ``IPython.core.debugger.set_trace()`` (any ``.set_trace()``),
     and the magics ``%debug``, ``%%debug`` and ``%pdb`` (turned on).

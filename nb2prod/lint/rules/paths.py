@@ -34,6 +34,8 @@ _DRIVE = re.compile(r"[A-Za-z]:[\\/]")
 _UNC = re.compile(r"\\\\[^\\/\s]+[\\/]")
 _HOME = re.compile(r"~(?:[\\/]|$)|~[\w.\-]+[\\/]")  # "~", "~/x", "~alice/x"; not "~flag"
 _NOT_A_PATH = re.compile(r"[\n\r\t\x00<>|\"]")
+#: Backslashes (never in POSIX paths) and regex-only constructs.
+_REGEX_HINT = re.compile(r"\\|\(\?|\.[*+]|\[\^|\$$|^\^")
 _EXTENSION = re.compile(r"[\w\-]{0,11}[A-Za-z][\w\-]{0,11}")
 _PLACEHOLDER = "{…}"  # stands for an f-string's replacement field
 _MAX_PATH = 1024
@@ -76,6 +78,8 @@ def local_path(text: str) -> LocalPath | None:
         return LocalPath(text, text, "windows", _split(text[3:], "\\/"))
     if _UNC.match(text):
         return LocalPath(text, text, "unc", _split(text[2:], "\\/"))
+    if _REGEX_HINT.search(text):
+        return None  # a regular expression kept in a variable: r"/home/(\w+)/"
     home = _HOME.match(text)
     if home:
         return LocalPath(text, text, "home", _split(text[home.end() :], "\\/"))
@@ -503,9 +507,9 @@ def command_words(args: str) -> list[str]:
 class HardcodedAbsolutePath(Rule):
     """
     ## What it does
-    Finds absolute filesystem paths in string literals and f-strings: POSIX paths such as
-    ``/data/train.csv`` or ``/mnt/shared/x``, Windows paths such as ``C:\\data`` or
-    ``D:/x``, UNC shares (``\\\\server\\share``) and ``file://`` URLs.  URLs of remote
+    Finds absolute filesystem paths in string literals and f-strings.  They are POSIX
+    paths such as ``/data/train.csv`` or ``/mnt/shared/x``, Windows paths such as
+    ``C:\\data`` or ``D:/x``, UNC shares (``\\\\server\\share``) and ``file://`` URLs.  URLs of remote
     storage (``s3://``, ``gs://``, ``https://``), docstrings, regular expressions, web
     routes such as ``"/api/v1/predict"``, ``/dev``, ``/proc``, ``/sys`` and the
     ``parameters`` cell are not reported.  A ``/word`` string counts as a path when it
@@ -560,8 +564,8 @@ class HardcodedAbsolutePath(Rule):
 class UserSpecificPath(Rule):
     """
     ## What it does
-    Finds paths that only exist on one person's machine or one hosted notebook service:
-    home folders (``/Users/<name>/``, ``/home/<name>/``, ``/root/``, ``C:\\Users\\...``,
+    Finds paths that only exist on one person's machine or one hosted notebook service.
+    They are home folders (``/Users/<name>/``, ``/home/<name>/``, ``/root/``, ``C:\\Users\\...``,
     ``~/...``), Google Colab (``/content/``, ``/content/drive``), Kaggle (``/kaggle/input``),
     mounted macOS volumes (``/Volumes/...``) and personal synced folders (OneDrive,
     Dropbox, Desktop, Downloads).  Docstrings, URLs and the ``parameters`` cell are not
@@ -613,7 +617,7 @@ class UserSpecificPath(Rule):
 class HardcodedDataPath(Rule):
     """
     ## What it does
-    Finds data read from a literal relative file path, such as
+    Finds data read from a literal relative file path.  For example
     ``pd.read_csv("data/train.csv")``, ``open("labels.txt")``, ``np.load("x.npy")``,
     ``joblib.load("model.pkl")`` or ``Path("cfg.json").read_text()``.  Paths built only
     from literals (``os.path.join("data", "x.csv")``) count too; a path that uses a
@@ -666,8 +670,8 @@ class HardcodedDataPath(Rule):
 class WorkingDirectoryChange(Rule):
     """
     ## What it does
-    Finds changes of the working directory: ``os.chdir(...)``, ``%cd``, automagic
-    ``cd dir``, ``%pushd`` and ``%popd``.
+    Finds changes of the working directory.  They are ``os.chdir(...)``, ``%cd``,
+    automagic ``cd dir``, ``%pushd`` and ``%popd``.
 
     ## Why it blocks production
     Every relative path after it depends on where the notebook was started and on which
@@ -716,7 +720,8 @@ class WorkingDirectoryChange(Rule):
 class SysPathMutation(Rule):
     """
     ## What it does
-    Finds changes of the module search path: ``sys.path.append/insert/extend(...)``
+    Finds changes of the module search path.  They are
+    ``sys.path.append/insert/extend(...)``
     (and ``remove``/``pop``/``clear``), ``sys.path += ...``, ``sys.path = ...``,
     ``sys.path[...] = ...`` and ``site.addsitedir(...)``.
 
@@ -788,8 +793,8 @@ class SysPathMutation(Rule):
 class NotebookAsDependency(Rule):
     """
     ## What it does
-    Finds a notebook that runs or imports another notebook: ``%run other.ipynb`` (with
-    any flags), ``%store -r``, ``import import_ipynb``, ``nbimporter``, ``importnb``,
+    Finds a notebook that runs or imports another notebook.  This is ``%run other.ipynb``
+    (with any flags), ``%store -r``, ``import import_ipynb``, ``nbimporter``, ``importnb``,
     ``from ipynb.fs.full.other import f`` and ``dbutils.notebook.run(...)`` (also
     ``mssparkutils``/``notebookutils``).  ``%run script.py`` is not reported.
 

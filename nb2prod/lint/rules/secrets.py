@@ -142,9 +142,15 @@ class SecretMatch:
     shown: str  # redacted form for messages
 
 
+#: Any marker of any format: most texts have none, and one search rules them out.
+_ANY_MARKER = re.compile("|".join(re.escape(m) for f in TOKEN_FORMATS for m in f.markers))
+
+
 def find_tokens(text: str) -> list[SecretMatch]:
     """Credentials of known formats in ``text``, left to right, without overlaps."""
     found: list[SecretMatch] = []
+    if not _ANY_MARKER.search(text):
+        return found
     for fmt in TOKEN_FORMATS:
         if not any(marker in text for marker in fmt.markers):
             continue
