@@ -23,9 +23,14 @@ _LINT_KEYS = {"select", "ignore", "extend-select", "per-file-ignores", "profile"
 
 
 def find_project_root(start: str | os.PathLike) -> Path:
-    """Nearest folder holding pyproject.toml or .git, else ``start`` itself."""
+    """Nearest folder holding pyproject.toml or .git, else ``start``'s own folder."""
     start = Path(start).resolve()
-    folder = start if start.is_dir() else start.parent
+    return _project_root(start if start.is_dir() else start.parent)
+
+
+@functools.lru_cache(maxsize=1024)
+def _project_root(folder: Path) -> Path:
+    # Cached per folder: a lint run asks once per notebook, mostly for the same folders.
     for candidate in (folder, *folder.parents):
         if (candidate / "pyproject.toml").is_file() or (candidate / ".git").exists():
             return candidate

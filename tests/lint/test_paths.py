@@ -241,6 +241,12 @@ def test_comments_markdown_and_docstrings_are_not_checked(lint_cells):
         "    return None\n\n"
         "class Loader:\n"
         "    '''Reads from /opt/app/data.'''\n",
+        # docstrings that are nothing but a path
+        '"""/data/train.csv"""\n'
+        "def path():\n"
+        '    """/home/alice/x.csv"""\n\n'
+        "class Paths:\n"
+        "    r'''C:\\data\\x.csv'''\n",
     ]
     assert lint_cells(cells, select=PATH_RULES) == []
 

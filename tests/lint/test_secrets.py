@@ -15,8 +15,8 @@ import nbformat
 import pytest
 
 from nb2prod.config import LintOverrides, lint_settings
+from nb2prod.credentials import find_tokens
 from nb2prod.lint.engine import lint_file
-from nb2prod.lint.rules.secrets import find_tokens
 from tests.conftest import code, codes, error, markdown, result, stream
 
 SECRETS = ["NB501", "NB502", "NB503"]

@@ -235,48 +235,15 @@ class StringSite:
 
 #: Methods whose first argument is a web route, not a path (``@app.get("/health")``).
 ROUTE_METHODS = frozenset(
-    {
-        "route",
-        "get",
-        "post",
-        "put",
-        "patch",
-        "delete",
-        "head",
-        "options",
-        "websocket",
-        "api_route",
-        "add_url_rule",
-        "add_api_route",
-        "add_route",
-        "add_websocket_route",
-        "add_api_websocket_route",
-        "mount",
-        "url_for",
-        "redirect",
-    }
+    "route get post put patch delete head options websocket api_route add_url_rule "
+    "add_api_route add_route add_websocket_route add_api_websocket_route mount url_for "
+    "redirect".split()
 )
 #: Methods that compare against a prefix rather than use the location.
 COMPARE_METHODS = frozenset({"startswith", "endswith", "removeprefix", "removesuffix"})
 WEB_MODULES = frozenset(
-    {
-        "flask",
-        "fastapi",
-        "starlette",
-        "django",
-        "aiohttp",
-        "bottle",
-        "tornado",
-        "quart",
-        "sanic",
-        "litestar",
-        "falcon",
-        "requests",
-        "httpx",
-        "urllib3",
-        "gradio",
-        "streamlit",
-    }
+    "flask fastapi starlette django aiohttp bottle tornado quart sanic litestar falcon "
+    "requests httpx urllib3 gradio streamlit".split()
 )
 ENV_GETTERS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"})
 
