@@ -21,12 +21,12 @@ import ast
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import warnings
 from collections import Counter
@@ -214,7 +214,7 @@ def alternate(
 
 @dataclass
 class Memory:
-    largest_process_mb: float  # max RSS of the largest single process (wait4)
+    largest_process_mb: float  # peak RSS (VmHWM) of the largest single process in the tree
     tree_rss_mb: float  # peak of the summed RSS of the process tree (sampled)
     tree_pss_mb: float  # peak of the summed PSS (shared pages divided among sharers)
     samples: int
@@ -222,7 +222,8 @@ class Memory:
 
     @property
     def peak_mb(self) -> float:
-        """The conservative figure the goal is checked against."""
+        """The conservative figure the goal is checked against: RSS counts the pages that
+        forked workers share with their parent once per process."""
         return max(self.largest_process_mb, self.tree_rss_mb)
 
 
@@ -234,47 +235,67 @@ def _children(pid: int) -> list[int]:
         return []
 
 
-def _tree_memory(root: int) -> tuple[float, float]:
-    """(RSS, PSS) in kB summed over ``root`` and its descendants, now."""
+def _kilobytes(path: str, fields: tuple[str, ...]) -> dict[str, float]:
+    values = {}
+    try:
+        with open(path) as fh:
+            for line in fh:
+                name, _, rest = line.partition(":")
+                if name in fields:
+                    values[name] = float(rest.split()[0])
+    except (OSError, ValueError, IndexError):
+        pass  # the process ended between the listing and the read
+    return values
+
+
+def _tree_sample(root: int, high_water: dict[int, float]) -> tuple[float, float]:
+    """(RSS, PSS) in kB summed over ``root`` and its descendants now; records each process's
+    own peak (VmHWM, kept by the kernel since its exec) in ``high_water``."""
     rss = pss = 0.0
     pending = [root]
     while pending:
         pid = pending.pop()
         pending.extend(_children(pid))
-        try:
-            with open(f"/proc/{pid}/smaps_rollup") as fh:
-                for line in fh:
-                    if line.startswith("Rss:"):
-                        rss += float(line.split()[1])
-                    elif line.startswith("Pss:"):
-                        pss += float(line.split()[1])
-        except OSError:
-            continue  # ended between the listing and the read
+        rollup = _kilobytes(f"/proc/{pid}/smaps_rollup", ("Rss", "Pss"))
+        rss += rollup.get("Rss", 0.0)
+        pss += rollup.get("Pss", 0.0)
+        peak = _kilobytes(f"/proc/{pid}/status", ("VmHWM",)).get("VmHWM", 0.0)
+        high_water[pid] = max(high_water.get(pid, 0.0), peak)
     return rss, pss
 
 
+def _cmdline(pid: int | str) -> bytes:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return fh.read()
+    except OSError:
+        return b""
+
+
+_OWN_CMDLINE = _cmdline("self")
+
+
 def measure_memory(command: list[str], cwd: Path, interval: float = 0.005) -> Memory:
-    """Run ``command`` once and record its peak memory (its stdout is discarded)."""
+    """Run ``command`` once and sample the memory of its process tree (stdout discarded).
+
+    ``getrusage``/``wait4`` are not used: their max RSS includes the benchmark's own pages,
+    which the child has between ``fork`` and ``exec``."""
     process = subprocess.Popen(
         command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    peak = [0.0, 0.0, 0]
-    done = threading.Event()
-
-    def sample() -> None:
-        while not done.is_set():
-            rss, pss = _tree_memory(process.pid)
-            peak[0], peak[1], peak[2] = max(peak[0], rss), max(peak[1], pss), peak[2] + 1
-            done.wait(interval)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    _, status, usage = os.wait4(process.pid, 0)
-    done.set()
-    sampler.join()
-    process.returncode = os.waitstatus_to_exitcode(status)
+    high_water: dict[int, float] = {}
+    peak = {"rss": 0.0, "pss": 0.0, "samples": 0}
+    while process.poll() is None:
+        if _cmdline(process.pid) == _OWN_CMDLINE:  # forked, not yet exec'd: our own pages
+            time.sleep(0.0005)
+            continue
+        rss, pss = _tree_sample(process.pid, high_water)
+        peak["rss"], peak["pss"] = max(peak["rss"], rss), max(peak["pss"], pss)
+        peak["samples"] += 1
+        time.sleep(interval)
+    largest = max(high_water.values(), default=0.0)
     return Memory(
-        usage.ru_maxrss / 1024, peak[0] / 1024, peak[1] / 1024, peak[2], process.returncode
+        largest / 1024, peak["rss"] / 1024, peak["pss"] / 1024, peak["samples"], process.returncode
     )
 
 
@@ -293,6 +314,7 @@ class Robustness:
     files_by_code: Counter = field(default_factory=Counter)
     syntax_errors: list[dict] = field(default_factory=list)  # NB001 findings, with the cell
     findings: int = 0
+    not_linted: set[str] = field(default_factory=set)  # status skipped or error
 
     @property
     def crashes(self) -> int:
@@ -319,6 +341,7 @@ def analyse_report(report_path: Path, root: Path, files: list[str], run: Run) ->
     result.files_reported = len(reported)
     result.missing = [name for name in files if _normal(name) not in reported]
     result.statuses = Counter(entry["status"] for entry in reported.values())
+    result.not_linted = {path for path, entry in reported.items() if entry["status"] != "ok"}
     findings = report.get("findings", [])
     result.findings = len(findings)
     nb003 = {_normal(f["path"]) for f in findings if f["code"] == "NB003"}
@@ -384,13 +407,18 @@ def _ipython_parses(source: str) -> bool:
         return False
 
 
-def ruff_syntax_error_files(report_path: Path) -> int | None:
-    """How many files ruff reports a syntax error in (None when its report is unreadable)."""
+def ruff_syntax_errors(report_path: Path, root: Path) -> set[str] | None:
+    """The files (relative to ``root``) in which ruff reports a syntax error, or None when its
+    report is unreadable.  Ruff 0.x marks them with code ``invalid-syntax`` (older: null)."""
     try:
         diagnostics = json.loads(report_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return len({d["filename"] for d in diagnostics if d.get("code") is None})
+    return {
+        _normal(os.path.relpath(d["filename"], root))
+        for d in diagnostics
+        if d.get("code") in (None, "invalid-syntax")
+    }
 
 
 # --------------------------------------------------------------------------- printing
@@ -471,7 +499,40 @@ def _read_lines(path: str) -> list[str]:
         return []
 
 
-def print_robustness(result: Robustness, ruff_syntax_files: int | None, verbose_limit: int) -> None:
+def print_syntax_comparison(
+    nb2prod_files: set[str], ruff_files: set[str], result: Robustness, limit: int
+) -> None:
+    """Files where only one of the tools sees a syntax error.  Ruff-only files are either
+    errors nb2prod misses or IPython syntax ruff does not know (notebooks nb2prod skips as
+    non-Python are left out)."""
+    ruff_only = sorted(ruff_files - nb2prod_files - result.not_linted)
+    nb2prod_only = sorted(nb2prod_files - ruff_files)
+    print(f"  ruff: syntax errors in   {len(ruff_files)} notebooks")
+    print(f"  only ruff sees one in    {len(ruff_only)} notebooks (nb2prod-skipped ones left out)")
+    for name in ruff_only[:limit]:
+        print(f"    {name}")
+    print(f"  only nb2prod sees one in {len(nb2prod_only)} notebooks")
+    for name in nb2prod_only[:limit]:
+        print(f"    {name}")
+
+
+_NB000 = re.compile(r"rule (NB\d+) failed on this notebook \((.*)\); please report it")
+
+
+def print_internal_errors(findings: list[dict], limit: int) -> None:
+    """NB000 findings grouped by notebook and cause: ``path: cause -- rules NB1, NB2``."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for finding in findings:
+        match = _NB000.fullmatch(finding["message"])
+        cause, rule = (match.group(2), match.group(1)) if match else (finding["message"], "?")
+        groups.setdefault((finding["path"], cause), []).append(rule)
+    for (path, cause), rules in list(groups.items())[:limit]:
+        print(f"    {path}: {cause} -- rules {', '.join(rules)}")
+    if len(groups) > limit:
+        print(f"    ... {len(groups) - limit} more (see --json-out)")
+
+
+def print_robustness(result: Robustness, ruff_files: set[str] | None, verbose_limit: int) -> None:
     _heading("robustness (whole corpus, nb2prod default rules)")
     print(f"nb2prod exit status ok     {'yes' if result.process_ok else 'NO'}")
     print(
@@ -485,13 +546,11 @@ def print_robustness(result: Robustness, ruff_syntax_files: int | None, verbose_
     for name in result.errors_without_nb003[:verbose_limit]:
         print(f"    {name}")
     print(f"NB000 (a rule crashed)     {len(result.internal_errors)}")
-    for finding in result.internal_errors[:verbose_limit]:
-        print(f"    {finding['path']}: {finding['message']}")
-    files_nb001 = len({s["path"] for s in result.syntax_errors})
+    print_internal_errors(result.internal_errors, verbose_limit)
+    files_nb001 = {_normal(s["path"]) for s in result.syntax_errors}
     print(
-        f"NB001 syntax errors        {len(result.syntax_errors)} cells in {files_nb001} notebooks"
-        f" (ruff reports syntax errors in {'?' if ruff_syntax_files is None else ruff_syntax_files}"
-        " files)"
+        f"NB001 syntax errors        {len(result.syntax_errors)} cells in {len(files_nb001)}"
+        " notebooks"
     )
     suspects = result.suspect_syntax_errors
     print(f"  of which IPython parses  {len(suspects)} (likely false 'invalid syntax' reports)")
@@ -509,6 +568,8 @@ def print_robustness(result: Robustness, ruff_syntax_files: int | None, verbose_
             )
         if len(real) > verbose_limit:
             print(f"    ... {len(real) - verbose_limit} more (see --json-out)")
+    if ruff_files is not None:
+        print_syntax_comparison(files_nb001, ruff_files, result, verbose_limit)
     print(f"findings                   {result.findings}; per rule (findings / notebooks):")
     for code, count in sorted(result.by_code.items()):
         print(f"    {code}  {count:>7} / {result.files_by_code[code]:>5}")
@@ -730,7 +791,7 @@ def robustness(
     last_run = Run(0.0, 0, "", nb_last)
     result = analyse_report(nb_last, root, files, last_run)
     print_robustness(
-        result, ruff_syntax_error_files(workdir / "ruff.last.json"), args.verbose_limit
+        result, ruff_syntax_errors(workdir / "ruff.last.json", root), args.verbose_limit
     )
     goals.check(
         "zero crashes (every file: result or NB003)",
@@ -845,8 +906,7 @@ def stress(args, tools: Tools, stress_root: Path, workdir: Path, results: dict) 
         f"nb2prod: exit {run.returncode}, {len(result.internal_errors)} NB000 in "
         f"{len(nb000_files)} notebooks, {len(result.missing)} missing"
     )
-    for finding in result.internal_errors[: args.verbose_limit]:
-        print(f"    {finding['path']}: {finding['message']}")
+    print_internal_errors(result.internal_errors, args.verbose_limit)
     ruff_status = "ok" if ruff.returncode == 0 else f"exit {ruff.returncode}"
     if ruff.returncode != 0 and ruff.stderr.strip():
         ruff_status += f" ({ruff.stderr.strip().splitlines()[-1][:80]})"

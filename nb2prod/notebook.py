@@ -10,6 +10,7 @@ notebook.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -76,7 +77,7 @@ class Cell:
     def is_code(self) -> bool:
         return self.cell_type == "code"
 
-    @property
+    @functools.cached_property
     def lines(self) -> list[str]:
         return self.source.split("\n")
 

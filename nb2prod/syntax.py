@@ -13,6 +13,7 @@ from a real syntax error.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -39,7 +40,9 @@ AUTOMAGICS = frozenset(
 #: Automagics that IPython defines as aliases of shell commands.
 SHELL_ALIASES = frozenset("cat cp ldir lf lk ll ls lx mkdir mv rm rmdir man more less".split())
 #: Automagics that are commands even alone on a line (others alone are just names).
-BARE_AUTOMAGICS = frozenset({"pwd", "ls", "ll", "who", "whos", "lsmagic", "dhist", "dirs", "quickref"})
+BARE_AUTOMAGICS = frozenset(
+    {"pwd", "ls", "ll", "who", "whos", "lsmagic", "dhist", "dirs", "popd", "quickref"}
+)
 
 _FLAGS = ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
 _CANDIDATE = re.compile(
@@ -108,7 +111,7 @@ class ParsedCell:
         """True when the cell's text is Python (possibly under a Python-bodied magic)."""
         return self.cell_magic is None or self.cell_magic in PYTHON_CELL_MAGICS
 
-    @property
+    @functools.cached_property
     def lines(self) -> list[str]:
         return self.source.split("\n")
 

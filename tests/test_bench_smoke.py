@@ -27,8 +27,11 @@ TOOLS = {name: Path(sys.executable).parent / name for name in ("nb2prod", "ruff"
 
 def _write(path: Path, *sources: str, language: str = "python") -> None:
     notebook = nbformat.v4.new_notebook()
-    notebook.metadata["kernelspec"] = {"name": language, "display_name": language,
-                                       "language": language}
+    notebook.metadata["kernelspec"] = {
+        "name": language,
+        "display_name": language,
+        "language": language,
+    }
     notebook.cells = [nbformat.v4.new_code_cell(source) for source in sources]
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, str(path))
@@ -37,8 +40,12 @@ def _write(path: Path, *sources: str, language: str = "python") -> None:
 @pytest.fixture
 def tiny_corpus(tmp_path: Path) -> Path:
     root = tmp_path / "corpus"
-    _write(root / "analysis.ipynb", "import pandas as pd", "df = pd.read_csv('/home/me/data.csv')",
-           "%matplotlib inline\ndf.plot()")
+    _write(
+        root / "analysis.ipynb",
+        "import pandas as pd",
+        "df = pd.read_csv('/home/me/data.csv')",
+        "%matplotlib inline\ndf.plot()",
+    )
     _write(root / "sub" / "magics.ipynb", "!pip install requests", "%%time\nx = 1", "len?")
     _write(root / "sub" / "broken_code.ipynb", "def f(:\n    pass")
     _write(root / "r_kernel.ipynb", "library(ggplot2)", language="R")
@@ -46,14 +53,26 @@ def tiny_corpus(tmp_path: Path) -> Path:
     return root
 
 
-@pytest.mark.skipif(not all(tool.exists() for tool in TOOLS.values()),
-                    reason="nb2prod and ruff must be installed beside this Python")
+@pytest.mark.skipif(
+    not all(tool.exists() for tool in TOOLS.values()),
+    reason="nb2prod and ruff must be installed beside this Python",
+)
 def test_benchmark_prints_ratios_and_goals(tiny_corpus: Path, tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     result = subprocess.run(
-        [sys.executable, str(BENCH / "lint_bench.py"), "--corpus", str(tiny_corpus), "--quick",
-         "--json-out", str(out)],
-        capture_output=True, text=True, timeout=120, check=False,
+        [
+            sys.executable,
+            str(BENCH / "lint_bench.py"),
+            "--corpus",
+            str(tiny_corpus),
+            "--quick",
+            "--json-out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     text = result.stdout
@@ -90,14 +109,17 @@ def _tar(path: Path, files: dict[str, bytes]) -> None:
 
 def test_extraction_is_safe_and_deduplicates(tmp_path: Path) -> None:
     archive = tmp_path / "pkg-1.0.tar.gz"
-    _tar(archive, {
-        "pkg-1.0/docs/a.ipynb": b'{"a": 1}',
-        "pkg-1.0/tests/copy_of_a.ipynb": b'{"a": 1}',
-        "pkg-1.0/tests/b.ipynb": b'{"b": 2}',
-        "pkg-1.0/docs/.ipynb_checkpoints/a-checkpoint.ipynb": b'{"c": 3}',
-        "pkg-1.0/../escape.ipynb": b'{"d": 4}',
-        "pkg-1.0/setup.py": b"print()",
-    })
+    _tar(
+        archive,
+        {
+            "pkg-1.0/docs/a.ipynb": b'{"a": 1}',
+            "pkg-1.0/tests/copy_of_a.ipynb": b'{"a": 1}',
+            "pkg-1.0/tests/b.ipynb": b'{"b": 2}',
+            "pkg-1.0/docs/.ipynb_checkpoints/a-checkpoint.ipynb": b'{"c": 3}',
+            "pkg-1.0/../escape.ipynb": b'{"d": 4}',
+            "pkg-1.0/setup.py": b"print()",
+        },
+    )
     target = tmp_path / "out"
     seen: set[str] = set()
     assert corpus.extract_notebooks(archive, target, seen) == (2, 1)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import ast
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from nb2prod.config import LintSettings, find_project_root
 from nb2prod.flow import CellNames, NameProblem, cell_names, name_problems
@@ -14,6 +15,7 @@ from nb2prod.notebook import Cell, Notebook
 from nb2prod.syntax import Escape, ParsedCell, parse_cell
 
 PARAMETERS_TAG = "parameters"
+T = TypeVar("T")
 
 
 class NotebookContext:
@@ -24,6 +26,7 @@ class NotebookContext:
         self.settings = settings
         self.display_path = display_path or notebook.path
         self._parsed: dict[int, ParsedCell] = {}
+        self._shared: dict[Callable, Any] = {}
 
     # -- cells
     def parsed(self, cell: Cell) -> ParsedCell:
@@ -111,12 +114,29 @@ class NotebookContext:
             return None
         return ".".join([root, *reversed(parts)])
 
-    def calls(self) -> Iterator[tuple[Cell, ParsedCell, ast.Call, str | None]]:
+    def calls(self) -> list[tuple[Cell, ParsedCell, ast.Call, str | None]]:
         """Every call in parsed cells with its qualified callee name, in document order."""
-        for cell, parsed, tree in self.trees():
-            for node in walk_in_order(tree):
-                if isinstance(node, ast.Call):
-                    yield cell, parsed, node, self.qualified_name(node.func)
+        return self._calls
+
+    @functools.cached_property
+    def _calls(self) -> list[tuple[Cell, ParsedCell, ast.Call, str | None]]:
+        return [
+            (cell, parsed, node, self.qualified_name(node.func))
+            for cell, parsed, tree in self.trees()
+            for node in walk_in_order(tree)
+            if isinstance(node, ast.Call)
+        ]
+
+    @functools.cached_property
+    def indexes(self) -> list[CellIndex]:
+        """A :class:`CellIndex` of every parsed cell, built in one traversal per cell."""
+        return [CellIndex.of(cell, tree) for cell, _parsed, tree in self.trees()]
+
+    def shared(self, compute: Callable[[NotebookContext], T]) -> T:
+        """``compute(self)``, computed once per notebook and shared by every rule that asks."""
+        if compute not in self._shared:
+            self._shared[compute] = compute(self)
+        return self._shared[compute]
 
     # -- settings and project
     def option(self, rule_code: str, name: str) -> Any:
@@ -125,6 +145,32 @@ class NotebookContext:
     @functools.cached_property
     def project_root(self) -> Path:
         return find_project_root(self.notebook.path)
+
+
+@dataclass
+class CellIndex:
+    """One parsed cell's nodes: each node's parent, and the nodes of each type."""
+
+    cell: Cell
+    parents: dict[ast.AST, ast.AST]
+    by_type: dict[type, list[ast.AST]]
+
+    def nodes(self, *types: type) -> Iterator[ast.AST]:
+        for node_type in types:
+            yield from self.by_type.get(node_type, ())
+
+    @classmethod
+    def of(cls, cell: Cell, tree: ast.Module) -> CellIndex:
+        parents: dict[ast.AST, ast.AST] = {}
+        by_type: dict[type, list[ast.AST]] = {}
+        stack: list[ast.AST] = [tree]
+        while stack:
+            node = stack.pop()
+            by_type.setdefault(type(node), []).append(node)
+            for child in ast.iter_child_nodes(node):
+                parents[child] = node
+                stack.append(child)
+        return cls(cell, parents, by_type)
 
 
 def walk_in_order(tree: ast.AST) -> Iterator[ast.AST]:

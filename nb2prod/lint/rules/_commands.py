@@ -11,7 +11,6 @@ import ast
 import functools
 import re
 import shlex
-import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -63,26 +62,22 @@ class Command:
         return install_commands(self.text)
 
 
-_COMMANDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 def commands(ctx: NotebookContext) -> list[Command]:
     """Every command line the notebook runs, in document order (computed once per notebook)."""
-    if ctx not in _COMMANDS:
-        found: list[Command] = []
-        for cell, parsed in ctx.python_cells():
-            if shell_cell_magic(parsed) is not None:
-                found += _shell_cell_commands(cell, parsed)
-            else:
-                escapes = (e for e in parsed.escapes if not _shadowed(ctx, e))
-                found += filter(None, (_escape_command(cell, e) for e in escapes))
-        try:
-            found += _call_commands(ctx)
-        except RecursionError:  # name analysis of a pathologically deep cell: skip calls
-            pass
-        found.sort(key=lambda c: (c.cell.index, c.span[:2]))
-        _COMMANDS[ctx] = found
-    return _COMMANDS[ctx]
+    return ctx.shared(_find_commands)
+
+
+def _find_commands(ctx: NotebookContext) -> list[Command]:
+    found: list[Command] = []
+    for cell, parsed in ctx.python_cells():
+        if shell_cell_magic(parsed) is not None:
+            found += _shell_cell_commands(cell, parsed)
+        else:
+            escapes = (e for e in parsed.escapes if not _shadowed(ctx, e))
+            found += filter(None, (_escape_command(cell, e) for e in escapes))
+    found += _call_commands(ctx)
+    found.sort(key=lambda c: (c.cell.index, c.span[:2]))
+    return found
 
 
 def _shadowed(ctx: NotebookContext, escape: Escape) -> bool:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import posixpath
-import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -26,12 +25,13 @@ class Access:
 
     path_index: int = 0
     mode_index: int | None = None
-    default_mode: str = "r"
+    default_mode: str = "r"  # "w" for writers
     keywords: tuple[str, ...] = ()  # keyword names of the path argument; () = PATH_KEYWORDS
 
 
 _READ = Access()
-_SECOND = Access(path_index=1, keywords=("dst", "filename", "f", "to_path"))
+_WRITE = Access(default_mode="w")
+_WRITE_SECOND = Access(path_index=1, default_mode="w", keywords=("dst", "filename", "f", "to_path"))
 _OPEN = Access(mode_index=1)
 _OPEN_BINARY = Access(mode_index=1, default_mode="rb")
 
@@ -104,23 +104,14 @@ READER_PREFIXES = (
 )
 #: ... except these, which read from a database, the clipboard or a web service.
 NOT_FILE_READERS = frozenset(
-    {
-        "pandas.read_clipboard",
-        "pandas.read_sql",
-        "pandas.read_sql_query",
-        "pandas.read_sql_table",
-        "pandas.read_gbq",
-        "polars.read_database",
-        "polars.read_database_uri",
-        "dask.dataframe.read_sql",
-        "dask.dataframe.read_sql_query",
-        "dask.dataframe.read_sql_table",
-    }
+    "pandas.read_clipboard pandas.read_sql pandas.read_sql_query pandas.read_sql_table "
+    "pandas.read_gbq polars.read_database polars.read_database_uri "
+    "dask.dataframe.read_sql dask.dataframe.read_sql_query dask.dataframe.read_sql_table".split()
 )
 #: Methods that read a file named by their first argument (``model.load_weights("w.h5")``).
 READ_METHODS = frozenset({"load_weights", "load_model"})
 #: Methods of ``pathlib.Path`` that read the file the path names.
-PATH_READ_METHODS = {"read_text": None, "read_bytes": None, "open": 0}
+PATH_READ_METHODS = frozenset({"read_text", "read_bytes", "open"})
 
 #: Calls that write a file (an earlier write makes a later read of the same path fine).
 WRITERS: dict[str, Access] = {
@@ -132,128 +123,50 @@ WRITERS: dict[str, Access] = {
     "bz2.open": _OPEN_BINARY,
     "lzma.open": _OPEN_BINARY,
     "h5py.File": _OPEN,
-    "numpy.save": _READ,
-    "numpy.savez": _READ,
-    "numpy.savez_compressed": _READ,
-    "numpy.savetxt": _READ,
-    "joblib.dump": _SECOND,
-    "torch.save": _SECOND,
-    "cv2.imwrite": _READ,
-    "scipy.io.savemat": _READ,
-    "matplotlib.pyplot.savefig": _READ,
-    "urllib.request.urlretrieve": _SECOND,
-    "shutil.copy": _SECOND,
-    "shutil.copyfile": _SECOND,
-    "shutil.copy2": _SECOND,
-    "shutil.move": _SECOND,
-    "shutil.unpack_archive": _SECOND,
+    "numpy.save": _WRITE,
+    "numpy.savez": _WRITE,
+    "numpy.savez_compressed": _WRITE,
+    "numpy.savetxt": _WRITE,
+    "joblib.dump": _WRITE_SECOND,
+    "torch.save": _WRITE_SECOND,
+    "cv2.imwrite": _WRITE,
+    "scipy.io.savemat": _WRITE,
+    "matplotlib.pyplot.savefig": _WRITE,
+    "urllib.request.urlretrieve": _WRITE_SECOND,
+    "shutil.copy": _WRITE_SECOND,
+    "shutil.copyfile": _WRITE_SECOND,
+    "shutil.copy2": _WRITE_SECOND,
+    "shutil.move": _WRITE_SECOND,
+    "shutil.unpack_archive": _WRITE_SECOND,
 }
 #: Methods that write a file named by their first argument (``df.to_csv("out.csv")``).
 WRITE_METHODS = frozenset(
-    {
-        "to_csv",
-        "to_parquet",
-        "to_excel",
-        "to_json",
-        "to_pickle",
-        "to_feather",
-        "to_hdf",
-        "to_netcdf",
-        "to_stata",
-        "to_orc",
-        "to_zarr",
-        "to_html",
-        "to_xml",
-        "savefig",
-        "save",
-        "save_model",
-        "save_weights",
-        "save_pretrained",
-        "write_csv",
-        "write_parquet",
-        "write_json",
-        "write_ipc",
-        "write_text",
-        "write_bytes",
-        "extractall",
-        "download_file",
-    }
+    "to_csv to_parquet to_excel to_json to_pickle to_feather to_hdf to_netcdf to_stata "
+    "to_orc to_zarr to_html to_xml savefig save save_model save_weights save_pretrained "
+    "write_csv write_parquet write_json write_ipc write_text write_bytes extractall "
+    "download_file".split()
 )
 
 #: Calls, other than readers and writers, whose arguments are filesystem paths.
 PATH_FUNCTIONS = frozenset(
-    {
-        "os.chdir",
-        "os.listdir",
-        "os.scandir",
-        "os.walk",
-        "os.stat",
-        "os.lstat",
-        "os.mkdir",
-        "os.makedirs",
-        "os.remove",
-        "os.unlink",
-        "os.rmdir",
-        "os.removedirs",
-        "os.rename",
-        "os.replace",
-        "os.symlink",
-        "os.link",
-        "os.access",
-        "os.chmod",
-        "os.chown",
-        "os.fspath",
-        "os.startfile",
-        "glob.glob",
-        "glob.iglob",
-        "sys.path.append",
-        "sys.path.insert",
-        "site.addsitedir",
-        "sqlite3.connect",
-        "tempfile.mkdtemp",
-        "tempfile.mkstemp",
-        "shelve.open",
-        "fnmatch.fnmatch",
-        "mlflow.log_artifact",
-        "mlflow.log_artifacts",
-        "mlflow.set_tracking_uri",
-        "dbm.open",
-    }
+    "os.chdir os.listdir os.scandir os.walk os.stat os.lstat os.mkdir os.makedirs "
+    "os.remove os.unlink os.rmdir os.removedirs os.rename os.replace os.symlink os.link "
+    "os.access os.chmod os.chown os.fspath os.startfile glob.glob glob.iglob "
+    "sys.path.append sys.path.insert site.addsitedir sqlite3.connect tempfile.mkdtemp "
+    "tempfile.mkstemp shelve.open fnmatch.fnmatch mlflow.log_artifact "
+    "mlflow.log_artifacts mlflow.set_tracking_uri dbm.open".split()
 )
 #: Every function of these modules takes paths.
 PATH_PREFIXES = ("os.path.", "posixpath.", "ntpath.", "pathlib.", "shutil.")
 #: Methods whose arguments are paths (besides the read and write methods).
 PATH_METHODS = frozenset(
-    {
-        "joinpath",
-        "with_name",
-        "relative_to",
-        "open",
-        "read_csv",
-        "read_parquet",
-        "read_json",
-        "log_artifact",
-        "log_artifacts",
-        "from_pretrained",
-        "glob",
-        "rglob",
-        "chdir",
-        "listdir",
-    }
+    "joinpath with_name relative_to open read_csv read_parquet read_json log_artifact "
+    "log_artifacts from_pretrained glob rglob chdir listdir".split()
 )
 #: Functions that build a path from their arguments (``os.path.join("data", "x.csv")``).
 PATH_BUILDERS = frozenset(
-    {
-        "os.path.join",
-        "posixpath.join",
-        "ntpath.join",
-        "pathlib.Path",
-        "pathlib.PurePath",
-        "pathlib.PosixPath",
-        "pathlib.WindowsPath",
-        "pathlib.PurePosixPath",
-        "pathlib.PureWindowsPath",
-    }
+    "os.path.join posixpath.join ntpath.join pathlib.Path pathlib.PurePath "
+    "pathlib.PosixPath pathlib.WindowsPath pathlib.PurePosixPath pathlib.PureWindowsPath".split()
 )
 #: Builders that make a ``pathlib`` object (their ``.read_text()`` reads the file).
 PATHLIB_CLASSES = frozenset(name for name in PATH_BUILDERS if name.startswith("pathlib."))
@@ -278,7 +191,7 @@ def writer_access(qualified: str | None, func: ast.expr) -> Access | None:
     if qualified is not None and qualified in WRITERS:
         return WRITERS[qualified]
     if isinstance(func, ast.Attribute) and func.attr in WRITE_METHODS:
-        return _READ
+        return _WRITE
     return None
 
 
@@ -312,29 +225,9 @@ def argument(call: ast.Call, index: int, keywords: tuple[str, ...] = ()) -> ast.
 
 
 #: Keyword names libraries use for the path argument.
-PATH_KEYWORDS = (
-    "file",
-    "filepath_or_buffer",
-    "path",
-    "path_or_buf",
-    "path_or_buffer",
-    "io",
-    "fname",
-    "filename",
-    "filepath",
-    "fp",
-    "f",
-    "source",
-    "name",
-    "uri",
-    "urlpath",
-    "filenames",
-    "model_file",
-    "path_or_paths",
-    "paths",
-    "src",
-    "dst",
-    "to_path",
+PATH_KEYWORDS = tuple(
+    "file filepath_or_buffer path path_or_buf path_or_buffer io fname filename filepath fp f "
+    "source name uri urlpath filenames model_file path_or_paths paths src dst to_path".split()
 )
 
 
@@ -352,53 +245,6 @@ def mode_of(call: ast.Call, access: Access) -> str | None:
     if isinstance(mode, ast.Constant) and isinstance(mode.value, str):
         return mode.value
     return None
-
-
-# --------------------------------------------------------------------------- shared walks
-# Several rules walk the same trees; these are computed once per notebook under lint.
-
-_CALLS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def notebook_calls(ctx: NotebookContext) -> list:
-    """``ctx.calls()``, computed once per notebook."""
-    if ctx not in _CALLS:
-        _CALLS[ctx] = list(ctx.calls())
-    return _CALLS[ctx]
-
-
-@dataclass
-class CellIndex:
-    """One parsed cell's nodes: each node's parent, and the nodes of each type."""
-
-    cell: Cell
-    parents: dict[ast.AST, ast.AST]
-    by_type: dict[type, list[ast.AST]]
-
-    def nodes(self, *types: type) -> Iterator[ast.AST]:
-        for node_type in types:
-            yield from self.by_type.get(node_type, ())
-
-
-def cell_indexes(ctx: NotebookContext) -> list[CellIndex]:
-    """A :class:`CellIndex` of every parsed cell, built in one traversal per cell."""
-    if ctx not in _INDEXES:
-        _INDEXES[ctx] = [_index(cell, tree) for cell, _parsed, tree in ctx.trees()]
-    return _INDEXES[ctx]
-
-
-def _index(cell: Cell, tree: ast.Module) -> CellIndex:
-    parents: dict[ast.AST, ast.AST] = {}
-    by_type: dict[type, list[ast.AST]] = {}
-    stack: list[ast.AST] = [tree]
-    while stack:
-        node = stack.pop()
-        by_type.setdefault(type(node), []).append(node)
-        for child in ast.iter_child_nodes(node):
-            parents[child] = node
-            stack.append(child)
-    return CellIndex(cell, parents, by_type)
 
 
 # --------------------------------------------------------------------------- literal paths
@@ -463,18 +309,13 @@ class FileAccess:
 def file_accesses(ctx: NotebookContext) -> Iterator[FileAccess]:
     """Reads and writes of files named by literal paths, in document order."""
     qualify = ctx.qualified_name
-    for cell, _parsed, call, qualified in notebook_calls(ctx):
+    for cell, _parsed, call, qualified in ctx.calls():
         access = reader_access(qualified, call.func) or writer_access(qualified, call.func)
         if access is not None:
             found = literal_path(path_argument(call, access), qualify)
             mode = mode_of(call, access)
             if found and mode is not None:
-                is_reader = reader_access(qualified, call.func) is not None
-                reads = is_reader and "r" in mode
-                writes = any(c in mode for c in "wax+") or (
-                    not is_reader and access.mode_index is None
-                )
-                yield FileAccess(cell, call, *found, reads, writes)
+                yield FileAccess(cell, call, *found, *_reads_writes(mode))
             continue
         receiver = _pathlib_receiver(call.func, qualify)
         found = literal_path(receiver, qualify)
@@ -484,11 +325,16 @@ def file_accesses(ctx: NotebookContext) -> Iterator[FileAccess]:
         if method == "open":
             mode = mode_of(call, Access(mode_index=0))
             if mode is not None:
-                yield FileAccess(cell, call, *found, "r" in mode, any(c in mode for c in "wax+"))
+                yield FileAccess(cell, call, *found, *_reads_writes(mode))
         elif method in ("read_text", "read_bytes"):
             yield FileAccess(cell, call, *found, True, False)
         elif method in ("write_text", "write_bytes", "touch"):
             yield FileAccess(cell, call, *found, False, True)
+
+
+def _reads_writes(mode: str) -> tuple[bool, bool]:
+    """Whether an ``open`` mode reads and whether it writes (``"r+"`` does both)."""
+    return "r" in mode, any(c in mode for c in "wax+")
 
 
 def normalized(text: str) -> str:

@@ -6,13 +6,12 @@ from __future__ import annotations
 import ast
 
 from nb2prod.lint.rule import Rule, Severity
-from nb2prod.lint.rules._io import cell_indexes, notebook_calls
 from nb2prod.lint.rules.paths import magic_uses
 
 
 def _parents_in(ctx, cell) -> dict[ast.AST, ast.AST]:
     """Parent of each node of ``cell``'s tree."""
-    return next(index.parents for index in cell_indexes(ctx) if index.cell is cell)
+    return next(index.parents for index in ctx.indexes if index.cell is cell)
 
 
 def _shadowed_locally(name: str, node: ast.AST, parents: dict) -> bool:
@@ -82,7 +81,7 @@ class InteractiveInput(Rule):
     _PASSWORDS = frozenset({"getpass.getpass"})
 
     def check(self, ctx):
-        for cell, _parsed, call, qualified in notebook_calls(ctx):
+        for cell, _parsed, call, qualified in ctx.calls():
             if qualified in self._PROMPTS:
                 if isinstance(call.func, ast.Name) and _shadowed_locally(
                     call.func.id, call, _parents_in(ctx, cell)
@@ -138,7 +137,7 @@ class ClipboardRead(Rule):
     _CALLS = frozenset({"pandas.read_clipboard", "pyperclip.paste", "clipboard.paste"})
 
     def check(self, ctx):
-        for cell, _parsed, call, qualified in notebook_calls(ctx):
+        for cell, _parsed, call, qualified in ctx.calls():
             if qualified in self._CALLS:
                 message = (
                     f"`{qualified}()` reads whatever is on the clipboard, and a job has no "
@@ -192,7 +191,7 @@ class ColabManualIO(Rule):
     }
 
     def check(self, ctx):
-        for cell, _parsed, call, qualified in notebook_calls(ctx):
+        for cell, _parsed, call, qualified in ctx.calls():
             if qualified in self._CALLS:
                 short = qualified.removeprefix("google.colab.")
                 message = (
@@ -237,40 +236,22 @@ class DebuggerCall(Rule):
     severity = Severity.ERROR
 
     _CALLS = frozenset(
-        {
-            "breakpoint",
-            "builtins.breakpoint",
-            "pdb.set_trace",
-            "pdb.pm",
-            "pdb.post_mortem",
-            "pdb.run",
-            "pdb.runcall",
-            "pdb.runctx",
-            "pdb.runeval",
-            "ipdb.set_trace",
-            "ipdb.pm",
-            "ipdb.post_mortem",
-            "ipdb.launch_ipdb_on_exception",
-            "pudb.set_trace",
-            "pudb.pm",
-            "pudb.post_mortem",
-            "IPython.embed",
-            "IPython.terminal.embed.embed",
-            "IPython.core.debugger.set_trace",
-            "debugpy.breakpoint",
-            "debugpy.wait_for_client",
-        }
+        "breakpoint builtins.breakpoint pdb.set_trace pdb.pm pdb.post_mortem pdb.run "
+        "pdb.runcall pdb.runctx pdb.runeval ipdb.set_trace ipdb.pm ipdb.post_mortem "
+        "ipdb.launch_ipdb_on_exception pudb.set_trace pudb.pm pudb.post_mortem "
+        "IPython.embed IPython.terminal.embed.embed IPython.core.debugger.set_trace "
+        "debugpy.breakpoint debugpy.wait_for_client".split()
     )
     _PDB_OFF = frozenset({"off", "0", "false"})
     _ADVICE = "a job has no one to drive the debugger; delete it"
 
     def check(self, ctx):
-        for cell, _parsed, call, qualified in notebook_calls(ctx):
+        for cell, _parsed, call, qualified in ctx.calls():
             func = call.func
             if qualified in self._CALLS or (
                 isinstance(func, ast.Attribute) and func.attr == "set_trace"
             ):
-                shown = qualified or f"{func.attr}"
+                shown = qualified or func.attr
                 message = f"`{shown}()` starts a debugger; {self._ADVICE}"
                 yield self.report(ctx, message, cell, node=call)
         for use in magic_uses(ctx):

@@ -6,11 +6,10 @@ from __future__ import annotations
 import ast
 import re
 import shlex
-import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from nb2prod.lint.context import NotebookContext
+from nb2prod.lint.context import CellIndex, NotebookContext
 from nb2prod.lint.rule import Rule, Severity
 from nb2prod.lint.rules import _io
 from nb2prod.notebook import Cell
@@ -247,23 +246,22 @@ WEB_MODULES = frozenset(
 )
 ENV_GETTERS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"})
 
-_SITES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 def string_sites(ctx: NotebookContext) -> list[StringSite]:
     """Path-like string literals outside the parameters cell, docstrings, regexes and routes."""
-    if ctx not in _SITES:
-        path_names = _names_used_as_paths(ctx)
-        _SITES[ctx] = [
-            site
-            for index in _io.cell_indexes(ctx)
-            if not ctx.is_parameters(index.cell)
-            for site in _cell_sites(ctx, index, path_names)
-        ]
-    return _SITES[ctx]
+    return ctx.shared(_string_sites)
 
 
-def _cell_sites(ctx, index: _io.CellIndex, path_names: set[str]) -> Iterator[StringSite]:
+def _string_sites(ctx: NotebookContext) -> list[StringSite]:
+    path_names = _names_used_as_paths(ctx)
+    return [
+        site
+        for index in ctx.indexes
+        if not ctx.is_parameters(index.cell)
+        for site in _cell_sites(ctx, index, path_names)
+    ]
+
+
+def _cell_sites(ctx, index: CellIndex, path_names: set[str]) -> Iterator[StringSite]:
     for node in index.nodes(ast.Constant, ast.JoinedStr):
         text = _string_text(node, index.parents)
         if text is None:
@@ -362,7 +360,7 @@ def _is_regex_call(qualified: str | None, func: ast.expr) -> bool:
 def _names_used_as_paths(ctx: NotebookContext) -> set[str]:
     """Names passed (alone or inside a path expression) to calls that take paths."""
     names: set[str] = set()
-    for _cell, _parsed, call, qualified in _io.notebook_calls(ctx):
+    for _cell, _parsed, call, qualified in ctx.calls():
         if not _io.takes_paths(qualified, call.func):
             continue
         values = [*call.args, *(k.value for k in call.keywords)]
@@ -414,20 +412,19 @@ class MagicUse:
 
 def magic_uses(ctx: NotebookContext) -> list[MagicUse]:
     """Every magic of the notebook, from IPython syntax and from explicit API calls."""
-    if ctx not in _MAGICS:
-        _MAGICS[ctx] = list(_magic_uses(ctx))
-    return _MAGICS[ctx]
+    return ctx.shared(_magic_uses)
 
 
-_MAGICS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+def _magic_uses(ctx: NotebookContext) -> list[MagicUse]:
+    return list(_find_magic_uses(ctx))
 
 
-def _magic_uses(ctx: NotebookContext) -> Iterator[MagicUse]:
+def _find_magic_uses(ctx: NotebookContext) -> Iterator[MagicUse]:
     for cell, escape in ctx.escapes():
         if escape.kind in ("line_magic", "cell_magic"):
             span = (escape.line, escape.column, escape.line, escape.end_column)
             yield MagicUse(cell, escape.kind, escape.name, escape.args, span)
-    for cell, parsed, call, _qualified in _io.notebook_calls(ctx):
+    for cell, parsed, call, _qualified in ctx.calls():
         use = _magic_call(call)
         if use is not None:
             yield MagicUse(cell, use[0], use[1], use[2], parsed.position(call))
@@ -476,10 +473,10 @@ class HardcodedAbsolutePath(Rule):
     ## What it does
     Finds absolute filesystem paths in string literals and f-strings.  They are POSIX
     paths such as ``/data/train.csv`` or ``/mnt/shared/x``, Windows paths such as
-    ``C:\\data`` or ``D:/x``, UNC shares (``\\\\server\\share``) and ``file://`` URLs.  URLs of remote
-    storage (``s3://``, ``gs://``, ``https://``), docstrings, regular expressions, web
-    routes such as ``"/api/v1/predict"``, ``/dev``, ``/proc``, ``/sys`` and the
-    ``parameters`` cell are not reported.  A ``/word`` string counts as a path when it
+    ``C:\\data`` or ``D:/x``, UNC shares (``\\\\server\\share``) and ``file://``
+    URLs.  URLs of remote storage (``s3://``, ``gs://``, ``https://``), docstrings,
+    regular expressions, web routes such as ``"/api/v1/predict"``, ``/dev``, ``/proc``,
+    ``/sys`` and the ``parameters`` cell are not reported.  A ``/word`` string counts as a path when it
     has a file extension, starts with a known filesystem root (``/data``, ``/mnt``,
     ``/opt``, ...) or is passed to a path or IO function (``open``, ``Path``,
     ``os.path.join``, ``pd.read_*``, ``to_csv``, ...).  Paths need not exist.
@@ -678,7 +675,7 @@ class WorkingDirectoryChange(Rule):
             if use.kind == "line_magic" and use.name in self._MAGICS:
                 message = f"`{use.shown}` changes the working directory; {self._ADVICE}"
                 yield self.report(ctx, message, use.cell, span=use.span)
-        for cell, _parsed, call, qualified in _io.notebook_calls(ctx):
+        for cell, _parsed, call, qualified in ctx.calls():
             if qualified in self._CALLS:
                 message = f"`{qualified}()` changes the working directory; {self._ADVICE}"
                 yield self.report(ctx, message, cell, node=call)
@@ -722,7 +719,7 @@ class SysPathMutation(Rule):
     _ADVICE = "install the code as a package (`pip install -e .`) and import it instead"
 
     def check(self, ctx):
-        for cell, _parsed, call, qualified in _io.notebook_calls(ctx):
+        for cell, _parsed, call, qualified in ctx.calls():
             func = call.func
             if qualified == "site.addsitedir" or (
                 isinstance(func, ast.Attribute)
@@ -732,7 +729,7 @@ class SysPathMutation(Rule):
                 shown = qualified if qualified == "site.addsitedir" else f"sys.path.{func.attr}"
                 message = f"`{shown}()` changes where imports are found; {self._ADVICE}"
                 yield self.report(ctx, message, cell, node=call)
-        for index in _io.cell_indexes(ctx):
+        for index in ctx.indexes:
             for node in index.nodes(ast.Assign, ast.AugAssign, ast.AnnAssign):
                 target = self._assigned_sys_path(ctx, node)
                 if target is not None:
@@ -807,13 +804,13 @@ class NotebookAsDependency(Rule):
     def check(self, ctx):
         for use in magic_uses(ctx):
             yield from self._magic(ctx, use)
-        for index in _io.cell_indexes(ctx):
+        for index in ctx.indexes:
             for node in index.nodes(ast.Import, ast.ImportFrom):
                 module = self._notebook_import(node)
                 if module:
                     message = f"`{module}` imports code from another notebook; {self._ADVICE}"
                     yield self.report(ctx, message, index.cell, node=node)
-        for cell, _parsed, call, qualified in _io.notebook_calls(ctx):
+        for cell, _parsed, call, qualified in ctx.calls():
             if qualified in self._RUNNERS:
                 message = f"`{qualified}()` runs another notebook; {self._ADVICE}"
                 yield self.report(ctx, message, cell, node=call)

@@ -8,7 +8,6 @@ function where it is called, so ``set_seed(42)`` seeds exactly what its body see
 from __future__ import annotations
 
 import ast
-import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -319,20 +318,15 @@ def _has_star_kwargs(call: ast.Call) -> bool:
     return any(k.arg is None for k in call.keywords)
 
 
-_RUNS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def randomness_run(ctx, seed_functions: tuple[str, ...]) -> RandomnessRun:
+def randomness_run(ctx) -> RandomnessRun:
     """The run model of ``ctx``'s notebook, computed once for both rules."""
-    cached = _RUNS.get(ctx)
-    if cached is None or cached.seed_functions != frozenset(seed_functions):
-        cached = _RUNS[ctx] = RandomnessRun(ctx, seed_functions)
-    return cached
+    return ctx.shared(_randomness_run)
 
 
-def _seed_functions(ctx, code: str) -> tuple[str, ...]:
-    value = ctx.option(code, "seed-functions") or []
-    return tuple(v for v in value if isinstance(v, str))
+def _randomness_run(ctx) -> RandomnessRun:
+    # Both rules read the one `seed-functions` option of [tool.nb2prod.lint].
+    value = ctx.option("NB601", "seed-functions") or []
+    return RandomnessRun(ctx, tuple(v for v in value if isinstance(v, str)))
 
 
 # --------------------------------------------------------------------------- NB601
@@ -457,7 +451,7 @@ class UnseededRandomness(Rule):
     options = {"seed-functions": []}
 
     def check(self, ctx) -> Iterator[Finding]:
-        run = randomness_run(ctx, _seed_functions(ctx, self.code))
+        run = randomness_run(ctx)
         reported: set[str] = set()
         for event in run.events:
             if not event.executed:
@@ -594,7 +588,7 @@ class MissingRandomState(Rule):
     options = {"seed-functions": []}
 
     def check(self, ctx) -> Iterator[Finding]:
-        run = randomness_run(ctx, _seed_functions(ctx, self.code))
+        run = randomness_run(ctx)
         displayed = _displayed_calls(ctx)
         seen: set[int] = set()
         for event in run.events:
