@@ -143,22 +143,23 @@ class RuntimePackageInstall(Rule):
 def _install_message(install: InstallCommand) -> str:
     named = [*install.packages, *(f"-r {name}" for name in install.files)]
     what = _listing(named) if named else "packages"
+    them = "it" if len(named) == 1 else "them"
     how = f"`{install.label}`"
     if install.action == "uninstall":
         return (
-            f"runtime uninstall of {what} ({how}); remove them from the project's dependency "
+            f"runtime uninstall of {what} ({how}); remove {them} from the project's dependency "
             "file and build the job's environment without them"
         )
     if not install.python:
         return (
-            f"runtime install of system packages {what} ({how}); install them in the job's "
+            f"runtime install of system packages {what} ({how}); install {them} in the job's "
             "environment image (e.g. its Dockerfile) before the job runs"
         )
     where = (
         "(environment.yml)" if install.tool == "conda" else "(requirements.txt / pyproject.toml)"
     )
     return (
-        f"runtime install of {what} ({how}); declare them in the project's dependency file "
+        f"runtime install of {what} ({how}); declare {them} in the project's dependency file "
         f"{where} and install them before the job runs"
     )
 
