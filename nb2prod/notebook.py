@@ -25,9 +25,33 @@ _DECODER = json.JSONDecoder()
 
 #: Kernel names (lower case, prefix match) of kernels that do not run Python.
 _NON_PYTHON_KERNELS = (
-    "ir", "julia", "bash", "scala", "spylon", "javascript", "ijavascript", "java", "sql",
-    "xcpp", "evcxr", "rust", "gophernotes", "go", "ruby", "ielixir", "haskell", "powershell",
-    "kotlin", ".net-", "apache_toree", "octave", "matlab", "wolfram", "stata", "sas", "c",
+    "ir",
+    "julia",
+    "bash",
+    "scala",
+    "spylon",
+    "javascript",
+    "ijavascript",
+    "java",
+    "sql",
+    "xcpp",
+    "evcxr",
+    "rust",
+    "gophernotes",
+    "go",
+    "ruby",
+    "ielixir",
+    "haskell",
+    "powershell",
+    "kotlin",
+    ".net-",
+    "apache_toree",
+    "octave",
+    "matlab",
+    "wolfram",
+    "stata",
+    "sas",
+    "c",
 )
 
 
@@ -106,6 +130,25 @@ class Notebook:
     metadata: dict
     cells: list[Cell]
     upgraded_from: int | None = None
+    _offsets: dict[int, list[list[int]] | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def raw_offset(self, cell: Cell, line: int, column: int) -> int | None:
+        """Offset in ``text`` of the character at ``line``/``column`` (1-based) of ``cell``.
+
+        The column just past a line's end maps to the escaped newline (or the closing
+        quote) that ends it.  None when the cell's raw positions are unknown.
+        """
+        if cell.index not in self._offsets:
+            try:
+                self._offsets[cell.index] = _character_offsets(self.text, cell)
+            except (LookupError, ValueError):  # a layout the scanner did not record
+                self._offsets[cell.index] = None
+        offsets = self._offsets[cell.index]
+        if not offsets or not 0 < line <= len(offsets) or not 0 < column <= len(offsets[line - 1]):
+            return None
+        return offsets[line - 1][column - 1]
 
     @property
     def code_cells(self) -> list[Cell]:
@@ -217,9 +260,7 @@ def _build(path: str, text: str, doc: dict, raws: list[CellRaw]) -> Notebook:
     if not isinstance(raw_cells, list):
         raise NotebookReadError(path, "not a notebook: 'cells' is missing or not a list")
     metadata = doc.get("metadata")
-    cells = [
-        _cell(i, raw, raws[i] if i < len(raws) else None) for i, raw in enumerate(raw_cells)
-    ]
+    cells = [_cell(i, raw, raws[i] if i < len(raws) else None) for i, raw in enumerate(raw_cells)]
     return Notebook(
         path=path,
         text=text,
@@ -266,6 +307,69 @@ def _cell(index: int, raw: Any, raw_pos: CellRaw | None) -> Cell:
     if raw_pos is not None:
         cell.line_map = raw_pos.line_map
     return cell
+
+
+def _character_offsets(text: str, cell: Cell) -> list[list[int]] | None:
+    """Raw offset of every character of every line of ``cell`` (plus one past each line)."""
+    tokens = cell.raw.source_tokens if cell.raw else []
+    if not tokens:
+        return None
+    lines: list[list[int]] = [[]]
+    pending_cr: int | None = None  # "\r\n" and a lone "\r" are both one newline
+    for token in tokens:
+        for char, offset in _json_characters(text, token.start + 1, token.end - 1):
+            if pending_cr is not None:
+                lines[-1].append(pending_cr)
+                lines.append([])
+                pending_cr = None
+                if char == "\n":
+                    continue
+            if char == "\r":
+                pending_cr = offset
+            elif char == "\n":
+                lines[-1].append(offset)
+                lines.append([])
+            else:
+                lines[-1].append(offset)
+    if pending_cr is not None:
+        lines[-1].append(pending_cr)
+        lines.append([])
+    lines[-1].append(tokens[-1].end - 1)  # the closing quote: just past the last character
+    return lines if len(lines) == len(cell.lines) else None
+
+
+_JSON_ESCAPES = {
+    '"': '"',
+    "\\": "\\",
+    "/": "/",
+    "b": "\b",
+    "f": "\f",
+    "n": "\n",
+    "r": "\r",
+    "t": "\t",
+}
+
+
+def _json_characters(text: str, start: int, stop: int):
+    """``(character, raw offset)`` of each character of the JSON string body ``text[start:stop]``."""
+    i = start
+    while i < stop:
+        if text[i] != "\\":
+            yield text[i], i
+            i += 1
+            continue
+        kind = text[i + 1]
+        if kind != "u":
+            yield _JSON_ESCAPES[kind], i
+            i += 2
+            continue
+        code, size = int(text[i + 2 : i + 6], 16), 6
+        if 0xD800 <= code < 0xDC00 and text[i + 6 : i + 8] == "\\u":
+            low = int(text[i + 8 : i + 12], 16)
+            if 0xDC00 <= low < 0xE000:  # a surrogate pair is one character
+                code, size = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00), 12
+        yield chr(code), i
+        i += size
 
 
 def _normalise_newlines(text: str) -> str:

@@ -8,63 +8,22 @@ from nb2prod.lint.rule import Edit
 from nb2prod.notebook import Cell, Notebook
 
 
-def replace_in_line(notebook: Notebook, cell: Cell, line: int, column: int, end_column: int,
-                    replacement: str) -> Edit | None:
+def replace_in_line(
+    notebook: Notebook, cell: Cell, line: int, column: int, end_column: int, replacement: str
+) -> Edit | None:
     """Replace columns ``[column, end_column)`` of cell line ``line`` (1-based) with ``replacement``.
 
-    None when the cell's raw positions are unknown (e.g. an upgraded nbformat 3 file).
+    None when the cell's raw positions are unknown (e.g. an upgraded nbformat 3 file) or
+    the span does not lie inside one JSON string of the file.
     """
-    raw = cell.raw
-    if raw is None or notebook.upgraded_from or not 0 < line <= len(raw.line_token):
+    if cell.raw is None or notebook.upgraded_from or not 0 < line <= len(cell.raw.line_token):
         return None
-    token_index = raw.line_token[line - 1]
-    span = raw.source_tokens[token_index]
-    body = notebook.text[span.start + 1 : span.end - 1]  # without the quotes
-    offsets, decoded = _decode_offsets(body)
-    if "\r" in decoded:
-        return None  # offsets would not survive newline normalisation
-    starts = [0] if _token_starts_line(raw, token_index) else []
-    starts += [i + 1 for i, char in enumerate(decoded) if char == "\n" and i + 1 < len(decoded)]
-    nth = sum(1 for j in range(line - 1) if raw.line_token[j] == token_index)
-    if nth >= len(starts):
+    start = notebook.raw_offset(cell, line, column)
+    end = notebook.raw_offset(cell, line, end_column)
+    token = cell.raw.source_tokens[cell.raw.line_token[line - 1]]
+    if start is None or end is None or not token.start < start <= end < token.end:
         return None
-    start = starts[nth] + column - 1
-    end = starts[nth] + end_column - 1
-    if not 0 <= start <= end <= len(decoded):
-        return None
-    encoded = json.dumps(replacement, ensure_ascii=False)[1:-1]
-    return Edit(span.start + 1 + offsets[start], span.start + 1 + offsets[end], encoded)
-
-
-def _token_starts_line(raw, token_index: int) -> bool:
-    lines_before = [i for i, t in enumerate(raw.line_token) if t == token_index]
-    if not lines_before:
-        return False
-    first = lines_before[0]
-    return first == 0 or raw.line_token[first - 1] != token_index
-
-
-def _decode_offsets(body: str) -> tuple[list[int], str]:
-    """Decode a JSON string body; ``offsets[i]`` is the raw offset of decoded char ``i``."""
-    offsets: list[int] = []
-    decoded: list[str] = []
-    i = 0
-    while i < len(body):
-        offsets.append(i)
-        if body[i] != "\\":
-            decoded.append(body[i])
-            i += 1
-            continue
-        if body[i + 1] == "u":
-            high = 0xD800 <= int(body[i + 2 : i + 6], 16) < 0xDC00
-            length = 12 if high and body[i + 6 : i + 8] == "\\u" else 6  # a pair is one char
-            decoded.append(json.loads(f'"{body[i : i + length]}"'))
-            i += length
-        else:
-            decoded.append(json.loads(f'"{body[i : i + 2]}"'))
-            i += 2
-    offsets.append(len(body))
-    return offsets, "".join(decoded)
+    return Edit(start, end, json.dumps(replacement, ensure_ascii=False)[1:-1])
 
 
 def remove_outputs(notebook: Notebook, cell: Cell, drop: set[int]) -> Edit | None:

@@ -56,7 +56,7 @@ class _Sources:
 
     def __init__(self) -> None:
         self._notebooks: dict[str, Notebook | None] = {}
-        self._positions: dict[str, _RawPositions | None] = {}
+        self._line_starts: dict[str, list[int]] = {}
 
     def notebook(self, path: str) -> Notebook | None:
         if path not in self._notebooks:
@@ -83,16 +83,22 @@ class _Sources:
         cell = self.cell(finding)
         if cell is None or finding.line is None:
             return None
-        if finding.path not in self._positions:
-            notebook = self.notebook(finding.path)
-            self._positions[finding.path] = _RawPositions(notebook.text) if notebook else None
-        positions = self._positions[finding.path]
-        if positions is None:
-            return None
+        notebook = self.notebook(finding.path)
         line, column = (
             (finding.end_line, finding.end_column) if end else (finding.line, finding.column)
         )
-        return positions.locate(cell, line or finding.line, column or 1)
+        line = min(max(line or finding.line, 1), len(cell.lines))
+        row = cell.lines[line - 1]
+        offset = notebook.raw_offset(cell, line, min(max(column or 1, 1), len(row) + 1))
+        if offset is None:
+            return None
+        if finding.path not in self._line_starts:
+            starts = [0] + [m.end() for m in re.finditer("\n", notebook.text)]
+            self._line_starts[finding.path] = starts
+        physical_line = bisect.bisect_right(self._line_starts[finding.path], offset)
+        if physical_line != cell.ipynb_line(line):
+            return None  # never report a column the model disagrees with
+        return physical_line, offset - self._line_starts[finding.path][physical_line - 1] + 1
 
     def ipynb_span(self, finding: Finding) -> tuple[int, int | None, int, int | None]:
         """``(line, column, end_line, end_column)`` of the finding in the .ipynb file.
@@ -109,101 +115,6 @@ class _Sources:
         column = start[1] if start and start[0] == line else None
         end_ok = column is not None and end is not None and end[0] == end_line and end > start
         return line, column, end_line, end[1] if end_ok else None
-
-
-class _RawPositions:
-    """Maps cell positions to (line, column) of the raw notebook text.
-
-    nbformat writes each source line as its own JSON string, so the physical line is
-    known from the notebook model (``Cell.ipynb_line``); the column needs the JSON
-    escapes of the string decoded one by one (``\\"``, ``\\t``, ``\\u00e9``).
-    """
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
-        self._cells: dict[int, list[list[int]] | None] = {}
-
-    def locate(self, cell: Cell, line: int, column: int) -> tuple[int, int] | None:
-        offsets = self._cell_offsets(cell)
-        if not offsets:
-            return None
-        line = min(max(line, 1), len(offsets))
-        chars = offsets[line - 1]  # one offset per character, plus one past the last
-        offset = chars[min(max(column, 1), len(chars)) - 1]
-        physical_line = bisect.bisect_right(self.line_starts, offset)
-        if physical_line != cell.ipynb_line(line):
-            return None  # never report a column the model disagrees with
-        return physical_line, offset - self.line_starts[physical_line - 1] + 1
-
-    def _cell_offsets(self, cell: Cell) -> list[list[int]] | None:
-        if cell.index not in self._cells:
-            try:
-                self._cells[cell.index] = self._decode(cell)
-            except (LookupError, ValueError):  # a layout the scanner did not record
-                self._cells[cell.index] = None
-        return self._cells[cell.index]
-
-    def _decode(self, cell: Cell) -> list[list[int]] | None:
-        """Raw offset of every character of every cell line (newlines normalised)."""
-        tokens = cell.raw.source_tokens if cell.raw else []
-        if not tokens:
-            return None
-        lines: list[list[int]] = [[]]
-        pending_cr: int | None = None  # "\r\n" and a lone "\r" are both one newline
-        for token in tokens:
-            for char, offset in self._characters(token.start + 1, token.end - 1):
-                if pending_cr is not None:
-                    lines[-1].append(pending_cr)
-                    lines.append([])
-                    pending_cr = None
-                    if char == "\n":
-                        continue
-                if char == "\r":
-                    pending_cr = offset
-                elif char == "\n":
-                    lines[-1].append(offset)
-                    lines.append([])
-                else:
-                    lines[-1].append(offset)
-        if pending_cr is not None:
-            lines[-1].append(pending_cr)
-            lines.append([])
-        lines[-1].append(tokens[-1].end - 1)  # the closing quote: just past the last character
-        return lines if len(lines) == len(cell.lines) else None
-
-    def _characters(self, start: int, stop: int):
-        """``(character, raw offset)`` of the JSON string body ``text[start:stop]``."""
-        text, i = self.text, start
-        while i < stop:
-            if text[i] != "\\":
-                yield text[i], i
-                i += 1
-                continue
-            kind = text[i + 1]
-            if kind != "u":
-                yield _JSON_ESCAPES[kind], i
-                i += 2
-                continue
-            code, size = int(text[i + 2 : i + 6], 16), 6
-            if 0xD800 <= code < 0xDC00 and text[i + 6 : i + 8] == "\\u":
-                low = int(text[i + 8 : i + 12], 16)
-                if 0xDC00 <= low < 0xE000:
-                    code, size = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00), 12
-            yield chr(code), i
-            i += size
-
-
-_JSON_ESCAPES = {
-    '"': '"',
-    "\\": "\\",
-    "/": "/",
-    "b": "\b",
-    "f": "\f",
-    "n": "\n",
-    "r": "\r",
-    "t": "\t",
-}
 
 
 # --------------------------------------------------------------------------- json
