@@ -163,10 +163,10 @@ class Notebook:
     @property
     def language(self) -> str:
         """Lower-case kernel language; ``python`` when nothing says otherwise."""
-        info = self.metadata.get("language_info")
-        spec = self.metadata.get("kernelspec")
-        for holder in (info, spec):
-            key = "name" if holder is info else "language"
+        info, spec, jupytext = (
+            self.metadata.get(k) for k in ("language_info", "kernelspec", "jupytext")
+        )
+        for holder, key in ((info, "name"), (spec, "language"), (jupytext, "main_language")):
             value = holder.get(key) if isinstance(holder, dict) else None
             if isinstance(value, str) and value.strip():
                 value = value.strip().lower()

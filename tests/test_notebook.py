@@ -101,6 +101,8 @@ def test_v40_without_ids_and_missing_metadata():
         ({"language_info": {"name": "julia"}}, "julia"),
         ({"kernelspec": {"name": "ir"}}, "ir"),
         ({"kernelspec": {"name": "bash"}}, "bash"),
+        ({"jupytext": {"main_language": "julia"}}, "julia"),
+        ({"jupytext": {"main_language": "python"}}, "python"),
         ({"kernelspec": {"name": "python3", "language": "python"}, "language_info": {"name": "python"}}, "python"),
     ],
 )
