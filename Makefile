@@ -32,7 +32,7 @@ test: venv
 	bash scripts/pytest-layer unit $(BIN)/python -m pytest -q -n auto tests
 
 bench: venv
-	$(BIN)/python bench/lint_bench.py
+	$(BIN)/python bench/lint_bench.py --json-out bench/.cache/lint-bench.json
 
 docs: venv
 	$(BIN)/python -m nb2prod.lint.docs docs/rules
