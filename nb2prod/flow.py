@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import builtins
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from nb2prod.syntax import Escape, ParsedCell
@@ -81,6 +81,10 @@ def _escape_names(escape: Escape, names: CellNames) -> None:
             names.defines.setdefault(name, ast.Name(id=name, lineno=escape.line))
 
 
+_DISPATCH: dict[type, dict[type, Callable]] = {}
+_SHARED_FIELDS = frozenset({"ctx", "op"})
+
+
 class _ModuleScope(ast.NodeVisitor):
     """Walks module-level statements in execution order, binding and reading names."""
 
@@ -92,6 +96,30 @@ class _ModuleScope(ast.NodeVisitor):
     def run(self, body: Sequence[ast.stmt]) -> None:
         for statement in body:
             self.visit(statement)
+
+    # ast.NodeVisitor's dispatch builds a method name per node; this walk runs on every
+    # node of every cell, so dispatch through a per-class table and skip the shared
+    # Load/Store/operator singletons.
+    def visit(self, node: ast.AST) -> None:
+        table = _DISPATCH.setdefault(type(self), {})
+        method = table.get(type(node))
+        if method is None:
+            method = table[type(node)] = getattr(
+                type(self), "visit_" + type(node).__name__, _ModuleScope.generic_visit
+            )
+        method(self, node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        for name in node._fields:
+            if name in _SHARED_FIELDS:
+                continue
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        self.visit(item)
+            elif isinstance(value, ast.AST):
+                self.visit(value)
 
     # -- names
     def read(self, node: ast.Name) -> None:
@@ -166,8 +194,8 @@ class _ModuleScope(ast.NodeVisitor):
         for decorator in node.decorator_list:
             self.visit(decorator)
         self._signature(node.args, node.returns)
-        self.names.deferred[node.name] = free_names(node)
-        for name in _declared_globals(node):
+        self.names.deferred[node.name], assigned_globals = _scope_names(node)
+        for name in assigned_globals:
             self.bind(name, node)
         self.bind(node.name, node)
 
@@ -236,6 +264,9 @@ class _ModuleScope(ast.NodeVisitor):
     def visit_Global(self, node: ast.Global) -> None:  # no effect at module level
         return
 
+    def visit_Constant(self, node: ast.Constant) -> None:  # binds and reads nothing
+        return
+
     visit_Nonlocal = visit_Global
 
     def visit_MatchAs(self, node: ast.MatchAs) -> None:
@@ -293,61 +324,76 @@ def _loc(node: ast.AST) -> dict:
     return {k: getattr(node, k) for k in ("lineno", "col_offset", "end_lineno", "end_col_offset")}
 
 
-def _declared_globals(function: ast.AST) -> set[str]:
-    """Names a function declares ``global`` and assigns: it binds them when called."""
-    declared: set[str] = set()
-    assigned: set[str] = set()
-    for node in ast.walk(function):
-        if isinstance(node, ast.Global):
-            declared.update(node.names)
-        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            assigned.add(node.id)
-    return declared & assigned
-
-
 def free_names(scope: ast.AST) -> set[str]:
     """Global names a function, lambda or class body reads when it runs (late-bound)."""
+    return _scope_names(scope)[0]
+
+
+def _scope_names(scope: ast.AST) -> tuple[set[str], set[str]]:
+    """``(free names, globals it assigns)`` of a function, lambda or class body.
+
+    A name declared ``global`` and assigned is bound in the notebook when the function
+    runs.  One pass over the body, nested scopes included.
+    """
     local: set[str] = set()
     loads: set[str] = set()
     nested: set[str] = set()
     declared_global: set[str] = set()
+    stored: set[str] = set()  # every Store, nested scopes included (for `global`)
+    nested_globals: set[str] = set()
     arguments = getattr(scope, "args", None)
     if isinstance(arguments, ast.arguments):
         for arg in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
                     arguments.vararg, arguments.kwarg):
             if arg is not None:
                 local.add(arg.arg)
-    body = scope.body if isinstance(scope.body, list) else [scope.body]
-    stack: list[ast.AST] = list(body)
+    stack: list[ast.AST] = list(scope.body) if isinstance(scope.body, list) else [scope.body]
     while stack:
         node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            local.add(node.name)
-            nested |= free_names(node)
-            stack.extend(node.decorator_list)
-            if not isinstance(node, ast.ClassDef):
-                stack.extend([*node.args.defaults, *[d for d in node.args.kw_defaults if d]])
-            else:
+        kind = type(node)
+        if kind in _SCOPES:
+            if kind is not ast.Lambda:
+                local.add(node.name)
+                stack.extend(node.decorator_list)
+            if kind is ast.ClassDef:
                 stack.extend([*node.bases, *node.keywords])
+            else:
+                stack.extend([*node.args.defaults, *[d for d in node.args.kw_defaults if d]])
+            free, assigned = _scope_names(node)
+            nested |= free
+            nested_globals |= assigned
             continue
-        if isinstance(node, ast.Lambda):
-            nested |= free_names(node)
+        if kind is ast.Name:
+            if type(node.ctx) is ast.Load:
+                loads.add(node.id)
+            else:
+                local.add(node.id)
+                stored.add(node.id)
             continue
-        if isinstance(node, ast.Name):
-            (loads if isinstance(node.ctx, ast.Load) else local).add(node.id)
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+        if kind is ast.Global or kind is ast.Nonlocal:
             declared_global.update(node.names)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+        elif kind is ast.Import or kind is ast.ImportFrom:
             for alias in node.names:
                 if alias.name != "*":
                     local.add(alias.asname or alias.name.split(".")[0])
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            local.add(node.name)
-        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
-            local.add(node.name)
-        stack.extend(ast.iter_child_nodes(node))
+        elif kind is ast.ExceptHandler or kind is ast.MatchAs or kind is ast.MatchStar:
+            if node.name:
+                local.add(node.name)
+        for field_name in node._fields:
+            if field_name in _SHARED_FIELDS:
+                continue
+            value = getattr(node, field_name, None)
+            if type(value) is list:
+                stack.extend(item for item in value if isinstance(item, ast.AST))
+            elif isinstance(value, ast.AST):
+                stack.append(value)
+    global_assigned = (declared_global & stored) | nested_globals
     local -= declared_global
-    return {name for name in (loads | nested) - local if not is_builtin(name)}
+    free = {name for name in (loads | nested) - local if not is_builtin(name)}
+    return free, global_assigned
+
+
+_SCOPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda})
 
 
 # --------------------------------------------------------------------------- across cells

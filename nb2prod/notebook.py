@@ -10,6 +10,7 @@ notebook.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import json
 import os
@@ -63,14 +64,67 @@ class Span:
     end: int
 
 
-@dataclass
-class CellRaw:
-    """Where a cell's parts stand in the raw text (for positions and safe fixes)."""
+class RawText:
+    """The raw notebook text with a lazily built index of its line starts."""
 
-    source_tokens: list[Span] = field(default_factory=list)  # each JSON string of "source"
-    line_token: list[int] = field(default_factory=list)  # cell line (0-based) -> token index
-    line_map: list[int] = field(default_factory=list)  # cell line (0-based) -> .ipynb line
-    outputs: Span | None = None  # the whole "outputs" array value
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    @functools.cached_property
+    def _line_starts(self) -> list[int]:
+        return [0, *(m.end() for m in re.finditer("\n", self.text))]
+
+    def line_of(self, offset: int) -> int:
+        """1-based physical line of character ``offset``."""
+        return bisect.bisect_right(self._line_starts, offset)
+
+
+class CellRaw:
+    """Where a cell's parts stand in the raw text.
+
+    Loading only records the cell's span; the positions inside it are worked out on
+    first use, because most cells never need them (only cells with a finding or a fix).
+    """
+
+    def __init__(self, raw: RawText, span: Span) -> None:
+        self.raw = raw
+        self.span = span
+
+    @functools.cached_property
+    def _layout(self) -> _CellLayout:
+        return _Scanner(self.raw).cell_layout(self.span.start)
+
+    @property
+    def source_tokens(self) -> list[Span]:
+        """The span of each JSON string of ``source``."""
+        return self._layout.source_tokens
+
+    @property
+    def line_token(self) -> list[int]:
+        """Cell line (0-based) -> index of the source token the line starts in."""
+        return self._layout.line_token
+
+    @property
+    def line_map(self) -> list[int]:
+        """Cell line (0-based) -> physical line of the .ipynb file."""
+        return self._layout.line_map
+
+    @property
+    def outputs(self) -> Span | None:
+        """The whole ``outputs`` array value."""
+        return self._layout.outputs
+
+    @property
+    def output_items(self) -> list[Span]:
+        return self._layout.output_items
+
+
+@dataclass
+class _CellLayout:
+    source_tokens: list[Span] = field(default_factory=list)
+    line_token: list[int] = field(default_factory=list)
+    line_map: list[int] = field(default_factory=list)
+    outputs: Span | None = None
     output_items: list[Span] = field(default_factory=list)
 
 
@@ -85,7 +139,6 @@ class Cell:
     metadata: dict = field(default_factory=dict)
     execution_count: int | None = None
     outputs: list = field(default_factory=list)
-    line_map: list[int] = field(default_factory=list)  # cell line (0-based) -> .ipynb line
     raw: CellRaw | None = None
 
     @property
@@ -105,11 +158,17 @@ class Cell:
     def lines(self) -> list[str]:
         return self.source.split("\n")
 
+    @property
+    def line_map(self) -> list[int]:
+        """Cell line (0-based) -> physical line of the .ipynb file; empty when unknown."""
+        return self.raw.line_map if self.raw is not None else []
+
     def ipynb_line(self, line: int) -> int | None:
         """Physical line of the .ipynb file holding cell line ``line`` (1-based)."""
-        if not self.line_map:
+        line_map = self.line_map
+        if not line_map:
             return None
-        return self.line_map[min(max(line, 1), len(self.line_map)) - 1]
+        return line_map[min(max(line, 1), len(line_map)) - 1]
 
     @property
     def language(self) -> str | None:
@@ -206,10 +265,10 @@ def load_notebook(path: str | os.PathLike) -> Notebook:
 
 def parse_notebook(text: str, path: str = "<notebook>") -> Notebook:
     """Model notebook JSON ``text``; raise NotebookReadError when it is not a notebook."""
-    if not text.strip():
+    if not text or text.isspace():  # isspace() stops at the first character: no copy
         raise NotebookReadError(path, "empty file, not a notebook", "delete it or re-save it")
     try:
-        document, raws = _Scanner(text).document()
+        document, raws = _Scanner(RawText(text)).document()
     except (ValueError, IndexError, _Unexpected):
         # Either not JSON (json.loads raises the precise error) or a shape the
         # position scanner does not follow; then read it without positions.
@@ -304,8 +363,6 @@ def _cell(index: int, raw: Any, raw_pos: CellRaw | None) -> Cell:
         outputs=outputs if isinstance(outputs, list) else [],
         raw=raw_pos,
     )
-    if raw_pos is not None:
-        cell.line_map = raw_pos.line_map
     return cell
 
 
@@ -384,24 +441,16 @@ class _Unexpected(Exception):
 
 
 class _Scanner:
-    """Decode notebook JSON in one pass, keeping the spans of sources and outputs.
+    """Walk notebook JSON, decoding values with the C decoder (``raw_decode``).
 
-    Values nb2prod does not need positions for are decoded by the C decoder
-    (``raw_decode``), so the walk costs about what ``json.loads`` costs.
+    ``document`` walks only the top level and records each cell's span, so loading
+    costs about what ``json.loads`` costs; ``cell_layout`` walks one cell's object when
+    the positions of its source strings and outputs are needed.
     """
 
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self._line_pos = 0
-        self._line = 1
-
-    def line_at(self, pos: int) -> int:
-        # Positions are asked for in increasing order, so count incrementally.
-        if pos < self._line_pos:
-            self._line_pos, self._line = 0, 1
-        self._line += self.text.count("\n", self._line_pos, pos)
-        self._line_pos = pos
-        return self._line
+    def __init__(self, raw: RawText) -> None:
+        self.raw = raw
+        self.text = raw.text
 
     def ws(self, i: int) -> int:
         return _WS.match(self.text, i).end()
@@ -449,72 +498,69 @@ class _Scanner:
         raws: list[CellRaw] = []
 
         def cell(i: int) -> tuple[Any, int]:
-            if self.text[i] != "{":
-                return self.value(i)
-            raw = CellRaw()
-            raws.append(raw)
-            source = lambda pos: self.source(pos, raw)  # noqa: E731
-            value, end = self.obj(
-                i, {"source": source, "input": source, "outputs": lambda p: self.outputs(p, raw)}
-            )
-            raw.line_map = self.line_map(value, raw)
+            value, end = self.value(i)
+            if isinstance(value, dict):
+                raws.append(CellRaw(self.raw, Span(i, end)))
             return value, end
 
         cells = lambda i: self.array(i, cell) if self.text[i] == "[" else self.value(i)  # noqa: E731
         worksheet = lambda i: self.obj(i, {"cells": cells})  # noqa: E731
         worksheets = lambda i: self.array(i, worksheet)  # noqa: E731
         doc, end = self.obj(0, {"cells": cells, "worksheets": worksheets})
-        if self.text[self.ws(end) :].strip():
+        if self.ws(end) != len(self.text):
             raise _Unexpected(end)
         return doc, raws
 
-    def source(self, i: int, raw: CellRaw) -> tuple[Any, int]:
+    def cell_layout(self, start: int) -> _CellLayout:
+        layout = _CellLayout()
+
         def string(pos: int) -> tuple[Any, int]:
             if self.text[pos] != '"':
                 return self.value(pos)
             value, end = scanstring(self.text, pos + 1)
-            raw.source_tokens.append(Span(pos, end))
+            layout.source_tokens.append(Span(pos, end))
             return value, end
 
-        if self.text[i] == "[":
-            return self.array(i, string)
-        return string(i)
-
-    def outputs(self, i: int, raw: CellRaw) -> tuple[Any, int]:
-        if self.text[i] != "[":
-            return self.value(i)
+        def source(pos: int) -> tuple[Any, int]:
+            return self.array(pos, string) if self.text[pos] == "[" else string(pos)
 
         def item(pos: int) -> tuple[Any, int]:
             value, end = self.value(pos)
-            raw.output_items.append(Span(pos, end))
+            layout.output_items.append(Span(pos, end))
             return value, end
 
-        value, end = self.array(i, item)
-        raw.outputs = Span(i, end)
-        return value, end
+        def outputs(pos: int) -> tuple[Any, int]:
+            if self.text[pos] != "[":
+                return self.value(pos)
+            value, end = self.array(pos, item)
+            layout.outputs = Span(pos, end)
+            return value, end
 
-    def line_map(self, cell: dict, raw: CellRaw) -> list[int]:
+        cell, _end = self.obj(start, {"source": source, "input": source, "outputs": outputs})
+        self._map_lines(cell, layout)
+        return layout
+
+    def _map_lines(self, cell: dict, layout: _CellLayout) -> None:
         """Physical line of each cell source line, from the spans of its strings."""
         source = cell.get("source", cell.get("input"))
         pieces = source if isinstance(source, list) else [source]
         strings = [p for p in pieces if isinstance(p, str)]
-        if len(strings) != len(raw.source_tokens):
-            return []
-        line_map: list[int] = []
+        if len(strings) != len(layout.source_tokens):
+            return
+        line_map, line_token = layout.line_map, layout.line_token
         at_line_start = True
-        for token_index, (piece, span) in enumerate(zip(strings, raw.source_tokens)):
+        for token_index, (piece, span) in enumerate(zip(strings, layout.source_tokens)):
             piece = _normalise_newlines(piece)
             if not piece:
                 continue
-            line = self.line_at(span.start)
+            line = self.raw.line_of(span.start)
             if at_line_start:
                 line_map.append(line)
-                raw.line_token.append(token_index)
+                line_token.append(token_index)
             breaks = piece.count("\n") - (1 if piece.endswith("\n") else 0)
             line_map.extend([line] * breaks)
-            raw.line_token.extend([token_index] * breaks)
+            line_token.extend([token_index] * breaks)
             at_line_start = piece.endswith("\n")
         if at_line_start and line_map:  # source ends with a newline: an empty last line
             line_map.append(line_map[-1])
-            raw.line_token.append(raw.line_token[-1])
-        return line_map
+            line_token.append(line_token[-1])

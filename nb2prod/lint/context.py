@@ -121,16 +121,23 @@ class NotebookContext:
     @functools.cached_property
     def _calls(self) -> list[tuple[Cell, ParsedCell, ast.Call, str | None]]:
         return [
-            (cell, parsed, node, self.qualified_name(node.func))
-            for cell, parsed, tree in self.trees()
-            for node in walk_in_order(tree)
-            if isinstance(node, ast.Call)
+            (index.cell, index.parsed, node, self.qualified_name(node.func))
+            for index in self.indexes
+            for node in index.by_type.get(ast.Call, ())
         ]
 
     @functools.cached_property
     def indexes(self) -> list[CellIndex]:
-        """A :class:`CellIndex` of every parsed cell, built in one traversal per cell."""
-        return [CellIndex.of(cell, tree) for cell, _parsed, tree in self.trees()]
+        """A :class:`CellIndex` of every parsed cell (document order), one traversal each."""
+        return [CellIndex.of(cell, parsed, tree) for cell, parsed, tree in self.trees()]
+
+    def index(self, cell: Cell) -> CellIndex | None:
+        """The :class:`CellIndex` of ``cell``, None when it has no parsed Python."""
+        return self._index_by_cell.get(cell.index)
+
+    @functools.cached_property
+    def _index_by_cell(self) -> dict[int, CellIndex]:
+        return {index.cell.index: index for index in self.indexes}
 
     def shared(self, compute: Callable[[NotebookContext], T]) -> T:
         """``compute(self)``, computed once per notebook and shared by every rule that asks."""
@@ -149,28 +156,49 @@ class NotebookContext:
 
 @dataclass
 class CellIndex:
-    """One parsed cell's nodes: each node's parent, and the nodes of each type."""
+    """One parsed cell's nodes, from a single traversal: in source order, by type, and
+    each node's parent.  Rules use it instead of walking the tree again."""
 
     cell: Cell
+    parsed: ParsedCell
+    order: list[ast.AST]
     parents: dict[ast.AST, ast.AST]
     by_type: dict[type, list[ast.AST]]
 
     def nodes(self, *types: type) -> Iterator[ast.AST]:
+        """Nodes of the given types (each type's nodes in source order)."""
         for node_type in types:
             yield from self.by_type.get(node_type, ())
 
     @classmethod
-    def of(cls, cell: Cell, tree: ast.Module) -> CellIndex:
+    def of(cls, cell: Cell, parsed: ParsedCell, tree: ast.Module) -> CellIndex:
+        order: list[ast.AST] = []
         parents: dict[ast.AST, ast.AST] = {}
         by_type: dict[type, list[ast.AST]] = {}
         stack: list[ast.AST] = [tree]
+        node_class = ast.AST
         while stack:
             node = stack.pop()
+            order.append(node)
             by_type.setdefault(type(node), []).append(node)
-            for child in ast.iter_child_nodes(node):
+            children = []
+            for name in node._fields:
+                if name in _SHARED_FIELDS:
+                    continue
+                value = getattr(node, name, None)
+                if isinstance(value, list):
+                    children.extend(item for item in value if isinstance(item, node_class))
+                elif isinstance(value, node_class):
+                    children.append(value)
+            for child in children:
                 parents[child] = node
-                stack.append(child)
-        return cls(cell, parents, by_type)
+            children.reverse()
+            stack.extend(children)
+        return cls(cell, parsed, order, parents, by_type)
+
+
+# ``ctx`` (Load/Store/Del) and ``op`` hold singletons shared by every node: no tree of their own.
+_SHARED_FIELDS = frozenset({"ctx", "op"})
 
 
 def walk_in_order(tree: ast.AST) -> Iterator[ast.AST]:

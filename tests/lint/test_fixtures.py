@@ -77,7 +77,9 @@ def _test_metadata(holder: dict) -> dict:
 def read_fixture(path: Path) -> Fixture:
     document = json.loads(path.read_text(encoding="utf-8"))
     relative = path.relative_to(RULES)
-    code = _RULE_CODE.match(relative.parts[-1] if relative.parts[0] == "known_gaps" else relative.parts[0])
+    code = _RULE_CODE.match(
+        relative.parts[-1] if relative.parts[0] == "known_gaps" else relative.parts[0]
+    )
     assert code, f"{relative}: fixture paths start with the rule code (NB201.ipynb, NB401/...)"
     settings = _test_metadata(document)
     exact: Counter = Counter()
@@ -100,8 +102,14 @@ def read_fixture(path: Path) -> Fixture:
                 in_cell[(match.group(1), number)] += 1
     select = (code.group(0), *settings.get("select", []))
     return Fixture(
-        path, code.group(0), select, settings.get("options", {}), exact, in_cell,
-        settings.get("reason"), document,
+        path,
+        code.group(0),
+        select,
+        settings.get("options", {}),
+        exact,
+        in_cell,
+        settings.get("reason"),
+        document,
     )
 
 
@@ -127,8 +135,12 @@ def compare(fixture: Fixture, findings) -> tuple[list[str], list[str]]:
         if in_cell[key] > 0:
             in_cell[key] -= 1
         else:
-            unexpected.append(f"{finding.code} cell {finding.cell} line {finding.line}: {finding.message}")
-    missing = [f"{c} cell {cell} line {line}" for (c, cell, line), n in exact.items() for _ in range(n)]
+            unexpected.append(
+                f"{finding.code} cell {finding.cell} line {finding.line}: {finding.message}"
+            )
+    missing = [
+        f"{c} cell {cell} line {line}" for (c, cell, line), n in exact.items() for _ in range(n)
+    ]
     missing += [
         f"{c} {'cell ' + str(cell) if cell else 'notebook-level'} (any line)"
         for (c, cell), n in in_cell.items()
@@ -198,7 +210,11 @@ def test_fixtures_are_built_by_make_fixtures():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     built = module.build_all()
-    stale = [str(p.relative_to(FIXTURES)) for p, data in built.items() if not p.is_file() or p.read_bytes() != data]
+    stale = [
+        str(p.relative_to(FIXTURES))
+        for p, data in built.items()
+        if not p.is_file() or p.read_bytes() != data
+    ]
     generated = set(built)
     unknown = [
         str(p.relative_to(FIXTURES))
@@ -216,6 +232,7 @@ def test_fixtures_are_built_by_make_fixtures():
 #: File -> (status, words of the NB003 message or None).
 FORMATS = {
     "v3_notebook.ipynb": ("ok", None),
+    "v3_notebook_with_heading_cell.ipynb": ("ok", None),
     "v4_0_without_cell_ids.ipynb": ("ok", None),
     "databricks_export_without_metadata.ipynb": ("ok", None),
     "kernelspec_name_only.ipynb": ("ok", None),
@@ -232,6 +249,21 @@ FORMATS = {
     "unreadable_nbformat5.ipynb": ("error", "newer than nb2prod reads"),
     "unreadable_no_cells.ipynb": ("error", "'cells' is missing"),
 }
+
+
+#: Format fixtures nb2prod gets wrong today: file -> reason (their test is xfail strict).
+FORMAT_GAPS = {
+    "v3_notebook_with_heading_cell.ipynb": (
+        "nbformat 3 files whose heading cells keep `source` as a list of lines (as nbformat's v3 "
+        "writer saves them) fail to upgrade: notebook.py converts the raw dict without "
+        "nbformat's rejoin_lines, so nbformat raises \"'list' object has no attribute "
+        "'splitlines'\" and the notebook becomes NB003"
+    ),
+}
+
+
+def _checked(name: str) -> bool:
+    return name not in FORMAT_GAPS
 
 
 def run_cli(*args: str, cwd: Path = NOTEBOOKS) -> subprocess.CompletedProcess:
@@ -254,7 +286,10 @@ def test_folder_gives_every_file_a_status(folder_report):
     result, report = folder_report
     assert result.returncode == 1, result.stderr
     statuses = {Path(f["path"]).name: f["status"] for f in report["files"]}
-    assert statuses == {name: status for name, (status, _words) in FORMATS.items()}
+    assert sorted(statuses) == sorted(FORMATS)
+    assert {n: s for n, s in statuses.items() if _checked(n)} == {
+        name: status for name, (status, _words) in FORMATS.items() if _checked(name)
+    }
 
 
 def test_unreadable_files_are_nb003_with_the_reason(folder_report):
@@ -263,13 +298,19 @@ def test_unreadable_files_are_nb003_with_the_reason(folder_report):
     for finding in report["findings"]:
         by_file.setdefault(Path(finding["path"]).name, []).append(finding)
     for name, (_status, words) in FORMATS.items():
+        if not _checked(name):
+            continue
         nb003 = [f for f in by_file.get(name, []) if f["code"] == "NB003"]
         if words is None:
             assert nb003 == [], name
             continue
         assert [f["code"] for f in by_file[name]] == ["NB003"], name
         assert words in nb003[0]["message"] and nb003[0]["cell"] is None, (name, nb003[0])
-    errors = {Path(f["path"]).name: f["error"] for f in report["files"] if f["error"]}
+    errors = {
+        Path(f["path"]).name: f["error"]
+        for f in report["files"]
+        if f["error"] and _checked(Path(f["path"]).name)
+    }
     assert sorted(errors) == sorted(n for n, (_s, w) in FORMATS.items() if w)
 
 
@@ -305,8 +346,13 @@ def _flagged_text(finding: dict, document: dict) -> str | None:
 
 @pytest.mark.parametrize(
     "name",
-    ["v4_0_without_cell_ids.ipynb", "indent2_ascii.ipynb", "crlf_line_endings.ipynb",
-     "databricks_export_without_metadata.ipynb", "ipython_syntax_zoo.ipynb"],
+    [
+        "v4_0_without_cell_ids.ipynb",
+        "indent2_ascii.ipynb",
+        "crlf_line_endings.ipynb",
+        "databricks_export_without_metadata.ipynb",
+        "ipython_syntax_zoo.ipynb",
+    ],
 )
 def test_ipynb_line_points_at_the_flagged_text(folder_report, name):
     _result, report = folder_report
@@ -325,21 +371,37 @@ def test_ipynb_line_points_at_the_flagged_text(folder_report, name):
     assert checked, f"no one-line finding in {name}"
 
 
-def test_v3_notebook_findings_point_into_the_file(folder_report):
-    _result, report = folder_report
-    findings = [f for f in report["findings"] if Path(f["path"]).name == "v3_notebook.ipynb"]
-    raw = _raw_lines("v3_notebook.ipynb")
+def _v3_findings_point_into_the_file(report, name):
+    findings = [f for f in report["findings"] if Path(f["path"]).name == name]
+    raw = _raw_lines(name)
     by_code = {f["code"]: f for f in findings}
     assert {"NB201", "NB301"} <= set(by_code), findings
     assert "/mnt/shared/sales/2023.csv" in raw[by_code["NB201"]["ipynb_line"] - 1]
     assert "input(" in raw[by_code["NB301"]["ipynb_line"] - 1]
-    assert by_code["NB201"]["cell_id"] is None or isinstance(by_code["NB201"]["cell_id"], str)
+
+
+def test_v3_notebook_findings_point_into_the_file(folder_report):
+    _v3_findings_point_into_the_file(folder_report[1], "v3_notebook.ipynb")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.xfail(reason=r, strict=True))
+        for n, r in FORMAT_GAPS.items()
+    ],
+)
+def test_known_format_gap(folder_report, name):
+    statuses = {Path(f["path"]).name: f["status"] for f in folder_report[1]["files"]}
+    assert statuses[name] == FORMATS[name][0]
+    _v3_findings_point_into_the_file(folder_report[1], name)
 
 
 def test_non_ascii_columns_in_an_indent2_ascii_notebook(folder_report):
     _result, report = folder_report
     (finding,) = [
-        f for f in report["findings"]
+        f
+        for f in report["findings"]
         if Path(f["path"]).name == "indent2_ascii.ipynb" and f["code"] == "NB201"
     ]
     assert "/données/clients.csv" in finding["message"]
