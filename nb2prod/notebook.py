@@ -333,9 +333,11 @@ def _build(path: str, text: str, doc: dict, raws: list[CellRaw]) -> Notebook:
 
 def _upgrade_v3(path: str, doc: dict) -> dict:
     import nbformat  # only nbformat 3 files pay for this import
+    from nbformat.v3.rwbase import rejoin_lines
 
     try:
-        return nbformat.convert(nbformat.from_dict(doc), 4)
+        # v3 files store multi-line strings as lists; the upgrade expects them joined.
+        return nbformat.convert(rejoin_lines(nbformat.from_dict(doc)), 4)
     except Exception as exc:  # nbformat raises several unrelated types here
         raise NotebookReadError(path, f"cannot upgrade nbformat 3 notebook: {exc}") from None
 

@@ -280,9 +280,14 @@ def _classify(text: str, line: int, shift: int) -> tuple[Escape | None, str]:
 
 
 def _has_comment(text: str) -> bool:
+    return comment_start(text) is not None
+
+
+def comment_start(text: str) -> int | None:
+    """Index of the ``#`` that starts a comment on a one-line ``text``, if any."""
     state = _LexState()
     state.feed(text)
-    return state.saw_comment
+    return state.comment_at
 
 
 class _LexState:
@@ -292,7 +297,7 @@ class _LexState:
         self.depth = 0
         self.quote: str | None = None  # the open string's quote while inside one
         self.backslash = False  # the previous line ended with a continuation backslash
-        self.saw_comment = False
+        self.comment_at: int | None = None  # where the last fed line's comment starts
 
     @property
     def at_statement_start(self) -> bool:
@@ -300,14 +305,14 @@ class _LexState:
 
     def feed(self, text: str) -> None:
         i, n = 0, len(text)
-        self.saw_comment = False
+        self.comment_at = None
         while i < n:
             if self.quote is not None:
                 i = self._in_string(text, i)
                 continue
             char = text[i]
             if char == "#":
-                self.saw_comment = True
+                self.comment_at = i
                 break
             if char in "([{":
                 self.depth += 1
@@ -323,7 +328,9 @@ class _LexState:
         if self.quote in ("'", '"'):
             # An unterminated one-line string: a syntax error that ends at the line.
             self.quote = None
-        self.backslash = self.quote is None and text.rstrip().endswith("\\") and not self.saw_comment
+        self.backslash = (
+            self.quote is None and text.rstrip().endswith("\\") and self.comment_at is None
+        )
 
     def _in_string(self, text: str, i: int) -> int:
         quote = self.quote

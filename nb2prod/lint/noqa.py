@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from nb2prod.lint.rule import Finding
 from nb2prod.notebook import Cell
+from nb2prod.syntax import comment_start
 
 _COMMENT = re.compile(r"#\s*nb2prod:\s*noqa\b(?::\s*(?P<codes>[\w\-]+(?:\s*,\s*[\w\-]+)*))?", re.I)
 _TAG = re.compile(r"nb2prod:noqa(?:=(?P<codes>[\w\-]+(?:\s*,\s*[\w\-]+)*))?$", re.I)
@@ -45,7 +46,7 @@ def suppressions(cells: list[Cell]) -> list[Suppression]:
             continue
         for number, text in enumerate(cell.lines, start=1):
             match = _COMMENT.search(text)
-            if match:
+            if match and comment_start(text) == match.start():  # a comment, not a string
                 found.append(
                     Suppression(cell, number, _split(match.group("codes")), match.start() + 1, match.end() + 1)
                 )

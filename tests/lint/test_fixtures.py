@@ -251,21 +251,6 @@ FORMATS = {
 }
 
 
-#: Format fixtures nb2prod gets wrong today: file -> reason (their test is xfail strict).
-FORMAT_GAPS = {
-    "v3_notebook_with_heading_cell.ipynb": (
-        "nbformat 3 files whose heading cells keep `source` as a list of lines (as nbformat's v3 "
-        "writer saves them) fail to upgrade: notebook.py converts the raw dict without "
-        "nbformat's rejoin_lines, so nbformat raises \"'list' object has no attribute "
-        "'splitlines'\" and the notebook becomes NB003"
-    ),
-}
-
-
-def _checked(name: str) -> bool:
-    return name not in FORMAT_GAPS
-
-
 def run_cli(*args: str, cwd: Path = NOTEBOOKS) -> subprocess.CompletedProcess:
     return subprocess.run(
         [str(NB2PROD), "lint", "--isolated", *args], capture_output=True, text=True, cwd=cwd
@@ -287,8 +272,8 @@ def test_folder_gives_every_file_a_status(folder_report):
     assert result.returncode == 1, result.stderr
     statuses = {Path(f["path"]).name: f["status"] for f in report["files"]}
     assert sorted(statuses) == sorted(FORMATS)
-    assert {n: s for n, s in statuses.items() if _checked(n)} == {
-        name: status for name, (status, _words) in FORMATS.items() if _checked(name)
+    assert statuses == {
+        name: status for name, (status, _words) in FORMATS.items()
     }
 
 
@@ -298,8 +283,6 @@ def test_unreadable_files_are_nb003_with_the_reason(folder_report):
     for finding in report["findings"]:
         by_file.setdefault(Path(finding["path"]).name, []).append(finding)
     for name, (_status, words) in FORMATS.items():
-        if not _checked(name):
-            continue
         nb003 = [f for f in by_file.get(name, []) if f["code"] == "NB003"]
         if words is None:
             assert nb003 == [], name
@@ -309,7 +292,7 @@ def test_unreadable_files_are_nb003_with_the_reason(folder_report):
     errors = {
         Path(f["path"]).name: f["error"]
         for f in report["files"]
-        if f["error"] and _checked(Path(f["path"]).name)
+        if f["error"]
     }
     assert sorted(errors) == sorted(n for n, (_s, w) in FORMATS.items() if w)
 
@@ -384,17 +367,8 @@ def test_v3_notebook_findings_point_into_the_file(folder_report):
     _v3_findings_point_into_the_file(folder_report[1], "v3_notebook.ipynb")
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(reason=r, strict=True))
-        for n, r in FORMAT_GAPS.items()
-    ],
-)
-def test_known_format_gap(folder_report, name):
-    statuses = {Path(f["path"]).name: f["status"] for f in folder_report[1]["files"]}
-    assert statuses[name] == FORMATS[name][0]
-    _v3_findings_point_into_the_file(folder_report[1], name)
+def test_v3_notebook_with_heading_cells_is_upgraded(folder_report):
+    _v3_findings_point_into_the_file(folder_report[1], "v3_notebook_with_heading_cell.ipynb")
 
 
 def test_non_ascii_columns_in_an_indent2_ascii_notebook(folder_report):

@@ -332,6 +332,19 @@ def _randomness_run(ctx) -> RandomnessRun:
 # --------------------------------------------------------------------------- NB601
 
 
+#: Qualified-name prefixes of every call :func:`random_draw` can report.
+_DRAW_PREFIXES = tuple(f"{library}." for library in SEEDABLE)
+
+
+def _may_draw(call: ast.Call, qualified: str | None) -> bool:
+    """``random_draw(call, qualified) is not None``, with a cheap test first."""
+    return (
+        qualified is not None
+        and qualified.startswith(_DRAW_PREFIXES)
+        and random_draw(call, qualified) is not None
+    )
+
+
 def random_draw(call: ast.Call, qualified: str | None) -> str | None:
     """The random source ``call`` draws from without a seed of its own, or None."""
     if not qualified or _has_star_kwargs(call):
@@ -451,6 +464,8 @@ class UnseededRandomness(Rule):
     options = {"seed-functions": []}
 
     def check(self, ctx) -> Iterator[Finding]:
+        if not any(_may_draw(call, qualified) for _c, _p, call, qualified in ctx.calls()):
+            return  # no call draws at random: the run model is not needed
         run = randomness_run(ctx)
         reported: set[str] = set()
         for event in run.events:
@@ -513,6 +528,16 @@ _RANDOM_WHEN: dict[str, tuple[str, tuple]] = {
     "NuSVC": ("probability", (True,)),
 }
 _RANDOM_STATE_LIBRARIES = ("sklearn", "imblearn")
+_RANDOM_STATE_PREFIXES = tuple(f"{library}." for library in _RANDOM_STATE_LIBRARIES)
+
+
+def _may_need_state(call: ast.Call, qualified: str | None) -> bool:
+    """``needs_random_state(call, qualified) is not None``, with a cheap test first."""
+    func = call.func
+    candidate = (qualified is not None and qualified.startswith(_RANDOM_STATE_PREFIXES)) or (
+        isinstance(func, ast.Attribute) and func.attr == "sample"
+    )
+    return candidate and needs_random_state(call, qualified) is not None
 
 
 def needs_random_state(call: ast.Call, qualified: str | None) -> str | None:
@@ -588,8 +613,10 @@ class MissingRandomState(Rule):
     options = {"seed-functions": []}
 
     def check(self, ctx) -> Iterator[Finding]:
+        if not any(_may_need_state(call, qualified) for _c, _p, call, qualified in ctx.calls()):
+            return  # no call lacks a random_state: the run model is not needed
         run = randomness_run(ctx)
-        displayed = _displayed_calls(ctx)
+        displayed: set[int] | None = None  # computed for the first `.sample(...)` only
         seen: set[int] = set()
         for event in run.events:
             if id(event.call) in seen:
@@ -598,8 +625,10 @@ class MissingRandomState(Rule):
             shown = needs_random_state(event.call, event.qualified)
             if shown is None or NUMPY in event.seeded:
                 continue
-            if id(event.call) in displayed and _pandas_sample(event.call):
-                continue  # `df.sample(n=5)` alone on a line only shows a few rows
+            if _pandas_sample(event.call):
+                displayed = _displayed_calls(ctx) if displayed is None else displayed
+                if id(event.call) in displayed:
+                    continue  # `df.sample(n=5)` alone on a line only shows a few rows
             yield self.report(
                 ctx,
                 f"`{shown}` has no `random_state`, so it draws differently on every run; pass "
@@ -613,7 +642,7 @@ def _displayed_calls(ctx) -> set[int]:
     """Ids of calls that are whole expression statements (their value is only shown)."""
     return {
         id(node.value)
-        for _cell, _parsed, tree in ctx.trees()
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
+        for index in ctx.indexes
+        for node in index.by_type.get(ast.Expr, ())
+        if isinstance(node.value, ast.Call)
     }
