@@ -239,6 +239,11 @@ class Notebook:
         return "python"
 
     @property
+    def is_databricks(self) -> bool:
+        """Exported from Databricks, where ``%sql`` on a cell's first line sets its language."""
+        return "application/vnd.databricks.v1+notebook" in self.metadata
+
+    @property
     def is_python(self) -> bool:
         return self.language == "python"
 

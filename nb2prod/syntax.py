@@ -44,6 +44,9 @@ BARE_AUTOMAGICS = frozenset(
     {"pwd", "ls", "ll", "who", "whos", "lsmagic", "dhist", "dirs", "popd", "quickref"}
 )
 
+#: Databricks' per-cell language lines (``%sql`` ...), which act as cell magics there.
+_DATABRICKS_LANGUAGE = re.compile(r"%(?:sql|scala|r|md|md-sandbox|sh|fs|python)\s*$")
+
 _FLAGS = ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
 _CANDIDATE = re.compile(
     r"^[ \t]*(?:[%!?]|\w+[ \t]*=[ \t]*[!%])|\?[ \t]*$|^[ \t]*(?:"
@@ -135,10 +138,14 @@ class ParsedCell:
         return shift + byte_offset + 1
 
 
-def parse_cell(source: str) -> ParsedCell:
-    """Parse a code cell's source as IPython; never raises."""
+def parse_cell(source: str, *, databricks: bool = False) -> ParsedCell:
+    """Parse a code cell's source as IPython; never raises.
+
+    ``databricks``: the notebook comes from Databricks, where a first line such as
+    ``%sql`` or ``%scala`` sets the language of the whole cell, like a cell magic.
+    """
     try:
-        return _parse(source)
+        return _parse(source, databricks)
     except (RecursionError, MemoryError):
         # CPython cannot compile it either ("maximum recursion depth exceeded during
         # compilation"), so this is a real error of the cell, not of nb2prod.
@@ -146,14 +153,15 @@ def parse_cell(source: str) -> ParsedCell:
         return ParsedCell(source=source, error=problem)
 
 
-def _parse(source: str) -> ParsedCell:
+def _parse(source: str, databricks: bool) -> ParsedCell:
     parsed = ParsedCell(source=source)
     lines = source.split("\n")
     first = next((i for i, text in enumerate(lines) if text.strip()), None)
     if first is None:
         parsed.tree = ast.Module(body=[], type_ignores=[])
         return parsed
-    if lines[first].lstrip().startswith("%%"):
+    head = lines[first].lstrip()
+    if head.startswith("%%") or (databricks and _DATABRICKS_LANGUAGE.match(head)):
         if not _cell_magic(parsed, lines, first):
             return parsed  # a non-Python cell magic: nothing to parse as Python
         lines = [""] * (first + 1) + lines[first + 1 :]
@@ -180,7 +188,7 @@ def _cell_magic(parsed: ParsedCell, lines: list[str], first: int) -> bool:
     """Record the ``%%magic`` on line ``first``; return True when its body is Python."""
     text = lines[first]
     column = len(text) - len(text.lstrip())
-    name, _, args = text.strip()[2:].partition(" ")
+    name, _, args = text.strip().lstrip("%").partition(" ")
     args = args.strip()
     parsed.cell_magic = name
     target = None

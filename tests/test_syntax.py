@@ -137,3 +137,20 @@ def test_every_assignment_keeps_its_line(lines):
     for node in ast.walk(parsed.tree):
         if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
             assert lines[node.lineno - 1].lstrip().startswith(node.targets[0].id)
+
+
+@pytest.mark.parametrize(("source", "magic", "python"), [
+    ("%sql\nSELECT type, COUNT(*) FROM events GROUP BY type", "sql", False),
+    ("%scala\nval events = spark.table(\"events\")", "scala", False),
+    ("%md\n# Notes", "md", False),
+    ("%python\nx = 1", "python", True),
+])
+def test_databricks_language_lines_act_as_cell_magics(source, magic, python):
+    parsed = parse_cell(source, databricks=True)
+    assert parsed.cell_magic == magic and parsed.error is None and parsed.python is python
+    assert parse_cell(source).cell_magic is None  # elsewhere `%sql` is a line magic
+
+
+def test_databricks_shell_cells_become_shell_escapes():
+    parsed = parse_cell("%sh\npip install pandas", databricks=True)
+    assert [(e.kind, e.name, e.line) for e in parsed.escapes] == [("cell_magic", "sh", 1), ("shell", "pip", 2)]

@@ -32,7 +32,8 @@ class NotebookContext:
     def parsed(self, cell: Cell) -> ParsedCell:
         """The cell parsed as IPython (cached)."""
         if cell.index not in self._parsed:
-            self._parsed[cell.index] = parse_cell(cell.source)
+            databricks = self.notebook.is_databricks
+            self._parsed[cell.index] = parse_cell(cell.source, databricks=databricks)
         return self._parsed[cell.index]
 
     @functools.cached_property

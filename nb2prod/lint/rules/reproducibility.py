@@ -106,9 +106,36 @@ class CallEvent:
 
 
 _FunctionDef = (ast.FunctionDef, ast.AsyncFunctionDef)
-#: Leaf nodes with nothing to run (``Load``, ``+``, ``and``, ``==``, ...).
-_OPERATORS = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
 _MAX_DEPTH = 20  # calls of notebook functions followed inside each other
+
+
+def _relevant_nodes(ctx) -> set[ast.AST]:
+    """Nodes whose subtree holds something the run reacts to: a call, a definition, or a
+    name that may refer to a notebook function.  The run skips every other subtree."""
+    function_names = {node.name for index in ctx.indexes for node in index.nodes(*_FunctionDef)}
+    relevant: set[ast.AST] = set()
+    for index in ctx.indexes:
+        parents = index.parents
+        found = list(index.nodes(ast.Call, *_FunctionDef, ast.ClassDef))
+        if function_names:
+            found += [n for n in index.nodes(ast.Name) if n.id in function_names]
+        for node in found:
+            while node is not None and node not in relevant:
+                relevant.add(node)
+                node = parents.get(node)
+    return relevant
+
+
+def _child_nodes(node: ast.AST) -> list[ast.AST]:
+    """``list(ast.iter_child_nodes(node))``, without its generator overhead."""
+    children = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, list):
+            children += [item for item in value if isinstance(item, ast.AST)]
+        elif isinstance(value, ast.AST):
+            children.append(value)
+    return children
 
 
 class RandomnessRun:
@@ -134,6 +161,7 @@ class RandomnessRun:
         self.via: tuple[Cell, ast.Call, str] | None = None
         self.executed = True
         self.stack: list[tuple] = []
+        self.relevant = _relevant_nodes(ctx)
         # Not kept after the run: the cache maps each context weakly to its run.
         self._qualify = ctx.qualified_name
         try:
@@ -177,24 +205,28 @@ class RandomnessRun:
 
     # -- statements
     def _do_body(self, cell: Cell, body: list[ast.stmt], module: bool) -> None:
-        self._push(*[("statement", cell, statement, module) for statement in body])
+        relevant = self.relevant
+        self._push(*[("statement", cell, s, module) for s in body if s in relevant])
 
     def _do_statement(self, cell: Cell, node: ast.AST, module: bool) -> None:
+        relevant = self.relevant
         if isinstance(node, _FunctionDef):
             args = node.args
             parts = [*node.decorator_list, *args.defaults, *[d for d in args.kw_defaults if d]]
             self._push(
-                *[("expression", cell, p, None) for p in parts], ("define", cell, node, module)
+                *[("expression", cell, p, None) for p in parts if p in relevant],
+                ("define", cell, node, module),
             )
         elif isinstance(node, ast.ClassDef):
             parts = [*node.decorator_list, *node.bases, *node.keywords]
             self._push(
-                *[self._item(cell, p, module) for p in parts],
+                *[self._item(cell, p, module) for p in parts if p in relevant],
                 ("body", cell, node.body, False),  # a class body runs at once
                 ("define_class", cell, node, module),
             )
         else:
-            self._push(*[self._item(cell, child, module) for child in ast.iter_child_nodes(node)])
+            children = _child_nodes(node)
+            self._push(*[self._item(cell, c, module) for c in children if c in relevant])
 
     @staticmethod
     def _item(cell: Cell, node: ast.AST, module: bool) -> tuple:
@@ -218,16 +250,15 @@ class RandomnessRun:
 
     # -- expressions, in evaluation order: a call runs after its callee and arguments
     def _do_expression(self, cell: Cell, node: ast.AST, _extra) -> None:
+        relevant = self.relevant
         if isinstance(node, ast.Lambda):
-            self._push(("expression", cell, node.body, None))  # assume it runs where written
+            if node.body in relevant:
+                self._push(("expression", cell, node.body, None))  # assume it runs where written
             return
         if isinstance(node, ast.Constant):
             return
-        children = [
-            ("expression", cell, c, None)
-            for c in ast.iter_child_nodes(node)
-            if not isinstance(c, _OPERATORS)
-        ]
+        # Operators (``Load``, ``+``, ``==``) are never relevant: they are left out too.
+        children = [("expression", cell, c, None) for c in _child_nodes(node) if c in relevant]
         if isinstance(node, ast.Call):
             self.callees.add(id(node.func))
             self._push(*children, ("call", cell, node, None))
