@@ -46,28 +46,72 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text",
-              show_default=True, help="Report format.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to FILE.")
-@click.option("--select", multiple=True, callback=_codes, metavar="CODES",
-              help="Only these rules (codes, prefixes such as NB2, names, or ALL).")
+@click.option(
+    "--select",
+    multiple=True,
+    callback=_codes,
+    metavar="CODES",
+    help="Only these rules (codes, prefixes such as NB2, names, or ALL).",
+)
 @click.option("--ignore", multiple=True, callback=_codes, metavar="CODES", help="Skip these rules.")
-@click.option("--extend-select", multiple=True, callback=_codes, metavar="CODES",
-              help="Rules to add to the selection (e.g. rules that are off by default).")
-@click.option("--profile", type=click.Choice(["explore", "prod"]),
-              help="explore: execution-state findings are info; prod (default): errors.")
+@click.option(
+    "--extend-select",
+    multiple=True,
+    callback=_codes,
+    metavar="CODES",
+    help="Rules to add to the selection (e.g. rules that are off by default).",
+)
+@click.option(
+    "--profile",
+    type=click.Choice(["explore", "prod"]),
+    help="explore: execution-state findings are info; prod (default): errors.",
+)
 @click.option("--fix", is_flag=True, help="Apply safe fixes in place.")
 @click.option("--diff", is_flag=True, help="Show the safe fixes as a diff; change nothing.")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="warning",
-              show_default=True, help="Lowest severity that makes the exit code 1.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info"]),
+    default="warning",
+    show_default=True,
+    help="Lowest severity that makes the exit code 1.",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False),
-              help="Use this pyproject.toml instead of the closest one.")
+@click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores)."
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    help="Use this pyproject.toml instead of the closest one.",
+)
 @click.option("--isolated", is_flag=True, help="Ignore configuration files.")
 @_handle_errors
-def lint(paths, output_format, output, select, ignore, extend_select, profile, fix, diff,
-         fail_on, exit_zero, jobs, config_file, isolated):
+def lint(
+    paths,
+    output_format,
+    output,
+    select,
+    ignore,
+    extend_select,
+    profile,
+    fix,
+    diff,
+    fail_on,
+    exit_zero,
+    jobs,
+    config_file,
+    isolated,
+):
     """Find what stops notebooks from running unattended in production.
 
     PATHS are notebooks or folders (walked for *.ipynb); default: the current folder.
@@ -79,11 +123,16 @@ def lint(paths, output_format, output, select, ignore, extend_select, profile, f
     from nb2prod.lint.rule import Severity
 
     overrides = LintOverrides(
-        select=select, ignore=ignore, extend_select=extend_select, profile=profile,
-        config_file=config_file, isolated=isolated,
+        select=select,
+        ignore=ignore,
+        extend_select=extend_select,
+        profile=profile,
+        config_file=config_file,
+        isolated=isolated,
     )
-    report = lint_paths(paths or ["."], overrides, fix="diff" if diff else "fix" if fix else None,
-                        jobs=jobs)
+    report = lint_paths(
+        paths or ["."], overrides, fix="diff" if diff else "fix" if fix else None, jobs=jobs
+    )
     if not report.files:
         click.echo(f"nb2prod: warning: no notebooks found in {' '.join(paths or ['.'])}", err=True)
     if diff:
@@ -104,8 +153,13 @@ def lint(paths, output_format, output, select, ignore, extend_select, profile, f
 @main.command()
 @click.argument("code", required=False)
 @click.option("--all", "show_all", is_flag=True, help="Print the documentation of every rule.")
-@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]),
-              default="text", show_default=True)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+)
 @_handle_errors
 def rule(code, show_all, output_format):
     """Explain rule CODE (e.g. NB201 or hardcoded-absolute-path); list all rules without it."""

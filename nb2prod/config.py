@@ -169,7 +169,9 @@ def lint_settings(notebook_path: str, overrides: LintOverrides) -> LintSettings:
     unknown = set(lint) - _LINT_KEYS - set(option_defaults)
     if unknown:
         valid = ", ".join(sorted(_LINT_KEYS | set(option_defaults)))
-        raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}", f"valid keys: {valid}")
+        raise ConfigError(
+            f"{where}: unknown key(s) {', '.join(sorted(unknown))}", f"valid keys: {valid}"
+        )
 
     if overrides.select is not None:
         enabled = resolve_selectors(overrides.select, codes, names)

@@ -20,8 +20,26 @@ from nb2prod.syntax import Escape, ParsedCell
 
 #: Names every IPython kernel defines.
 IPYTHON_NAMES = frozenset(
-    {"display", "get_ipython", "In", "Out", "_", "__", "___", "_i", "_ii", "_iii", "_ih",
-     "_oh", "_dh", "exit", "quit", "__file__", "__session__", "__vsc_ipynb_file__"}
+    {
+        "display",
+        "get_ipython",
+        "In",
+        "Out",
+        "_",
+        "__",
+        "___",
+        "_i",
+        "_ii",
+        "_iii",
+        "_ih",
+        "_oh",
+        "_dh",
+        "exit",
+        "quit",
+        "__file__",
+        "__session__",
+        "__vsc_ipynb_file__",
+    }
 )
 _IPYTHON_HISTORY = re.compile(r"_i?\d+$")
 _BUILTINS = frozenset(dir(builtins)) | IPYTHON_NAMES | {"__name__", "__doc__", "__builtins__"}
@@ -68,10 +86,16 @@ def cell_names(parsed: ParsedCell) -> CellNames:
 def _escape_names(escape: Escape, names: CellNames) -> None:
     if escape.target:  # x = !cmd, x = %magic, %%capture x
         for target in escape.target.split(","):
-            names.defines.setdefault(target.strip(), ast.Name(id=target.strip(), lineno=escape.line))
+            names.defines.setdefault(
+                target.strip(), ast.Name(id=target.strip(), lineno=escape.line)
+            )
     if escape.kind == "line_magic" and escape.name in ("run", "load", "loadpy", "recall"):
         names.opaque = True
-    if escape.kind == "line_magic" and escape.name == "pylab" and "--no-import-all" not in escape.args:
+    if (
+        escape.kind == "line_magic"
+        and escape.name == "pylab"
+        and "--no-import-all" not in escape.args
+    ):
         names.star_imports.append("pylab")  # %pylab star-imports numpy and matplotlib
     if escape.kind == "line_magic" and escape.name == "store" and "-r" in escape.args.split():
         stored = [w for w in escape.args.split() if not w.startswith("-")]
@@ -226,7 +250,11 @@ class _ModuleScope(ast.NodeVisitor):
         generators = node.generators
         self.visit(generators[0].iter)  # the only part evaluated in the enclosing scope
         local = {n.id for g in generators for n in ast.walk(g.target) if isinstance(n, ast.Name)}
-        for part in (*[g.iter for g in generators[1:]], *[c for g in generators for c in g.ifs], *parts):
+        for part in (
+            *[g.iter for g in generators[1:]],
+            *[c for g in generators for c in g.ifs],
+            *parts,
+        ):
             for child in ast.walk(part):
                 if isinstance(child, ast.NamedExpr):
                     self.bind(child.target.id, child.target)
@@ -343,8 +371,13 @@ def _scope_names(scope: ast.AST) -> tuple[set[str], set[str]]:
     nested_globals: set[str] = set()
     arguments = getattr(scope, "args", None)
     if isinstance(arguments, ast.arguments):
-        for arg in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
-                    arguments.vararg, arguments.kwarg):
+        for arg in (
+            *arguments.posonlyargs,
+            *arguments.args,
+            *arguments.kwonlyargs,
+            arguments.vararg,
+            arguments.kwarg,
+        ):
             if arg is not None:
                 local.add(arg.arg)
     stack: list[ast.AST] = list(scope.body) if isinstance(scope.body, list) else [scope.body]

@@ -20,8 +20,24 @@ from dataclasses import dataclass, field
 
 #: Cell magics whose body is Python code run in the user namespace.
 PYTHON_CELL_MAGICS = frozenset(
-    {"time", "timeit", "capture", "prun", "debug", "python", "python3", "pypy", "ipytest",
-     "nb2prod", "memit", "mprun", "snakeviz", "scalene", "heat", "cython_inline"}
+    {
+        "time",
+        "timeit",
+        "capture",
+        "prun",
+        "debug",
+        "python",
+        "python3",
+        "pypy",
+        "ipytest",
+        "nb2prod",
+        "memit",
+        "mprun",
+        "snakeviz",
+        "scalene",
+        "heat",
+        "cython_inline",
+    }
 )
 #: Cell magics whose body is shell commands.
 SHELL_CELL_MAGICS = frozenset({"bash", "sh", "script", "system", "zsh"})
@@ -84,9 +100,7 @@ class Escape:
     @property
     def is_shell(self) -> bool:
         """True for ``!cmd``, ``%%bash`` bodies and the ``%system``/``%sx`` magics."""
-        return self.kind == "shell" or (
-            self.kind == "line_magic" and self.name in ("system", "sx")
-        )
+        return self.kind == "shell" or (self.kind == "line_magic" and self.name in ("system", "sx"))
 
 
 @dataclass(frozen=True)
@@ -276,7 +290,9 @@ def _classify(text: str, line: int, shift: int) -> tuple[Escape | None, str]:
         name, _, args = rest.lstrip("%").partition(" ")
         return Escape("line_magic", name, args.strip(), line, column0 + 1, end, target), stand_in
     if body.rstrip().endswith("?") and not _has_comment(body):
-        return Escape("help", "", body.rstrip().rstrip("?").strip(), line, column0 + 1, end), pass_line
+        return Escape(
+            "help", "", body.rstrip().rstrip("?").strip(), line, column0 + 1, end
+        ), pass_line
     word = _AUTOMAGIC_LINE.match(body)
     if word and word.group(1) in AUTOMAGICS:
         name, space, rest = word.group(1), word.group(2), (word.group(3) or "").strip()

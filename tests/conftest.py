@@ -32,17 +32,25 @@ def stream(text: str, name: str = "stdout"):
 
 
 def result(text: str, count: int = 1):
-    return nbformat.v4.new_output("execute_result", data={"text/plain": text}, execution_count=count)
+    return nbformat.v4.new_output(
+        "execute_result", data={"text/plain": text}, execution_count=count
+    )
 
 
 def error(ename: str = "ValueError", evalue: str = "boom"):
-    return nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+    return nbformat.v4.new_output(
+        "error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"]
+    )
 
 
 def write_notebook(path: Path, cells, *, metadata=None) -> Path:
     """Write ``cells`` (sources or nbformat cells) as a v4.5 Python notebook at ``path``."""
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nb.metadata["language_info"] = {"name": "python"}
     if metadata:
         nb.metadata.update(metadata)

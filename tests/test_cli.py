@@ -40,8 +40,13 @@ def test_exit_codes(project):
     assert run("lint", "--select", "NB0", "clean.ipynb", cwd=project).returncode == 0
     result = run("lint", "--select", "NB0", "broken.ipynb", cwd=project)
     assert result.returncode == 1 and "NB001" in result.stdout
-    assert run("lint", "--select", "NB0", "--exit-zero", "broken.ipynb", cwd=project).returncode == 0
-    assert run("lint", "--select", "NB0", "--fail-on", "error", "clean.ipynb", cwd=project).returncode == 0
+    assert (
+        run("lint", "--select", "NB0", "--exit-zero", "broken.ipynb", cwd=project).returncode == 0
+    )
+    assert (
+        run("lint", "--select", "NB0", "--fail-on", "error", "clean.ipynb", cwd=project).returncode
+        == 0
+    )
     single_bad = run("lint", "bad.ipynb", cwd=project)
     assert single_bad.returncode == 2 and "NB003" in single_bad.stdout
     many = run("lint", "--select", "NB0", "--format", "json", ".", cwd=project)
@@ -70,14 +75,24 @@ def test_bad_configuration_exits_2(project):
     (project / "pyproject.toml").write_text('[tool.nb2prod.lint]\nselct = ["NB001"]\n')
     write_notebook(project / "a.ipynb", ["x = 1"])
     result = run("lint", "a.ipynb", cwd=project)
-    assert result.returncode == 2 and "unknown key(s) selct" in result.stderr and "hint:" in result.stderr
+    assert (
+        result.returncode == 2
+        and "unknown key(s) selct" in result.stderr
+        and "hint:" in result.stderr
+    )
 
 
 def test_rule_documentation():
     listing = run("rule").stdout
     assert "NB001" in listing and "unparsable-cell" in listing
     page = run("rule", "NB001").stdout
-    for section in ("## What it does", "## Why it blocks production", "## Example", "## Use instead", "## Fix"):
+    for section in (
+        "## What it does",
+        "## Why it blocks production",
+        "## Example",
+        "## Use instead",
+        "## Fix",
+    ):
         assert section in page
     assert run("rule", "unparsable-cell").stdout == page
     data = json.loads(run("rule", "--format", "json").stdout)
@@ -98,5 +113,7 @@ def test_lint_does_not_import_heavy_modules(project):
         "heavy = sorted(m for m in ('IPython', 'nbformat', 'mlflow', 'papermill', 'nbconvert', 'jupyter_server')"
         " if m in sys.modules)\nprint('HEAVY', heavy, file=sys.stderr)\n"
     )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=project)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=project
+    )
     assert "HEAVY []" in result.stderr, result.stderr

@@ -61,7 +61,10 @@ def test_closest_configuration_wins(tmp_path):
 
 def test_configuration_edits_are_seen_by_a_long_running_process(tmp_path):
     assert _settings(tmp_path, '[tool.nb2prod.lint]\nselect = ["NB001"]\n').enabled == {"NB001"}
-    assert _settings(tmp_path, '[tool.nb2prod.lint]\nselect = ["NB009", "NB003"]\n').enabled == {"NB009", "NB003"}
+    assert _settings(tmp_path, '[tool.nb2prod.lint]\nselect = ["NB009", "NB003"]\n').enabled == {
+        "NB009",
+        "NB003",
+    }
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,13 @@ from nb2prod.lint.docs import generate
 from nb2prod.lint.rule import FAMILIES, all_rules
 
 ROOT = Path(__file__).resolve().parent.parent
-SECTIONS = ["## What it does", "## Why it blocks production", "## Example", "## Use instead", "## Fix"]
+SECTIONS = [
+    "## What it does",
+    "## Why it blocks production",
+    "## Example",
+    "## Use instead",
+    "## Fix",
+]
 
 
 @pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.code)
@@ -35,6 +41,10 @@ def test_rule_names_are_unique():
 def test_docs_rules_folder_is_current():
     folder = ROOT / "docs" / "rules"
     pages = generate(folder)
-    stale = [p.name for p, text in pages.items() if not p.exists() or p.read_text(encoding="utf-8") != text]
+    stale = [
+        p.name
+        for p, text in pages.items()
+        if not p.exists() or p.read_text(encoding="utf-8") != text
+    ]
     extra = {p.name for p in folder.glob("NB*.md")} - {p.name for p in pages}
     assert not stale and not extra, f"run `make docs`: stale {stale}, extra {sorted(extra)}"

@@ -20,9 +20,16 @@ def names(source):
         ("x += 1", {"x"}, {"x"}),
         ("import numpy as np, os.path\nfrom a.b import c as d", {"np", "os", "d"}, set()),
         ("def f(a, b=default):\n    return a + g", {"f"}, {"default"}),
-        ("@decorate\nclass K(Base):\n    attr = value\n    def m(self):\n        return later", {"K"},
-         {"decorate", "Base", "value"}),
-        ("for i, (j, k) in enumerate(items):\n    total = i", {"i", "j", "k", "total"}, {"enumerate", "items"}),
+        (
+            "@decorate\nclass K(Base):\n    attr = value\n    def m(self):\n        return later",
+            {"K"},
+            {"decorate", "Base", "value"},
+        ),
+        (
+            "for i, (j, k) in enumerate(items):\n    total = i",
+            {"i", "j", "k", "total"},
+            {"enumerate", "items"},
+        ),
         ("with open(p) as fh, ctx() as (a, b):\n    pass", {"fh", "a", "b"}, {"open", "p", "ctx"}),
         ("try:\n    pass\nexcept ValueError as err:\n    pass", {"err"}, {"ValueError"}),
         ("if (n := compute()) > 1:\n    pass", {"n"}, {"compute"}),
@@ -30,8 +37,11 @@ def names(source):
         ("pairs = {k: w for k in keys for w in k}", {"pairs"}, {"keys"}),
         ("[last := v for v in data]", {"last"}, {"data"}),
         ("f = lambda q: q + offset", {"f"}, set()),
-        ("match point:\n    case (px, py):\n        pass\n    case {'k': kv, **rest}:\n        pass",
-         {"px", "py", "kv", "rest"}, {"point"}),
+        (
+            "match point:\n    case (px, py):\n        pass\n    case {'k': kv, **rest}:\n        pass",
+            {"px", "py", "kv", "rest"},
+            {"point"},
+        ),
         ("x: int\ny: int = 2", {"y"}, {"int"}),
         ("obj.attr = value\nitems[i] = 2", set(), {"obj", "value", "items", "i"}),
         ("try:\n    model\nexcept NameError:\n    model = 1", {"model"}, {"NameError"}),
@@ -48,8 +58,10 @@ def test_definitions_and_reads(source, defines, reads):
 
 
 def test_deferred_reads_of_functions_and_classes():
-    result = names("def f(a):\n    import os\n    def inner(z):\n        return z + h\n    return a + g\nclass C:\n"
-                   "    def m(self):\n        return q")
+    result = names(
+        "def f(a):\n    import os\n    def inner(z):\n        return z + h\n    return a + g\nclass C:\n"
+        "    def m(self):\n        return q"
+    )
     assert result.deferred == {"f": {"g", "h"}, "C": {"q"}}
     assert free_names(parse_cell("def f(x):\n    return [y for y in x]").tree.body[0]) == set()
 
@@ -60,12 +72,17 @@ def test_delete_and_star_import():
 
 
 def _problems(*sources):
-    return [(p.kind, p.cell, p.name, p.other) for p in
-            name_problems([(i, names(s)) for i, s in enumerate(sources)])]
+    return [
+        (p.kind, p.cell, p.name, p.other)
+        for p in name_problems([(i, names(s)) for i, s in enumerate(sources)])
+    ]
 
 
 def test_cross_cell_use_before_define():
-    assert _problems("print(df)", "df = load()") == [("later", 0, "df", 1), ("undefined", 1, "load", None)]
+    assert _problems("print(df)", "df = load()") == [
+        ("later", 0, "df", 1),
+        ("undefined", 1, "load", None),
+    ]
 
 
 def test_use_later_in_the_same_cell():
@@ -94,13 +111,23 @@ def test_builtins_and_ipython_names_are_defined():
 def test_names_in_a_cell_with_its_own_star_import_or_pylab_are_unknown():
     assert _problems("from numpy import *\nprint(pi)", "pi = 3") == []
     assert _problems("%pylab inline", "plot(x)") == []
-    assert _problems("%pylab --no-import-all", "plot(x)") == [("undefined", 1, "plot", None),
-                                                             ("undefined", 1, "x", None)]
+    assert _problems("%pylab --no-import-all", "plot(x)") == [
+        ("undefined", 1, "plot", None),
+        ("undefined", 1, "x", None),
+    ]
 
 
 def test_very_deep_code_makes_the_cell_opaque_instead_of_crashing():
-    deep = "x = " + "(" * 200 + "1" + ")" * 200 + "\n" + "\n".join(
-        ["if a:"] + [f"{'    ' * i}if b{i}:" for i in range(1, 95)] + [f"{'    ' * 95}pass"])
+    deep = (
+        "x = "
+        + "(" * 200
+        + "1"
+        + ")" * 200
+        + "\n"
+        + "\n".join(
+            ["if a:"] + [f"{'    ' * i}if b{i}:" for i in range(1, 95)] + [f"{'    ' * 95}pass"]
+        )
+    )
     assert {"a", "b1", "b94"} <= set(names(deep).reads)
     parsed = parse_cell("y = " + " + ".join(["1"] * 100_000))
     assert parsed.tree is None and "too deeply nested" in parsed.error.message

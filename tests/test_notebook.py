@@ -21,12 +21,20 @@ def _raw_line(path, number):
 def test_v45_cells_ids_tags_and_positions(tmp_path):
     path = write_notebook(
         tmp_path / "nb.ipynb",
-        [markdown("# Title\ntext"), code("import os\nx = '/data/a.csv'\n", count=1, tags=["parameters"])],
+        [
+            markdown("# Title\ntext"),
+            code("import os\nx = '/data/a.csv'\n", count=1, tags=["parameters"]),
+        ],
     )
     nb = load_notebook(path)
     assert (nb.nbformat, nb.nbformat_minor) == (4, 5)
     first, second = nb.cells
-    assert (first.number, first.cell_type, second.number, second.cell_type) == (1, "markdown", 2, "code")
+    assert (first.number, first.cell_type, second.number, second.cell_type) == (
+        1,
+        "markdown",
+        2,
+        "code",
+    )
     assert second.id and second.tags == ("parameters",) and second.execution_count == 1
     assert second.lines == ["import os", "x = '/data/a.csv'", ""]
     for number, text in enumerate(second.lines, start=1):
@@ -50,9 +58,20 @@ def test_positions_for_any_json_layout(tmp_path, indent):
 
 
 def test_source_as_single_string_maps_every_line_to_that_string(tmp_path):
-    doc = {"cells": [{"cell_type": "code", "source": "x = 1\ny = 2", "metadata": {},
-                      "outputs": [], "execution_count": None}],
-           "metadata": {}, "nbformat": 4, "nbformat_minor": 2}
+    doc = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "source": "x = 1\ny = 2",
+                "metadata": {},
+                "outputs": [],
+                "execution_count": None,
+            }
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 2,
+    }
     path = tmp_path / "nb.ipynb"
     path.write_text(json.dumps(doc, indent=1))
     cell = load_notebook(path).cells[0]
@@ -61,8 +80,14 @@ def test_source_as_single_string_maps_every_line_to_that_string(tmp_path):
 
 
 def test_crlf_sources_are_normalised(tmp_path):
-    doc = {"cells": [{"cell_type": "code", "source": ["a = 1\r\n", "b = 2"], "metadata": {},
-                      "outputs": []}], "metadata": {}, "nbformat": 4, "nbformat_minor": 4}
+    doc = {
+        "cells": [
+            {"cell_type": "code", "source": ["a = 1\r\n", "b = 2"], "metadata": {}, "outputs": []}
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 4,
+    }
     path = tmp_path / "nb.ipynb"
     path.write_text(json.dumps(doc, indent=1))
     cell = load_notebook(path).cells[0]
@@ -85,7 +110,9 @@ def test_nbformat_v3_is_upgraded_with_positions(tmp_path):
 
 
 def test_v40_without_ids_and_missing_metadata():
-    text = json.dumps({"cells": [{"cell_type": "code", "source": "x"}], "nbformat": 4, "nbformat_minor": 0})
+    text = json.dumps(
+        {"cells": [{"cell_type": "code", "source": "x"}], "nbformat": 4, "nbformat_minor": 0}
+    )
     nb = parse_notebook(text)
     assert nb.metadata == {} and nb.cells[0].id is None and nb.cells[0].outputs == []
     assert nb.is_python
@@ -103,7 +130,13 @@ def test_v40_without_ids_and_missing_metadata():
         ({"kernelspec": {"name": "bash"}}, "bash"),
         ({"jupytext": {"main_language": "julia"}}, "julia"),
         ({"jupytext": {"main_language": "python"}}, "python"),
-        ({"kernelspec": {"name": "python3", "language": "python"}, "language_info": {"name": "python"}}, "python"),
+        (
+            {
+                "kernelspec": {"name": "python3", "language": "python"},
+                "language_info": {"name": "python"},
+            },
+            "python",
+        ),
     ],
 )
 def test_kernel_language(metadata, language):
@@ -142,8 +175,12 @@ def test_non_utf8_and_missing_files(tmp_path):
 
 
 def test_byte_order_mark_and_odd_cells_are_tolerated(tmp_path):
-    doc = {"cells": [None, {"cell_type": "code", "source": 5}, {"source": ["a"]}],
-           "metadata": {"kernelspec": "oops"}, "nbformat": 4, "nbformat_minor": 4}
+    doc = {
+        "cells": [None, {"cell_type": "code", "source": 5}, {"source": ["a"]}],
+        "metadata": {"kernelspec": "oops"},
+        "nbformat": 4,
+        "nbformat_minor": 4,
+    }
     path = tmp_path / "bom.ipynb"
     path.write_bytes(b"\xef\xbb\xbf" + json.dumps(doc).encode())
     nb = load_notebook(path)
@@ -152,10 +189,15 @@ def test_byte_order_mark_and_odd_cells_are_tolerated(tmp_path):
 
 
 def test_output_spans_cover_each_output(tmp_path):
-    outputs = [nbformat.v4.new_output("stream", text="hi\n"),
-               nbformat.v4.new_output("error", ename="E", evalue="v", traceback=[])]
+    outputs = [
+        nbformat.v4.new_output("stream", text="hi\n"),
+        nbformat.v4.new_output("error", ename="E", evalue="v", traceback=[]),
+    ]
     path = write_notebook(tmp_path / "nb.ipynb", [code("print(1)", count=1, outputs=outputs)])
     nb = load_notebook(path)
     raw = nb.cells[0].raw
-    assert [json.loads(nb.text[s.start : s.end])["output_type"] for s in raw.output_items] == ["stream", "error"]
+    assert [json.loads(nb.text[s.start : s.end])["output_type"] for s in raw.output_items] == [
+        "stream",
+        "error",
+    ]
     assert json.loads(nb.text[raw.outputs.start : raw.outputs.end]) == nb.cells[0].outputs

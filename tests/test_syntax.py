@@ -29,10 +29,15 @@ IPYTHON_ZOO = [
     ("for i in range(3):\n    !echo $i\n", [("shell", "echo", "$i", 2)]),
     ("if True:\n    %cd /tmp\nelse:\n    pass", [("line_magic", "cd", "/tmp", 2)]),
     ("%%time\nx = 1\ny = 2", [("cell_magic", "time", "", 1)]),
-    ("%%capture captured --no-stderr\nprint(1)", [("cell_magic", "capture", "captured --no-stderr", 1)]),
+    (
+        "%%capture captured --no-stderr\nprint(1)",
+        [("cell_magic", "capture", "captured --no-stderr", 1)],
+    ),
     ("%%nb2prod predict\nresult = model.predict(X)", [("cell_magic", "nb2prod", "predict", 1)]),
-    ("\n\n%load_ext autoreload\n%autoreload 2", [("line_magic", "load_ext", "autoreload", 3),
-                                                 ("line_magic", "autoreload", "2", 4)]),
+    (
+        "\n\n%load_ext autoreload\n%autoreload 2",
+        [("line_magic", "load_ext", "autoreload", 3), ("line_magic", "autoreload", "2", 4)],
+    ),
     ("  x = 1\n  y = x", []),  # IPython strips the first line's indentation
     ("s = '''\n%not a magic\n!nor this\n'''", []),
     ("total = (a +\n         b)", []),
@@ -53,7 +58,9 @@ def test_valid_ipython_parses_with_escapes(source, escapes):
 
 
 def test_line_numbers_stay_put_around_escapes():
-    parsed = parse_cell("%matplotlib inline\n!pip install x\nvalue = '/data/a.csv'\n  # c\nother = 1")
+    parsed = parse_cell(
+        "%matplotlib inline\n!pip install x\nvalue = '/data/a.csv'\n  # c\nother = 1"
+    )
     assigns = [n for n in ast.walk(parsed.tree) if isinstance(n, ast.Assign)]
     assert [a.targets[0].id for a in assigns] == ["value", "other"]
     assert [a.lineno for a in assigns] == [3, 5]
@@ -95,7 +102,9 @@ def test_code_around_a_syntax_error_is_still_parsed():
     assert any(isinstance(n, ast.Import) for n in ast.walk(parsed.tree))
 
 
-@pytest.mark.parametrize("magic", ["bash", "sql", "html", "javascript", "R", "writefile out.txt", "markdown"])
+@pytest.mark.parametrize(
+    "magic", ["bash", "sql", "html", "javascript", "R", "writefile out.txt", "markdown"]
+)
 def test_non_python_cell_magics_are_not_parsed(magic):
     parsed = parse_cell(f"%%{magic}\nthis is := not python\n")
     assert parsed.tree is None and parsed.error is None and not parsed.python
@@ -122,8 +131,22 @@ def test_random_text_never_crashes_the_parser(text):
 
 
 _LINES = st.sampled_from(
-    ["x = 1", "%time f()", "!ls -la", "y = x + 1", "cd /tmp", "z = !pwd", "  ", "# c", "obj?",
-     "for i in range(2):", "    print(i)", "    !echo hi", "pip install a", "w = 'a?'"]
+    [
+        "x = 1",
+        "%time f()",
+        "!ls -la",
+        "y = x + 1",
+        "cd /tmp",
+        "z = !pwd",
+        "  ",
+        "# c",
+        "obj?",
+        "for i in range(2):",
+        "    print(i)",
+        "    !echo hi",
+        "pip install a",
+        "w = 'a?'",
+    ]
 )
 
 
@@ -139,12 +162,15 @@ def test_every_assignment_keeps_its_line(lines):
             assert lines[node.lineno - 1].lstrip().startswith(node.targets[0].id)
 
 
-@pytest.mark.parametrize(("source", "magic", "python"), [
-    ("%sql\nSELECT type, COUNT(*) FROM events GROUP BY type", "sql", False),
-    ("%scala\nval events = spark.table(\"events\")", "scala", False),
-    ("%md\n# Notes", "md", False),
-    ("%python\nx = 1", "python", True),
-])
+@pytest.mark.parametrize(
+    ("source", "magic", "python"),
+    [
+        ("%sql\nSELECT type, COUNT(*) FROM events GROUP BY type", "sql", False),
+        ('%scala\nval events = spark.table("events")', "scala", False),
+        ("%md\n# Notes", "md", False),
+        ("%python\nx = 1", "python", True),
+    ],
+)
 def test_databricks_language_lines_act_as_cell_magics(source, magic, python):
     parsed = parse_cell(source, databricks=True)
     assert parsed.cell_magic == magic and parsed.error is None and parsed.python is python
@@ -153,4 +179,7 @@ def test_databricks_language_lines_act_as_cell_magics(source, magic, python):
 
 def test_databricks_shell_cells_become_shell_escapes():
     parsed = parse_cell("%sh\npip install pandas", databricks=True)
-    assert [(e.kind, e.name, e.line) for e in parsed.escapes] == [("cell_magic", "sh", 1), ("shell", "pip", 2)]
+    assert [(e.kind, e.name, e.line) for e in parsed.escapes] == [
+        ("cell_magic", "sh", 1),
+        ("shell", "pip", 2),
+    ]

@@ -39,10 +39,7 @@ class NotebookContext:
     @functools.cached_property
     def code_cells(self) -> list[Cell]:
         """Code cells whose language is Python (cells VS Code marks as another language excluded)."""
-        return [
-            c for c in self.notebook.cells
-            if c.is_code and c.language in (None, "python")
-        ]
+        return [c for c in self.notebook.cells if c.is_code and c.language in (None, "python")]
 
     def python_cells(self) -> Iterator[tuple[Cell, ParsedCell]]:
         """Code cells with their parse, in document order."""

@@ -17,7 +17,11 @@ def rule_markdown(rule: type[Rule]) -> str:
     facts = [
         f"Family: {FAMILIES[rule.family]}",
         f"default severity: {rule.severity.value}"
-        + (" (info in the `explore` profile, error in `prod`)" if rule.family == "execution" else ""),
+        + (
+            " (info in the `explore` profile, error in `prod`)"
+            if rule.family == "execution"
+            else ""
+        ),
         "enabled by default" if rule.default else "off by default (enable with `extend-select`)",
         f"safe fix: {rule.fix}" if rule.fix else "no automatic fix",
     ]
@@ -35,15 +39,25 @@ def rule_table(rules: list[type[Rule]]) -> str:
     for rule in rules:
         fix = "yes" if rule.fix else ""
         default = "" if rule.default else " (off by default)"
-        lines.append(f"{rule.code:<7} {rule.name:<34} {rule.severity.value:<8} {fix:<4} {rule.summary()}{default}")
+        lines.append(
+            f"{rule.code:<7} {rule.name:<34} {rule.severity.value:<8} {fix:<4} {rule.summary()}{default}"
+        )
     return "\n".join(lines)
 
 
 def rules_json(rules: list[type[Rule]]) -> str:
     return json.dumps(
         [
-            {"code": r.code, "name": r.name, "family": r.family, "severity": r.severity.value,
-             "default": r.default, "fix": r.fix, "options": r.options, "doc": r.doc()}
+            {
+                "code": r.code,
+                "name": r.name,
+                "family": r.family,
+                "severity": r.severity.value,
+                "default": r.default,
+                "fix": r.fix,
+                "options": r.options,
+                "doc": r.doc(),
+            }
             for r in rules
         ],
         indent=2,
@@ -62,7 +76,12 @@ def index_markdown(rules: list[type[Rule]]) -> str:
         members = [r for r in rules if r.family == family]
         if not members:
             continue
-        lines += [f"## {title}", "", "| code | name | severity | fix | what it finds |", "|---|---|---|---|---|"]
+        lines += [
+            f"## {title}",
+            "",
+            "| code | name | severity | fix | what it finds |",
+            "|---|---|---|---|---|",
+        ]
         for r in members:
             default = "" if r.default else " *(off by default)*"
             lines.append(

@@ -27,9 +27,23 @@ from nb2prod.notebook import Notebook, load_notebook, parse_notebook
 
 #: Folders never walked into.
 SKIP_DIRS = frozenset(
-    {".ipynb_checkpoints", ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox",
-     "node_modules", "__pycache__", "site-packages", ".mypy_cache", ".pytest_cache",
-     ".ruff_cache", ".nb2prod"}
+    {
+        ".ipynb_checkpoints",
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        ".tox",
+        ".nox",
+        "node_modules",
+        "__pycache__",
+        "site-packages",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".nb2prod",
+    }
 )
 #: Below this many files the cost of worker processes outweighs the gain.
 _PARALLEL_FROM = 4
@@ -86,7 +100,8 @@ def discover(paths: Sequence[str]) -> list[str]:
 def _walk(top: str) -> Iterable[str]:
     for folder, dirs, files in os.walk(top):
         dirs[:] = sorted(
-            d for d in dirs
+            d
+            for d in dirs
             if d not in SKIP_DIRS and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg"))
         )
         for name in sorted(files):
@@ -156,7 +171,9 @@ def lint_file(path: str, settings: LintSettings, *, fix: str | None = None) -> F
     return result
 
 
-def lint_notebook(notebook: Notebook, settings: LintSettings, shown: str | None = None) -> list[Finding]:
+def lint_notebook(
+    notebook: Notebook, settings: LintSettings, shown: str | None = None
+) -> list[Finding]:
     """Findings of the enabled rules on a loaded notebook, suppressions applied."""
     shown = shown or notebook.path
     if not notebook.is_python:
@@ -189,7 +206,11 @@ def lint_notebook(notebook: Notebook, settings: LintSettings, shown: str | None 
             if message:
                 cell = suppression.cell
                 line = suppression.line or 1
-                span = (line, suppression.column, line, suppression.end_column) if suppression.line else None
+                span = (
+                    (line, suppression.column, line, suppression.end_column)
+                    if suppression.line
+                    else None
+                )
                 findings.append(rule.report(ctx, message, cell, span=span))
     for finding in findings:
         finding.severity = _severity(REGISTRY[finding.code], finding.severity, settings.profile)

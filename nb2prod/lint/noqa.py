@@ -48,7 +48,13 @@ def suppressions(cells: list[Cell]) -> list[Suppression]:
             match = _COMMENT.search(text)
             if match and comment_start(text) == match.start():  # a comment, not a string
                 found.append(
-                    Suppression(cell, number, _split(match.group("codes")), match.start() + 1, match.end() + 1)
+                    Suppression(
+                        cell,
+                        number,
+                        _split(match.group("codes")),
+                        match.start() + 1,
+                        match.end() + 1,
+                    )
                 )
     return found
 
@@ -57,7 +63,9 @@ def _split(codes: str | None) -> tuple[str, ...] | None:
     return tuple(c.strip() for c in codes.split(",") if c.strip()) if codes else None
 
 
-def apply(findings: list[Finding], found: list[Suppression], names: dict[str, str]) -> list[Finding]:
+def apply(
+    findings: list[Finding], found: list[Suppression], names: dict[str, str]
+) -> list[Finding]:
     """Findings no suppression covers; each suppression records the codes it silenced."""
     kept: list[Finding] = []
     for finding in findings:

@@ -111,7 +111,7 @@ class Rule:
     def summary(cls) -> str:
         """The first sentence of *What it does*."""
         lines = [line.strip() for line in cls.doc().splitlines()]
-        text = " ".join(lines[1:lines.index("", 1)] if "" in lines[1:] else lines[1:])
+        text = " ".join(lines[1 : lines.index("", 1)] if "" in lines[1:] else lines[1:])
         return text.split(". ")[0].rstrip(".") + "." if text else ""
 
     def check(self, ctx: NotebookContext) -> Iterator[Finding]:

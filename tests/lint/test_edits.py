@@ -24,7 +24,9 @@ def _notebook(sources, outputs=(), **dump):
     return nbformat.writes(nb)
 
 
-@pytest.mark.parametrize("dump", [{}, {"indent": 2}, {"indent": 4, "ensure_ascii": True}, {"indent": None}])
+@pytest.mark.parametrize(
+    "dump", [{}, {"indent": 2}, {"indent": 4, "ensure_ascii": True}, {"indent": None}]
+)
 def test_replace_in_line_changes_only_the_span(dump):
     text = _notebook(['x = "é\\t"\n  !pip install a\nz = 1'], **dump)
     notebook = parse_notebook(text)
@@ -36,9 +38,20 @@ def test_replace_in_line_changes_only_the_span(dump):
 
 
 def test_replace_in_line_when_source_is_one_string():
-    doc = {"cells": [{"cell_type": "code", "source": "a = 1\n!pip install x\n", "metadata": {},
-                      "outputs": [], "execution_count": None}], "metadata": {}, "nbformat": 4,
-           "nbformat_minor": 5}
+    doc = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "source": "a = 1\n!pip install x\n",
+                "metadata": {},
+                "outputs": [],
+                "execution_count": None,
+            }
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
     text = json.dumps(doc, indent=1)
     notebook = parse_notebook(text)
     fixed = _apply(text, replace_in_line(notebook, notebook.cells[0], 2, 1, 5, "%pip"))
@@ -46,9 +59,11 @@ def test_replace_in_line_when_source_is_one_string():
 
 
 def test_remove_outputs_keeps_layout():
-    outputs = [nbformat.v4.new_output("stream", text="a\n"),
-               nbformat.v4.new_output("error", ename="E", evalue="v", traceback=["t"]),
-               nbformat.v4.new_output("stream", text="b\n")]
+    outputs = [
+        nbformat.v4.new_output("stream", text="a\n"),
+        nbformat.v4.new_output("error", ename="E", evalue="v", traceback=["t"]),
+        nbformat.v4.new_output("stream", text="b\n"),
+    ]
     text = _notebook(["print(1)"], outputs)
     notebook = parse_notebook(text)
     fixed = _apply(text, remove_outputs(notebook, notebook.cells[0], {1}))

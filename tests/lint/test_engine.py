@@ -16,8 +16,15 @@ from ..conftest import code, codes, write_notebook
 
 
 def test_directories_are_walked_skipping_checkpoints_git_and_virtualenvs(tmp_path):
-    for relative in ["a.ipynb", "sub/b.ipynb", ".ipynb_checkpoints/a-checkpoint.ipynb",
-                     ".git/x.ipynb", "env/lib/c.ipynb", "node_modules/d.ipynb", "notes.txt"]:
+    for relative in [
+        "a.ipynb",
+        "sub/b.ipynb",
+        ".ipynb_checkpoints/a-checkpoint.ipynb",
+        ".git/x.ipynb",
+        "env/lib/c.ipynb",
+        "node_modules/d.ipynb",
+        "notes.txt",
+    ]:
         target = tmp_path / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text("{}")
@@ -33,7 +40,9 @@ def test_one_bad_file_never_stops_the_run(tmp_path):
     (tmp_path / "old.ipynb").write_text('{"nbformat": 2, "worksheets": []}')
     report = lint_paths([str(tmp_path)], LintOverrides(select=("NB0",)), jobs=1)
     by_file = {os.path.basename(r.path): r for r in report.files}
-    assert by_file["broken.ipynb"].status == "error" and codes(by_file["broken.ipynb"].findings) == ["NB003"]
+    assert by_file["broken.ipynb"].status == "error" and codes(
+        by_file["broken.ipynb"].findings
+    ) == ["NB003"]
     assert "truncated" in by_file["broken.ipynb"].findings[0].message
     assert codes(by_file["old.ipynb"].findings) == ["NB003"]
     assert codes(by_file["good.ipynb"].findings) == ["NB001"]
@@ -53,8 +62,10 @@ def test_parallel_and_serial_runs_agree(tmp_path):
 
 
 def test_non_python_notebooks_are_skipped_with_an_info(lint_cells):
-    findings = lint_cells(["x <- 1"], metadata={"kernelspec": {"name": "ir", "language": "R"},
-                                                 "language_info": {"name": "R"}})
+    findings = lint_cells(
+        ["x <- 1"],
+        metadata={"kernelspec": {"name": "ir", "language": "R"}, "language_info": {"name": "R"}},
+    )
     assert codes(findings) == ["NB002"] and findings[0].severity == "info"
     assert "'r'" in findings[0].message
 
@@ -66,8 +77,12 @@ def test_cells_marked_as_another_language_are_skipped(lint_cells):
 
 def test_line_noqa_with_and_without_codes(lint_cells):
     findings = lint_cells(
-        ["a = (  # nb2prod: noqa", "b = (  # nb2prod: noqa: NB001", "c = (  # nb2prod: noqa: NB003",
-         "d = (  # NB2PROD: NOQA: unparsable-cell"],
+        [
+            "a = (  # nb2prod: noqa",
+            "b = (  # nb2prod: noqa: NB001",
+            "c = (  # nb2prod: noqa: NB003",
+            "d = (  # NB2PROD: NOQA: unparsable-cell",
+        ],
         select=["NB001", "NB009"],
     )
     assert [(f.code, f.cell) for f in findings] == [("NB001", 3), ("NB009", 3)]
@@ -76,8 +91,11 @@ def test_line_noqa_with_and_without_codes(lint_cells):
 
 def test_cell_tag_suppressions(lint_cells):
     findings = lint_cells(
-        [code("a = (", tags=["nb2prod:noqa"]), code("b = (", tags=["nb2prod:noqa=NB001,NB201"]),
-         code("ok = 1", tags=["nb2prod:noqa"])],
+        [
+            code("a = (", tags=["nb2prod:noqa"]),
+            code("b = (", tags=["nb2prod:noqa=NB001,NB201"]),
+            code("ok = 1", tags=["nb2prod:noqa"]),
+        ],
         select=["NB001", "NB009"],
     )
     assert [(f.code, f.cell) for f in findings] == [("NB009", 2), ("NB009", 3)]

@@ -272,9 +272,7 @@ def test_folder_gives_every_file_a_status(folder_report):
     assert result.returncode == 1, result.stderr
     statuses = {Path(f["path"]).name: f["status"] for f in report["files"]}
     assert sorted(statuses) == sorted(FORMATS)
-    assert statuses == {
-        name: status for name, (status, _words) in FORMATS.items()
-    }
+    assert statuses == {name: status for name, (status, _words) in FORMATS.items()}
 
 
 def test_unreadable_files_are_nb003_with_the_reason(folder_report):
@@ -289,11 +287,7 @@ def test_unreadable_files_are_nb003_with_the_reason(folder_report):
             continue
         assert [f["code"] for f in by_file[name]] == ["NB003"], name
         assert words in nb003[0]["message"] and nb003[0]["cell"] is None, (name, nb003[0])
-    errors = {
-        Path(f["path"]).name: f["error"]
-        for f in report["files"]
-        if f["error"]
-    }
+    errors = {Path(f["path"]).name: f["error"] for f in report["files"] if f["error"]}
     assert sorted(errors) == sorted(n for n, (_s, w) in FORMATS.items() if w)
 
 

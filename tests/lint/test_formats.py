@@ -651,7 +651,9 @@ def test_any_finding_renders_in_every_format(
 def test_text_frames_never_show_a_credential(tmp_path):
     password = "Wint3r-" + "is-coming"
     (tmp_path / "pyproject.toml").touch()
-    write_notebook(tmp_path / "nb.ipynb", [f'URL = "postgresql://analyst:{password}@db.internal/crm"'])
+    write_notebook(
+        tmp_path / "nb.ipynb", [f'URL = "postgresql://analyst:{password}@db.internal/crm"']
+    )
     report = lint_paths([str(tmp_path)], LintOverrides(select=("NB503",)), jobs=1)
     assert [f.code for f in report.findings] == ["NB503"]
     for fmt in ("text", "json", "sarif", "github", "junit"):
