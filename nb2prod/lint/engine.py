@@ -7,9 +7,7 @@ import difflib
 import os
 import traceback
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 
 from nb2prod.config import (
@@ -134,6 +132,9 @@ def lint_paths(
     work = [w for w in work if not _excluded(w[0], w[1])]
     jobs = jobs or os.cpu_count() or 1
     if jobs > 1 and len(work) >= _PARALLEL_FROM:
+        from concurrent.futures import ProcessPoolExecutor  # ~20 ms: only when it pays off
+        from multiprocessing import get_context
+
         with ProcessPoolExecutor(jobs, mp_context=get_context("fork")) as pool:
             results = list(pool.map(_lint_job, work, chunksize=max(1, len(work) // (jobs * 8))))
     else:

@@ -6,11 +6,10 @@ import ast
 import functools
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 from nb2prod.lint import dependencies as deps
-from nb2prod.lint.context import NotebookContext
+from nb2prod.lint.context import CellIndex, NotebookContext
 from nb2prod.lint.edits import replace_in_line
 from nb2prod.lint.installs import InstallCommand, shell_segments
 from nb2prod.lint.rule import Rule, Severity
@@ -273,7 +272,10 @@ class TopLevelAwait(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx):
-        for cell, parsed, tree in ctx.trees():
+        for index in ctx.indexes:
+            if not _has_async(index):
+                continue  # the common case: nothing asynchronous, no walk
+            cell, parsed, tree = index.cell, index.parsed, index.parsed.tree
             stack: list[ast.AST] = list(reversed(tree.body))
             while stack:
                 node = stack.pop()
@@ -296,6 +298,14 @@ class TopLevelAwait(Rule):
                     cell,
                     span=(line, column, line, end_column),
                 )
+
+
+def _has_async(index: CellIndex) -> bool:
+    """Whether the cell holds any node :func:`_async_kind` names, at any depth."""
+    by_type = index.by_type
+    if ast.Await in by_type or ast.AsyncFor in by_type or ast.AsyncWith in by_type:
+        return True
+    return any(g.is_async for g in by_type.get(ast.comprehension, ()))
 
 
 def _async_kind(node: ast.AST) -> str | None:
@@ -382,8 +392,9 @@ class UndeclaredImport(Rule):
 def _first_imports(ctx: NotebookContext) -> dict[str, tuple[Cell, ast.AST]]:
     """Import key -> (cell, node) of its first unguarded absolute import, in document order."""
     found: dict[str, tuple[Cell, ast.AST]] = {}
-    for cell, _parsed, tree in ctx.trees():
-        for statement in _unguarded_imports(tree):
+    for index in ctx.indexes:
+        cell = index.cell
+        for statement in _unguarded_imports(index):
             if isinstance(statement, ast.Import):
                 for alias in statement.names:
                     found.setdefault(deps.import_key(alias.name), (cell, alias))
@@ -405,26 +416,37 @@ _TRY = (ast.Try, getattr(ast, "TryStar", ast.Try))
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 
 
-def _unguarded_imports(tree: ast.Module) -> Iterator[ast.Import | ast.ImportFrom]:
+def _unguarded_imports(index: CellIndex) -> list[ast.Import | ast.ImportFrom]:
     """Import statements at any depth, except optional ones (``try: import x`` /
     ``except ImportError``, ``if TYPE_CHECKING:``), in source order."""
-    stack: list[ast.AST] = list(reversed(tree.body))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            yield node
-            continue
-        if isinstance(node, _TRY) and any(_catches_import_error(h) for h in node.handlers):
-            children = [*node.orelse, *node.finalbody]
-        elif isinstance(node, ast.If) and _is_type_checking(node.test):
-            children = list(node.orelse)
-        else:
-            children = []
-            for field in ("body", "handlers", "orelse", "finalbody", "cases"):
-                value = getattr(node, field, None)
-                if isinstance(value, list):
-                    children += value
-        stack.extend(reversed(children))
+    imports = index.by_type.get(ast.Import, [])
+    imports_from = index.by_type.get(ast.ImportFrom, [])
+    if imports and imports_from:  # statements never overlap: their starts give source order
+        imports = sorted([*imports, *imports_from], key=lambda s: (s.lineno, s.col_offset))
+    else:
+        imports = imports or imports_from
+    return [statement for statement in imports if not _guarded(statement, index.parents)]
+
+
+def _guarded(statement: ast.stmt, parents: dict[ast.AST, ast.AST]) -> bool:
+    """Whether a ``try``/``except ImportError`` or ``if TYPE_CHECKING:`` makes it optional."""
+    child, parent = statement, parents.get(statement)
+    while parent is not None:
+        if isinstance(parent, _TRY):
+            # The guarded parts: the ``try`` body and the handlers (``except ImportError:
+            # import fallback`` is optional too); ``else``/``finally`` always run.
+            if _in(child, parent.body) or _in(child, parent.handlers):
+                if any(_catches_import_error(h) for h in parent.handlers):
+                    return True
+        elif isinstance(parent, ast.If) and _in(child, parent.body):
+            if _is_type_checking(parent.test):
+                return True
+        child, parent = parent, parents.get(parent)
+    return False
+
+
+def _in(node: ast.AST, nodes: list[ast.AST]) -> bool:
+    return any(item is node for item in nodes)
 
 
 def _catches_import_error(handler: ast.ExceptHandler) -> bool:
