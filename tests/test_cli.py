@@ -117,3 +117,28 @@ def test_lint_does_not_import_heavy_modules(project):
         [sys.executable, "-c", probe], capture_output=True, text=True, cwd=project
     )
     assert "HEAVY []" in result.stderr, result.stderr
+
+
+def test_explore_profile_turns_execution_state_into_info_that_does_not_fail(project):
+    write_notebook(project / "draft.ipynb", ["x = 1", "print(x)"])  # never executed: NB101
+    prod = run("lint", "--select", "NB1", "--format", "json", "draft.ipynb", cwd=project)
+    explore = run(
+        "lint",
+        "--select",
+        "NB1",
+        "--profile",
+        "explore",
+        "--format",
+        "json",
+        "draft.ipynb",
+        cwd=project,
+    )
+    assert prod.returncode == 1 and explore.returncode == 0
+    assert {f["severity"] for f in json.loads(prod.stdout)["findings"]} == {"error"}
+    assert {f["severity"] for f in json.loads(explore.stdout)["findings"]} == {"info"}
+    (project / "pyproject.toml").write_text('[tool.nb2prod.lint]\nprofile = "explore"\n')
+    assert run("lint", "--select", "NB1", "draft.ipynb", cwd=project).returncode == 0
+    assert (
+        run("lint", "--select", "NB1", "--fail-on", "info", "draft.ipynb", cwd=project).returncode
+        == 1
+    )
