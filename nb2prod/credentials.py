@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 # --------------------------------------------------------------------------- token formats
@@ -26,12 +27,20 @@ class TokenFormat:
     markers: tuple[str, ...]
     random: bool = True  # the secret must mix letters and digits, as generated keys do
     bounded: bool = True  # must not continue a run of key characters on its left
+    #: Lower-case texts one of which every match starts with (ignoring case), for patterns
+    #: ``re`` cannot search quickly: in a long text they are tried at those places only.
+    starts: tuple[str, ...] = ()
 
 
 def _format(
-    kind: str, pattern: str, *markers: str, random: bool = True, bounded: bool = True
+    kind: str,
+    pattern: str,
+    *markers: str,
+    random: bool = True,
+    bounded: bool = True,
+    starts: tuple[str, ...] = (),
 ) -> TokenFormat:
-    return TokenFormat(kind, re.compile(pattern), markers, random, bounded)
+    return TokenFormat(kind, re.compile(pattern), markers, random, bounded, starts)
 
 
 # Boundaries exclude base64 characters, so a key-like run inside a base64 blob never matches.
@@ -48,6 +57,7 @@ TOKEN_FORMATS = (
         "ecret",
         "ECRET",
         bounded=False,
+        starts=("secret",),
     ),
     _format("GitHub token", r"gh[pousr]_[A-Za-z0-9]{36}" + _R, *(f"gh{c}_" for c in "pousr")),
     _format("GitHub token", r"github_pat_[A-Za-z0-9_]{60,255}" + _R, "github_pat_"),
@@ -75,7 +85,12 @@ TOKEN_FORMATS = (
         bounded=False,
     ),
     _format("Google API key", r"AIza[0-9A-Za-z_-]{35}" + _R, "AIza"),
-    _format("Stripe API key", r"[sr]k_live_[0-9A-Za-z]{20,}" + _R, "k_live_"),
+    _format(
+        "Stripe API key",
+        r"[sr]k_live_[0-9A-Za-z]{20,}" + _R,
+        "k_live_",
+        starts=("sk_live_", "rk_live_"),
+    ),
     _format("Hugging Face token", r"hf_[A-Za-z0-9]{34}" + _R, "hf_"),
     _format("Databricks token", r"dapi[0-9a-f]{32}(?:-\d)?" + _R, "dapi"),
     _format("GitLab token", r"glpat-[A-Za-z0-9_-]{20}" + _R, "glpat-"),
@@ -89,6 +104,7 @@ TOKEN_FORMATS = (
         "ccountKey",
         "ccessKey",
         bounded=False,
+        starts=("accountkey", "sharedaccesskey"),
     ),
     _format(
         "private key",
@@ -129,19 +145,57 @@ class SecretMatch:
     shown: str  # redacted form for messages
 
 
-#: Any marker of any format: most texts have none, and one search rules them out.
-_ANY_MARKER = re.compile("|".join(re.escape(m) for f in TOKEN_FORMATS for m in f.markers))
+#: Characters of the markers, rarest first in notebook code and outputs (measured).
+_RARITY = "KJYXVGjOEAIRPz8S-CTkxbyv_gfhcumd.plonisr ate"
+
+
+def _markers_by_gate() -> dict[str, tuple[str, ...]]:
+    """Each marker filed under its rarest character, its *gate*: a text without that
+    character cannot hold the marker, and looking for one character is far cheaper."""
+    gates: dict[str, list[str]] = {}
+    for marker in dict.fromkeys(m for f in TOKEN_FORMATS for m in f.markers):
+        gate = min(marker, key=lambda c: _RARITY.index(c) if c in _RARITY else len(_RARITY))
+        gates.setdefault(gate, []).append(marker)
+    return {gate: tuple(markers) for gate, markers in gates.items()}
+
+
+_MARKERS_BY_GATE = _markers_by_gate()
+
+
+#: Texts longer than this (megabytes of printed logs) test every character of a marker
+#: before searching for it: each test costs little, and rules most markers out.
+_LONG_TEXT = 65536
+
+
+def _markers_in(text: str) -> set[str]:
+    """The format markers that occur in ``text``."""
+    gates = [gate for gate in _MARKERS_BY_GATE if gate in text]
+    if not gates:
+        return set()
+    long = len(text) > _LONG_TEXT
+    return {
+        marker
+        for gate in gates
+        for marker in _MARKERS_BY_GATE[gate]
+        if (not long or all(char in text for char in marker)) and marker in text
+    }
+
+
+def may_hold_tokens(text: str) -> bool:
+    """False when ``text`` can hold no credential of a known format (a cheap test)."""
+    return bool(_markers_in(text))
 
 
 def find_tokens(text: str) -> list[SecretMatch]:
     """Credentials of known formats in ``text``, left to right, without overlaps."""
     found: list[SecretMatch] = []
-    if not _ANY_MARKER.search(text):
+    present = _markers_in(text)
+    if not present:  # most texts: no marker, nothing more to look for
         return found
     for fmt in TOKEN_FORMATS:
-        if not any(marker in text for marker in fmt.markers):
+        if not any(marker in present for marker in fmt.markers):
             continue
-        for match in fmt.pattern.finditer(text):
+        for match in _matches(fmt, text):
             group = "secret" if "secret" in fmt.pattern.groupindex else 0
             secret = match.group(group)
             if not _plausible(fmt, match, text) or _fake_token(fmt, secret, text, match.end()):
@@ -150,6 +204,32 @@ def find_tokens(text: str) -> list[SecretMatch]:
             shown = _shown(fmt, match, secret)
             found.append(SecretMatch(fmt.kind, secret, start, end, shown))
     return _without_overlaps(found)
+
+
+def _matches(fmt: TokenFormat, text: str) -> Iterable[re.Match]:
+    """``fmt.pattern.finditer(text)``.  In a long ASCII text (a plotly bundle in an HTML
+    output), a pattern that starts case-insensitively is tried only where it can start."""
+    if not fmt.starts or len(text) <= _LONG_TEXT or not text.isascii():
+        return fmt.pattern.finditer(text)
+    lowered = text.lower()  # for ASCII text, the same positions
+    places = sorted({place for start in fmt.starts for place in _places(lowered, start)})
+    found: list[re.Match] = []
+    end = 0
+    for place in places:  # left to right, without overlaps, as finditer goes
+        if place >= end:
+            match = fmt.pattern.match(text, place)
+            if match:
+                found.append(match)
+                end = match.end()
+    return found
+
+
+def _places(text: str, part: str) -> Iterator[int]:
+    """Where ``part`` starts in ``text``."""
+    place = text.find(part)
+    while place >= 0:
+        yield place
+        place = text.find(part, place + 1)
 
 
 def _shown(fmt: TokenFormat, match: re.Match, secret: str) -> str:
@@ -225,9 +305,14 @@ class UrlCredential:
         return f"{self.scheme}://{self.user}:{redact_unknown(self.password)}@{self.host}"
 
 
+#: What every match of ``_URL_CREDENTIALS`` contains; it starts with a literal, so it is
+#: found quickly (the full pattern starts with a look-behind tried at every position).
+_URL_CREDENTIALS_CORE = re.compile(r"://[^\s:/?#@'\"]*:[^\s/?#@'\"]+@")
+
+
 def find_url_credentials(text: str) -> list[UrlCredential]:
     """``scheme://user:password@host`` in ``text`` whose password is a real one."""
-    if "://" not in text:
+    if "://" not in text or "@" not in text or not _URL_CREDENTIALS_CORE.search(text):
         return []
     found = []
     for match in _URL_CREDENTIALS.finditer(text):

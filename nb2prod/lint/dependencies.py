@@ -85,12 +85,29 @@ class Declarations:
     names: frozenset[str]
 
 
-def declared_dependencies(folders: Iterable[Path]) -> Declarations:
+#: Folder -> modification time (None when unreadable), read once while one notebook is
+#: checked: its folders are looked at both for dependency files and for its own modules.
+Stamps = dict[Path, int | None]
+
+
+def _folder_mtime(folder: Path, stamps: Stamps | None) -> int | None:
+    if stamps is not None and folder in stamps:
+        return stamps[folder]
+    try:
+        mtime: int | None = os.stat(folder).st_mtime_ns
+    except OSError:
+        mtime = None
+    if stamps is not None:
+        stamps[folder] = mtime
+    return mtime
+
+
+def declared_dependencies(folders: Iterable[Path], stamps: Stamps | None = None) -> Declarations:
     """Dependencies declared by the files in ``folders`` (the notebook's up to the root)."""
     files: list[Path] = []
     names: set[str] = set()
     for folder in folders:
-        signature = _signature(folder)
+        signature = _signature(folder, stamps)
         if signature:
             for path, declared in _read_folder(signature):
                 files.append(path)
@@ -98,12 +115,14 @@ def declared_dependencies(folders: Iterable[Path]) -> Declarations:
     return Declarations(tuple(files), frozenset(names))
 
 
-def _signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
+def _signature(folder: Path, stamps: Stamps | None) -> tuple[tuple[str, int, int], ...]:
     """Dependency files of ``folder`` with their version (mtime, size): the cache key."""
-    entries = folder_entries(folder)
-    names = [name for name in _FIXED_FILES if entries.get(name) is False]
-    names += sorted(n for n, is_dir in entries.items() if not is_dir and _REQUIREMENTS.fullmatch(n))
-    if entries.get("requirements"):
+    mtime = _folder_mtime(folder, stamps)
+    if mtime is None:
+        return ()
+    top_level, nested_folder = _dependency_files(str(folder), mtime)
+    names = list(top_level)
+    if nested_folder:
         nested = folder_entries(folder / "requirements")
         names += sorted(
             f"requirements/{n}"
@@ -121,12 +140,21 @@ def _signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
     return tuple(signature)
 
 
-def folder_entries(folder: Path) -> dict[str, bool]:
+@functools.lru_cache(maxsize=1024)
+def _dependency_files(folder: str, mtime_ns: int) -> tuple[tuple[str, ...], bool]:
+    """Dependency file names in ``folder`` and whether it has a ``requirements`` folder;
+    cached like its listing (matching every name of a big folder is not free)."""
+    entries = _scan(folder, mtime_ns)
+    names = [name for name in _FIXED_FILES if entries.get(name) is False]
+    names += sorted(n for n, is_dir in entries.items() if not is_dir and _REQUIREMENTS.fullmatch(n))
+    return tuple(names), bool(entries.get("requirements"))
+
+
+def folder_entries(folder: Path, stamps: Stamps | None = None) -> dict[str, bool]:
     """Names in ``folder`` -> whether each is a folder (empty when unreadable).  Cached
     while the folder's modification time is unchanged: many notebooks share folders."""
-    try:
-        mtime = os.stat(folder).st_mtime_ns
-    except OSError:
+    mtime = _folder_mtime(folder, stamps)
+    if mtime is None:
         return {}
     return _scan(str(folder), mtime)
 
@@ -453,9 +481,19 @@ def is_stdlib(key: str) -> bool:
 def is_first_party(key: str, folders: Sequence[Path]) -> bool:
     """True when a module (``key.py``) or package (a folder with ``.py`` files, with or
     without ``__init__.py``) named like ``key`` stands in one of ``folders``."""
-    top = key.split(".")[0]
-    for folder in folders:
-        entries = folder_entries(folder)
+    return bool(first_party_keys([key], folders))
+
+
+def first_party_keys(
+    keys: Iterable[str], folders: Sequence[Path], stamps: Stamps | None = None
+) -> set[str]:
+    """The ``keys`` that :func:`is_first_party` accepts, each folder listed once for all."""
+    listings = [(folder, folder_entries(folder, stamps)) for folder in folders]
+    return {key for key in keys if _stands_in(key.split(".")[0], listings)}
+
+
+def _stands_in(top: str, listings: list[tuple[Path, dict[str, bool]]]) -> bool:
+    for folder, entries in listings:
         if entries.get(f"{top}.py") is False:
             return True
         if entries.get(top) and any(n.endswith(".py") for n in folder_entries(folder / top)):

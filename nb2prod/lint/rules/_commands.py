@@ -14,8 +14,9 @@ import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from nb2prod.lint.context import NotebookContext, walk_in_order
+from nb2prod.lint.context import NotebookContext
 from nb2prod.lint.installs import InstallCommand, install_commands
+from nb2prod.lint.rules._callees import callees
 from nb2prod.notebook import Cell
 from nb2prod.syntax import Escape, ParsedCell
 
@@ -149,11 +150,15 @@ def _escape_command(cell: Cell, escape: Escape) -> Command | None:
 
 def _call_commands(ctx: NotebookContext) -> Iterator[Command]:
     """``subprocess.run([sys.executable, "-m", "pip", "install", ...])``, ``os.system("...")``."""
-    for cell, parsed, tree in ctx.trees():
-        if not _SHELL_CALL_TEXT.search(cell.source):
-            continue  # walking every node of every cell is the expensive part
-        for node in walk_in_order(tree):
-            if _maybe_shell_call(node) and ctx.qualified_name(node.func) in SHELL_CALLS:
+    if not callees(ctx).any_written(_SHELL_CALL_NAMES):
+        return
+    for index in ctx.indexes:
+        cell, parsed = index.cell, index.parsed
+        candidates = [node for node in index.by_type.get(ast.Call, ()) if _maybe_shell_call(node)]
+        if not candidates or not _SHELL_CALL_TEXT.search(cell.source):
+            continue
+        for node in candidates:
+            if ctx.qualified_name(node.func) in SHELL_CALLS:
                 command = _call_command(ctx, cell, parsed, node)
                 if command is not None:
                     yield command

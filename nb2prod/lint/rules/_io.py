@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from nb2prod.lint.rules._callees import Callees, callees
+
 if TYPE_CHECKING:
     from nb2prod.lint.context import NotebookContext
     from nb2prod.notebook import Cell
@@ -308,8 +310,12 @@ class FileAccess:
 
 def file_accesses(ctx: NotebookContext) -> Iterator[FileAccess]:
     """Reads and writes of files named by literal paths, in document order."""
+    if not _may_access_files(callees(ctx)):
+        return
     qualify = ctx.qualified_name
     for cell, _parsed, call, qualified in ctx.calls():
+        if not _may_access_file(call, qualified):
+            continue  # most calls: neither a reader, a writer nor a pathlib method
         access = reader_access(qualified, call.func) or writer_access(qualified, call.func)
         if access is not None:
             found = literal_path(path_argument(call, access), qualify)
@@ -330,6 +336,35 @@ def file_accesses(ctx: NotebookContext) -> Iterator[FileAccess]:
             yield FileAccess(cell, call, *found, True, False)
         elif method in ("write_text", "write_bytes", "touch"):
             yield FileAccess(cell, call, *found, False, True)
+
+
+#: Methods of a ``pathlib`` object whose file :func:`file_accesses` follows.
+_PATHLIB_FILE_METHODS = frozenset(
+    {"open", "read_text", "read_bytes", "write_text", "write_bytes", "touch"}
+)
+_FILE_METHODS = READ_METHODS | WRITE_METHODS | _PATHLIB_FILE_METHODS
+
+
+def _may_access_file(call: ast.Call, qualified: str | None) -> bool:
+    """A cheap first test: False for a call that reads or writes no file."""
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr in _FILE_METHODS:
+        return True
+    return qualified is not None and (
+        qualified in READERS or qualified in WRITERS or qualified.startswith(READER_PREFIXES)
+    )
+
+
+def _may_access_files(called: Callees) -> bool:
+    """Whether any call can be a reader, a writer or a method of a ``pathlib`` object."""
+    return (
+        called.any_qualified(READERS)
+        or called.any_qualified(WRITERS)
+        or called.any_qualified(PATHLIB_CLASSES)
+        or called.any_qualified_prefix(READER_PREFIXES)
+        or called.any_written(READ_METHODS)
+        or called.any_written(WRITE_METHODS)
+    )
 
 
 def _reads_writes(mode: str) -> tuple[bool, bool]:

@@ -56,9 +56,21 @@ class LocalPath:
         return _has_space(self.path)
 
 
+#: First characters of every local path: ``/``, ``~``, ``\\`` (UNC) and ``f`` (``file:``).
+_PATH_STARTS = frozenset("/~\\fF")
+
+
+def may_be_local_path(text: object) -> bool:
+    """A cheap first test: False for most strings (and for non-strings), which
+    :func:`local_path` would reject; a path starts so, or with a drive letter and ``:``."""
+    return isinstance(text, str) and bool(text) and (text[0] in _PATH_STARTS or text[1:2] == ":")
+
+
 def local_path(text: str) -> LocalPath | None:
     """The absolute (or home-relative) local path ``text`` names, else None."""
-    if not text or len(text) > _MAX_PATH or text != text.strip() or _NOT_A_PATH.search(text):
+    if not may_be_local_path(text):
+        return None
+    if len(text) > _MAX_PATH or text != text.strip() or _NOT_A_PATH.search(text):
         return None
     if text[:5].lower() == "file:":
         return _file_url(text)

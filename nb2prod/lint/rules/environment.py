@@ -371,14 +371,17 @@ class UndeclaredImport(Rule):
         root = folders[-1]
         written = _written_modules(ctx)
         own = [*folders, root / "src"]
+        local = [key for key in imported if key.split(".")[0] not in written]
+        stamps: deps.Stamps = {}  # each folder's modification time, read once
+        first_party = deps.first_party_keys(local, own, stamps)
         imported = {
             key: where
             for key, where in imported.items()
-            if key.split(".")[0] not in written and not deps.is_first_party(key, own)
+            if key.split(".")[0] not in written and key not in first_party
         }
         if not imported:
             return
-        declared = deps.declared_dependencies(folders)
+        declared = deps.declared_dependencies(folders, stamps)
         installed: dict[str, int] | None = None  # computed only for a message
         for key, (cell, node) in imported.items():
             if deps.declared_provider(key, declared.names):
@@ -468,8 +471,14 @@ def _exempt(key: str, known: set[str]) -> bool:
 
 def _project_folders(ctx: NotebookContext) -> list[Path]:
     """The notebook's folder and its parents up to the project root (last)."""
-    folder = _real_folder(os.path.dirname(os.path.abspath(ctx.notebook.path)))
-    root = Path(ctx.project_root)
+    folder = os.path.dirname(os.path.abspath(ctx.notebook.path))
+    return list(_folders_up_to(folder, Path(ctx.project_root)))
+
+
+@functools.lru_cache(maxsize=256)
+def _folders_up_to(notebook_folder: str, root: Path) -> tuple[Path, ...]:
+    """Many notebooks share a folder: its chain of folders is worked out once."""
+    folder = _real_folder(notebook_folder)
     folders = [folder]
     if root in folder.parents:
         for parent in folder.parents:
@@ -478,7 +487,7 @@ def _project_folders(ctx: NotebookContext) -> list[Path]:
                 break
     elif folder != root:
         folders.append(root)
-    return folders
+    return tuple(folders)
 
 
 @functools.lru_cache(maxsize=256)
@@ -527,11 +536,17 @@ def _undeclared_message(
             f"{named} is imported{runtime} but no dependency file found in {root}; "
             "declare it in pyproject.toml or requirements.txt"
         )
-    files = ", ".join(_relative(path, root) for path in declared.files)
+    files = _listed_files(declared.files, root)
     return (
         f"{named} is imported{runtime} but not declared in {files}; add {distribution} there "
         "so the job's environment installs it"
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _listed_files(files: tuple[Path, ...], root: Path) -> str:
+    """The dependency files for a message (the same for every import of a notebook)."""
+    return ", ".join(_relative(path, root) for path in files)
 
 
 def _relative(path: Path, root: Path) -> str:

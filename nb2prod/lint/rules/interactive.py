@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 
 from nb2prod.lint.rule import Rule, Severity
+from nb2prod.lint.rules._callees import callees
 from nb2prod.lint.rules.paths import magic_uses
 
 
@@ -81,6 +82,8 @@ class InteractiveInput(Rule):
     _PASSWORDS = frozenset({"getpass.getpass"})
 
     def check(self, ctx):
+        if not callees(ctx).any_qualified([*self._PROMPTS, *self._PASSWORDS]):
+            return
         for cell, _parsed, call, qualified in ctx.calls():
             if qualified in self._PROMPTS:
                 if isinstance(call.func, ast.Name) and _shadowed_locally(
@@ -137,6 +140,8 @@ class ClipboardRead(Rule):
     _CALLS = frozenset({"pandas.read_clipboard", "pyperclip.paste", "clipboard.paste"})
 
     def check(self, ctx):
+        if not callees(ctx).any_qualified(self._CALLS):
+            return
         for cell, _parsed, call, qualified in ctx.calls():
             if qualified in self._CALLS:
                 message = (
@@ -191,6 +196,8 @@ class ColabManualIO(Rule):
     }
 
     def check(self, ctx):
+        if not callees(ctx).any_qualified(self._CALLS):
+            return
         for cell, _parsed, call, qualified in ctx.calls():
             if qualified in self._CALLS:
                 short = qualified.removeprefix("google.colab.")
@@ -246,7 +253,13 @@ class DebuggerCall(Rule):
     _ADVICE = "a job has no one to drive the debugger; delete it"
 
     def check(self, ctx):
-        for cell, _parsed, call, qualified in ctx.calls():
+        called = callees(ctx)
+        calls = (
+            ctx.calls()
+            if called.any_qualified(self._CALLS) or "set_trace" in called.written
+            else ()
+        )
+        for cell, _parsed, call, qualified in calls:
             func = call.func
             if qualified in self._CALLS or (
                 isinstance(func, ast.Attribute) and func.attr == "set_trace"

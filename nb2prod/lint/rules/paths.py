@@ -4,6 +4,7 @@ user-specific paths, data read from literal files, ``cd``, ``sys.path`` and othe
 from __future__ import annotations
 
 import ast
+import functools
 import shlex
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from nb2prod.lint.context import CellIndex, NotebookContext
 from nb2prod.lint.rule import Rule, Severity
 from nb2prod.lint.rules import _io
+from nb2prod.lint.rules._callees import callees
 from nb2prod.lint.rules._path_text import (
     PLACEHOLDER,
     LocalPath,
@@ -18,6 +20,7 @@ from nb2prod.lint.rules._path_text import (
     is_allowed,
     is_relative_file,
     local_path,
+    may_be_local_path,
     user_location,
 )
 from nb2prod.notebook import Cell
@@ -57,7 +60,7 @@ def string_sites(ctx: NotebookContext) -> list[StringSite]:
 
 
 def _string_sites(ctx: NotebookContext) -> list[StringSite]:
-    path_names = _names_used_as_paths(ctx)
+    path_names = _PathNames(ctx)
     return [
         site
         for index in ctx.indexes
@@ -66,8 +69,21 @@ def _string_sites(ctx: NotebookContext) -> list[StringSite]:
     ]
 
 
-def _cell_sites(ctx, index: CellIndex, path_names: set[str]) -> Iterator[StringSite]:
+class _PathNames:
+    """:func:`_names_used_as_paths`, worked out when a path is first assigned to a name."""
+
+    def __init__(self, ctx: NotebookContext) -> None:
+        self.ctx = ctx
+
+    @functools.cached_property
+    def names(self) -> set[str]:
+        return _names_used_as_paths(self.ctx)
+
+
+def _cell_sites(ctx, index: CellIndex, path_names: _PathNames) -> Iterator[StringSite]:
     for node in index.nodes(ast.Constant, ast.JoinedStr):
+        if isinstance(node, ast.Constant) and not may_be_local_path(node.value):
+            continue  # nearly every constant: no parent to look up
         text = _string_text(node, index.parents)
         if text is None:
             continue
@@ -81,15 +97,16 @@ def _cell_sites(ctx, index: CellIndex, path_names: set[str]) -> Iterator[StringS
 
 def _string_text(node: ast.AST, parents: dict) -> str | None:
     """The text of a str literal or f-string (fields as {…}); None for other nodes."""
-    parent = parents.get(node)
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return None if isinstance(parent, ast.JoinedStr) else node.value
-    if isinstance(node, ast.JoinedStr) and not isinstance(parent, ast.FormattedValue):
+    if isinstance(node, ast.Constant):
+        if not isinstance(node.value, str):
+            return None
+        return None if isinstance(parents.get(node), ast.JoinedStr) else node.value
+    if isinstance(node, ast.JoinedStr) and not isinstance(parents.get(node), ast.FormattedValue):
         return "".join(v.value if isinstance(v, ast.Constant) else PLACEHOLDER for v in node.values)
     return None
 
 
-def _usage(ctx, node: ast.expr, parents: dict, path_names: set[str]) -> tuple[bool, bool] | None:
+def _usage(ctx, node: ast.expr, parents: dict, path_names: _PathNames) -> tuple[bool, bool] | None:
     """``(flows_into_io, env_default)`` for a string, or None when it is not used as a path."""
     child, parent, keyword, direct = _climb(node, parents)
     if isinstance(parent, ast.Expr) and direct:
@@ -99,7 +116,7 @@ def _usage(ctx, node: ast.expr, parents: dict, path_names: set[str]) -> tuple[bo
     if isinstance(parent, (ast.Assign, ast.AnnAssign)) and child is parent.value:
         targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
         names = {t.id for t in targets if isinstance(t, ast.Name)}
-        return bool(names & path_names), False
+        return bool(names and names & path_names.names), False
     if not isinstance(parent, ast.Call) or child is parent.func:
         return False, False
     qualified = ctx.qualified_name(parent.func)
@@ -227,10 +244,16 @@ def _find_magic_uses(ctx: NotebookContext) -> Iterator[MagicUse]:
         if escape.kind in ("line_magic", "cell_magic"):
             span = (escape.line, escape.column, escape.line, escape.end_column)
             yield MagicUse(cell, escape.kind, escape.name, escape.args, span)
+    if not callees(ctx).any_written(_MAGIC_METHODS):
+        return
     for cell, parsed, call, _qualified in ctx.calls():
         use = _magic_call(call)
         if use is not None:
             yield MagicUse(cell, use[0], use[1], use[2], parsed.position(call))
+
+
+#: Methods :func:`_magic_call` recognises.
+_MAGIC_METHODS = ("run_line_magic", "run_cell_magic", "magic")
 
 
 def _magic_call(call: ast.Call) -> tuple[str, str, str | None] | None:
@@ -478,6 +501,8 @@ class WorkingDirectoryChange(Rule):
             if use.kind == "line_magic" and use.name in self._MAGICS:
                 message = f"`{use.shown}` changes the working directory; {self._ADVICE}"
                 yield self.report(ctx, message, use.cell, span=use.span)
+        if not callees(ctx).any_qualified(self._CALLS):
+            return
         for cell, _parsed, call, qualified in ctx.calls():
             if qualified in self._CALLS:
                 message = f"`{qualified}()` changes the working directory; {self._ADVICE}"
@@ -522,6 +547,19 @@ class SysPathMutation(Rule):
     _ADVICE = "install the code as a package (`pip install -e .`) and import it instead"
 
     def check(self, ctx):
+        called = callees(ctx)
+        if "site.addsitedir" in called.qualified or called.any_written(self._METHODS):
+            yield from self._calls(ctx)
+        for index in ctx.indexes:
+            for node in index.nodes(ast.Assign, ast.AugAssign, ast.AnnAssign):
+                target = self._assigned_sys_path(ctx, node)
+                if target is not None:
+                    message = (
+                        f"assigning to `sys.path` changes where imports are found; {self._ADVICE}"
+                    )
+                    yield self.report(ctx, message, index.cell, node=node)
+
+    def _calls(self, ctx):
         for cell, _parsed, call, qualified in ctx.calls():
             func = call.func
             if qualified == "site.addsitedir" or (
@@ -532,14 +570,6 @@ class SysPathMutation(Rule):
                 shown = qualified if qualified == "site.addsitedir" else f"sys.path.{func.attr}"
                 message = f"`{shown}()` changes where imports are found; {self._ADVICE}"
                 yield self.report(ctx, message, cell, node=call)
-        for index in ctx.indexes:
-            for node in index.nodes(ast.Assign, ast.AugAssign, ast.AnnAssign):
-                target = self._assigned_sys_path(ctx, node)
-                if target is not None:
-                    message = (
-                        f"assigning to `sys.path` changes where imports are found; {self._ADVICE}"
-                    )
-                    yield self.report(ctx, message, index.cell, node=node)
 
     @staticmethod
     def _assigned_sys_path(ctx, node: ast.AST) -> ast.expr | None:
@@ -552,7 +582,11 @@ class SysPathMutation(Rule):
         for target in targets:
             if isinstance(target, ast.Subscript):
                 target = target.value
-            if isinstance(target, ast.Attribute) and ctx.qualified_name(target) == "sys.path":
+            if (
+                isinstance(target, ast.Attribute)
+                and target.attr == "path"
+                and ctx.qualified_name(target) == "sys.path"
+            ):
                 return target
         return None
 
@@ -613,6 +647,8 @@ class NotebookAsDependency(Rule):
                 if module:
                     message = f"`{module}` imports code from another notebook; {self._ADVICE}"
                     yield self.report(ctx, message, index.cell, node=node)
+        if not callees(ctx).any_qualified(self._RUNNERS):
+            return
         for cell, _parsed, call, qualified in ctx.calls():
             if qualified in self._RUNNERS:
                 message = f"`{qualified}()` runs another notebook; {self._ADVICE}"

@@ -8,10 +8,11 @@ function where it is called, so ``set_seed(42)`` seeds exactly what its body see
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from nb2prod.lint.rule import Finding, Rule, Severity
+from nb2prod.lint.rules._callees import callees
 from nb2prod.notebook import Cell
 
 STDLIB, NUMPY, TORCH, TENSORFLOW = "random", "numpy", "torch", "tensorflow"
@@ -109,20 +110,39 @@ _FunctionDef = (ast.FunctionDef, ast.AsyncFunctionDef)
 _MAX_DEPTH = 20  # calls of notebook functions followed inside each other
 
 
-def _relevant_nodes(ctx) -> set[ast.AST]:
-    """Nodes whose subtree holds something the run reacts to: a call, a definition, or a
-    name that may refer to a notebook function.  The run skips every other subtree."""
-    function_names = {node.name for index in ctx.indexes for node in index.nodes(*_FunctionDef)}
+def _relevant_nodes(ctx, seeds: Callable[[ast.Call, str | None], frozenset[str]]) -> set[ast.AST]:
+    """Nodes whose subtree holds something the run reacts to.  That is a call that may
+    draw, lack a ``random_state``, seed (``seeds`` says which) or run a notebook function
+    or class, a definition, or a name that may refer to a notebook function (a callback).
+    The run skips every other subtree: its calls would change nothing and be reported by
+    neither rule."""
     relevant: set[ast.AST] = set()
+
+    def mark(node: ast.AST | None, parents: dict[ast.AST, ast.AST]) -> None:
+        while node is not None and node not in relevant:
+            relevant.add(node)
+            node = parents.get(node)
+
+    definitions = [n for index in ctx.indexes for n in index.nodes(*_FunctionDef, ast.ClassDef)]
+    callable_names = {n.name for n in definitions}
+    function_names = {n.name for n in definitions if not isinstance(n, ast.ClassDef)}
     for index in ctx.indexes:
         parents = index.parents
-        found = list(index.nodes(ast.Call, *_FunctionDef, ast.ClassDef))
+        for node in index.nodes(*_FunctionDef, ast.ClassDef):
+            mark(node, parents)
         if function_names:
-            found += [n for n in index.nodes(ast.Name) if n.id in function_names]
-        for node in found:
-            while node is not None and node not in relevant:
-                relevant.add(node)
-                node = parents.get(node)
+            for node in index.nodes(ast.Name):
+                if node.id in function_names:
+                    mark(node, parents)
+    for cell, _parsed, call, qualified in ctx.calls():
+        func = call.func
+        if (
+            (isinstance(func, ast.Name) and func.id in callable_names)
+            or _may_draw(call, qualified)
+            or _may_need_state(call, qualified)
+            or seeds(call, qualified)
+        ):
+            mark(call, ctx.index(cell).parents)
     return relevant
 
 
@@ -140,6 +160,10 @@ def _child_nodes(node: ast.AST) -> list[ast.AST]:
 
 class RandomnessRun:
     """The calls of a top-to-bottom run, each with the libraries seeded before it.
+
+    Only the calls that matter are recorded (draws, calls that may lack a
+    ``random_state``, seeds, calls of notebook functions and classes, and the calls around
+    them): subtrees without one are skipped (:func:`_relevant_nodes`).
 
     The walk is one explicit stack of work items (no recursion: generated cells nest
     ``elif`` chains and expressions thousands deep).  Items are ``(action, cell, node,
@@ -161,7 +185,7 @@ class RandomnessRun:
         self.via: tuple[Cell, ast.Call, str] | None = None
         self.executed = True
         self.stack: list[tuple] = []
-        self.relevant = _relevant_nodes(ctx)
+        self.relevant = _relevant_nodes(ctx, self._seeds)
         # Not kept after the run: the cache maps each context weakly to its run.
         self._qualify = ctx.qualified_name
         try:
@@ -312,15 +336,16 @@ class RandomnessRun:
         last = _callee_name(call)
         if last in self.seed_functions or (qualified and qualified in self.seed_functions):
             return SEEDABLE
-        if qualified is None or not _has_seed_argument(call):
-            # A notebook's own seed helper is followed into instead; `random.seed()` with no
-            # argument seeds from the clock, which fixes nothing.
-            return frozenset()
+        if qualified is None:
+            return frozenset()  # a notebook's own seed helper is followed into instead
         if qualified in SEED_CALLS:
-            return SEED_CALLS[qualified]
-        if last in SEED_HELPERS and not qualified.startswith(("tensorflow.", "numpy.")):
-            return SEEDABLE
-        return frozenset()
+            seeds = SEED_CALLS[qualified]
+        elif last in SEED_HELPERS and not qualified.startswith(("tensorflow.", "numpy.")):
+            seeds = SEEDABLE
+        else:
+            return frozenset()
+        # `random.seed()` with no argument seeds from the clock, which fixes nothing.
+        return seeds if _has_seed_argument(call) else frozenset()
 
 
 def _callee_name(call: ast.Call) -> str | None:
@@ -347,6 +372,21 @@ def _is_constant(node: ast.expr | None, *values) -> bool:
 
 def _has_star_kwargs(call: ast.Call) -> bool:
     return any(k.arg is None for k in call.keywords)
+
+
+def _any_draw(ctx) -> bool:
+    """Whether any call of the notebook draws at random (:func:`random_draw`)."""
+    if not callees(ctx).any_qualified_prefix(_DRAW_PREFIXES):
+        return False
+    return any(_may_draw(call, qualified) for _c, _p, call, qualified in ctx.calls())
+
+
+def _any_missing_state(ctx) -> bool:
+    """Whether any call of the notebook lacks a ``random_state`` (:func:`needs_random_state`)."""
+    called = callees(ctx)
+    if not (called.any_qualified_prefix(_RANDOM_STATE_PREFIXES) or "sample" in called.written):
+        return False
+    return any(_may_need_state(call, qualified) for _c, _p, call, qualified in ctx.calls())
 
 
 def randomness_run(ctx) -> RandomnessRun:
@@ -495,7 +535,7 @@ class UnseededRandomness(Rule):
     options = {"seed-functions": []}
 
     def check(self, ctx) -> Iterator[Finding]:
-        if not any(_may_draw(call, qualified) for _c, _p, call, qualified in ctx.calls()):
+        if not _any_draw(ctx):
             return  # no call draws at random: the run model is not needed
         run = randomness_run(ctx)
         reported: set[str] = set()
@@ -644,7 +684,7 @@ class MissingRandomState(Rule):
     options = {"seed-functions": []}
 
     def check(self, ctx) -> Iterator[Finding]:
-        if not any(_may_need_state(call, qualified) for _c, _p, call, qualified in ctx.calls()):
+        if not _any_missing_state(ctx):
             return  # no call lacks a random_state: the run model is not needed
         run = randomness_run(ctx)
         displayed: set[int] | None = None  # computed for the first `.sample(...)` only

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import ast
 import bisect
+import functools
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from nb2prod.credentials import (
     SECRET_NAME_HINT,
@@ -23,6 +24,7 @@ from nb2prod.credentials import (
     find_tokens,
     find_url_credentials,
     looks_like_secret_value,
+    may_hold_tokens,
     redact_unknown,
     secret_part,
 )
@@ -41,7 +43,10 @@ class CellText:
     def __init__(self, cell: Cell) -> None:
         self.cell = cell
         self.text = cell.source
-        self._starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
+
+    @functools.cached_property
+    def _starts(self) -> list[int]:  # only cells with a finding need it
+        return [0] + [m.end() for m in re.finditer("\n", self.text)]
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based ``(line, column)`` of character ``offset``."""
@@ -54,12 +59,13 @@ class CellText:
 
 def _string_spans(ctx: NotebookContext, cell: Cell) -> list[tuple[int, int, int, int]]:
     """Spans of the cell's string literals (an f-string counts as one literal)."""
-    parsed = ctx.parsed(cell)
-    if parsed.tree is None or not parsed.python:
+    index = ctx.index(cell)
+    if index is None:  # no parsed Python
         return []
+    parsed = index.parsed
     spans = []
     inside_fstring: set[int] = set()
-    for node in walk_in_order(parsed.tree):
+    for node in index.order:
         if isinstance(node, ast.JoinedStr):
             inside_fstring.update(id(child) for child in ast.walk(node) if child is not node)
             spans.append(parsed.position(node))
@@ -177,12 +183,17 @@ class HardcodedSecret(Rule):
 
     def check(self, ctx: NotebookContext) -> Iterator[Finding]:
         allowed = set(ctx.option(self.code, "allowed-secrets"))
-        for cell in ctx.notebook.cells:
-            if not cell.is_code or not cell.source.strip():
-                continue
+        cells = [cell for cell in ctx.notebook.cells if cell.is_code and cell.source.strip()]
+        # One look at all the code first: most notebooks hold no token-format marker, no
+        # URL and no secret-like name, and then no cell needs a look of its own.
+        code = "\n".join(cell.source for cell in cells)
+        tokens, urls, names = may_hold_tokens(code), "://" in code, _may_name_secret(code)
+        if not (tokens or urls or names):
+            return
+        for cell in cells:
             text = CellText(cell)
             claimed = [(c.start, c.end) for c in _url_credentials_in_code(ctx, cell, text)]
-            for token in find_tokens(text.text):
+            for token in find_tokens(text.text) if tokens else ():
                 if token.secret in allowed or _overlaps((token.start, token.end), claimed):
                     continue
                 claimed.append((token.start, token.end))
@@ -191,17 +202,18 @@ class HardcodedSecret(Rule):
                     "(os.environ) or a secret manager, and revoke this one"
                 )
                 yield self.report(ctx, message, cell, span=text.span(token.start, token.end))
-            if cell.language in (None, "python"):
+            if names and cell.language in (None, "python"):
                 yield from self._named(ctx, cell, text, claimed, allowed)
 
     def _named(self, ctx, cell, text, claimed, allowed) -> Iterator[Finding]:
         """Literals bound to secret names, in Python code and in ``%env``/``export`` lines."""
-        if not SECRET_NAME_HINT.search(cell.source):
+        if not _may_name_secret(cell.source):
             return  # no name in the cell can be a secret's: skip the tree walk
         parsed = ctx.parsed(cell)
         found: list[tuple[str, str, object]] = []
-        if parsed.tree is not None and parsed.python:
-            for name, node in _named_literals(parsed.tree, ctx.qualified_name):
+        index = ctx.index(cell)
+        if index is not None:  # parsed Python
+            for name, node in _named_literals(index.order, ctx.qualified_name):
                 found.append((name, _literal_text(node), node))
         found.extend(_env_assignments(cell, parsed))
         found.extend(_written_file_assignments(cell, parsed))
@@ -219,6 +231,18 @@ class HardcodedSecret(Rule):
                 "the environment (os.environ) or a secret manager instead"
             )
             yield self.report(ctx, message, cell, span=span)
+
+
+_SECRET_NAME_WORDS = ("pass", "secret", "token", "credential", "key", "auth")
+
+
+def _may_name_secret(source: str) -> bool:
+    """``SECRET_NAME_HINT.search(source)``; for ASCII text (nearly every cell) the same
+    test by lower-casing, several times faster than a case-insensitive regex."""
+    if source.isascii():  # no non-ASCII letter that folds onto an ASCII one
+        lowered = source.lower()
+        return any(map(lowered.__contains__, _SECRET_NAME_WORDS))
+    return SECRET_NAME_HINT.search(source) is not None
 
 
 def _overlaps(span: tuple[int, int], others: list[tuple[int, int]]) -> bool:
@@ -244,11 +268,11 @@ _SETTERS = frozenset({"os.environ.setdefault", "os.putenv"})
 _BASIC_AUTH = frozenset({"HTTPBasicAuth", "HTTPDigestAuth", "HTTPProxyAuth", "BasicAuth"})
 
 
-def _named_literals(tree: ast.AST, qualify) -> Iterator[tuple[str, ast.Constant]]:
+def _named_literals(nodes: Iterable[ast.AST], qualify) -> Iterator[tuple[str, ast.Constant]]:
     """``(name, literal)`` for every string literal bound to a name: assignment targets,
     attribute and subscript stores, keyword arguments, dict keys, parameter defaults and
-    ``os.environ.setdefault("NAME", "value")``."""
-    for node in walk_in_order(tree):
+    ``os.environ.setdefault("NAME", "value")``.  ``nodes``: a tree's nodes in source order."""
+    for node in nodes:
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 yield from _bound(target, node.value)
@@ -344,7 +368,8 @@ def _written_file_assignments(
     offset = magic.line  # cell line of the body's line 0
     if magic.args.split()[-1].endswith(".py"):
         body = parse_cell("\n".join(cell.lines[offset:]))
-        for name, node in _named_literals(body.tree or ast.Module(body=[]), lambda _: None):
+        nodes = walk_in_order(body.tree or ast.Module(body=[]))
+        for name, node in _named_literals(nodes, lambda _: None):
             line, column, end_line, end_column = body.position(node)
             yield name, _literal_text(node), (line + offset, column, end_line + offset, end_column)
         return
@@ -383,7 +408,10 @@ def output_texts(output: dict) -> Iterator[tuple[str, str]]:
 
 def _clean(value, *, joiner: str = "", strip_data_uris: bool = False) -> str:
     if isinstance(value, list):
-        value = joiner.join(v for v in value if isinstance(v, str))
+        try:
+            value = joiner.join(value)  # the usual list of lines, joined without a filter
+        except TypeError:
+            value = joiner.join(v for v in value if isinstance(v, str))
     elif isinstance(value, (dict, int, float)):
         value = json.dumps(value, ensure_ascii=False)
     elif not isinstance(value, str):

@@ -6,6 +6,7 @@ import ast
 import re
 from collections.abc import Iterator
 
+from nb2prod.lint.context import CellIndex
 from nb2prod.lint.rule import Finding, Rule, Severity
 from nb2prod.notebook import Cell
 from nb2prod.syntax import ParsedCell
@@ -148,9 +149,10 @@ class StarImport(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx) -> Iterator[Finding]:
-        for cell, _parsed, tree in ctx.trees():
-            for node in _module_statements(tree):
-                if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
+        for index in ctx.indexes:
+            cell = index.cell
+            for node in index.by_type.get(ast.ImportFrom, ()):
+                if any(a.name == "*" for a in node.names) and _at_module_level(node, index):
                     module = "." * (node.level or 0) + (node.module or "")
                     yield self.report(
                         ctx,
@@ -161,22 +163,16 @@ class StarImport(Rule):
                     )
 
 
-def _module_statements(tree: ast.Module) -> Iterator[ast.stmt]:
-    """Statements that run at module level, also inside ``if``/``try``/``with``/loops
-    (``import *`` is only allowed there), without descending into expressions."""
-    stack: list[ast.AST] = list(reversed(tree.body))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.stmt):
-            yield node
+def _at_module_level(statement: ast.stmt, index: CellIndex) -> bool:
+    """True unless a function or class holds the statement (``import *`` is only allowed
+    at module level, also inside ``if``/``try``/``with``/loops)."""
+    parents = index.parents
+    node = parents.get(statement)
+    while node is not None:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            continue
-        children = [
-            child
-            for child in ast.iter_child_nodes(node)
-            if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case))
-        ]
-        stack.extend(reversed(children))
+            return False
+        node = parents.get(node)
+    return True
 
 
 # Name parts that mark a configuration value (compared with the name's ``_``-separated words).
@@ -261,7 +257,8 @@ def _config_assignments(tree: ast.Module) -> Iterator[tuple[str, ast.stmt]]:
             target, value = statement.target, statement.value
         else:
             continue
-        if isinstance(target, ast.Name) and _looks_like_config(target.id) and _is_setting(value):
+        # `_is_setting` first: most values are calls, ruled out by one isinstance test.
+        if isinstance(target, ast.Name) and _is_setting(value) and _looks_like_config(target.id):
             yield target.id, statement
 
 
@@ -307,8 +304,10 @@ class MissingParametersCell(Rule):
         if ctx.parameters_cell is not None:
             return
         found: list[tuple[Cell, str, ast.stmt]] = []
-        for cell, _parsed, tree in ctx.trees():
-            found.extend((cell, name, node) for name, node in _config_assignments(tree))
+        for index in ctx.indexes:
+            found.extend(
+                (index.cell, name, node) for name, node in _config_assignments(index.parsed.tree)
+            )
         if not found:
             return
         names = list(dict.fromkeys(name for _cell, name, _node in found))
