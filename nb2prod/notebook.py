@@ -22,6 +22,8 @@ from typing import Any
 from nb2prod.errors import NotebookReadError
 
 _WS = re.compile(r"[ \t\n\r]*")
+_KEY_COLON = re.compile(r"[ \t\n\r]*:[ \t\n\r]*")
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 _DECODER = json.JSONDecoder()
 
 #: Kernel names (lower case, prefix match) of kernels that do not run Python.
@@ -86,28 +88,35 @@ class CellRaw:
     first use, because most cells never need them (only cells with a finding or a fix).
     """
 
-    def __init__(self, raw: RawText, span: Span) -> None:
+    def __init__(self, raw: RawText, span: Span, source: Any = None) -> None:
         self.raw = raw
         self.span = span
+        self._source = source  # the decoded source value, to recognise it in the text
 
     @functools.cached_property
     def _layout(self) -> _CellLayout:
         return _Scanner(self.raw).cell_layout(self.span.start)
 
+    @functools.cached_property
+    def _source_layout(self) -> _CellLayout:
+        # Every finding asks for its ipynb_line: find the source strings without
+        # decoding the rest of the cell (outputs can be megabytes).
+        return _Scanner(self.raw).source_layout(self.span, self._source) or self._layout
+
     @property
     def source_tokens(self) -> list[Span]:
         """The span of each JSON string of ``source``."""
-        return self._layout.source_tokens
+        return self._source_layout.source_tokens
 
     @property
     def line_token(self) -> list[int]:
         """Cell line (0-based) -> index of the source token the line starts in."""
-        return self._layout.line_token
+        return self._source_layout.line_token
 
     @property
     def line_map(self) -> list[int]:
         """Cell line (0-based) -> physical line of the .ipynb file."""
-        return self._layout.line_map
+        return self._source_layout.line_map
 
     @property
     def outputs(self) -> Span | None:
@@ -507,7 +516,8 @@ class _Scanner:
         def cell(i: int) -> tuple[Any, int]:
             value, end = self.value(i)
             if isinstance(value, dict):
-                raws.append(CellRaw(self.raw, Span(i, end)))
+                source = value.get("source", value.get("input"))
+                raws.append(CellRaw(self.raw, Span(i, end), source))
             return value, end
 
         cells = lambda i: self.array(i, cell) if self.text[i] == "[" else self.value(i)  # noqa: E731
@@ -546,6 +556,34 @@ class _Scanner:
         cell, _end = self.obj(start, {"source": source, "input": source, "outputs": outputs})
         self._map_lines(cell, layout)
         return layout
+
+    def source_layout(self, span: Span, source: Any) -> _CellLayout | None:
+        """The source strings of the cell at ``span``, found by key and checked by value;
+        None when that shortcut does not apply (the caller then walks the cell)."""
+        text = self.text
+        for key in ('"source"', '"input"'):
+            at = text.find(key, span.start, span.end)
+            while at >= 0:
+                colon = _KEY_COLON.match(text, at + len(key))
+                if colon:
+                    try:
+                        value, end = self.value(colon.end())
+                    except ValueError:
+                        value, end = None, 0
+                    if value == source and value is not None:
+                        return self._source_tokens(colon.end(), end, {"source": source})
+                at = text.find(key, at + 1, span.end)
+        return None
+
+    def _source_tokens(self, start: int, end: int, cell: dict) -> _CellLayout | None:
+        layout = _CellLayout()
+        if self.text[start] == '"':
+            layout.source_tokens.append(Span(start, end))
+        else:
+            tokens = _JSON_STRING.finditer(self.text, start, end)
+            layout.source_tokens.extend(Span(m.start(), m.end()) for m in tokens)
+        self._map_lines(cell, layout)
+        return layout if layout.line_map or not cell["source"] else None
 
     def _map_lines(self, cell: dict, layout: _CellLayout) -> None:
         """Physical line of each cell source line, from the spans of its strings."""
