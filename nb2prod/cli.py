@@ -117,8 +117,14 @@ def lint(
     PATHS are notebooks or folders (walked for *.ipynb); default: the current folder.
     Exit codes: 0 clean, 1 findings, 2 usage error or unreadable single input.
     """
+    import gc
+
     from nb2prod.config import LintOverrides
     from nb2prod.lint.engine import lint_paths
+
+    # Parsing allocates millions of short-lived, acyclic AST nodes; the default
+    # collection threshold makes the cycle collector run thousands of times for nothing.
+    gc.set_threshold(100_000, 50, 100)
     from nb2prod.lint.formats import render
     from nb2prod.lint.rule import Severity
 

@@ -3,6 +3,7 @@ and the project root every part of nb2prod agrees on."""
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import functools
 import os
@@ -95,6 +96,22 @@ class LintSettings:
     options: dict[str, Any] = field(default_factory=dict)
     config_path: str | None = None
     exclude: tuple[str, ...] = ()
+    #: ``(glob, codes)`` of ``per-file-ignores``; applied by :meth:`for_file`.
+    per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
+
+    def for_file(self, notebook_path: str) -> LintSettings:
+        """These settings with the ``per-file-ignores`` that match ``notebook_path`` applied."""
+        base = Path(self.config_path).parent if self.config_path else Path.cwd()
+        ignored = [
+            codes
+            for glob, codes in self.per_file_ignores
+            if path_matches(notebook_path, glob, base)
+        ]
+        if not ignored:
+            return self
+        return dataclasses.replace(
+            self, enabled=self.enabled.difference(*ignored), per_file_ignores=()
+        )
 
     def option(self, rule_code: str, name: str) -> Any:
         from nb2prod.lint.rule import REGISTRY
@@ -145,6 +162,11 @@ def _codes(table: dict, key: str, where: str) -> list[str]:
 
 def lint_settings(notebook_path: str, overrides: LintOverrides) -> LintSettings:
     """The lint settings that apply to ``notebook_path``."""
+    return folder_settings(Path(notebook_path).resolve().parent, overrides).for_file(notebook_path)
+
+
+def folder_settings(folder: Path, overrides: LintOverrides) -> LintSettings:
+    """The lint settings of notebooks in ``folder``, before ``per-file-ignores``."""
     from nb2prod.lint.rule import all_rules
 
     rules = all_rules()
@@ -160,7 +182,6 @@ def lint_settings(notebook_path: str, overrides: LintOverrides) -> LintSettings:
         if table is None:
             raise UsageError(f"{config_path}: no [tool.nb2prod] table (or no such file)")
     else:
-        folder = str(Path(notebook_path).resolve().parent)
         config_path, table = find_config(folder)
     lint = table.get("lint", {})
     where = f"{config_path} [tool.nb2prod.lint]"
@@ -186,10 +207,10 @@ def lint_settings(notebook_path: str, overrides: LintOverrides) -> LintSettings:
     per_file = lint.get("per-file-ignores", {})
     if not isinstance(per_file, dict):
         raise ConfigError(f"{where}: `per-file-ignores` must be a table of glob = [codes]")
-    base = config_path.parent if config_path else Path.cwd()
-    for pattern in per_file:
-        if path_matches(notebook_path, pattern, base):
-            enabled -= resolve_selectors(_codes(per_file, pattern, where), codes, names)
+    per_file_ignores = tuple(
+        (pattern, frozenset(resolve_selectors(_codes(per_file, pattern, where), codes, names)))
+        for pattern in per_file
+    )
 
     profile = overrides.profile or lint.get("profile", DEFAULT_PROFILE)
     if profile not in PROFILES:
@@ -206,6 +227,7 @@ def lint_settings(notebook_path: str, overrides: LintOverrides) -> LintSettings:
         options=options,
         config_path=str(config_path) if config_path else None,
         exclude=exclude,
+        per_file_ignores=per_file_ignores,
     )
 
 

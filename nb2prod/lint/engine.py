@@ -14,7 +14,7 @@ from nb2prod.config import (
     LintOverrides,
     LintSettings,
     check_overrides,
-    lint_settings,
+    folder_settings,
     path_matches,
 )
 from nb2prod.errors import NotebookReadError, UsageError
@@ -128,7 +128,13 @@ def lint_paths(
     check_overrides(overrides)
     files = discover(paths)
     # Resolve settings first, in this process: a configuration error stops the run.
-    work = [(path, lint_settings(path, overrides), fix) for path in files]
+    by_folder: dict[Path, LintSettings] = {}
+    work = []
+    for path in files:
+        folder = Path(path).resolve().parent
+        if folder not in by_folder:
+            by_folder[folder] = folder_settings(folder, overrides)
+        work.append((path, by_folder[folder].for_file(path), fix))
     work = [w for w in work if not _excluded(w[0], w[1])]
     jobs = jobs or os.cpu_count() or 1
     if jobs > 1 and len(work) >= _PARALLEL_FROM:
