@@ -7,7 +7,7 @@ import ast
 import enum
 import inspect
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
@@ -67,14 +67,14 @@ class Finding:
     edits: tuple[Edit, ...] = field(default=(), repr=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        del data["edits"]
-        return data
+        return {name: getattr(self, name) for name in _JSON_FIELDS}
 
     @property
     def sort_key(self) -> tuple:
         return (self.path, self.cell or 0, self.line or 0, self.column or 0, self.code)
 
+
+_JSON_FIELDS = tuple(f.name for f in fields(Finding) if f.name != "edits")
 
 REGISTRY: dict[str, type[Rule]] = {}
 
