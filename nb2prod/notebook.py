@@ -67,18 +67,22 @@ class Span:
 
 
 class RawText:
-    """The raw notebook text with a lazily built index of its line starts."""
+    """The raw notebook text, with line numbers of offsets counted on demand."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-
-    @functools.cached_property
-    def _line_starts(self) -> list[int]:
-        return [0, *(m.end() for m in re.finditer("\n", self.text))]
+        # Known (offset, line) pairs, sorted: each count starts at the nearest one below,
+        # so line numbers for a few cells never cost a pass over a 20 MB file.
+        self._offsets = [0]
+        self._lines = [1]
 
     def line_of(self, offset: int) -> int:
         """1-based physical line of character ``offset``."""
-        return bisect.bisect_right(self._line_starts, offset)
+        at = bisect.bisect_right(self._offsets, offset) - 1
+        line = self._lines[at] + self.text.count("\n", self._offsets[at], offset)
+        self._offsets.insert(at + 1, offset)
+        self._lines.insert(at + 1, line)
+        return line
 
 
 class CellRaw:
