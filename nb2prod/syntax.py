@@ -169,6 +169,14 @@ def parse_cell(source: str, *, databricks: bool = False) -> ParsedCell:
 
 def _parse(source: str, databricks: bool) -> ParsedCell:
     parsed = ParsedCell(source=source)
+    body = source.lstrip("\n")
+    if body[:1] not in (" ", "\t", "%", "") and not _CANDIDATE.search(source):
+        # The common case: plain Python, no indentation to strip, no IPython syntax.
+        try:
+            parsed.tree = compile(source, "<cell>", "exec", _FLAGS)
+            return parsed
+        except (SyntaxError, ValueError):
+            pass  # maybe IPython syntax the quick scan did not see: the full path decides
     lines = source.split("\n")
     first = next((i for i, text in enumerate(lines) if text.strip()), None)
     if first is None:
