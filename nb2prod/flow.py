@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from nb2prod.syntax import Escape, ParsedCell
+from nb2prod.syntax import Escape, ParsedCell, child_fields
 
 #: Names every IPython kernel defines.
 IPYTHON_NAMES = frozenset(
@@ -106,7 +106,6 @@ def _escape_names(escape: Escape, names: CellNames) -> None:
 
 
 _DISPATCH: dict[type, dict[type, Callable]] = {}
-_SHARED_FIELDS = frozenset({"ctx", "op"})
 
 
 class _ModuleScope(ast.NodeVisitor):
@@ -134,9 +133,7 @@ class _ModuleScope(ast.NodeVisitor):
         method(self, node)
 
     def generic_visit(self, node: ast.AST) -> None:
-        for name in node._fields:
-            if name in _SHARED_FIELDS:
-                continue
+        for name in child_fields(type(node)):
             value = getattr(node, name, None)
             if isinstance(value, list):
                 for item in value:
@@ -412,9 +409,7 @@ def _scope_names(scope: ast.AST) -> tuple[set[str], set[str]]:
         elif kind is ast.ExceptHandler or kind is ast.MatchAs or kind is ast.MatchStar:
             if node.name:
                 local.add(node.name)
-        for field_name in node._fields:
-            if field_name in _SHARED_FIELDS:
-                continue
+        for field_name in child_fields(kind):
             value = getattr(node, field_name, None)
             if type(value) is list:
                 stack.extend(item for item in value if isinstance(item, ast.AST))

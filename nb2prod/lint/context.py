@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from nb2prod.config import LintSettings, find_project_root
 from nb2prod.flow import CellNames, NameProblem, cell_names, name_problems
 from nb2prod.notebook import Cell, Notebook
-from nb2prod.syntax import Escape, ParsedCell, parse_cell
+from nb2prod.syntax import Escape, ParsedCell, child_fields, parse_cell
 
 PARAMETERS_TAG = "parameters"
 T = TypeVar("T")
@@ -170,6 +170,7 @@ class CellIndex:
 
     @classmethod
     def of(cls, cell: Cell, parsed: ParsedCell, tree: ast.Module) -> CellIndex:
+        # The hottest loop of a lint run: one pass over every node of every cell.
         order: list[ast.AST] = []
         parents: dict[ast.AST, ast.AST] = {}
         by_type: dict[type, list[ast.AST]] = {}
@@ -178,25 +179,34 @@ class CellIndex:
         while stack:
             node = stack.pop()
             order.append(node)
-            by_type.setdefault(type(node), []).append(node)
-            children = []
-            for name in node._fields:
-                if name in _SHARED_FIELDS:
-                    continue
+            kind = type(node)
+            same = by_type.get(kind)
+            if same is None:
+                by_type[kind] = [node]
+            else:
+                same.append(node)
+            fields = _CHILD_FIELDS.get(kind)
+            if fields is None:
+                fields = _CHILD_FIELDS[kind] = _child_fields(kind)
+            for name in fields:  # last field first: the stack pops in source order
                 value = getattr(node, name, None)
-                if isinstance(value, list):
-                    children.extend(item for item in value if isinstance(item, node_class))
+                if type(value) is list:
+                    for item in reversed(value):
+                        if isinstance(item, node_class):
+                            parents[item] = node
+                            stack.append(item)
                 elif isinstance(value, node_class):
-                    children.append(value)
-            for child in children:
-                parents[child] = node
-            children.reverse()
-            stack.extend(children)
+                    parents[value] = node
+                    stack.append(value)
         return cls(cell, parsed, order, parents, by_type)
 
 
-# ``ctx`` (Load/Store/Del) and ``op`` hold singletons shared by every node: no tree of their own.
-_SHARED_FIELDS = frozenset({"ctx", "op"})
+#: Node type -> the fields that can hold child nodes, last first.
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(kind: type) -> tuple[str, ...]:
+    return tuple(reversed(child_fields(kind)))
 
 
 def walk_in_order(tree: ast.AST) -> Iterator[ast.AST]:
