@@ -598,11 +598,16 @@ class _Scanner:
             return
         line_map, line_token = layout.line_map, layout.line_token
         at_line_start = True
+        text, previous, line = self.text, None, 0
         for token_index, (piece, span) in enumerate(zip(strings, layout.source_tokens)):
             piece = _normalise_newlines(piece)
             if not piece:
                 continue
-            line = self.raw.line_of(span.start)
+            if previous is None:
+                line = self.raw.line_of(span.start)
+            else:  # the next string of the same cell: count on from the previous one
+                line += text.count("\n", previous, span.start)
+            previous = span.start
             if at_line_start:
                 line_map.append(line)
                 line_token.append(token_index)
