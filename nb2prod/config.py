@@ -25,17 +25,19 @@ _LINT_KEYS = {"select", "ignore", "extend-select", "per-file-ignores", "profile"
 
 def find_project_root(start: str | os.PathLike) -> Path:
     """Nearest folder holding pyproject.toml or .git, else ``start``'s own folder."""
-    start = Path(start).resolve()
-    return _project_root(start if start.is_dir() else start.parent)
+    start = os.path.abspath(start)
+    return _project_root(start if os.path.isdir(start) else os.path.dirname(start))
 
 
 @functools.lru_cache(maxsize=1024)
-def _project_root(folder: Path) -> Path:
-    # Cached per folder: a lint run asks once per notebook, mostly for the same folders.
-    for candidate in (folder, *folder.parents):
+def _project_root(folder: str) -> Path:
+    # Cached per folder: a lint run asks once per notebook, mostly for the same folders;
+    # resolving symlinks costs a system call per path component.
+    resolved = Path(folder).resolve()
+    for candidate in (resolved, *resolved.parents):
         if (candidate / "pyproject.toml").is_file() or (candidate / ".git").exists():
             return candidate
-    return folder
+    return resolved
 
 
 def find_config(folder: str | os.PathLike) -> tuple[Path | None, dict]:

@@ -128,12 +128,12 @@ def lint_paths(
     check_overrides(overrides)
     files = discover(paths)
     # Resolve settings first, in this process: a configuration error stops the run.
-    by_folder: dict[Path, LintSettings] = {}
+    by_folder: dict[str, LintSettings] = {}
     work = []
     for path in files:
-        folder = Path(path).resolve().parent
+        folder = os.path.dirname(os.path.abspath(path))
         if folder not in by_folder:
-            by_folder[folder] = folder_settings(folder, overrides)
+            by_folder[folder] = folder_settings(Path(folder), overrides)
         work.append((path, by_folder[folder].for_file(path), fix))
     work = [w for w in work if not _excluded(w[0], w[1])]
     jobs = jobs or os.cpu_count() or 1
