@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -57,10 +58,19 @@ class CellNames:
     defines: dict[str, ast.AST] = field(default_factory=dict)  # name -> first binding node
     reads: dict[str, ast.Name] = field(default_factory=dict)  # name -> first free read
     deletes: dict[str, ast.AST] = field(default_factory=dict)  # names still deleted at the end
-    deferred: dict[str, set[str]] = field(default_factory=dict)  # def/class name -> free names
+    #: def/class name -> the nodes whose bodies run later (``<lambda>`` for lambdas).
+    scopes: dict[str, list[ast.AST]] = field(default_factory=dict)
     imports: dict[str, str] = field(default_factory=dict)  # bound name -> dotted origin
     star_imports: list[str] = field(default_factory=list)
     opaque: bool = False  # binds names nb2prod cannot see (%run, unparsable code, %%sql -o)
+
+    @functools.cached_property
+    def deferred(self) -> dict[str, set[str]]:
+        """def/class name -> the global names its bodies read when they run (late-bound).
+
+        Worked out on demand: export needs it, the linter does not.
+        """
+        return {name: set().union(*map(free_names, nodes)) for name, nodes in self.scopes.items()}
 
     @property
     def deferred_reads(self) -> set[str]:
@@ -76,7 +86,7 @@ def cell_names(parsed: ParsedCell) -> CellNames:
         _escape_names(escape, names)
     if parsed.tree is not None:
         try:
-            _ModuleScope(names).run(parsed.tree.body)
+            _ModuleScope(names, "global" in parsed.source).run(parsed.tree.body)
         except RecursionError:  # valid but very deeply nested code: give up on this cell
             names.reads.clear()
             names.opaque = True
@@ -111,8 +121,9 @@ _DISPATCH: dict[type, dict[type, Callable]] = {}
 class _ModuleScope(ast.NodeVisitor):
     """Walks module-level statements in execution order, binding and reading names."""
 
-    def __init__(self, names: CellNames) -> None:
+    def __init__(self, names: CellNames, may_declare_globals: bool = True) -> None:
         self.names = names
+        self.may_declare_globals = may_declare_globals  # "global" appears in the source
         self.bound: set[str] = set()  # bound so far in this cell
         self.guarded = 0  # inside `try: ... except NameError:`, where a missing name is expected
 
@@ -215,23 +226,24 @@ class _ModuleScope(ast.NodeVisitor):
         for decorator in node.decorator_list:
             self.visit(decorator)
         self._signature(node.args, node.returns)
-        self.names.deferred[node.name], assigned_globals = _scope_names(node)
-        for name in assigned_globals:
-            self.bind(name, node)
+        self.names.scopes[node.name] = [node]
+        if self.may_declare_globals:  # a function that assigns a `global` binds it when run
+            for name in _scope_names(node)[1]:
+                self.bind(name, node)
         self.bind(node.name, node)
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
     def visit_Lambda(self, node: ast.Lambda) -> None:
         self._signature(node.args, None)
-        self.names.deferred.setdefault("<lambda>", set()).update(free_names(node))
+        self.names.scopes.setdefault("<lambda>", []).append(node)
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         for part in (*node.decorator_list, *node.bases, *node.keywords):
             self.visit(part)
         class_scope = _ClassScope(self)
         class_scope.run(node.body)
-        self.names.deferred[node.name] = class_scope.deferred
+        self.names.scopes[node.name] = class_scope.methods
         self.bind(node.name, node)
 
     def _signature(self, args: ast.arguments, returns: ast.expr | None) -> None:
@@ -314,9 +326,9 @@ class _ClassScope(_ModuleScope):
     """A class body runs at once; its names stay in the class, methods are deferred."""
 
     def __init__(self, outer: _ModuleScope) -> None:
-        super().__init__(CellNames())
+        super().__init__(CellNames(), outer.may_declare_globals)
         self.outer = outer
-        self.deferred: set[str] = set()
+        self.methods: list[ast.AST] = []
 
     def read(self, node: ast.Name) -> None:
         if node.id not in self.bound:
@@ -329,7 +341,7 @@ class _ClassScope(_ModuleScope):
         for decorator in node.decorator_list:
             self.visit(decorator)
         self._signature(node.args, node.returns)
-        self.deferred |= free_names(node)
+        self.methods.append(node)
         self.bind(node.name, node)
 
     visit_AsyncFunctionDef = visit_FunctionDef
