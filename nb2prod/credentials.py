@@ -107,6 +107,13 @@ TOKEN_FORMATS = (
         starts=("accountkey", "sharedaccesskey"),
     ),
     _format(
+        "connection-string password",  # ODBC/ADO.NET `...;UID=etl;PWD=...`, libpq `password=...`
+        r"(?i:(?:pwd|password)[ \t]*=[ \t]*)(?P<secret>[^;'\"\s{}%$<>]{4,})(?=[ \t]*(?:;|['\"]|$))",
+        *(f"{word}=" for word in ("PWD", "pwd", "Pwd", "Password", "password", "PASSWORD")),
+        random=False,
+        starts=("pwd", "password"),
+    ),
+    _format(
         "private key",
         r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----",
         "PRIVATE KEY",
@@ -252,6 +259,8 @@ def _plausible(fmt: TokenFormat, match: re.Match, text: str) -> bool:
 
 
 def _fake_token(fmt: TokenFormat, secret: str, text: str, end: int) -> bool:
+    if fmt.kind == "connection-string password":  # `PWD={pw}`, `password=***`, `PWD=password`
+        return is_placeholder(secret) or not looks_like_secret_value(secret)
     if fmt.kind == "private key":  # only a header followed by key material is a key
         return not _PEM_BODY.match(text, end, end + 400)
     if fmt.kind == "JSON Web Token":
@@ -352,7 +361,8 @@ _NOT_SECRET_QUALIFIERS = frozenset(
     split separator delimiter text level rate format kind mode logits prob probs score
     scores weight weights attention sequence seq arn scope version ref manager vault store
     template widget validator regexp dummy fake mock example sample page next cursor
-    continuation pagination sync""".split()
+    continuation pagination sync sort primary foreign cache partition group join lookup row
+    unique composite idempotency routing dedup object bucket blob""".split()
 )
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _ENV_VAR_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
@@ -366,6 +376,8 @@ _SPECIAL_TOKEN = re.compile(r"[\[<].*[\]>]")
 _FORMAT_FIELD = re.compile(r"\{[^{}]*\}|%(?:\([^)]*\))?[sdr]|\$\{?\w+\}?")
 #: Every secret name contains one of these (case-insensitively).
 SECRET_NAME_HINT = re.compile(r"(?i)pass|secret|token|credential|key|auth")
+#: A machine-made key: 20+ characters of letters and digits (and base64 punctuation).
+_GENERATED = re.compile(r"(?=[^\s]*\d)[A-Za-z0-9_\-+/=.]{20,512}")
 _AUTH_HEADER = re.compile(r"(?i)(?:bearer|basic|token)\s+(\S+)")
 
 
@@ -431,8 +443,18 @@ def _word_like(value: str) -> bool:
 
 def secret_part(name: str, value: str) -> str | None:
     """The part of ``value`` that would be the credential when bound to ``name``, or None
-    when ``name`` is not a secret's name.  ``Authorization: Bearer <token>`` gives the token."""
-    if words(name) == ["authorization"]:
+    when ``name`` is not a secret's name.  ``Authorization: Bearer <token>`` gives the token;
+    a generated-looking value of a ``*key`` name (``KAGGLE_KEY``, ``login(key=...)``) counts."""
+    parts = words(name)
+    if parts == ["authorization"]:
         match = _AUTH_HEADER.fullmatch(value.strip())
         return match.group(1) if match else None
-    return value if is_secret_name(name) else None
+    if is_secret_name(name):
+        return value
+    if parts and parts[-1] == "key" and not any(w in _NOT_SECRET_QUALIFIERS for w in parts):
+        return (
+            value
+            if _GENERATED.fullmatch(value) and not value.isalpha() and not value.isdigit()
+            else None
+        )
+    return None

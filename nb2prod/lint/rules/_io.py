@@ -88,6 +88,8 @@ READERS: dict[str, Access] = {
     "pyarrow.feather.read_table": _READ,
     "pyarrow.feather.read_feather": _READ,
     "openpyxl.load_workbook": _READ,
+    "pandas.ExcelFile": _READ,
+    "pandas.HDFStore": _READ,
     "tensorflow.keras.models.load_model": _READ,
     "tensorflow.saved_model.load": _READ,
     "tensorflow.io.read_file": _READ,

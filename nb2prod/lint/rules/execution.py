@@ -35,6 +35,11 @@ def _is_empty(cell: Cell) -> bool:
     return not cell.source.strip()
 
 
+def _only_comments(cell: Cell) -> bool:
+    """Nothing but blank and comment lines: running the cell changes nothing."""
+    return all(not line.strip() or line.lstrip().startswith("#") for line in cell.lines)
+
+
 def _ran(cell: Cell) -> bool:
     """True when the saved cell shows it ran: an execution count or outputs."""
     return cell.execution_count is not None or bool(cell.outputs)
@@ -90,7 +95,8 @@ class SkippedCell(Rule):
     Finds non-empty code cells that were not run although a cell below them was.
 
     Such a cell shows ``In [ ]:`` between executed cells.  Unexecuted cells at the end of the
-    notebook, empty cells and cells tagged ``skip-execution`` are not reported.
+    notebook, cells holding only comments and cells tagged ``skip-execution`` are not
+    reported.
 
     ## Why it blocks production
     The saved results were computed without this cell.  When the notebook runs top to
@@ -124,7 +130,7 @@ class SkippedCell(Rule):
         executed_after: Cell | None = None  # the nearest executed cell below, scanning upwards
         skipped: list[tuple[Cell, Cell]] = []
         for cell in reversed(cells):
-            if _is_empty(cell):
+            if _only_comments(cell):
                 continue
             if _ran(cell):
                 executed_after = cell

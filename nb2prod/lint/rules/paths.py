@@ -591,13 +591,24 @@ class SysPathMutation(Rule):
         return None
 
 
+def _runs_notebook(words: list[str], databricks: bool) -> bool:
+    """``%run`` of a notebook: an ``.ipynb`` file, or on Databricks any path that is not a
+    ``.py`` script (``%run ./shared/setup`` runs the notebook ``setup``)."""
+    paths = [w for w in words if not w.startswith("-")]
+    if any(p.lower().endswith(".ipynb") for p in paths):
+        return True
+    return databricks and bool(paths) and not paths[0].lower().endswith(".py")
+
+
 class NotebookAsDependency(Rule):
     """
     ## What it does
     Finds a notebook that runs or imports another notebook.  This is ``%run other.ipynb``
     (with any flags), ``%store -r``, ``import import_ipynb``, ``nbimporter``, ``importnb``,
     ``from ipynb.fs.full.other import f`` and ``dbutils.notebook.run(...)`` (also
-    ``mssparkutils``/``notebookutils``).  ``%run script.py`` is not reported.
+    ``mssparkutils``/``notebookutils``), and in notebooks exported from Databricks
+    ``%run ./other`` (a notebook there has no extension).  ``%run script.py`` is not
+    reported.
 
     ## Why it blocks production
     The notebook no longer stands alone: it needs the other notebook's file, kernel
@@ -658,7 +669,7 @@ class NotebookAsDependency(Rule):
         if use.kind != "line_magic" or use.args is None:
             return
         words = command_words(use.args)
-        if use.name == "run" and any(w.lower().endswith(".ipynb") for w in words):
+        if use.name == "run" and _runs_notebook(words, ctx.notebook.is_databricks):
             message = (
                 f"`{use.shown}` runs another notebook inside this one, which then depends on "
                 f"it; {self._ADVICE}"

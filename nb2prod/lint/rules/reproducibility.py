@@ -598,6 +598,10 @@ _RANDOM_WHEN: dict[str, tuple[str, tuple]] = {
     "SVC": ("probability", (True,)),
     "NuSVC": ("probability", (True,)),
 }
+#: Callables that draw nothing with these argument values.
+_NOT_RANDOM_WHEN: dict[str, tuple[str, tuple]] = {
+    "train_test_split": ("shuffle", (False,)),
+}
 _RANDOM_STATE_LIBRARIES = ("sklearn", "imblearn")
 _RANDOM_STATE_PREFIXES = tuple(f"{library}." for library in _RANDOM_STATE_LIBRARIES)
 
@@ -622,6 +626,10 @@ def needs_random_state(call: ast.Call, qualified: str | None) -> str | None:
     if parts[0] not in _RANDOM_STATE_LIBRARIES or len(parts) < 2:
         return _pandas_sample(call)
     last = parts[-1]
+    if last in _NOT_RANDOM_WHEN:
+        keyword, values = _NOT_RANDOM_WHEN[last]
+        if _is_constant(_keyword(call, keyword), *values):
+            return None
     if last in _ALWAYS_RANDOM:
         return f"{_shown(call.func)}(...)"
     if last in _RANDOM_WHEN:

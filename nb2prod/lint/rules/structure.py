@@ -26,6 +26,10 @@ def _has_statements(parsed: ParsedCell) -> bool:
     return any(statement.lineno not in escape_lines for statement in parsed.tree.body)
 
 
+def _holds_parameters(ctx, cell) -> bool:
+    return ctx.is_parameters(cell) or "injected-parameters" in cell.tags
+
+
 class ImportNotAtTop(Rule):
     """
     ## What it does
@@ -34,8 +38,8 @@ class ImportNotAtTop(Rule):
     Reported are ``import x`` and ``from x import y`` statements at module level in any
     code cell after the first code cell that holds Python code.  Imports inside functions and
     optional imports in ``try: ... except ImportError:`` are not reported; a first cell
-    that holds only magics or ``!pip`` commands, or a leading cell tagged ``parameters``,
-    does not count as the first code cell.
+    that holds only magics or ``!pip`` commands, or a leading cell tagged ``parameters`` (or
+    papermill's ``injected-parameters``), does not count as the first code cell.
 
     ## Why it blocks production
     The notebook's dependencies should be visible in one place: imports scattered over
@@ -75,7 +79,7 @@ class ImportNotAtTop(Rule):
             if not first_seen:
                 # A leading `parameters` cell holds settings, not code: imports right after
                 # it are still at the top (papermill injects its values after that cell).
-                first_seen = _has_statements(parsed) and not ctx.is_parameters(cell)
+                first_seen = _has_statements(parsed) and not _holds_parameters(ctx, cell)
                 continue
             if parsed.tree is None or not parsed.python:
                 continue
