@@ -28,6 +28,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from nb2prod.lint.engine import SKIP_DIRS
+
 BENCH_DIR = Path(__file__).resolve().parent
 SOURCES_FILE = BENCH_DIR / "sources.txt"
 CACHE_DIR = BENCH_DIR / ".cache" / "sdists"
@@ -37,28 +39,7 @@ INDEX_URL = "https://pypi.org/simple/{name}/"
 LAYOUT_VERSION = 3
 #: Folders nb2prod and ruff never walk into; notebooks under them are not extracted, so that
 #: "the corpus folder" and "the list of corpus files" mean the same set for both tools.
-SKIPPED_DIRS = frozenset(
-    {
-        ".ipynb_checkpoints",
-        ".git",
-        ".hg",
-        ".svn",
-        ".venv",
-        "venv",
-        ".tox",
-        ".nox",
-        "node_modules",
-        "__pycache__",
-        "site-packages",
-        ".mypy_cache",
-        ".pytest_cache",
-        ".ruff_cache",
-        ".nb2prod",
-        "build",
-        "dist",
-        "_build",
-    }
-)
+SKIPPED_DIRS = SKIP_DIRS | {"build", "dist", "_build"}  # ruff skips build folders too
 
 
 @dataclass(frozen=True)
