@@ -285,8 +285,8 @@ def redact(secret: str, keep: int) -> str:
 
 
 def redact_unknown(secret: str) -> str:
-    """Redact a secret without a public prefix (a password): show at most two characters."""
-    return redact(secret, 2 if len(secret) >= 12 else 1 if len(secret) >= 6 else 0)
+    """Redact a secret without a public prefix (a password): show none of it."""
+    return redact(secret, 0)
 
 
 # --------------------------------------------------------------------------- URL credentials

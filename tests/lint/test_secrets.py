@@ -234,7 +234,7 @@ def test_secret_name_points_at_the_value(lint_cells):
         ['import os\nconn = connect(\n    password="hunter2",\n)'], select=SECRETS
     )
     assert (finding.line, finding.column, finding.end_column) == (3, 14, 23)
-    assert "`h…(7 chars)`" in finding.message
+    assert "`…(7 chars)`" in finding.message
 
 
 def test_authorization_header(lint_cells):
@@ -341,7 +341,7 @@ def test_connection_url_password_in_output(lint_cells):
     )
     [finding] = only(findings, "NB502")
     assert (
-        "password in connection URL `postgresql://etl:T…(10 chars)@db.internal`" in finding.message
+        "password in connection URL `postgresql://etl:…(10 chars)@db.internal`" in finding.message
     )
     assert "Tr0ub4dor3" not in finding.message
 
@@ -395,7 +395,7 @@ def test_password_in_connection_url(lint_cells):
     finding = findings[0]
     assert (finding.line, finding.column, finding.end_column) == (1, 46, 56)
     assert finding.severity == "error" and finding.name == "credential-in-url"
-    assert "`postgresql://analyst:T…(10 chars)@db.internal`" in finding.message
+    assert "`postgresql://analyst:…(10 chars)@db.internal`" in finding.message
     assert "Tr0ub4dor3" not in finding.message and "os.environ" in finding.message
 
 

@@ -159,7 +159,7 @@ def _install_message(install: InstallCommand) -> str:
     )
     return (
         f"runtime install of {what} ({how}); declare {them} in the project's dependency file "
-        f"{where} and install them before the job runs"
+        f"{where} and install {them} before the job runs"
     )
 
 
