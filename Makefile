@@ -29,6 +29,7 @@ demo: venv
 
 test: venv
 	$(BIN)/ruff check nb2prod tests bench
+	$(BIN)/ruff format --check nb2prod tests bench
 	bash scripts/pytest-layer unit $(BIN)/python -m pytest -q -n auto tests
 
 bench: venv
