@@ -249,7 +249,8 @@ def _shown(fmt: TokenFormat, match: re.Match, secret: str) -> str:
 def _plausible(fmt: TokenFormat, match: re.Match, text: str) -> bool:
     start = match.start()
     if fmt.bounded and start > 0 and text[start - 1] in _KEY_CHARS:
-        return False
+        if not text.endswith("://", 0, start):  # a token as URL user info: https://ghp_…@
+            return False
     if fmt.kind == "AWS secret access key":  # secret_key alone is not AWS's name
         name = match.group(0).lower()
         return "access" in name or text[max(0, start - 4) : start].lower().rstrip("_").endswith(
@@ -287,6 +288,46 @@ def redact(secret: str, keep: int) -> str:
 def redact_unknown(secret: str) -> str:
     """Redact a secret without a public prefix (a password): show none of it."""
     return redact(secret, 0)
+
+
+# --------------------------------------------------------------------------- printed text
+
+#: What nb2prod must not print in clear, even cut short or of an unknown kind: runs that
+#: start like a known token, URL user info (``user:password@``, ``token@``), bearer
+#: tokens and ``password=``-style values.  Used on messages, code frames and diffs.
+_PRINTED = re.compile(
+    r"(?<![A-Za-z0-9])(?P<token>(?:AKIA|ASIA|gh[pousr]_|github_pat_|sk-|xox[abposr]-|xapp-|AIza"
+    r"|[sr]k_live_|hf_|dapi|glpat-|gsk_|r8_|SG\.|GOCSPX-|eyJ)[A-Za-z0-9_\-.+/=]{6,})"
+    r"|://(?P<userinfo>[^\s/?#@'\"`]+)@"
+    r"|://[^\s/?#@:'\"`]+:(?P<cut>[^\s/?#@'\"`]*?[A-Za-z][^\s/?#@'\"`]*?)(?=\.\.\.|…)"
+    r"|(?i:\b(?:bearer|basic)[ \t]+)(?P<bearer>[A-Za-z0-9_\-.+/=]{8,})"
+    r"|(?i:\b(?:pwd|password|passwd|secret|api[_-]?key|access[_-]?key|auth[_-]?token)"
+    r"[ \t]*[=:][ \t]*)(?P<value>[^\s;,'\"`)]{4,})"
+)
+
+
+def redact_text(text: str, *, keep_length: bool = False) -> str:
+    """``text`` with every credential-looking part masked.
+
+    ``keep_length``: mask with ``*`` of the same length, so columns stay put (code frames).
+    """
+    if not _PRINTED.search(text):
+        return text
+
+    def mask(match: re.Match) -> str:
+        group = next(g for g in ("token", "userinfo", "cut", "bearer", "value") if match.group(g))
+        start, end = match.span(group)
+        secret = match.group(group)
+        if keep_length:
+            hidden = "*" * len(secret)
+        elif group == "token":
+            hidden = redact(secret, 4)
+        else:
+            hidden = "***"
+        whole = match.group(0)
+        return whole[: start - match.start()] + hidden + whole[end - match.start() :]
+
+    return _PRINTED.sub(mask, text)
 
 
 # --------------------------------------------------------------------------- URL credentials

@@ -17,6 +17,7 @@ from nb2prod.config import (
     folder_settings,
     path_matches,
 )
+from nb2prod.credentials import redact_text
 from nb2prod.errors import NotebookReadError, UsageError
 from nb2prod.lint import noqa
 from nb2prod.lint.context import NotebookContext
@@ -221,6 +222,8 @@ def lint_notebook(
                 findings.append(rule.report(ctx, message, cell, span=span))
     for finding in findings:
         finding.severity = _severity(REGISTRY[finding.code], finding.severity, settings.profile)
+        # Messages quote code, commands and outputs: never let them carry a credential.
+        finding.message = redact_text(finding.message)
     return sorted(findings, key=lambda f: f.sort_key)
 
 
@@ -256,7 +259,8 @@ def _fix(notebook: Notebook, settings: LintSettings, result: FileResult, *, writ
         result.status, result.error = "error", "a fix produced an unreadable notebook; not written"
         return
     result.diff = "".join(
-        difflib.unified_diff(
+        redact_text(line)
+        for line in difflib.unified_diff(
             notebook.text.splitlines(keepends=True),
             text.splitlines(keepends=True),
             fromfile=f"a/{result.path}",

@@ -30,7 +30,7 @@ from nb2prod.lint.formats import render
 from nb2prod.lint.rule import Finding, all_rules
 from nb2prod.notebook import load_notebook
 
-from ..conftest import FIXTURES, code, markdown, write_notebook
+from ..conftest import FIXTURES, code, error, markdown, write_notebook
 
 try:
     import tomllib
@@ -646,6 +646,31 @@ def test_any_finding_renders_in_every_format(
     assert render(report, "github").count("\n") == 1  # the runner splits on \n and \r only
     ET.fromstring(render(report, "junit"))
     jsonschema.Draft7Validator(SARIF_SCHEMA).validate(json.loads(render(report, "sarif")))
+
+
+def test_no_format_prints_a_credential_quoted_by_another_rule(tmp_path):
+    token = "ghp_" + "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A"
+    password = "Sup3rS3cr3t" + "Passw0rd"
+    (tmp_path / "pyproject.toml").touch()
+    cells = [
+        code(f"%pip install git+https://{token}@github.com/org/repo.git", count=1),
+        code(f"GITHUB = '{token}'; value = input('go')", count=2),
+        code(
+            f"!pip install foo==1 --extra-index-url https://user:{password}@pypi.internal/simple",
+            count=3,
+        ),
+        code("client.login()", count=4, outputs=[error("AuthError", f"bad token {token}")]),
+        code(f"!curl -H 'Authorization: Bearer {token}' https://api.github.com/user", count=5),
+    ]
+    write_notebook(tmp_path / "nb.ipynb", cells)
+    report = lint_paths([str(tmp_path)], LintOverrides(select=("ALL",)), jobs=1)
+    assert {"NB303", "NB301", "NB106", "NB302", "NB501"} <= {f.code for f in report.findings}
+    for fmt in ("text", "json", "sarif", "github", "junit"):
+        rendered = render(report, fmt)
+        assert token not in rendered and token[:20] not in rendered, fmt
+        assert password not in rendered and password[:6] not in rendered, fmt
+    diff = lint_paths([str(tmp_path)], LintOverrides(select=("ALL",)), fix="diff", jobs=1)
+    assert diff.files[0].diff and token not in diff.files[0].diff
 
 
 def test_text_frames_never_show_a_credential(tmp_path):

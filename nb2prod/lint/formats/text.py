@@ -6,9 +6,10 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable
 
+from nb2prod.credentials import redact_text
 from nb2prod.lint.engine import LintReport
 from nb2prod.lint.formats.sources import ReportSources
-from nb2prod.lint.rule import REGISTRY, Finding
+from nb2prod.lint.rule import Finding
 from nb2prod.notebook import Cell
 
 _TAB_SIZE = 4
@@ -16,6 +17,8 @@ _TAB_SIZE = 4
 _FRAME_WIDTH = 120
 #: Longer spans show their first and last lines around an ellipsis.
 _FRAME_LINES = 5
+#: Rules whose flagged span in the source is a credential (NB502's is in an output).
+_SECRET_IN_SOURCE = frozenset({"NB501", "NB503"})
 _SEVERITY_COLORS = {"error": "red", "warning": "yellow", "info": "cyan"}
 
 
@@ -126,8 +129,9 @@ def _frame(finding: Finding, cell: Cell, style, color: str) -> list[str]:
             else None
         )
         end = end if end is not None else len(text) + 1
-        if REGISTRY[finding.code].family == "secrets":  # never print the credential itself
+        if finding.code in _SECRET_IN_SOURCE:  # the flagged span is the credential itself
             text = text[: start - 1] + "*" * max(0, end - start) + text[end - 1 :]
+        text = redact_text(text, keep_length=True)  # any other credential on the line
         shown, caret_at, caret_len = _window(text, start, end)
         gutter = style(f"{number:>{width}}", fg="blue", bold=True)
         out.append(f"  {gutter} {bar} {shown}".rstrip())
