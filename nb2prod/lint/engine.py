@@ -273,24 +273,51 @@ def _fix(notebook: Notebook, settings: LintSettings, result: FileResult, *, writ
         return
     try:
         _replace_if_unchanged(notebook, text)
-    except (OSError, NotebookReadError) as exc:
-        result.status, result.error = "error", f"not fixed: {exc}"
+    except NotebookReadError as exc:
+        hint = f"; {exc.hint}" if exc.hint else ""
+        result.status, result.error = "error", f"not fixed: {exc.reason}{hint}"
         result.fixed = 0
         return
     result.findings = remaining
 
 
 def _replace_if_unchanged(notebook: Notebook, text: str) -> None:
-    """Write ``text`` over the notebook atomically, unless the file changed since it was read."""
+    """Write ``text`` over the notebook atomically, unless the file changed since it was read.
+
+    A symlink keeps pointing at its target, which is what gets rewritten; the target's
+    mode and owner are kept; a read-only file is refused; nothing is left behind on error.
+    """
     current = load_notebook(notebook.path).text
     if current != notebook.text:
         raise NotebookReadError(notebook.path, "the file changed on disk while it was linted")
-    path = Path(notebook.path)
-    temporary = path.with_name(f".{path.name}.nb2prod-fix.tmp")
+    path = Path(os.path.realpath(notebook.path))
+    try:
+        status = path.stat()
+    except OSError as exc:
+        raise NotebookReadError(notebook.path, f"cannot read file: {exc.strerror}") from None
+    if not status.st_mode & 0o222 or not os.access(path, os.W_OK):
+        raise NotebookReadError(
+            notebook.path, "the file is read-only", "make it writable to apply fixes, or use --diff"
+        )
     data = text.encode("utf-8")
-    if open(path, "rb").read(3) == b"\xef\xbb\xbf":  # keep a byte-order mark
-        data = b"\xef\xbb\xbf" + data
-    with open(temporary, "wb") as fh:
-        fh.write(data)
-    os.chmod(temporary, path.stat().st_mode & 0o7777)
-    os.replace(temporary, path)
+    with open(path, "rb") as fh:
+        if fh.read(3) == b"\xef\xbb\xbf":  # keep a byte-order mark
+            data = b"\xef\xbb\xbf" + data
+    temporary = path.with_name(f".{path.name}.nb2prod-fix.tmp")
+    try:
+        with open(temporary, "wb") as fh:
+            fh.write(data)
+        os.chmod(temporary, status.st_mode & 0o7777)
+        if hasattr(os, "chown") and (status.st_uid, status.st_gid) != (os.getuid(), os.getgid()):
+            try:
+                os.chown(temporary, status.st_uid, status.st_gid)
+            except PermissionError:  # only root may give a file away; keep ours
+                pass
+        os.replace(temporary, path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise NotebookReadError(
+            notebook.path,
+            f"cannot write the fixed notebook ({exc.strerror or exc})",
+            "check the file's and its folder's permissions",
+        ) from None

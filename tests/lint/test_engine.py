@@ -144,3 +144,27 @@ def test_a_notebook_changed_on_disk_is_not_overwritten_by_fix(tmp_path):
         _replace_if_unchanged(notebook, notebook.text.replace("x = 1", "x = 3"))
     assert path.read_bytes() == before
     assert json.loads(before)["cells"][0]["source"] == ["x = 2  # edited meanwhile"]
+
+
+def _bang_pip_notebook(folder):
+    (folder / "pyproject.toml").touch()
+    return write_notebook(folder / "target.ipynb", [code("!pip install pandas==2.2.3", count=1)])
+
+
+def test_fix_through_a_symlink_rewrites_the_target_and_keeps_the_link(tmp_path):
+    target = _bang_pip_notebook(tmp_path)
+    link = tmp_path / "link.ipynb"
+    link.symlink_to(target.name)
+    report = lint_paths([str(link)], LintOverrides(select=("NB304",)), fix="fix", jobs=1)
+    assert report.fixed == 1 and link.is_symlink()
+    assert "%pip install pandas" in target.read_text()
+
+
+def test_fix_refuses_a_read_only_notebook_and_leaves_nothing_behind(tmp_path):
+    target = _bang_pip_notebook(tmp_path)
+    before = target.read_bytes()
+    target.chmod(0o444)
+    report = lint_paths([str(target)], LintOverrides(select=("NB304",)), fix="fix", jobs=1)
+    assert report.files[0].status == "error" and "read-only" in report.files[0].error
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pyproject.toml", "target.ipynb"]
