@@ -9,7 +9,7 @@ import sys
 import click
 
 from nb2prod import __version__
-from nb2prod.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Nb2ProdError
+from nb2prod.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Nb2ProdError, UsageError
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
 
@@ -128,6 +128,10 @@ def lint(
     from nb2prod.lint.formats import render
     from nb2prod.lint.rule import Severity
 
+    if fix and diff:
+        raise UsageError("--fix and --diff exclude each other", "--diff shows what --fix would do")
+    if output and os.path.exists(output) and any(_same_file(output, p) for p in paths):
+        raise UsageError(f"{output}: refusing to write the report over an input")
     overrides = LintOverrides(
         select=select,
         ignore=ignore,
@@ -142,18 +146,30 @@ def lint(
     if not report.files:
         click.echo(f"nb2prod: warning: no notebooks found in {' '.join(paths or ['.'])}", err=True)
     if diff:
-        click.echo("".join(r.diff for r in report.files if r.diff), nl=False)
+        patch = "".join(r.diff for r in report.files if r.diff)
+        _write_report(output, patch) if output else click.echo(patch, nl=False)
         sys.exit(EXIT_FINDINGS if any(r.diff for r in report.files) and not exit_zero else EXIT_OK)
-    color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    color = output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     text = render(report, output_format, color=color)
     if output:
-        with open(output, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        _write_report(output, text)
     else:
         click.echo(text, nl=not text.endswith("\n"))
     if len(report.files) == 1 and report.files[0].status == "error" and len(paths) <= 1:
         sys.exit(EXIT_USAGE)  # the only input is unreadable
     sys.exit(EXIT_FINDINGS if report.fails(Severity(fail_on)) and not exit_zero else EXIT_OK)
+
+
+def _same_file(a: str, b: str) -> bool:
+    return os.path.exists(b) and os.path.samefile(a, b)
+
+
+def _write_report(output: str, text: str) -> None:
+    try:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise UsageError(f"{output}: cannot write the report ({exc.strerror or exc})") from None
 
 
 @main.command()
@@ -169,7 +185,6 @@ def lint(
 @_handle_errors
 def rule(code, show_all, output_format):
     """Explain rule CODE (e.g. NB201 or hardcoded-absolute-path); list all rules without it."""
-    from nb2prod.errors import UsageError
     from nb2prod.lint import docs
     from nb2prod.lint.rule import all_rules, get_rule
 

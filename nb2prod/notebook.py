@@ -25,6 +25,8 @@ from nb2prod.rawjson import (
     normalise_newlines,
 )
 
+#: Language names of kernels that run Python (sparkmagic's PySpark kernel says "pyspark").
+_PYTHON_DIALECTS = frozenset({"pyspark", "ipython", "pypy", "pypy3", "cython"})
 #: Kernel names (lower case, prefix match) of kernels that do not run Python.
 _NON_PYTHON_KERNELS = (
     "ir",
@@ -160,7 +162,7 @@ class Notebook:
             value = holder.get(key) if isinstance(holder, dict) else None
             if isinstance(value, str) and value.strip():
                 value = value.strip().lower()
-                return "python" if "python" in value else value
+                return "python" if "python" in value or value in _PYTHON_DIALECTS else value
         name = (self.kernel_name or "").lower()
         if not name or "python" in name or name.startswith("py"):
             return "python"
@@ -185,6 +187,8 @@ class Notebook:
 def load_notebook(path: str | os.PathLike) -> Notebook:
     """Read and model the notebook at ``path``; raise NotebookReadError if it is not one."""
     path = os.fspath(path)
+    if os.path.exists(path) and not os.path.isfile(path):  # a folder, a FIFO, a device
+        raise NotebookReadError(path, "not a regular file", "pass a .ipynb file or a folder")
     try:
         with open(path, "rb") as fh:
             data = fh.read()
@@ -204,18 +208,26 @@ def parse_notebook(text: str, path: str = "<notebook>") -> Notebook:
     if not text or text.isspace():  # isspace() stops at the first character: no copy
         raise NotebookReadError(path, "empty file, not a notebook", "delete it or re-save it")
     try:
-        document, raws = Scanner(RawText(text)).document()
+        document, raws = _decode(text, path)
+    except RecursionError:
+        raise NotebookReadError(
+            path, "the JSON is nested too deeply to be a notebook", "restore the file"
+        ) from None
+    if not isinstance(document, dict):
+        raise NotebookReadError(path, "not a notebook: the JSON is not an object")
+    return _build(path, text, document, raws)
+
+
+def _decode(text: str, path: str) -> tuple[Any, list[CellRaw]]:
+    try:
+        return Scanner(RawText(text)).document()
     except (ValueError, IndexError, Unexpected):
         # Either not JSON (json.loads raises the precise error) or a shape the
         # position scanner does not follow; then read it without positions.
         try:
-            document = json.loads(text)
+            return json.loads(text), []
         except json.JSONDecodeError as exc:
             raise _json_error(path, text, exc) from None
-        raws = []
-    if not isinstance(document, dict):
-        raise NotebookReadError(path, "not a notebook: the JSON is not an object")
-    return _build(path, text, document, raws)
 
 
 def _json_error(path: str, text: str, exc: json.JSONDecodeError) -> NotebookReadError:
@@ -256,6 +268,9 @@ def _build(path: str, text: str, doc: dict, raws: list[CellRaw]) -> Notebook:
         raise NotebookReadError(path, "not a notebook: 'cells' is missing or not a list")
     metadata = doc.get("metadata")
     cells = [_cell(i, raw, raws[i] if i < len(raws) else None) for i, raw in enumerate(raw_cells)]
+    if upgraded_from:  # nbformat 3 has no cell ids; the upgrade invents random ones
+        for cell in cells:
+            cell.id = None
     return Notebook(
         path=path,
         text=text,

@@ -423,7 +423,7 @@ class _LexState:
 # --------------------------------------------------------------------------- fallback
 
 
-def _fallback(parsed: ParsedCell, code: str, masked: list[str], error: SyntaxError) -> None:
+def _fallback(parsed: ParsedCell, code: str, masked: list[str], error: Exception) -> None:
     """Masking left a syntax error: ask IPython whether the cell is valid IPython."""
     try:
         from IPython.core.inputtransformer2 import TransformerManager
@@ -439,9 +439,12 @@ def _fallback(parsed: ParsedCell, code: str, masked: list[str], error: SyntaxErr
         if transformed.count("\n") == code.count("\n") + (0 if code.endswith("\n") else 1):
             parsed.tree = tree
         return
-    line = max(1, min(error.lineno or 1, len(masked)))
-    column = (error.offset or 1) + (parsed.shifts[line - 1] if line <= len(parsed.shifts) else 0)
-    parsed.error = SyntaxProblem(line, column, error.msg or "invalid syntax")
+    # compile() also raises ValueError (a NUL byte, a lone surrogate), without a position.
+    line = max(1, min(getattr(error, "lineno", None) or 1, len(masked)))
+    offset = getattr(error, "offset", None) or 1
+    column = offset + (parsed.shifts[line - 1] if line <= len(parsed.shifts) else 0)
+    message = getattr(error, "msg", None) or str(error) or "invalid syntax"
+    parsed.error = SyntaxProblem(line, column, message)
     parsed.tree = _partial_tree(masked, line)
 
 

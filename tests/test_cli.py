@@ -142,3 +142,41 @@ def test_explore_profile_turns_execution_state_into_info_that_does_not_fail(proj
         run("lint", "--select", "NB1", "--fail-on", "info", "draft.ipynb", cwd=project).returncode
         == 1
     )
+
+
+def test_bad_outputs_and_inputs_give_one_line_and_exit_2(project):
+    notebook = write_notebook(project / "a.ipynb", ["x = 1"])
+    before = notebook.read_bytes()
+    for args, words in [
+        (["-o", "missing/dir/out.txt", "a.ipynb"], "cannot write the report"),
+        (["-o", "a.ipynb", "a.ipynb"], "refusing to write the report over an input"),
+        (["--fix", "--diff", "a.ipynb"], "exclude each other"),
+    ]:
+        result = run("lint", *args, cwd=project)
+        assert result.returncode == 2 and words in result.stderr, (args, result.stderr)
+        assert "Traceback" not in result.stderr
+    assert notebook.read_bytes() == before
+
+
+def test_deeply_nested_json_and_fifos_do_not_stop_the_run(project):
+    write_notebook(project / "good.ipynb", ["x = ("])
+    (project / "deep.ipynb").write_text("[" * 5000 + "]" * 5000)
+    os.mkfifo(project / "pipe.ipynb")
+    result = run("lint", "--select", "NB0", "--format", "json", ".", cwd=project)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    files = {f["path"]: f for f in json.loads(result.stdout)["files"]}
+    assert (
+        files["deep.ipynb"]["status"] == "error"
+        and "nested too deeply" in files["deep.ipynb"]["error"]
+    )
+    assert "pipe.ipynb" not in files and files["good.ipynb"]["status"] == "ok"
+    fifo = run("lint", "pipe.ipynb", cwd=project)
+    assert fifo.returncode == 2 and "not a regular file" in fifo.stdout
+
+
+def test_the_same_notebook_given_twice_is_linted_once(project):
+    write_notebook(project / "a.ipynb", ["x = ("])
+    result = run(
+        "lint", "--select", "NB001", "--format", "json", ".", "a.ipynb", "./a.ipynb", cwd=project
+    )
+    assert len(json.loads(result.stdout)["findings"]) == 1

@@ -201,3 +201,19 @@ def test_output_spans_cover_each_output(tmp_path):
         "error",
     ]
     assert json.loads(nb.text[raw.outputs.start : raw.outputs.end]) == nb.cells[0].outputs
+
+
+def test_upgraded_nbformat_3_cells_have_no_ids_and_the_same_findings_every_time(tmp_path):
+    v3 = nbformat.v3.new_notebook()
+    sheet = nbformat.v3.new_worksheet()
+    sheet.cells = [nbformat.v3.new_code_cell(input="a = 1", prompt_number=1)]
+    v3.worksheets.append(sheet)
+    path = tmp_path / "old.ipynb"
+    path.write_text(nbjson.writes(v3))
+    assert [c.id for c in load_notebook(path).cells] == [None]
+
+
+def test_pyspark_kernels_are_python():
+    metadata = {"kernelspec": {"name": "pysparkkernel"}, "language_info": {"name": "pyspark"}}
+    text = json.dumps({"cells": [], "metadata": metadata, "nbformat": 4, "nbformat_minor": 5})
+    assert parse_notebook(text).is_python

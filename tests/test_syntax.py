@@ -183,3 +183,8 @@ def test_databricks_shell_cells_become_shell_escapes():
         ("cell_magic", "sh", 1),
         ("shell", "pip", 2),
     ]
+
+
+def test_text_compile_rejects_without_a_position_is_an_error_not_a_crash():
+    parsed = parse_cell('x = "\ud800 lone surrogate"\ny = 1')
+    assert parsed.error is not None and parsed.error.line == 1

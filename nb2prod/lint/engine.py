@@ -87,13 +87,16 @@ def discover(paths: Sequence[str]) -> list[str]:
     """Notebooks under ``paths``: files as given, folders walked for ``*.ipynb``."""
     found: list[str] = []
     for path in paths:
-        if os.path.isfile(path):
-            found.append(path)
-        elif os.path.isdir(path):
+        if os.path.isdir(path):
             found.extend(_walk(path))
+        elif os.path.exists(path):
+            found.append(path)  # a FIFO or device becomes an NB003 "not a regular file"
         else:
             raise UsageError(f"{path}: no such file or folder")
-    return list(dict.fromkeys(found))
+    unique: dict[str, str] = {}  # the same file given twice (or through a link) once
+    for path in found:
+        unique.setdefault(os.path.realpath(path), path)
+    return list(unique.values())
 
 
 def _walk(top: str) -> Iterable[str]:
@@ -104,8 +107,9 @@ def _walk(top: str) -> Iterable[str]:
             if d not in SKIP_DIRS and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg"))
         )
         for name in sorted(files):
-            if name.endswith(".ipynb"):
-                yield os.path.join(folder, name)
+            path = os.path.join(folder, name)
+            if name.endswith(".ipynb") and os.path.isfile(path):  # no FIFOs or sockets
+                yield path
 
 
 def display_path(path: str) -> str:
@@ -160,7 +164,18 @@ def _lint_job(job: tuple[str, LintSettings, str | None]) -> FileResult:
 
 
 def lint_file(path: str, settings: LintSettings, *, fix: str | None = None) -> FileResult:
-    """Lint one file (never raises for a bad notebook)."""
+    """Lint one file; never raises, so one file can never stop a run."""
+    try:
+        return _lint_file(path, settings, fix)
+    except Exception as exc:  # a bug of nb2prod's: report it on this file and go on
+        shown = display_path(path)
+        message = f"nb2prod failed on this file ({type(exc).__name__}: {exc}); please report it"
+        result = FileResult(shown, status="error", error=message)
+        result.findings.append(_finding(REGISTRY["NB000"], message, shown))
+        return result
+
+
+def _lint_file(path: str, settings: LintSettings, fix: str | None) -> FileResult:
     shown = display_path(path)
     try:
         notebook = load_notebook(path)

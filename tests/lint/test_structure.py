@@ -136,7 +136,7 @@ def test_configuration_without_parameters_cell(lint_cells):
     assert (finding.cell, finding.line, finding.column) == (2, 2, 1)
     assert "`DATA_PATH`, `n_estimators`, `EPOCHS` and 1 more" in finding.message
     assert "tag the cell that holds them `parameters`" in finding.message
-    assert "papermill and `nb2prod run`" in finding.message
+    assert "so papermill jobs can set them" in finding.message
 
 
 def test_parameters_cell_present(lint_cells):

@@ -67,8 +67,8 @@ class NotebookNeverExecuted(Rule):
     Every code cell shows ``In [ ]:`` and there is no output under any cell.
 
     ## Use instead
-    Run the notebook top to bottom (*Restart Kernel and Run All Cells*, or
-    ``nb2prod run``) and save it with its outputs.
+    Run the notebook top to bottom (*Restart Kernel and Run All Cells*, or with
+    papermill) and save it with its outputs.
 
     ## Fix
     None: run the notebook.
@@ -272,7 +272,7 @@ class UseBeforeDefine(Rule):
 
     ## Why it blocks production
     The notebook worked only because the kernel held the name from cells run in another
-    order (hidden state).  Run top to bottom, as papermill and ``nb2prod run`` do, the
+    order (hidden state).  Run top to bottom, as papermill does, the
     cell fails with ``NameError``.
 
     ## Example

@@ -274,9 +274,9 @@ class MissingParametersCell(Rule):
     no cell tagged ``parameters``.
 
     ## Why it blocks production
-    papermill and ``nb2prod run`` set a notebook's inputs by injecting values after the
-    cell tagged ``parameters``; ``nb2prod export`` turns that cell into the package's
-    ``Params``.  Without the tag, running the notebook on new data or with other settings
+    papermill (and the jobs that run notebooks with it) sets a notebook's inputs by
+    injecting values after the cell tagged ``parameters``, and exporting the notebook
+    turns that cell into the package's parameters.  Without the tag, running the notebook on new data or with other settings
     means editing its code.
 
     ## Example
@@ -321,8 +321,8 @@ class MissingParametersCell(Rule):
         yield self.report(
             ctx,
             f"configuration values ({listed}{more}) are hard-coded but no cell is tagged "
-            "`parameters`; tag the cell that holds them `parameters` so papermill and "
-            "`nb2prod run` can set them",
+            "`parameters`; tag the cell that holds them `parameters` so papermill jobs "
+            "can set them",
             cell,
             node=node,
         )
