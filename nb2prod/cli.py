@@ -76,7 +76,11 @@ def main() -> None:
     help="explore: execution-state findings are info; prod (default): errors.",
 )
 @click.option("--fix", is_flag=True, help="Apply safe fixes in place.")
-@click.option("--diff", is_flag=True, help="Show the safe fixes as a diff; change nothing.")
+@click.option(
+    "--diff",
+    is_flag=True,
+    help="Print the safe fixes as a unified diff (to -o FILE if given); change nothing.",
+)
 @click.option(
     "--fail-on",
     type=click.Choice(["error", "warning", "info"]),
@@ -184,7 +188,11 @@ def _write_report(output: str, text: str) -> None:
 )
 @_handle_errors
 def rule(code, show_all, output_format):
-    """Explain rule CODE (e.g. NB201 or hardcoded-absolute-path); list all rules without it."""
+    """Explain a rule, or list every rule.
+
+    CODE is a rule code or name (NB201, hardcoded-absolute-path); without it, all rules
+    are listed.
+    """
     from nb2prod.lint import docs
     from nb2prod.lint.rule import all_rules, get_rule
 

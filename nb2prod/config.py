@@ -219,8 +219,10 @@ def folder_settings(folder: Path, overrides: LintOverrides) -> LintSettings:
         raise ConfigError(f"{where}: profile must be one of {', '.join(PROFILES)}, not {profile!r}")
     options = {key: value for key, value in lint.items() if key in option_defaults}
     for key, value in options.items():
-        if type(value) is not type(option_defaults[key]):
-            expected = type(option_defaults[key]).__name__
+        default = option_defaults[key]
+        wrong_items = isinstance(value, list) and not all(isinstance(v, str) for v in value)
+        if type(value) is not type(default) or wrong_items:
+            expected = "list of strings" if isinstance(default, list) else type(default).__name__
             raise ConfigError(f"{where}: `{key}` must be a {expected}")
     exclude = tuple(_codes(lint, "exclude", where))
     return LintSettings(

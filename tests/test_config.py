@@ -75,6 +75,8 @@ def test_configuration_edits_are_seen_by_a_long_running_process(tmp_path):
         ('[tool.nb2prod.lint]\nprofile = "strict"\n', "profile must be one of"),
         ('[tool.nb2prod.lint]\nselect = "NB001"\nignore = 3\n', "must be a list"),
         ('[tool.nb2prod.lint]\nselect = ["NB999"]\n', "unknown rule selector"),
+        ("[tool.nb2prod.lint]\nseed-functions = [1]\n", "must be a list of strings"),
+        ('[tool.nb2prod.lint]\nallowed-path-prefixes = "/data"\n', "must be a list of strings"),
     ],
 )
 def test_bad_configuration_is_a_usage_error(tmp_path, toml, words):
