@@ -306,12 +306,47 @@ _PRINTED = re.compile(
 )
 
 
+#: Every match of ``_PRINTED`` holds one of these (lower-cased): a cheap first test.
+_PRINTED_HINTS = (
+    "://",
+    "akia",
+    "asia",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "sk-",
+    "xox",
+    "xapp-",
+    "aiza",
+    "k_live_",
+    "hf_",
+    "dapi",
+    "glpat-",
+    "gsk_",
+    "r8_",
+    "sg.",
+    "gocspx-",
+    "eyj",
+    "bearer",
+    "basic",
+    "pwd",
+    "passw",
+    "secret",
+    "key",
+    "token",
+)
+
+
 def redact_text(text: str, *, keep_length: bool = False) -> str:
     """``text`` with every credential-looking part masked.
 
     ``keep_length``: mask with ``*`` of the same length, so columns stay put (code frames).
     """
-    if not _PRINTED.search(text):
+    lowered = text.lower()
+    if not any(hint in lowered for hint in _PRINTED_HINTS) or not _PRINTED.search(text):
         return text
 
     def mask(match: re.Match) -> str:

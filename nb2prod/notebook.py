@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import stat
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -187,9 +188,9 @@ class Notebook:
 def load_notebook(path: str | os.PathLike) -> Notebook:
     """Read and model the notebook at ``path``; raise NotebookReadError if it is not one."""
     path = os.fspath(path)
-    if os.path.exists(path) and not os.path.isfile(path):  # a folder, a FIFO, a device
-        raise NotebookReadError(path, "not a regular file", "pass a .ipynb file or a folder")
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO would block the read forever
+            raise NotebookReadError(path, "not a regular file", "pass a .ipynb file or a folder")
         with open(path, "rb") as fh:
             data = fh.read()
     except OSError as exc:

@@ -93,9 +93,9 @@ def discover(paths: Sequence[str]) -> list[str]:
             found.append(path)  # a FIFO or device becomes an NB003 "not a regular file"
         else:
             raise UsageError(f"{path}: no such file or folder")
-    unique: dict[str, str] = {}  # the same file given twice (or through a link) once
+    unique: dict[str, str] = {}  # the same file given twice (`.`, `./a.ipynb`, `/x/a.ipynb`)
     for path in found:
-        unique.setdefault(os.path.realpath(path), path)
+        unique.setdefault(os.path.abspath(path), path)
     return list(unique.values())
 
 
@@ -107,9 +107,8 @@ def _walk(top: str) -> Iterable[str]:
             if d not in SKIP_DIRS and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg"))
         )
         for name in sorted(files):
-            path = os.path.join(folder, name)
-            if name.endswith(".ipynb") and os.path.isfile(path):  # no FIFOs or sockets
-                yield path
+            if name.endswith(".ipynb"):  # a FIFO among them becomes "not a regular file"
+                yield os.path.join(folder, name)
 
 
 def display_path(path: str) -> str:
