@@ -64,12 +64,34 @@ BARE_AUTOMAGICS = frozenset(
 _DATABRICKS_LANGUAGE = re.compile(r"%(?:sql|scala|r|md|md-sandbox|sh|fs|python)\s*$")
 
 _FLAGS = ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+
+
+def _word_trie(words: frozenset[str]) -> str:
+    """A regex matching any of ``words``, as a prefix tree: ``re`` tries a flat
+    alternation word by word at every line, a tree one character at a time."""
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        branches = [re.escape(char) + emit(node[char]) for char in sorted(node) if char]
+        if not branches:
+            return ""
+        ends_here = "" in node
+        body = branches[0] if len(branches) == 1 and not ends_here else f"(?:{'|'.join(branches)})"
+        return body + ("?" if ends_here else "")
+
+    return emit(tree)
+
+
+#: Lines that may hold IPython syntax; cells without one are parsed as plain Python.
 _CANDIDATE = re.compile(
-    r"^[ \t]*(?:[%!?]|\w+[ \t]*=[ \t]*[!%])|\?[ \t]*$|^[ \t]*(?:"
-    + "|".join(sorted(AUTOMAGICS))
-    + r")\b(?![ \t]*(?:[=(\[.,:)]|$))|^[ \t]*(?:"
-    + "|".join(sorted(BARE_AUTOMAGICS))
-    + r")[ \t]*$",
+    r"^[ \t]*(?:[%!?]|\w+[ \t]*=[ \t]*[!%])|\?[ \t]*$"
+    rf"|^[ \t]*(?:{_word_trie(AUTOMAGICS)})\b(?![ \t]*(?:[=(\[.,:)]|$))"
+    rf"|^[ \t]*(?:{_word_trie(BARE_AUTOMAGICS)})[ \t]*$",
     re.M,
 )
 _ASSIGN_ESCAPE = re.compile(r"([A-Za-z_]\w*(?:[ \t]*,[ \t]*[A-Za-z_]\w*)*)[ \t]*=[ \t]*([!%])")
