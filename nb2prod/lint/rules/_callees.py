@@ -18,10 +18,10 @@ from nb2prod.lint.context import NotebookContext
 class Callees:
     """The callees of a notebook's calls (``ctx.calls()``)."""
 
-    qualified: frozenset[str]  # qualified names, as ``ctx.calls()`` gives them (``os.chdir``)
-    written: frozenset[
-        str
-    ]  # last names as written: ``to_csv`` in ``df.to_csv``, ``cd`` in ``cd()``
+    #: Qualified names, as ``ctx.calls()`` gives them (``os.chdir``).
+    qualified: frozenset[str]
+    #: Last names as written: ``to_csv`` in ``df.to_csv``, ``cd`` in ``cd()``.
+    written: frozenset[str]
 
     def any_qualified(self, names: Iterable[str]) -> bool:
         return not self.qualified.isdisjoint(names)
