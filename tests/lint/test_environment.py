@@ -589,3 +589,11 @@ def test_deep_expressions_do_not_crash_the_await_rule(lint_cells):
     deep = "a = " + " + ".join(["b"] * 2000) + "\nawait x"
     findings = lint_cells([deep], select=["NB306", "NB000"])
     assert codes(findings) == ["NB306"]
+
+
+def test_get_ipython_system_calls_are_shell_commands(lint_cells):
+    findings = lint_cells(
+        ["get_ipython().system('pip install requests')", "out = get_ipython().getoutput('ls -la')"],
+        select=["NB302", "NB303"],
+    )
+    assert [(f.code, f.cell) for f in findings] == [("NB303", 1), ("NB302", 2)]

@@ -48,7 +48,8 @@ class Command:
     """A command line a cell runs.  ``via`` says how: ``bang`` (``!cmd``), ``capture``
     (``!!cmd``, ``x = !cmd``, ``%sx``), ``system`` (``%system``), ``alias`` (automagic
     ``ls``), ``magic`` (``%pip``, ``%conda``, automagic ``pip``), ``shell-cell`` (a line of a
-    ``%%bash`` cell) or ``call`` (``subprocess.run``, ``os.system``)."""
+    ``%%bash`` cell) or ``call`` (``subprocess.run``, ``os.system``); ``system`` covers
+    ``get_ipython().system(...)`` too."""
 
     cell: Cell
     text: str
@@ -158,10 +159,21 @@ def _call_commands(ctx: NotebookContext) -> Iterator[Command]:
         if not candidates or not _SHELL_CALL_TEXT.search(cell.source):
             continue
         for node in candidates:
-            if ctx.qualified_name(node.func) in SHELL_CALLS:
+            if ctx.qualified_name(node.func) in SHELL_CALLS or _ipython_system(node.func):
                 command = _call_command(ctx, cell, parsed, node)
                 if command is not None:
                     yield command
+
+
+def _ipython_system(func: ast.expr) -> bool:
+    """``get_ipython().system(...)`` / ``.getoutput(...)``: what ``!cmd`` turns into."""
+    return (
+        isinstance(func, ast.Attribute)
+        and func.attr in ("system", "getoutput")
+        and isinstance(func.value, ast.Call)
+        and isinstance(func.value.func, ast.Name)
+        and func.value.func.id == "get_ipython"
+    )
 
 
 def _maybe_shell_call(node: ast.AST) -> bool:
@@ -179,7 +191,10 @@ def _call_command(
     keywords = (k.value for k in node.keywords if k.arg in ("args", "cmd", "command"))
     argument = node.args[0] if node.args else next(keywords, None)
     text = _call_text(ctx, argument)
-    return Command(cell, text, _shorten(text), parsed.position(node), "call") if text else None
+    if not text:
+        return None
+    via = "system" if _ipython_system(node.func) else "call"  # `!cmd` spelled out
+    return Command(cell, text, _shorten(text), parsed.position(node), via)
 
 
 def _call_text(ctx: NotebookContext, node: ast.expr | None) -> str | None:
