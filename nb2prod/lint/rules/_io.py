@@ -37,8 +37,8 @@ _WRITE_SECOND = Access(path_index=1, default_mode="w", keywords=("dst", "filenam
 _OPEN = Access(mode_index=1)
 _OPEN_BINARY = Access(mode_index=1, default_mode="rb")
 
-#: Calls that read a file (NB203), by qualified name.
-READERS: dict[str, Access] = {
+#: Calls that open a file to read or write, as their mode says.
+_OPENERS: dict[str, Access] = {
     "open": _OPEN,
     "builtins.open": _OPEN,
     "io.open": _OPEN,
@@ -46,6 +46,10 @@ READERS: dict[str, Access] = {
     "gzip.open": _OPEN_BINARY,
     "bz2.open": _OPEN_BINARY,
     "lzma.open": _OPEN_BINARY,
+}
+#: Calls that read a file (NB203), by qualified name.
+READERS: dict[str, Access] = {
+    **_OPENERS,
     "tarfile.open": _OPEN,
     "zipfile.ZipFile": _OPEN,
     "h5py.File": _OPEN,
@@ -119,13 +123,7 @@ PATH_READ_METHODS = frozenset({"read_text", "read_bytes", "open"})
 
 #: Calls that write a file (an earlier write makes a later read of the same path fine).
 WRITERS: dict[str, Access] = {
-    "open": _OPEN,
-    "builtins.open": _OPEN,
-    "io.open": _OPEN,
-    "codecs.open": _OPEN,
-    "gzip.open": _OPEN_BINARY,
-    "bz2.open": _OPEN_BINARY,
-    "lzma.open": _OPEN_BINARY,
+    **_OPENERS,
     "h5py.File": _OPEN,
     "numpy.save": _WRITE,
     "numpy.savez": _WRITE,
