@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import compileall
 import json
 import os
 import platform
@@ -36,6 +37,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpus as corpus_module  # noqa: E402  (bench/ is not a package)
+
+import nb2prod  # noqa: E402
 
 GOAL_RATIO = 3.0  # nb2prod wall time <= 3x ruff's on the whole corpus
 GOAL_COLD_MS = 300.0  # one notebook from a cold start
@@ -632,6 +635,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     sys.stdout.reconfigure(line_buffering=True)  # show progress when piped to a file
     tools = Tools.find(args.nb2prod, args.ruff)
+    # Measure nb2prod as installed: pip writes bytecode when it installs a wheel, but an
+    # editable checkout under PYTHONDONTWRITEBYTECODE=1 recompiles every module per run.
+    compileall.compile_dir(str(Path(nb2prod.__file__).parent), quiet=1)
     manifest = None
     stress_root = None
     if args.corpus:
