@@ -654,15 +654,16 @@ def _pandas_sample(call: ast.Call) -> str | None:
 class MissingRandomState(Rule):
     """
     ## What it does
-    Finds scikit-learn splitters, estimators and dataset generators that draw at random
-    but are created without ``random_state``.
+    Finds scikit-learn splitters, estimators and dataset generators (and pandas'
+    ``df.sample``) that draw at random but are created without ``random_state``.
 
-    Covered: ``train_test_split``,
-    ``ShuffleSplit``, ``KFold(shuffle=True)``, random forests and other tree ensembles,
-    ``SGD*``, ``MLP*``, ``KMeans``, ``TSNE``, ``TruncatedSVD``, ``make_classification`` and
-    the other ``make_*`` generators, ``permutation_importance``, imbalanced-learn's
-    ``SMOTE`` and samplers, and pandas' ``df.sample(frac=...)``.  Calls that pass ``**kwargs`` are not reported, nor
-    calls made after ``np.random.seed(...)`` seeded the global state they then draw from.
+    Covered: ``train_test_split`` (unless ``shuffle=False``), ``ShuffleSplit``,
+    ``KFold(shuffle=True)``, random forests and other tree ensembles, ``SGD*``, ``MLP*``,
+    ``KMeans``, ``TSNE``, ``TruncatedSVD``, ``make_classification`` and the other
+    ``make_*`` generators, ``permutation_importance``, imbalanced-learn's ``SMOTE`` and
+    samplers, and pandas' ``df.sample(frac=...)``.  Calls that pass ``**kwargs`` are not
+    reported, nor calls made after ``np.random.seed(...)`` seeded the global state they
+    then draw from.
 
     ## Why it blocks production
     Each run splits the data differently and trains a different model, so metrics move
