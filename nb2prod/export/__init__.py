@@ -1,0 +1,1 @@
+"""Export of tagged cells into an installable, verified inference package (in progress)."""

@@ -1,0 +1,141 @@
+"""The ``parameters`` cell as typed parameter specs.
+
+Each top-level assignment of a literal becomes a :class:`ParamSpec`: its type comes from
+the annotation when there is one, else from the literal, and its help from the comment
+at the end of the line, the way papermill reads a parameters cell.  Anything else in the
+cell that would need running to know its value is refused with the line to fix.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Any
+
+from nb2prod.errors import UsageError
+from nb2prod.notebook import Cell
+from nb2prod.syntax import comment_start, parse_cell
+
+#: Parameter types, by the name a spec carries (papermill's and JSON's vocabulary).
+TYPES: dict[str, type] = {
+    "int": int,
+    "float": float,
+    "bool": bool,
+    "str": str,
+    "list": list,
+    "dict": dict,
+    "None": type(None),
+}
+_LITERAL_TYPES = {
+    bool: "bool",
+    int: "int",
+    float: "float",
+    str: "str",
+    list: "list",
+    tuple: "list",
+    dict: "dict",
+    type(None): "None",
+}
+
+
+class ParameterError(UsageError):
+    """The parameters cell holds something that cannot become a typed parameter."""
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One parameter: ``type`` is a key of TYPES; ``line`` is 1-based in the cell."""
+
+    name: str
+    type: str
+    default: Any
+    help: str | None
+    line: int
+
+
+def parameter_specs(cell: Cell) -> list[ParamSpec]:
+    """The parameters of the ``parameters`` cell, in the order they are first assigned."""
+    parsed = parse_cell(cell.source)
+    if parsed.error is not None or parsed.tree is None:
+        problem = parsed.error.message if parsed.error else "it is not Python"
+        raise ParameterError(f"{_where(cell)}: the parameters cell does not parse ({problem})")
+    specs: dict[str, ParamSpec] = {}
+    for statement in parsed.tree.body:
+        target, value, annotation = _assignment(statement)
+        if target is None:
+            continue
+        default = _literal(cell, statement, target, value)
+        specs[target] = ParamSpec(
+            name=target,
+            type=_type(cell, statement, target, default, annotation),
+            default=list(default) if isinstance(default, tuple) else default,
+            help=_help(cell, statement),
+            line=statement.lineno,
+        )
+    return list(specs.values())
+
+
+def _assignment(statement: ast.stmt) -> tuple[str | None, ast.expr | None, ast.expr | None]:
+    if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+        target = statement.targets[0]
+        if isinstance(target, ast.Name):
+            return target.id, statement.value, None
+    if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+        if statement.value is not None:
+            return statement.target.id, statement.value, statement.annotation
+    return None, None, None
+
+
+def _literal(cell: Cell, statement: ast.stmt, name: str, value: ast.expr) -> Any:
+    try:
+        return ast.literal_eval(value)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        raise ParameterError(
+            f"{_where(cell)}, line {statement.lineno}: `{name}` is not a literal value",
+            "give parameters literal defaults (numbers, strings, True/False/None, lists and "
+            "dicts of them) and compute derived values in a later cell",
+        ) from None
+
+
+def _type(cell: Cell, statement: ast.stmt, name: str, default: Any, annotation) -> str:
+    literal_type = _LITERAL_TYPES.get(type(default))
+    if annotation is None:
+        if literal_type is None:  # a set or bytes: literal, but no JSON/papermill type
+            raise ParameterError(
+                f"{_where(cell)}, line {statement.lineno}: `{name}` has no parameter type",
+                f"use one of {', '.join(TYPES)}",
+            )
+        return literal_type
+    declared = _annotation(annotation)
+    fits = declared == literal_type or (declared == "float" and literal_type == "int")
+    if declared not in TYPES or not (fits or default is None):
+        shown = ast.unparse(annotation)
+        raise ParameterError(
+            f"{_where(cell)}, line {statement.lineno}: `{name}: {shown}` does not fit its "
+            f"default {default!r}",
+            f"annotate with one of {', '.join(TYPES)} matching the default",
+        )
+    return declared
+
+
+def _annotation(annotation: ast.expr) -> str | None:
+    if isinstance(annotation, ast.Constant) and annotation.value is None:
+        return "None"
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        return annotation.value  # a string annotation: "int"
+    if isinstance(annotation, ast.Name):
+        return annotation.id
+    if isinstance(annotation, ast.Subscript) and isinstance(annotation.value, ast.Name):
+        return annotation.value.id if annotation.value.id in ("list", "dict") else None
+    return None
+
+
+def _help(cell: Cell, statement: ast.stmt) -> str | None:
+    line = cell.lines[(statement.end_lineno or statement.lineno) - 1]
+    start = comment_start(line)
+    text = line[start + 1 :].strip() if start is not None else ""
+    return text or None
+
+
+def _where(cell: Cell) -> str:
+    return f"cell {cell.number}" + (f" (id {cell.id})" if cell.id else "")
