@@ -1,0 +1,224 @@
+"""Static export planning: which cells make the package, what ``predict`` takes and
+returns, and whether everything the exported code needs is exported too.
+
+Nothing is written here: a plan either holds together or is refused with a message that
+names the cell, the name and the fix, before any file exists (nbdev writes modules that
+fail with ``NameError`` later; this refuses them up front).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from nb2prod.errors import UsageError
+from nb2prod.export.params import ParamSpec, parameter_specs
+from nb2prod.flow import CellNames, cell_names, is_builtin
+from nb2prod.notebook import Cell, Notebook
+from nb2prod.roles import ROLE_TAGS, notebook_roles
+from nb2prod.syntax import ParsedCell, parse_cell
+
+#: Roles whose code goes into the package.
+CODE_ROLES = ("export", "load", "predict")
+
+
+class ExportRefusal(UsageError):
+    """The notebook cannot be exported as it is; the message says where and what to do."""
+
+
+@dataclass
+class ExportPlan:
+    """What the package is made of; cells are in document order."""
+
+    notebook: Notebook
+    parameters: list[ParamSpec]
+    cells: dict[str, list[Cell]]  # role -> cells
+    inputs: list[str]  # predict's positional inputs, bound by the example cell(s)
+    output: str  # source of the expression predict returns
+    runtime_params: list[str] = field(default_factory=list)  # used by predict
+    build_params: list[str] = field(default_factory=list)  # fixed at export
+
+    def role(self, name: str) -> list[Cell]:
+        return self.cells.get(name, [])
+
+
+def plan_export(notebook: Notebook) -> ExportPlan:
+    """The export plan of ``notebook``; raises ExportRefusal (or RoleError) when it has none."""
+    roles = notebook_roles(notebook)
+    cells: dict[str, list[Cell]] = {}
+    for index, role in roles.items():
+        cells.setdefault(role, []).append(notebook.cells[index])
+    if not cells.get("predict"):
+        raise ExportRefusal(
+            "the notebook has no predict cell",
+            f"tag the cell that computes the prediction `{ROLE_TAGS['predict']}`",
+        )
+    parsed = {
+        c.index: _checked_parse(c, roles[c.index])
+        for role in CODE_ROLES
+        for c in cells.get(role, [])
+    }
+    names = {index: cell_names(p) for index, p in parsed.items()}
+    example_names = {c.index: cell_names(parse_cell(c.source)) for c in cells.get("example", [])}
+    parameters = [spec for c in cells.get("parameters", []) for spec in parameter_specs(c)]
+
+    provided = _provided(cells, names, parameters)
+    example_bound = {n for cell_names_ in example_names.values() for n in cell_names_.defines}
+    predict_reads = _reads_in_order(cells["predict"], names)
+    inputs = [n for n in predict_reads if n in example_bound and n not in provided]
+    needed = _needed(notebook, cells, names, set(inputs))
+    missing = [(cell, name) for cell, name in needed if name not in provided and name not in inputs]
+    if missing:
+        cell, name = missing[0]
+        raise ExportRefusal(*_missing_message(notebook, roles, cell, name))
+
+    parameter_names = [spec.name for spec in parameters]
+    used_by_predict = _used_by_predict(cells, names) & set(parameter_names)
+    return ExportPlan(
+        notebook=notebook,
+        parameters=parameters,
+        cells=cells,
+        inputs=inputs,
+        output=_output(cells["predict"][-1], parsed[cells["predict"][-1].index]),
+        runtime_params=[n for n in parameter_names if n in used_by_predict],
+        build_params=[n for n in parameter_names if n not in used_by_predict],
+    )
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _checked_parse(cell: Cell, role: str) -> ParsedCell:
+    """Parse a cell whose code goes into the package; refuse what cannot go there."""
+    parsed = parse_cell(cell.source)
+    where = _where(cell, role)
+    if parsed.error is not None:
+        raise ExportRefusal(
+            f"{where}, line {parsed.error.line}: syntax error: {parsed.error.message}",
+            "fix the cell so it runs",
+        )
+    for escape in parsed.escapes:
+        if escape.kind == "cell_magic" and escape.name == "nb2prod" and escape.line == 1:
+            continue  # the role marker itself
+        shown = cell.lines[escape.line - 1].strip()
+        raise ExportRefusal(
+            f"{where}, line {escape.line}: `{shown}` is IPython syntax, which a Python "
+            "package cannot run",
+            "move it to a cell that is not exported (installs belong in the dependency file)",
+        )
+    for node in ast.walk(parsed.tree):
+        if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
+            raise ExportRefusal(
+                f"{where}, line {node.lineno}: `from {node.module} import *` hides which names "
+                "the package needs",
+                "import the names you use explicitly",
+            )
+    return parsed
+
+
+def _provided(cells: dict[str, list[Cell]], names: dict[int, CellNames], parameters) -> set[str]:
+    """Names the package defines: parameters, and what export and load cells bind."""
+    provided = {spec.name for spec in parameters}
+    for role in ("export", "load"):
+        for cell in cells.get(role, []):
+            provided |= set(names[cell.index].defines)
+    return provided
+
+
+def _reads_in_order(predict_cells: list[Cell], names: dict[int, CellNames]) -> list[str]:
+    """Free names of the predict cells, first read first; later cells see earlier ones."""
+    seen: list[str] = []
+    bound: set[str] = set()
+    for cell in predict_cells:
+        for name in names[cell.index].reads:
+            if name not in bound and name not in seen and not is_builtin(name):
+                seen.append(name)
+        bound |= set(names[cell.index].defines)
+    return seen
+
+
+def _needed(notebook, cells, names, inputs: set[str]) -> list[tuple[Cell, str]]:
+    """``(cell, name)`` for every name the package's code reads when it runs: the reads of
+    export, load and predict cells and, transitively, what the bodies of the package's
+    functions and classes they use read (late binding inside them included)."""
+    scopes: dict[str, tuple[Cell, CellNames]] = {}
+    for role in ("export", "load", "predict"):
+        for cell in cells.get(role, []):
+            for scope in names[cell.index].scopes:
+                scopes.setdefault(scope, (cell, names[cell.index]))
+    needed: list[tuple[Cell, str]] = []
+    seen: set[str] = set(inputs)
+    bound_in_predict: set[str] = set()
+    queue: list[tuple[Cell, str]] = []
+    for role in ("export", "load", "predict"):
+        for cell in cells.get(role, []):
+            local = bound_in_predict if role == "predict" else set()
+            queue += [(cell, n) for n in names[cell.index].reads if n not in local]
+            if role == "predict":
+                bound_in_predict |= set(names[cell.index].defines)
+    while queue:
+        cell, name = queue.pop(0)
+        if name in seen or is_builtin(name):
+            continue
+        seen.add(name)
+        needed.append((cell, name))
+        if name in scopes:  # a function or class of the package: what its body reads
+            owner, owner_names = scopes[name]
+            queue += [(owner, free) for free in sorted(owner_names.deferred.get(name, ()))]
+    return needed
+
+
+def _used_by_predict(cells, names: dict[int, CellNames]) -> set[str]:
+    """Names predict reads directly or through the package functions it calls."""
+    scopes = {
+        scope: names[cell.index].deferred.get(scope, set())
+        for role in CODE_ROLES
+        for cell in cells.get(role, [])
+        for scope in names[cell.index].scopes
+    }
+    used: set[str] = set()
+    queue = [n for cell in cells["predict"] for n in names[cell.index].reads]
+    while queue:
+        name = queue.pop()
+        if name in used:
+            continue
+        used.add(name)
+        queue += list(scopes.get(name, ()))
+    return used
+
+
+def _output(cell: Cell, parsed: ParsedCell) -> str:
+    body = parsed.tree.body
+    if not body or not isinstance(body[-1], ast.Expr):
+        raise ExportRefusal(
+            f"{_where(cell, 'predict')} does not end with an expression",
+            "end the last predict cell with the value predict returns (e.g. `predictions`)",
+        )
+    return ast.get_source_segment(parsed.source, body[-1].value) or ast.unparse(body[-1].value)
+
+
+def _missing_message(notebook: Notebook, roles, cell: Cell, name: str) -> tuple[str, str]:
+    where = _where(cell, roles.get(cell.index))
+    defined_in = [
+        other
+        for other in notebook.code_cells
+        if other.index not in roles or roles[other.index] not in ("export", "load", "parameters")
+        if name in cell_names(parse_cell(other.source)).defines
+    ]
+    if not defined_in:
+        return (
+            f"{where} needs `{name}`, which no cell of the notebook defines",
+            "define it in a cell tagged `nb2prod:export`, or make it a parameter",
+        )
+    source = defined_in[0]
+    return (
+        f"{where} needs `{name}`, which no export, load or parameters cell provides; it is "
+        f"assigned in {_where(source, roles.get(source.index))}",
+        f"tag {_where(source, None)} `{ROLE_TAGS['export']}` (or `{ROLE_TAGS['load']}` if it "
+        "loads an artifact), or make it a parameter",
+    )
+
+
+def _where(cell: Cell, role: str | None) -> str:
+    label = f"cell {cell.number}" + (f" (id {cell.id})" if cell.id else "")
+    return f"{label} ({role})" if role else label
