@@ -72,10 +72,6 @@ class CellNames:
         """
         return {name: set().union(*map(free_names, nodes)) for name, nodes in self.scopes.items()}
 
-    @property
-    def deferred_reads(self) -> set[str]:
-        return set().union(*self.deferred.values()) if self.deferred else set()
-
 
 def cell_names(parsed: ParsedCell) -> CellNames:
     """Names bound and read at module scope by a parsed cell."""

@@ -65,13 +65,13 @@ def cell_role(cell: Cell) -> str | None:
         if mark.role not in ROLES:
             valid = ", ".join(f"`{tag}`" for tag in ROLE_TAGS.values())
             raise RoleError(
-                f"{_where(cell)}: unknown role `{mark.text}`",
+                f"{cell.label}: unknown role `{mark.text}`",
                 f"valid roles are {valid} (or `%%nb2prod ROLE` / `#| nb2prod: ROLE`)",
             )
     roles = {mark.role for mark in marks}
     if len(roles) > 1:
         spelled = " and ".join(f"`{m.role}` ({m.text})" for m in marks)
-        raise RoleError(f"{_where(cell)} has two roles: {spelled}", "keep one of them")
+        raise RoleError(f"{cell.label} has two roles: {spelled}", "keep one of them")
     return roles.pop() if roles else None
 
 
@@ -83,7 +83,3 @@ def notebook_roles(notebook: Notebook) -> dict[int, str]:
         if role is not None and cell.is_code:
             roles[cell.index] = role
     return roles
-
-
-def _where(cell: Cell) -> str:
-    return f"cell {cell.number}" + (f" (id {cell.id})" if cell.id else "")

@@ -58,7 +58,7 @@ def parameter_specs(cell: Cell) -> list[ParamSpec]:
     parsed = parse_cell(cell.source)
     if parsed.error is not None or parsed.tree is None:
         problem = parsed.error.message if parsed.error else "it is not Python"
-        raise ParameterError(f"{_where(cell)}: the parameters cell does not parse ({problem})")
+        raise ParameterError(f"{cell.label}: the parameters cell does not parse ({problem})")
     specs: dict[str, ParamSpec] = {}
     for statement in parsed.tree.body:
         target, value, annotation = _assignment(statement)
@@ -91,7 +91,7 @@ def _literal(cell: Cell, statement: ast.stmt, name: str, value: ast.expr) -> Any
         return ast.literal_eval(value)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         raise ParameterError(
-            f"{_where(cell)}, line {statement.lineno}: `{name}` is not a literal value",
+            f"{cell.label}, line {statement.lineno}: `{name}` is not a literal value",
             "give parameters literal defaults (numbers, strings, True/False/None, lists and "
             "dicts of them) and compute derived values in a later cell",
         ) from None
@@ -102,7 +102,7 @@ def _type(cell: Cell, statement: ast.stmt, name: str, default: Any, annotation) 
     if annotation is None:
         if literal_type is None:  # a set or bytes: literal, but no JSON/papermill type
             raise ParameterError(
-                f"{_where(cell)}, line {statement.lineno}: `{name}` has no parameter type",
+                f"{cell.label}, line {statement.lineno}: `{name}` has no parameter type",
                 f"use one of {', '.join(TYPES)}",
             )
         return literal_type
@@ -111,7 +111,7 @@ def _type(cell: Cell, statement: ast.stmt, name: str, default: Any, annotation) 
     if declared not in TYPES or not (fits or default is None):
         shown = ast.unparse(annotation)
         raise ParameterError(
-            f"{_where(cell)}, line {statement.lineno}: `{name}: {shown}` does not fit its "
+            f"{cell.label}, line {statement.lineno}: `{name}: {shown}` does not fit its "
             f"default {default!r}",
             f"annotate with one of {', '.join(TYPES)} matching the default",
         )
@@ -135,7 +135,3 @@ def _help(cell: Cell, statement: ast.stmt) -> str | None:
     start = comment_start(line)
     text = line[start + 1 :].strip() if start is not None else ""
     return text or None
-
-
-def _where(cell: Cell) -> str:
-    return f"cell {cell.number}" + (f" (id {cell.id})" if cell.id else "")

@@ -35,6 +35,7 @@ class ExportPlan:
     cells: dict[str, list[Cell]]  # role -> cells
     inputs: list[str]  # predict's positional inputs, bound by the example cell(s)
     output: str  # source of the expression predict returns
+    parsed: dict[int, ParsedCell] = field(default_factory=dict)  # cell index -> parse
     runtime_params: list[str] = field(default_factory=list)  # used by predict
     build_params: list[str] = field(default_factory=list)  # fixed at export
 
@@ -59,14 +60,15 @@ def plan_export(notebook: Notebook) -> ExportPlan:
         for c in cells.get(role, [])
     }
     names = {index: cell_names(p) for index, p in parsed.items()}
-    example_names = {c.index: cell_names(parse_cell(c.source)) for c in cells.get("example", [])}
+    example_bound = {
+        name for c in cells.get("example", []) for name in cell_names(parse_cell(c.source)).defines
+    }
     parameters = [spec for c in cells.get("parameters", []) for spec in parameter_specs(c)]
 
     provided = _provided(cells, names, parameters)
-    example_bound = {n for cell_names_ in example_names.values() for n in cell_names_.defines}
     predict_reads = _reads_in_order(cells["predict"], names)
     inputs = [n for n in predict_reads if n in example_bound and n not in provided]
-    needed = _needed(notebook, cells, names, set(inputs))
+    needed = _needed(cells, names, set(inputs))
     missing = [(cell, name) for cell, name in needed if name not in provided and name not in inputs]
     if missing:
         cell, name = missing[0]
@@ -80,6 +82,7 @@ def plan_export(notebook: Notebook) -> ExportPlan:
         cells=cells,
         inputs=inputs,
         output=_output(cells["predict"][-1], parsed[cells["predict"][-1].index]),
+        parsed=parsed,
         runtime_params=[n for n in parameter_names if n in used_by_predict],
         build_params=[n for n in parameter_names if n not in used_by_predict],
     )
@@ -137,54 +140,51 @@ def _reads_in_order(predict_cells: list[Cell], names: dict[int, CellNames]) -> l
     return seen
 
 
-def _needed(notebook, cells, names, inputs: set[str]) -> list[tuple[Cell, str]]:
+def _needed(cells, names, inputs: set[str]) -> list[tuple[Cell, str]]:
     """``(cell, name)`` for every name the package's code reads when it runs: the reads of
     export, load and predict cells and, transitively, what the bodies of the package's
     functions and classes they use read (late binding inside them included)."""
+    start: list[tuple[Cell, str]] = []
+    bound_in_predict: set[str] = set()
+    for role in CODE_ROLES:
+        for cell in cells.get(role, []):
+            local = bound_in_predict if role == "predict" else set()
+            start += [(cell, n) for n in names[cell.index].reads if n not in local]
+            if role == "predict":
+                bound_in_predict |= set(names[cell.index].defines)
+    return _closure(start, _scopes(cells, names), seen=set(inputs))
+
+
+def _used_by_predict(cells, names: dict[int, CellNames]) -> set[str]:
+    """Names predict reads directly or through the package functions it calls."""
+    start = [(cell, n) for cell in cells["predict"] for n in names[cell.index].reads]
+    return {name for _cell, name in _closure(start, _scopes(cells, names), seen=set())}
+
+
+def _scopes(cells, names: dict[int, CellNames]) -> dict[str, tuple[Cell, CellNames]]:
+    """Function and class name -> the package cell that defines it (the first one)."""
     scopes: dict[str, tuple[Cell, CellNames]] = {}
-    for role in ("export", "load", "predict"):
+    for role in CODE_ROLES:
         for cell in cells.get(role, []):
             for scope in names[cell.index].scopes:
                 scopes.setdefault(scope, (cell, names[cell.index]))
-    needed: list[tuple[Cell, str]] = []
-    seen: set[str] = set(inputs)
-    bound_in_predict: set[str] = set()
-    queue: list[tuple[Cell, str]] = []
-    for role in ("export", "load", "predict"):
-        for cell in cells.get(role, []):
-            local = bound_in_predict if role == "predict" else set()
-            queue += [(cell, n) for n in names[cell.index].reads if n not in local]
-            if role == "predict":
-                bound_in_predict |= set(names[cell.index].defines)
+    return scopes
+
+
+def _closure(start, scopes, seen: set[str]) -> list[tuple[Cell, str]]:
+    """``start`` and, breadth first, what the bodies of the scopes it reaches read."""
+    reached: list[tuple[Cell, str]] = []
+    queue = list(start)
     while queue:
         cell, name = queue.pop(0)
         if name in seen or is_builtin(name):
             continue
         seen.add(name)
-        needed.append((cell, name))
+        reached.append((cell, name))
         if name in scopes:  # a function or class of the package: what its body reads
             owner, owner_names = scopes[name]
             queue += [(owner, free) for free in sorted(owner_names.deferred.get(name, ()))]
-    return needed
-
-
-def _used_by_predict(cells, names: dict[int, CellNames]) -> set[str]:
-    """Names predict reads directly or through the package functions it calls."""
-    scopes = {
-        scope: names[cell.index].deferred.get(scope, set())
-        for role in CODE_ROLES
-        for cell in cells.get(role, [])
-        for scope in names[cell.index].scopes
-    }
-    used: set[str] = set()
-    queue = [n for cell in cells["predict"] for n in names[cell.index].reads]
-    while queue:
-        name = queue.pop()
-        if name in used:
-            continue
-        used.add(name)
-        queue += list(scopes.get(name, ()))
-    return used
+    return reached
 
 
 def _output(cell: Cell, parsed: ParsedCell) -> str:
@@ -214,11 +214,10 @@ def _missing_message(notebook: Notebook, roles, cell: Cell, name: str) -> tuple[
     return (
         f"{where} needs `{name}`, which no export, load or parameters cell provides; it is "
         f"assigned in {_where(source, roles.get(source.index))}",
-        f"tag {_where(source, None)} `{ROLE_TAGS['export']}` (or `{ROLE_TAGS['load']}` if it "
+        f"tag {source.label} `{ROLE_TAGS['export']}` (or `{ROLE_TAGS['load']}` if it "
         "loads an artifact), or make it a parameter",
     )
 
 
 def _where(cell: Cell, role: str | None) -> str:
-    label = f"cell {cell.number}" + (f" (id {cell.id})" if cell.id else "")
-    return f"{label} ({role})" if role else label
+    return f"{cell.label} ({role})" if role else cell.label

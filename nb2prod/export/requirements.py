@@ -19,7 +19,6 @@ from nb2prod.lint.dependencies import (
     installed_distributions,
     is_stdlib,
 )
-from nb2prod.syntax import parse_cell
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,7 @@ def imported_modules(plan: ExportPlan) -> list[str]:
     modules: list[str] = []
     for role in CODE_ROLES:
         for cell in plan.role(role):
-            for node in ast.walk(parse_cell(cell.source).tree):
+            for node in ast.walk(plan.parsed[cell.index].tree):
                 if isinstance(node, ast.Import):
                     modules += [alias.name for alias in node.names]
                 elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
