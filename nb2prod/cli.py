@@ -21,7 +21,7 @@ def _codes(ctx, param, value):
     return tuple(code.strip() for item in value for code in item.split(",") if code.strip())
 
 
-def _handle_errors(command):
+def handle_errors(command):
     """Turn the core's named errors into one line on stderr and their exit code."""
 
     @functools.wraps(command)
@@ -99,7 +99,7 @@ def main() -> None:
     help="Use this pyproject.toml instead of the closest one.",
 )
 @click.option("--isolated", is_flag=True, help="Ignore configuration files.")
-@_handle_errors
+@handle_errors
 def lint(
     paths,
     output_format,
@@ -187,7 +187,7 @@ def _write_report(output: str, text: str) -> None:
     default="text",
     show_default=True,
 )
-@_handle_errors
+@handle_errors
 def rule(code, show_all, output_format):
     """Explain a rule, or list every rule.
 
@@ -214,3 +214,14 @@ def rule(code, show_all, output_format):
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+def _add_export_commands() -> None:
+    # Imported here: the export commands need handle_errors, defined above.
+    from nb2prod.export.commands import export, verify
+
+    main.add_command(export)
+    main.add_command(verify)
+
+
+_add_export_commands()

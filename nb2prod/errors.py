@@ -49,3 +49,15 @@ class EnvironmentProblem(Nb2ProdError):
     """Something nb2prod needs is missing from the environment."""
 
     exit_code = EXIT_ENVIRONMENT
+
+
+class NotebookFailed(Nb2ProdError):
+    """The notebook itself raised, or its kernel died, while nb2prod ran it."""
+
+    exit_code = EXIT_NOTEBOOK_FAILED
+
+
+class EquivalenceMismatch(Nb2ProdError):
+    """The exported package does not give the notebook's answers."""
+
+    exit_code = EXIT_MISMATCH

@@ -200,6 +200,11 @@ def load_notebook(path: str | os.PathLike) -> Notebook:
             data = fh.read()
     except OSError as exc:
         raise NotebookReadError(path, f"cannot read file: {exc.strerror or exc}") from None
+    return notebook_from_bytes(data, path)
+
+
+def notebook_from_bytes(data: bytes, path: str) -> Notebook:
+    """Model the notebook file content ``data`` read from ``path``."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -36,11 +36,17 @@ class ExportPlan:
     inputs: list[str]  # predict's positional inputs, bound by the example cell(s)
     output: str  # source of the expression predict returns
     parsed: dict[int, ParsedCell] = field(default_factory=dict)  # cell index -> parse
-    runtime_params: list[str] = field(default_factory=list)  # used by predict
+    runtime_params: list[str] = field(default_factory=list)  # read by predict cells
     build_params: list[str] = field(default_factory=list)  # fixed at export
+    package_params: list[str] = field(default_factory=list)  # build params the code reads
+    load_names: list[str] = field(default_factory=list)  # what the load cells bind
 
     def role(self, name: str) -> list[Cell]:
         return self.cells.get(name, [])
+
+    @property
+    def specs(self) -> dict[str, ParamSpec]:
+        return {spec.name: spec for spec in self.parameters}
 
 
 def plan_export(notebook: Notebook) -> ExportPlan:
@@ -75,7 +81,12 @@ def plan_export(notebook: Notebook) -> ExportPlan:
         raise ExportRefusal(*_missing_message(notebook, roles, cell, name))
 
     parameter_names = [spec.name for spec in parameters]
-    used_by_predict = _used_by_predict(cells, names) & set(parameter_names)
+    runtime = [n for n in parameter_names if n in set(predict_reads)]
+    _check_runtime_params(cells, names, runtime)
+    _check_import_time_reads(cells, names, provided)
+    load_names = _load_names(cells, names, parsed)
+    used = {name for _cell, name in needed}
+    _check_secret_params(parameters, used - set(runtime))
     return ExportPlan(
         notebook=notebook,
         parameters=parameters,
@@ -83,8 +94,10 @@ def plan_export(notebook: Notebook) -> ExportPlan:
         inputs=inputs,
         output=_output(cells["predict"][-1], parsed[cells["predict"][-1].index]),
         parsed=parsed,
-        runtime_params=[n for n in parameter_names if n in used_by_predict],
-        build_params=[n for n in parameter_names if n not in used_by_predict],
+        runtime_params=runtime,
+        build_params=[n for n in parameter_names if n not in runtime],
+        package_params=[n for n in parameter_names if n in used and n not in runtime],
+        load_names=load_names,
     )
 
 
@@ -155,10 +168,72 @@ def _needed(cells, names, inputs: set[str]) -> list[tuple[Cell, str]]:
     return _closure(start, _scopes(cells, names), seen=set(inputs))
 
 
-def _used_by_predict(cells, names: dict[int, CellNames]) -> set[str]:
-    """Names predict reads directly or through the package functions it calls."""
-    start = [(cell, n) for cell in cells["predict"] for n in names[cell.index].reads]
-    return {name for _cell, name in _closure(start, _scopes(cells, names), seen=set())}
+def _check_runtime_params(cells, names: dict[int, CellNames], runtime: list[str]) -> None:
+    """A runtime parameter becomes an argument of ``predict``; code outside the predict
+    cells that reads it as a global would silently keep the default."""
+    for role in ("export", "load"):
+        for cell in cells.get(role, []):
+            cell_names_ = names[cell.index]
+            for name in runtime:
+                if name in cell_names_.reads:
+                    where = f"{_where(cell, role)} reads"
+                elif any(name in cell_names_.deferred.get(s, ()) for s in cell_names_.scopes):
+                    scope = next(s for s in cell_names_.scopes if name in cell_names_.deferred[s])
+                    where = f"`{scope}` in {_where(cell, role)} reads"
+                else:
+                    continue
+                raise ExportRefusal(
+                    f"{where} the parameter `{name}`, which the predict cell also uses: predict "
+                    "takes it per call, so this code would keep the default",
+                    f"pass `{name}` to it as an argument from the predict cell",
+                )
+
+
+def _check_import_time_reads(cells, names: dict[int, CellNames], provided: set[str]) -> None:
+    """Export cells run when the package is imported, before ``load()``: they cannot use
+    what load cells bind (functions can: they run later)."""
+    from_export = {n for c in cells.get("export", []) for n in names[c.index].defines}
+    from_load = {n for c in cells.get("load", []) for n in names[c.index].defines} - from_export
+    for cell in cells.get("export", []):
+        for name in names[cell.index].reads:
+            if name in from_load:
+                raise ExportRefusal(
+                    f"{_where(cell, 'export')} uses `{name}` from a load cell when the package "
+                    "is imported, before anything is loaded",
+                    "move that code into the load cell, or into a function",
+                )
+
+
+def _load_names(cells, names: dict[int, CellNames], parsed) -> list[str]:
+    """Names the load cells bind; they become module globals of the package."""
+    bound: list[str] = []
+    for cell in cells.get("load", []):
+        for node in parsed[cell.index].tree.body:
+            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                raise ExportRefusal(
+                    f"{_where(cell, 'load')}, line {node.lineno}: the annotation on "
+                    f"`{node.target.id}` cannot stay once the cell runs inside `load()`",
+                    f"drop the annotation (`{node.target.id} = ...`)",
+                )
+        bound += [n for n in names[cell.index].defines if n not in bound]
+    return bound
+
+
+def _check_secret_params(parameters, used: set[str]) -> None:
+    """Build parameters the package reads are written into its code: never a secret."""
+    from nb2prod.credentials import find_tokens, is_secret_name
+
+    for spec in parameters:
+        if spec.name not in used:
+            continue
+        value = spec.default if isinstance(spec.default, str) else ""
+        if (is_secret_name(spec.name) and value) or find_tokens(value):
+            raise ExportRefusal(
+                f"parameter `{spec.name}` looks like a secret, and the package would carry its "
+                "value in its code",
+                f'read it at run time instead, e.g. `os.environ["{spec.name.upper()}"]` '
+                "in the load cell",
+            )
 
 
 def _scopes(cells, names: dict[int, CellNames]) -> dict[str, tuple[Cell, CellNames]]:

@@ -84,3 +84,44 @@ def resolve_requirements(plan: ExportPlan, project_folders: list[Path]) -> list[
             continue
         requirements.append(Requirement(distribution, installed, tuple(modules)))
     return sorted(requirements, key=lambda r: r.distribution.lower())
+
+
+def exact_pins(distributions: list[str]) -> list[str]:
+    """``name==version`` for ``distributions`` and everything they need, as installed here
+    (what requirements.lock.txt holds), sorted by name."""
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    from packaging.requirements import InvalidRequirement
+    from packaging.requirements import Requirement as Needed
+    from packaging.utils import canonicalize_name
+
+    pins: dict[str, str] = {}
+    queue = list(distributions)
+    while queue:
+        name = queue.pop()
+        key = canonicalize_name(name)
+        if key in pins:
+            continue
+        try:
+            found = distribution(name)
+        except PackageNotFoundError:  # an optional dependency that is not installed
+            continue
+        pins[key] = f"{found.metadata['Name']}=={found.version}"
+        for text in found.requires or []:
+            try:
+                needed = Needed(text)
+            except InvalidRequirement:
+                continue
+            if needed.marker is None or needed.marker.evaluate({"extra": ""}):
+                queue.append(needed.name)
+    return [pins[key] for key in sorted(pins)]
+
+
+def installed_pin(distribution: str, fallback: str) -> str:
+    """The compatible range of ``distribution`` as installed here, else ``fallback``."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return Requirement(distribution, version(distribution), ()).compatible
+    except PackageNotFoundError:
+        return fallback
