@@ -100,6 +100,8 @@ def run_and_capture(
                 progress_bar=False,
                 log_output=False,
                 execution_timeout=timeout,
+                # The kernel's own start-up warnings are not the user's business here.
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],
             )
         except PapermillExecutionError as exc:
             raise _failure(plan, added, exc) from None

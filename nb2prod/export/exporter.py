@@ -21,12 +21,14 @@ from nb2prod.config import find_project_root
 from nb2prod.errors import NotebookReadError, UsageError
 from nb2prod.export.capture import Capture, override_cases, run_and_capture
 from nb2prod.export.plan import ExportPlan, plan_export
-from nb2prod.export.render import Artifact, PackageSpec, render_package
+from nb2prod.export.probe import probe_modules
+from nb2prod.export.render import Artifact, PackageSpec, render_package, ruff_findings
 from nb2prod.export.requirements import (
     exact_pins,
     imported_modules,
     installed_pin,
     resolve_requirements,
+    runtime_requirements,
 )
 from nb2prod.export.writer import check_target, write_tree
 from nb2prod.notebook import notebook_from_bytes
@@ -109,18 +111,39 @@ def export_notebook(options: ExportOptions, say: Callable[[str], None] = lambda 
         ]
         spec.provenance = provenance(plan, spec, data, root, path)
         spec.provenance["checked_overrides"] = overrides
+        say("running the package outside the notebook to find its run-time dependencies")
+        findings = add_runtime_requirements(plan, spec)
         files = render_package(plan, spec)
         write_tree(files, target, force=options.force)
     finally:
         if not options.cwd:
             shutil.rmtree(workdir, ignore_errors=True)
-    notes = []
+    notes = [f"ruff: {line} (in code copied from the notebook)" for line in findings]
     if _sha256(read_notebook_bytes(path)) != _sha256(data):
         notes.append(
             f"{path} changed on disk during the export; the package is built from the "
             "version read at the start (export again to pick up the change)"
         )
     return ExportResult(plan, spec, target, list(files), capture, notes)
+
+
+def add_runtime_requirements(plan: ExportPlan, spec: PackageSpec) -> list[str]:
+    """Render into a scratch folder, run it (probe.py), and add what it needed at run time:
+    to the dependencies when load/predict needed it, to the test extra when only the
+    golden data did.  Returns what ruff says about the code, the notebook's included."""
+    with tempfile.TemporaryDirectory(prefix="nb2prod-probe-") as scratch:
+        staging = Path(scratch) / "project"
+        write_tree(render_package(plan, spec), staging)
+        seen = probe_modules(staging, spec.name, staging / "tests" / "golden" / "cases.pkl")
+        findings = ruff_findings(staging)
+    spec.requirements = sorted(
+        spec.requirements + runtime_requirements(seen.package, spec.requirements, spec.name),
+        key=lambda r: r.distribution.lower(),
+    )
+    spec.lock = exact_pins([r.distribution for r in spec.requirements])
+    for requirement in runtime_requirements(seen.golden, spec.requirements, spec.name):
+        spec.extras["test"].append(requirement.compatible)
+    return findings
 
 
 def recapture(

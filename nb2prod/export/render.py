@@ -223,6 +223,7 @@ def _runtime_param(param) -> dict[str, Any]:
         "annotation": _ANNOTATIONS[param.type],
         "default": default,
         "field": f"field(default_factory=lambda: {default})" if mutable else default,
+        "mutable": mutable,
         "help": (param.help or "").replace('"""', "'''").replace("|", "\\|"),
         "good": conversion[0] if conversion else None,
         "bad": conversion[1] if conversion else None,
@@ -276,6 +277,17 @@ def format_python(files: dict[str, str]) -> dict[str, str]:
         if result.returncode != 0:
             raise EnvironmentProblem(f"ruff could not format the package: {result.stderr.strip()}")
         return {path: (root / path).read_text(encoding="utf-8") for path in files}
+
+
+def ruff_findings(project: Path) -> list[str]:
+    """``ruff check`` of a written project under its own configuration, one line each."""
+    result = subprocess.run(
+        [_ruff(), "check", "--no-cache", "--quiet", "--output-format", "concise", "."],
+        capture_output=True,
+        text=True,
+        cwd=project,
+    )
+    return [line for line in result.stdout.splitlines() if line.strip()]
 
 
 def _ruff() -> str:

@@ -89,32 +89,66 @@ def resolve_requirements(plan: ExportPlan, project_folders: list[Path]) -> list[
 def exact_pins(distributions: list[str]) -> list[str]:
     """``name==version`` for ``distributions`` and everything they need, as installed here
     (what requirements.lock.txt holds), sorted by name."""
+    found = _closure(distributions)
+    return [f"{found[key].metadata['Name']}=={found[key].version}" for key in sorted(found)]
+
+
+def runtime_requirements(
+    modules: list[str], known: list[Requirement], package: str
+) -> list[Requirement]:
+    """Requirements for ``modules`` seen imported at run time that neither ``known`` nor
+    another of them already pulls in (sklearn's numpy and scipy are sklearn's business)."""
+    from importlib.metadata import version
+
+    found: dict[str, list[str]] = {}
+    for key in modules:
+        if key == package or key.startswith("_") or is_stdlib(key):
+            continue
+        providers = installed_distributions(key)
+        if providers:
+            found.setdefault(providers[0], []).append(key)
+    names = [r.distribution for r in known] + list(found)
+    known_keys = {_key(r.distribution) for r in known}
+    added = []
+    for distribution, provided in found.items():
+        others = [n for n in names if _key(n) != _key(distribution)]
+        if _key(distribution) in known_keys or _key(distribution) in _closure(others):
+            continue
+        added.append(Requirement(distribution, version(distribution), tuple(provided)))
+    return added
+
+
+def _closure(distributions: list[str]) -> dict:
+    """Canonical name -> installed Distribution, for ``distributions`` and what they need."""
     from importlib.metadata import PackageNotFoundError, distribution
 
     from packaging.requirements import InvalidRequirement
     from packaging.requirements import Requirement as Needed
-    from packaging.utils import canonicalize_name
 
-    pins: dict[str, str] = {}
+    found: dict = {}
     queue = list(distributions)
     while queue:
         name = queue.pop()
-        key = canonicalize_name(name)
-        if key in pins:
+        if _key(name) in found:
             continue
         try:
-            found = distribution(name)
+            found[_key(name)] = distribution(name)
         except PackageNotFoundError:  # an optional dependency that is not installed
             continue
-        pins[key] = f"{found.metadata['Name']}=={found.version}"
-        for text in found.requires or []:
+        for text in found[_key(name)].requires or []:
             try:
                 needed = Needed(text)
             except InvalidRequirement:
                 continue
             if needed.marker is None or needed.marker.evaluate({"extra": ""}):
                 queue.append(needed.name)
-    return [pins[key] for key in sorted(pins)]
+    return found
+
+
+def _key(name: str) -> str:
+    from packaging.utils import canonicalize_name
+
+    return canonicalize_name(name)
 
 
 def installed_pin(distribution: str, fallback: str) -> str:
