@@ -240,6 +240,10 @@ def input_kind(inputs: dict[str, Any] | None) -> str:
         return name.lower()
     if module == "numpy" and name == "ndarray":
         return "ndarray"
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        return "records"
+    if isinstance(value, list):
+        return "list"
     return "json"
 
 
