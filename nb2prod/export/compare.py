@@ -99,10 +99,17 @@ def _compare_array(expected, actual, rtol, where, labels=None):
     for position in wrong[:_SHOWN]:
         at = tuple(int(i) for i in position)
         label = labels(at) if labels else "".join(f"[{i}]" for i in at)
-        found.append(f"{where}{label}: notebook {expected[at]!r}, package {actual[at]!r}")
+        shown = _plain(expected[at]), _plain(actual[at])
+        found.append(f"{where}{label}: notebook {shown[0]!r}, package {shown[1]!r}")
     if len(wrong) > _SHOWN:
         found.append(f"{where}: ... {len(wrong) - _SHOWN} more differing elements")
     return found
+
+
+def _plain(value):
+    """A numpy scalar as the Python value it holds, so messages read ``0.5``, not
+    ``np.float64(0.5)``."""
+    return value.item() if hasattr(value, "item") and getattr(value, "ndim", None) == 0 else value
 
 
 def _compare_index(expected, actual, rtol, where):
@@ -118,7 +125,7 @@ def _compare_series(expected, actual, rtol, where):
     if found:
         return found
     values = (expected.to_numpy(), actual.to_numpy())
-    return _compare_array(*values, rtol, where, lambda at: f"[{expected.index[at[0]]!r}]")
+    return _compare_array(*values, rtol, where, lambda at: f"[{_plain(expected.index[at[0]])!r}]")
 
 
 def _compare_frame(expected, actual, rtol, where):

@@ -80,7 +80,7 @@ def render_package(plan: ExportPlan, spec: PackageSpec) -> dict[str, bytes | Pat
     """Relative path -> content (bytes) or a file to copy (Path), in a stable order."""
     context = _context(plan, spec)
     package = f"src/{spec.name}"
-    python = {
+    sources = {
         f"{package}/__init__.py": _template("__init__.py.j2", context),
         f"{package}/__main__.py": _template("__main__.py.j2", context),
         f"{package}/_params.py": _template("_params.py.j2", context),
@@ -90,15 +90,15 @@ def render_package(plan: ExportPlan, spec: PackageSpec) -> dict[str, bytes | Pat
         "tests/_compare.py": Path(compare.__file__).read_text(encoding="utf-8"),
         "tests/test_import.py": _template("test_import.py.j2", context),
         "tests/test_params.py": _template("test_params.py.j2", context),
+        "README.md": _template("README.md.j2", context),  # ruff formats its code blocks too
     }
     if spec.cases:
-        python["tests/test_equivalence.py"] = _template("test_equivalence.py.j2", context)
+        sources["tests/test_equivalence.py"] = _template("test_equivalence.py.j2", context)
     files: dict[str, bytes | Path] = {
         "pyproject.toml": _template("pyproject.toml.j2", context).encode(),
-        "README.md": _template("README.md.j2", context).encode(),
         "requirements.lock.txt": "".join(f"{pin}\n" for pin in spec.lock).encode(),
     }
-    files.update({path: text.encode() for path, text in format_python(python).items()})
+    files.update({path: text.encode() for path, text in formatted(sources).items()})
     files[f"{package}/provenance.json"] = _json(spec.provenance)
     if spec.cases:
         golden = {"inputs": spec.inputs or {}, "cases": spec.cases}
@@ -207,7 +207,7 @@ def _context(plan: ExportPlan, spec: PackageSpec) -> dict[str, Any]:
         "build_text": ", ".join(f"`{n}`" for n in plan.build_params),
         "artifacts": spec.artifacts,
         "input_kind": input_kind(spec.inputs),
-        "output": plan.output,
+        "output": " ".join(plan.output.split()),
         "predict_cells": ", ".join(c.label for c in plan.role("predict")),
     }
 
@@ -266,8 +266,9 @@ def _json(data: dict) -> bytes:
 # --------------------------------------------------------------------------- formatting
 
 
-def format_python(files: dict[str, str]) -> dict[str, str]:
-    """``ruff format`` every file, in one call, away from any project's configuration."""
+def formatted(files: dict[str, str]) -> dict[str, str]:
+    """``ruff format`` every file (Python, and the code blocks of Markdown where ruff does
+    that), in one call, away from any project's configuration."""
     with tempfile.TemporaryDirectory(prefix="nb2prod-format-") as folder:
         root = Path(folder)
         for path, text in files.items():

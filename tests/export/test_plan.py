@@ -8,7 +8,7 @@ from nb2prod.export.plan import ExportRefusal, plan_export
 from nb2prod.notebook import load_notebook
 from nb2prod.roles import RoleError
 
-from .conftest import code, markdown, write_notebook
+from ..conftest import code, markdown, write_notebook
 
 
 def _plan(tmp_path, *cells):

@@ -11,7 +11,7 @@ from nb2prod.export.plan import plan_export
 from nb2prod.export.requirements import Requirement, imported_modules, resolve_requirements
 from nb2prod.notebook import load_notebook
 
-from .conftest import code, write_notebook
+from ..conftest import code, write_notebook
 
 
 def _plan(tmp_path, export_source):

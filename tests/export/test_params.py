@@ -7,7 +7,7 @@ import pytest
 from nb2prod.export.params import ParameterError, ParamSpec, parameter_specs
 from nb2prod.notebook import load_notebook
 
-from .conftest import code, write_notebook
+from ..conftest import code, write_notebook
 
 
 def _cell(tmp_path, source):

@@ -1,0 +1,60 @@
+"""orders: the predictions of notebooks/orders.ipynb, exported by nb2prod.
+
+``predict(order, **runtime_params)`` returns what the notebook's predict cells return;
+``load()`` runs its load cells, once. This file is generated: change the notebook and
+export again rather than editing it.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from orders._params import Params
+
+__version__ = "1.2.0"
+__all__ = ["Params", "__version__", "load", "predict"]
+
+_load_lock = threading.Lock()
+_loaded = False
+
+
+def load() -> None:
+    """Run the notebook's load cells; later calls return at once."""
+    global _loaded
+    if _loaded:
+        return
+    with _load_lock:
+        if not _loaded:
+            from orders import _notebook
+
+            _notebook._nb2prod_load()
+            _loaded = True
+
+
+def predict(order, /, **runtime_params: Any) -> Any:
+    """The notebook's prediction for `order`.
+
+    Runtime parameters, with the notebook's defaults (see ``Params``):
+
+    - ``discount`` (float, default ``0.0``): fraction taken off
+    - ``currency`` (str, default ``'EUR'``): shown with totals
+    - ``rounding`` (int, default ``2``): decimals
+    - ``express`` (bool, default ``False``): next-day delivery
+    - ``extras`` (list, default ``['gift']``): add-ons allowed
+
+    An unknown name raises TypeError; a value of the wrong type is converted when that is
+    safe (``"0.7"`` for a float) and refused otherwise.
+    """
+    params = Params.from_mapping(runtime_params)
+    load()
+    from orders import _notebook
+
+    return _notebook._nb2prod_predict(
+        order,
+        discount=params.discount,
+        currency=params.currency,
+        rounding=params.rounding,
+        express=params.express,
+        extras=params.extras,
+    )

@@ -1,0 +1,170 @@
+"""``orders predict --input FILE [--param NAME=VALUE ...] [--output FILE]``.
+
+Files are read and written by extension: .csv and .parquet (through pandas), .json.
+Without ``--output`` the prediction is printed as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+#: How the notebook's example input looked, so files are read into the same shape.
+INPUT_KIND = "records"
+INPUTS = ["order"]
+FORMATS = (".csv", ".json", ".parquet")
+
+
+class InputError(Exception):
+    """A file or value the command cannot use; the message says why."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="orders",
+        description="Predictions of notebooks/orders.ipynb, exported by nb2prod.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    predict = commands.add_parser(
+        "predict", help="predict for the rows of an input file"
+    )
+    predict.add_argument(
+        "--input", required=True, type=Path, help="a .csv, .json or .parquet file"
+    )
+    predict.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a runtime parameter: discount (default 0.0); currency (default 'EUR'); rounding (default 2); express (default False); extras (default ['gift'])",
+    )
+    predict.add_argument(
+        "--output", type=Path, help="where to write (.csv, .json, .parquet)"
+    )
+    args = parser.parse_args(argv)
+
+    from orders import predict as predict_with
+
+    try:
+        params = dict(_parameter(text) for text in args.param)
+        inputs = read_input(args.input)
+        result = predict_with(*inputs, **params)
+        write_output(result, args.output)
+    except (InputError, TypeError, OSError) as exc:
+        print(f"orders: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _parameter(text: str) -> tuple[str, str]:
+    name, equals, value = text.partition("=")
+    if not equals or not name.strip():
+        raise InputError(f"--param {text!r}: write NAME=VALUE")
+    return name.strip(), value
+
+
+def read_input(path: Path) -> list[Any]:
+    """The positional inputs of ``predict``, read from ``path``."""
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise InputError(
+            f"{path}: unknown input format; use one of {', '.join(FORMATS)}"
+        )
+    if suffix == ".json":
+        data = json.loads(path.read_text(encoding="utf-8"))
+    else:
+        pd = _pandas(suffix)
+        data = pd.read_csv(path) if suffix == ".csv" else pd.read_parquet(path)
+    if len(INPUTS) != 1:
+        if not isinstance(data, dict) or set(data) != set(INPUTS):
+            raise InputError(
+                f"{path}: give a JSON object with the keys {', '.join(INPUTS)}"
+            )
+        return [data[name] for name in INPUTS]
+    return [as_input(data)]
+
+
+def as_input(data: Any) -> Any:
+    """``data`` (a table or parsed JSON) in the shape of the notebook's example input."""
+    if INPUT_KIND == "dataframe":
+        return data if hasattr(data, "columns") else _pandas(".json").DataFrame(data)
+    if INPUT_KIND == "series":
+        frame = data if hasattr(data, "columns") else _pandas(".json").DataFrame(data)
+        return frame.iloc[:, 0]
+    if INPUT_KIND == "ndarray":
+        import numpy as np
+
+        return np.asarray(data.to_numpy() if hasattr(data, "to_numpy") else data)
+    if INPUT_KIND == "records" and hasattr(data, "to_dict"):
+        return data.to_dict(orient="records")
+    if INPUT_KIND == "list" and hasattr(data, "columns"):
+        return data.iloc[:, 0].tolist()
+    if INPUT_KIND == "list" and hasattr(data, "tolist"):
+        return data.tolist()
+    return data
+
+
+def write_output(result: Any, path: Path | None) -> None:
+    """Write ``result`` to ``path`` by its extension, or print it as JSON."""
+    suffix = path.suffix.lower() if path else ".json"
+    if suffix not in FORMATS:
+        raise InputError(
+            f"{path}: unknown output format; use one of {', '.join(FORMATS)}"
+        )
+    if suffix == ".json":
+        text = json.dumps(_jsonable(result), indent=2) + "\n"
+        if path is None:
+            sys.stdout.write(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        return
+    frame = _frame(result, _pandas(suffix))
+    keep_index = not _plain_index(frame)
+    if suffix == ".csv":
+        frame.to_csv(path, index=keep_index)
+    else:
+        frame.to_parquet(path, index=keep_index)
+
+
+def _pandas(suffix: str):
+    try:
+        import pandas
+    except ImportError:
+        raise InputError(f"{suffix} files need pandas: pip install pandas") from None
+    return pandas
+
+
+def _frame(result: Any, pd):
+    if hasattr(result, "columns"):
+        return result
+    if hasattr(result, "to_frame"):
+        return result.to_frame(
+            name=result.name if result.name is not None else "prediction"
+        )
+    values = _jsonable(result)
+    return pd.DataFrame(
+        {"prediction": values if isinstance(values, list) else [values]}
+    )
+
+
+def _plain_index(frame) -> bool:
+    index = frame.index
+    return type(index).__name__ == "RangeIndex" and index.start == 0 and index.step == 1
+
+
+def _jsonable(value: Any) -> Any:
+    if hasattr(
+        value, "to_json"
+    ):  # pandas: its own conversion of dates, NaN and numpy types
+        orient = "records" if hasattr(value, "columns") else "values"
+        return json.loads(value.to_json(orient=orient))
+    if hasattr(value, "tolist"):  # numpy arrays and scalars
+        return value.tolist()
+    if isinstance(value, dict):
+        return {str(key): _jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(item) for item in value]
+    return value
