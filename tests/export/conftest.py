@@ -1,0 +1,3 @@
+"""Export tests; golden/ holds expected generated files, not tests to collect."""
+
+collect_ignore = ["golden"]
