@@ -101,7 +101,7 @@ def run_and_capture(
                 log_output=False,
                 execution_timeout=timeout,
                 # The kernel's own start-up warnings are not the user's business here.
-                extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
             )
         except PapermillExecutionError as exc:
             raise _failure(plan, added, exc) from None

@@ -8,6 +8,7 @@ out.  Writing the files is someone else's job (writer.py).
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import pickle
 import subprocess
@@ -248,15 +249,20 @@ def input_kind(inputs: dict[str, Any] | None) -> str:
 
 
 def _template(name: str, context: dict[str, Any]) -> str:
+    return _templates().get_template(name).render(context)
+
+
+@functools.cache
+def _templates():
+    """One jinja2 environment, so each template is compiled once per process."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-    environment = Environment(
+    return Environment(
         loader=FileSystemLoader(_TEMPLATES),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
         autoescape=False,  # noqa: S701 - Python, TOML and Markdown, not HTML
     )
-    return environment.get_template(name).render(context)
 
 
 def _json(data: dict) -> bytes:
