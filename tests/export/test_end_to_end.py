@@ -150,3 +150,22 @@ def test_bad_arguments_are_usage_errors(tmp_path):
         assert result.returncode == 2 and words in result.stderr, (args, result.stderr)
     missing = run("verify", tmp_path)
     assert missing.returncode == 2 and "not a project nb2prod exported" in missing.stderr
+
+
+def test_magic_spelled_roles_run_as_plain_cells_and_numpy_answers_compare(tmp_path):
+    notebook = write_notebook(
+        tmp_path / "scores.ipynb",
+        [
+            code("weight = 2.0  # scale\nshift: int = 1", tags=["parameters"]),
+            code("%%nb2prod export\nimport numpy as np"),
+            code("#| nb2prod: example\nvalues = np.arange(4.0)"),
+            code("%%nb2prod predict\nnp.sqrt(values) * weight + shift"),
+        ],
+    )
+    result = run("export", notebook, "-o", tmp_path / "scores", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    module = (tmp_path / "scores/src/scores/_notebook.py").read_text()
+    assert "%%nb2prod" not in module and "return np.sqrt(values) * weight + shift" in module
+    provenance = json.loads((tmp_path / "scores/src/scores/provenance.json").read_text())
+    assert provenance["checked_overrides"] == [{"weight": 2.8, "shift": 2}]
+    assert 'INPUT_KIND = "ndarray"' in (tmp_path / "scores/src/scores/cli.py").read_text()

@@ -143,3 +143,74 @@ def test_imports_and_aliases_in_export_cells_provide_names(tmp_path):
         code("np.asarray(values).sum() + average(values)", tags=["nb2prod:predict"]),
     )
     assert plan.inputs == ["values"] and plan.runtime_params == []
+
+
+def test_constants_and_aliases_from_export_cells_are_provided(tmp_path):
+    plan = _plan(
+        tmp_path,
+        code(
+            "RATE = 0.2\n\ndef tax(x):\n    return x * RATE\n\nvat = tax\nimport math as m",
+            tags=["nb2prod:export"],
+        ),
+        code("price = 10.0", tags=["nb2prod:example"]),
+        code("m.floor(vat(price))", tags=["nb2prod:predict"]),
+    )
+    assert plan.inputs == ["price"] and plan.output == "m.floor(vat(price))"
+
+
+def test_load_cells_bind_module_globals_and_parameters_split(tmp_path):
+    plan = _plan(tmp_path, *CHURN)
+    assert plan.load_names == ["model"]
+    assert plan.package_params == ["model_path"]  # build parameters the code reads
+
+
+def test_a_runtime_parameter_read_inside_an_exported_function_is_refused(tmp_path):
+    refusal = _refusal(
+        tmp_path,
+        code("threshold = 0.5", tags=["parameters"]),
+        code("def decide(p):\n    return p > threshold", tags=["nb2prod:export"]),
+        code("p = 0.7", tags=["nb2prod:example"]),
+        code("decide(p) and p > threshold", tags=["nb2prod:predict"]),
+    )
+    assert "`decide` in cell 2" in refusal.message and "`threshold`" in refusal.message
+    assert "pass `threshold` to it as an argument" in refusal.hint
+
+
+def test_export_cells_cannot_use_load_results_at_import_time(tmp_path):
+    refusal = _refusal(
+        tmp_path,
+        code("model = object()", tags=["nb2prod:load"]),
+        code("kind = type(model).__name__", tags=["nb2prod:export"]),
+        code("x = 1", tags=["nb2prod:example"]),
+        code("(kind, x)", tags=["nb2prod:predict"]),
+    )
+    assert "uses `model` from a load cell when the package is imported" in refusal.message
+
+
+def test_annotated_names_in_load_cells_are_refused(tmp_path):
+    refusal = _refusal(
+        tmp_path,
+        code("size: int = 3", tags=["nb2prod:load"]),
+        code("x = 1", tags=["nb2prod:example"]),
+        code("x + size", tags=["nb2prod:predict"]),
+    )
+    assert "annotation on `size`" in refusal.message and "`size = ...`" in refusal.hint
+
+
+def test_secret_build_parameters_never_go_into_the_package(tmp_path):
+    refusal = _refusal(
+        tmp_path,
+        code("api_token = 'ghp_" + "a1B2" * 9 + "'", tags=["parameters"]),
+        code("client = {'token': api_token}", tags=["nb2prod:load"]),
+        code("x = 1", tags=["nb2prod:example"]),
+        code("(client, x)", tags=["nb2prod:predict"]),
+    )
+    assert "`api_token` looks like a secret" in refusal.message
+    assert 'os.environ["API_TOKEN"]' in refusal.hint
+    # An unused secret-looking parameter is fine: it never reaches the package.
+    _plan(
+        tmp_path,
+        code("api_token = 'ghp_" + "a1B2" * 9 + "'", tags=["parameters"]),
+        code("x = 1", tags=["nb2prod:example"]),
+        code("x", tags=["nb2prod:predict"]),
+    )
