@@ -3,12 +3,10 @@ write.  The one entry point the CLI, the kernel magic and the server share."""
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import json
 import keyword
 import re
-import shutil
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -22,6 +20,7 @@ from nb2prod.errors import NotebookReadError, UsageError
 from nb2prod.export.capture import Capture, override_cases, run_and_capture
 from nb2prod.export.plan import ExportPlan, plan_export
 from nb2prod.export.probe import probe_modules
+from nb2prod.export.provenance import provenance, sha256
 from nb2prod.export.render import Artifact, PackageSpec, render_package, ruff_findings
 from nb2prod.export.requirements import (
     exact_pins,
@@ -95,11 +94,8 @@ def export_notebook(options: ExportOptions, say: Callable[[str], None] = lambda 
         files = render_package(plan, spec)
         return ExportResult(plan, spec, target, list(files), None, ["dry run: nothing written"])
 
-    workdir = Path(options.cwd) if options.cwd else Path(tempfile.mkdtemp(prefix="nb2prod-run-"))
-    try:
-        say(
-            f"running {path} (papermill, {'in ' + str(workdir) if options.cwd else 'fresh working directory'})"
-        )
+    say(f"running {path} with papermill")
+    with _working_directory(options.cwd) as workdir:
         capture = run_and_capture(
             plan, overrides, workdir=workdir, kernel=options.kernel, timeout=options.timeout
         )
@@ -115,11 +111,8 @@ def export_notebook(options: ExportOptions, say: Callable[[str], None] = lambda 
         findings = add_runtime_requirements(plan, spec)
         files = render_package(plan, spec)
         write_tree(files, target, force=options.force)
-    finally:
-        if not options.cwd:
-            shutil.rmtree(workdir, ignore_errors=True)
     notes = [f"ruff: {line} (in code copied from the notebook)" for line in findings]
-    if _sha256(read_notebook_bytes(path)) != _sha256(data):
+    if sha256(read_notebook_bytes(path)) != sha256(data):
         notes.append(
             f"{path} changed on disk during the export; the package is built from the "
             "version read at the start (export again to pick up the change)"
@@ -163,7 +156,7 @@ def recapture(
     path = _locate_notebook(Path(folder), recorded)
     data = read_notebook_bytes(path)
     notes = []
-    if _sha256(data) != recorded.get("notebook_sha256"):
+    if sha256(data) != recorded.get("notebook_sha256"):
         notes.append(
             f"{path} changed since it was exported; differences may come from that "
             "(export again with --force)"
@@ -171,14 +164,21 @@ def recapture(
     plan = plan_export(notebook_from_bytes(data, str(path)))
     chosen = typed_params(plan, params) if params else None
     overrides = override_cases(plan, chosen) if chosen else recorded.get("checked_overrides", [])
-    workdir = Path(cwd) if cwd else Path(tempfile.mkdtemp(prefix="nb2prod-run-"))
-    try:
-        say(f"running {path} (papermill)")
+    say(f"running {path} with papermill")
+    with _working_directory(cwd) as workdir:
         capture = run_and_capture(plan, overrides, workdir=workdir, kernel=kernel, timeout=timeout)
-    finally:
-        if not cwd:
-            shutil.rmtree(workdir, ignore_errors=True)
     return capture, notes
+
+
+@contextlib.contextmanager
+def _working_directory(cwd: Path | None):
+    """``cwd``, or a fresh temporary folder (removed afterwards) for the notebook run, so
+    the package's artifacts are those this run wrote, never stale ones."""
+    if cwd:
+        yield Path(cwd)
+        return
+    with tempfile.TemporaryDirectory(prefix="nb2prod-run-") as folder:
+        yield Path(folder)
 
 
 def _locate_notebook(folder: Path, recorded: dict) -> Path:
@@ -273,56 +273,8 @@ def find_artifacts(plan: ExportPlan, workdir: Path) -> list[Artifact]:
     return found
 
 
-def provenance(plan: ExportPlan, spec: PackageSpec, data: bytes, root: Path, path: Path) -> dict:
-    from nb2prod.credentials import is_secret_name
-
-    commit, dirty = _git_state(root, path)
-    build = {
-        n: "<redacted>" if is_secret_name(n) else plan.specs[n].default for n in plan.build_params
-    }
-    return {
-        "notebook": spec.notebook,
-        "notebook_sha256": _sha256(data),
-        "nb2prod_version": __version__,
-        "git_commit": commit,
-        "git_dirty": dirty,
-        "cells": [
-            {"number": cell.number, "id": cell.id, "role": role}
-            for role, cells in plan.cells.items()
-            for cell in cells
-        ],
-        "inputs": plan.inputs,
-        "output": plan.output,
-        "runtime_parameters": {n: plan.specs[n].default for n in plan.runtime_params},
-        "build_parameters": build,
-        "artifacts": {a.parameter: a.packaged for a in spec.artifacts},
-        "python": spec.python,
-    }
-
-
-def _git_state(root: Path, path: Path) -> tuple[str | None, bool | None]:
-    def git(*args: str) -> str | None:
-        try:
-            done = subprocess.run(
-                ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=10
-            )
-        except (OSError, subprocess.TimeoutExpired):
-            return None
-        return done.stdout.strip() if done.returncode == 0 else None
-
-    commit = git("rev-parse", "HEAD")
-    if commit is None:
-        return None, None
-    status = git("status", "--porcelain", "--", str(path.resolve()))
-    return commit, bool(status)
-
-
 def _relative(path: Path, root: Path) -> str:
     try:
         return path.relative_to(root).as_posix()
     except ValueError:
         return path.name
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()

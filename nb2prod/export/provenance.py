@@ -1,0 +1,69 @@
+"""provenance.json: where an exported package came from, so it can be checked and rebuilt.
+
+The notebook's path and SHA-256, the cells and their roles, the parameters (secret-looking
+ones redacted), the artifacts, the nb2prod version and the git commit.  Nothing that
+changes between two exports of an unchanged notebook (no timestamps).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from pathlib import Path
+
+from nb2prod import __version__
+from nb2prod.export.plan import ExportPlan
+from nb2prod.export.render import PackageSpec
+
+
+def provenance(plan: ExportPlan, spec: PackageSpec, data: bytes, root: Path, path: Path) -> dict:
+    commit, dirty = _git_state(root, path)
+    build = {n: _shown(n, plan.specs[n].default) for n in plan.build_params}
+    return {
+        "notebook": spec.notebook,
+        "notebook_sha256": sha256(data),
+        "nb2prod_version": __version__,
+        "git_commit": commit,
+        "git_dirty": dirty,
+        "cells": [
+            {"number": cell.number, "id": cell.id, "role": role}
+            for role, cells in plan.cells.items()
+            for cell in cells
+        ],
+        "inputs": plan.inputs,
+        "output": plan.output,
+        "runtime_parameters": {n: plan.specs[n].default for n in plan.runtime_params},
+        "build_parameters": build,
+        "artifacts": {a.parameter: a.packaged for a in spec.artifacts},
+        "python": spec.python,
+    }
+
+
+def _git_state(root: Path, path: Path) -> tuple[str | None, bool | None]:
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(
+                ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=10
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD")
+    if commit is None:
+        return None, None
+    status = git("status", "--porcelain", "--", str(path.resolve()))
+    return commit, bool(status)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _shown(name: str, value):
+    """A build parameter's value, unless it looks like a secret."""
+    from nb2prod.credentials import find_tokens, is_secret_name
+
+    if is_secret_name(name) or (isinstance(value, str) and find_tokens(value)):
+        return "<redacted>"
+    return value
