@@ -14,7 +14,7 @@ from __future__ import annotations
 import pickle
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,13 +42,11 @@ class Case:
 
 @dataclass
 class Capture:
-    """What one run of the notebook gave; ``workdir`` holds the files it wrote."""
+    """What one run of the notebook gave: the example input and one Case per parameter set."""
 
     inputs: dict[str, Any]
     cases: list[Case]
-    workdir: Path
     seconds: float = 0.0
-    notes: list[str] = field(default_factory=list)
 
 
 def override_cases(plan: ExportPlan, chosen: dict[str, Any] | None = None) -> list[dict]:
@@ -113,7 +111,7 @@ def run_and_capture(
         for number, params in enumerate(overrides, start=1):
             output = _load(scratch_dir / f"case-{number}.pkl", "the predict output")
             cases.append(Case(dict(params), output))
-    return Capture(inputs=inputs, cases=cases, workdir=workdir, seconds=seconds)
+    return Capture(inputs=inputs, cases=cases, seconds=seconds)
 
 
 def _add_capture_cells(node, plan: ExportPlan, overrides: list[dict], scratch: Path) -> dict:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -85,13 +86,12 @@ def verify_package(
     scorecard: Scorecard,
     *,
     say: Callable[[str], None] = lambda _: None,
-    keep_venv: Path | None = None,
 ) -> Scorecard:
     """Install ``folder`` into a fresh venv and compare its answers with ``capture``."""
     folder = Path(folder).resolve()
-    name, _provenance = read_provenance(folder)
+    name, _ = read_provenance(folder)
     scratch = Path(tempfile.mkdtemp(prefix="nb2prod-verify-"))
-    venv = keep_venv or scratch / "venv"
+    venv = scratch / "venv"
     try:
         say(f"installing {name} into a fresh virtual environment")
         python = _install(folder, venv, scorecard)
@@ -101,8 +101,6 @@ def verify_package(
         _run_generated_tests(folder, python, scorecard)
         _run_cli(name, python, capture, scratch, scorecard)
     finally:
-        import shutil
-
         shutil.rmtree(scratch, ignore_errors=True)
     return scorecard
 
