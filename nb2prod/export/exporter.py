@@ -18,7 +18,7 @@ from nb2prod import __version__
 from nb2prod.config import find_project_root
 from nb2prod.errors import NotebookReadError, UsageError
 from nb2prod.export.capture import Capture, override_cases, run_and_capture
-from nb2prod.export.plan import ExportPlan, plan_export
+from nb2prod.export.plan import CODE_ROLES, ExportPlan, ExportRefusal, plan_export
 from nb2prod.export.probe import probe_modules
 from nb2prod.export.provenance import provenance, sha256
 from nb2prod.export.render import Artifact, PackageSpec, render_package, ruff_findings
@@ -70,6 +70,7 @@ def export_notebook(options: ExportOptions, say: Callable[[str], None] = lambda 
             "nb2prod exports Python notebooks",
         )
     plan = plan_export(notebook)
+    refuse_secrets(plan)
     name = options.name or default_name(path)
     check_name(name, plan)
     target = Path(options.output or name)
@@ -118,6 +119,25 @@ def export_notebook(options: ExportOptions, say: Callable[[str], None] = lambda 
             "version read at the start (export again to pick up the change)"
         )
     return ExportResult(plan, spec, target, list(files), capture, notes)
+
+
+def refuse_secrets(plan: ExportPlan) -> None:
+    """The package's code is copied from its cells: refuse credentials written in them, as
+    the linter finds them (NB501, NB503; its allowed secrets and noqa comments apply)."""
+    from nb2prod.config import LintOverrides, lint_settings
+    from nb2prod.lint.engine import lint_notebook
+
+    notebook = plan.notebook
+    settings = lint_settings(notebook.path, LintOverrides(select=("NB501", "NB503")))
+    package_cells = {cell.number for role in CODE_ROLES for cell in plan.role(role)}
+    for finding in lint_notebook(notebook, settings):
+        if finding.cell in package_cells:
+            cell = notebook.cells[finding.cell - 1]
+            raise ExportRefusal(
+                f"{cell.label}, line {finding.line}: {finding.message}",
+                "the package would carry the secret in its code; read it from the "
+                "environment at run time (os.environ) in the load cell",
+            )
 
 
 def add_runtime_requirements(plan: ExportPlan, spec: PackageSpec) -> list[str]:

@@ -155,7 +155,9 @@ def _compare_answers(name, python: Path, capture: Capture, scratch: Path, scorec
         diff = differences(case.output, result["value"])
         detail = f"{_describe(case.output)} equal (rtol={RTOL:g})" if not diff else "differs"
         check = scorecard.add(title, not diff, detail, diff)
-        check.detail += f", {result['seconds'] * 1000:.3g} ms" if not diff else ""
+        if not diff:
+            first = " with load()" if case is capture.cases[0] else ""
+            check.detail += f", {result['seconds'] * 1000:.3g} ms{first}"
 
 
 def _run_generated_tests(folder: Path, python: Path, scorecard: Scorecard) -> None:

@@ -169,3 +169,21 @@ def test_magic_spelled_roles_run_as_plain_cells_and_numpy_answers_compare(tmp_pa
     provenance = json.loads((tmp_path / "scores/src/scores/provenance.json").read_text())
     assert provenance["checked_overrides"] == [{"weight": 2.8, "shift": 2}]
     assert 'INPUT_KIND = "ndarray"' in (tmp_path / "scores/src/scores/cli.py").read_text()
+
+
+def test_a_credential_in_an_exported_cell_is_refused_and_not_printed(tmp_path):
+    token = "ghp_" + "Z9y8" * 9
+    notebook = write_notebook(
+        tmp_path / "nb.ipynb",
+        [
+            code(
+                f"import os\nHEADERS = {{'Authorization': 'token {token}'}}",
+                tags=["nb2prod:export"],
+            ),
+            code("x = 1", tags=["nb2prod:example"]),
+            code("(HEADERS, x)", tags=["nb2prod:predict"]),
+        ],
+    )
+    result = run("export", notebook, "-o", tmp_path / "out", "--dry-run", cwd=tmp_path)
+    assert result.returncode == 2 and "cell 1" in result.stderr and "os.environ" in result.stderr
+    assert token not in result.stderr + result.stdout
