@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from nb2prod.cli import handle_errors
-from nb2prod.errors import EquivalenceMismatch
+from nb2prod.errors import EnvironmentProblem, EquivalenceMismatch
 
 
 def _say(text: str) -> None:
@@ -142,6 +142,12 @@ def _verify_and_report(folder: Path, capture, log_model: bool, tracking_uri) -> 
 
         log_and_check(folder, capture, scorecard, tracking_uri=tracking_uri, say=_say)
     click.echo(scorecard.text())
+    logging = next((c for c in scorecard.checks if c.name == "mlflow log_model"), None)
+    if logging is not None and not logging.ok:
+        raise EnvironmentProblem(
+            f"logging to MLflow failed: {(logging.diff or ['no detail'])[-1]}",
+            "check that the tracking store is reachable (--tracking-uri, MLFLOW_TRACKING_URI)",
+        )
     if scorecard.mismatch:
         raise EquivalenceMismatch("the package's answers differ from the notebook's")
     if not scorecard.ok:

@@ -117,6 +117,9 @@ def _child(script: str, job: dict, scratch: Path, uri: str, pythonpath: Path | N
     job_file.write_bytes(pickle.dumps(job, protocol=4))
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["MLFLOW_TRACKING_URI"] = uri
+    # A server that is down should fail in seconds, not after MLflow's minutes of retries.
+    env.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "1")
+    env.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "20")
     if pythonpath:
         env["PYTHONPATH"] = str(pythonpath)
     try:

@@ -187,3 +187,13 @@ def test_a_credential_in_an_exported_cell_is_refused_and_not_printed(tmp_path):
     result = run("export", notebook, "-o", tmp_path / "out", "--dry-run", cwd=tmp_path)
     assert result.returncode == 2 and "cell 1" in result.stderr and "os.environ" in result.stderr
     assert token not in result.stderr + result.stdout
+
+
+def test_an_unreachable_tracking_server_is_an_environment_error(shipping):
+    result = run(
+        "export", "shipping_quotes.ipynb", "--log-model", "--tracking-uri", "http://127.0.0.1:9",
+        cwd=shipping,
+    )  # fmt: skip
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "logging to MLflow failed" in result.stderr and "Connection refused" in result.stderr
+    assert (shipping / "shipping_quotes" / "src").is_dir()  # the export itself is kept
