@@ -131,3 +131,79 @@ def test_random_cells_never_crash_a_rule(cells, counts):
     crashes = [f.message for f in findings if f.code == "NB000"]
     assert not crashes
     assert all(f.line is None or f.line >= 1 for f in findings)
+
+
+# Cells that often make a plan that holds together, so rendering is exercised too.
+_EXPORT_FRAGMENTS = st.sampled_from(
+    [
+        "x = 1",
+        "import math",
+        "def f(a):\n    return a * 2",
+        "def g(a):\n    return f(a) + x",
+        "y = f(x)",
+        "x",
+        "f(x) + len(SQL)",
+        "SQL = '''\nselect *\n  from t\n'''",
+        "model = {'w': 2}",
+        "threshold = 0.5  # cut-off",
+        "class C:\n    v = 1",
+        "[i * x for i in range(3)]",
+        "math.floor(x * threshold)",
+        "model['w'] * x",
+        "for i in range(2):\n    x += i",
+    ]
+)
+# Defines every name the fragments read, so that many random plans hold together.
+_PRELUDE = (
+    "import math\nx = 1\nthreshold = 0.5\nmodel = {'w': 2}\nSQL = 'select 1'\n\n"
+    "def f(a):\n    return a * 2"
+)
+_ROLES = st.sampled_from(
+    [(), ("parameters",), ("nb2prod:export",), ("nb2prod:load",), ("nb2prod:example",)]
+    + [("nb2prod:predict",)] * 3
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(st.lists(_EXPORT_FRAGMENTS, min_size=1, max_size=4), _ROLES),
+        min_size=1,
+        max_size=6,
+    ),
+    st.lists(FRAGMENTS, max_size=1),
+    st.sampled_from(["x", "f(x) + len(SQL)", "math.floor(x * threshold)", "[model['w'], x]"]),
+)
+def test_random_tagged_cells_never_crash_the_export_plan(cells, odd, last):
+    """Planning and rendering either succeed or refuse with a named error, never crash."""
+    from nb2prod.errors import Nb2ProdError
+    from nb2prod.export.plan import plan_export
+    from nb2prod.export.render import notebook_module
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "language": "python"}
+    nb.cells = [
+        nbformat.v4.new_code_cell("\n".join(lines), metadata={"tags": list(tags)})
+        for lines, tags in [
+            ([_PRELUDE], ("nb2prod:export",)),
+            *cells,
+            (odd, ("nb2prod:export",)),
+            ([last], ("nb2prod:predict",)),
+        ]
+    ]
+    notebook = parse_notebook(nbformat.writes(nb), "random.ipynb")
+    try:
+        plan = plan_export(notebook)
+    except Nb2ProdError as exc:
+        assert exc.exit_code == 2 and exc.message
+        return
+    module = notebook_module(plan, _spec_for(plan))
+    compile(module, "_notebook.py", "exec")  # the generated module is valid Python
+
+
+def _spec_for(plan):
+    from nb2prod.export.render import PackageSpec
+
+    return PackageSpec(
+        name="pkg", version="0.1.0", notebook="random.ipynb", requirements=[], lock=[]
+    )

@@ -110,9 +110,14 @@ def export(
 
 @click.command()
 @click.argument("folder", type=click.Path(file_okay=False, exists=True))
+@click.option(
+    "--notebook",
+    type=click.Path(dir_okay=False, exists=True),
+    help="The notebook FOLDER was exported from [default: the path in its provenance.json].",
+)
 @_run_options
 @handle_errors
-def verify(folder, params, cwd, kernel, timeout, log_model, tracking_uri):
+def verify(folder, notebook, params, cwd, kernel, timeout, log_model, tracking_uri):
     """Check that the package exported in FOLDER gives its notebook's answers.
 
     Runs the notebook again (papermill), installs FOLDER into a fresh virtual environment,
@@ -123,7 +128,13 @@ def verify(folder, params, cwd, kernel, timeout, log_model, tracking_uri):
     from nb2prod.export.exporter import recapture
 
     capture, notes = recapture(
-        Path(folder), dict(params), cwd=cwd, kernel=kernel, timeout=timeout, say=_say
+        Path(folder),
+        dict(params),
+        notebook=Path(notebook) if notebook else None,
+        cwd=cwd,
+        kernel=kernel,
+        timeout=timeout,
+        say=_say,
     )
     for note in notes:
         _say(f"note: {note}")

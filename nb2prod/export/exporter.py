@@ -163,6 +163,7 @@ def recapture(
     folder: Path,
     params: dict[str, str],
     *,
+    notebook: Path | None = None,
     cwd=None,
     kernel=None,
     timeout=None,
@@ -173,7 +174,7 @@ def recapture(
     from nb2prod.export.verify import read_provenance
 
     _name, recorded = read_provenance(folder)
-    path = _locate_notebook(Path(folder), recorded)
+    path = notebook or _locate_notebook(Path(folder), recorded)
     data = read_notebook_bytes(path)
     notes = []
     if sha256(data) != recorded.get("notebook_sha256"):
@@ -209,7 +210,7 @@ def _locate_notebook(folder: Path, recorded: dict) -> Path:
             return base / relative
     raise UsageError(
         f"cannot find {relative!r}, the notebook {folder} was exported from",
-        "run nb2prod verify from the project the notebook is in",
+        "pass it with --notebook, or run nb2prod verify from the project the notebook is in",
     )
 
 

@@ -79,11 +79,14 @@ def test_pure_python_export_verifies_and_logs_to_mlflow(shipping):
 
 
 def test_a_package_that_disagrees_with_its_notebook_fails_verify_with_a_diff(shipping):
-    out = shipping / "quotes"
-    assert run("export", "shipping_quotes.ipynb", "--name", "quotes", cwd=shipping).returncode == 0
+    out = shipping.parent / "exported"  # outside the notebook's project
+    exported = run("export", "shipping_quotes.ipynb", "--name", "quotes", "-o", out, cwd=shipping)
+    assert exported.returncode == 0, exported.stderr
     module = out / "src/quotes/_notebook.py"
     module.write_text(module.read_text().replace("(1 + surcharge), 2)", "(1 + surcharge), 1)"))
-    result = run("verify", out, cwd=shipping)
+    lost = run("verify", out, cwd=out)
+    assert lost.returncode == 2 and "--notebook" in lost.stderr
+    result = run("verify", out, "--notebook", shipping / "shipping_quotes.ipynb", cwd=out)
     assert result.returncode == 5, result.stdout + result.stderr
     assert "FAIL  predict, defaults" in result.stdout
     assert "output[1]: notebook 53.96, package 54.0" in result.stdout
@@ -197,3 +200,20 @@ def test_an_unreachable_tracking_server_is_an_environment_error(shipping):
     assert result.returncode == 3, result.stdout + result.stderr
     assert "logging to MLflow failed" in result.stderr and "Connection refused" in result.stderr
     assert (shipping / "shipping_quotes" / "src").is_dir()  # the export itself is kept
+
+
+def test_a_notebook_changed_during_the_export_is_reported(shipping):
+    from nb2prod.export.exporter import ExportOptions, export_notebook
+
+    notebook = shipping / "shipping_quotes.ipynb"
+    original = notebook.read_bytes()
+
+    def edit_while_running(message):
+        if message.startswith("running"):
+            notebook.write_bytes(original.replace(b"next-day delivery", b"next-day"))
+
+    options = ExportOptions(notebook, output=shipping / "out")
+    result = export_notebook(options, say=edit_while_running)
+    assert any("changed on disk during the export" in note for note in result.notes)
+    # The package holds the version that was read, which the run also used.
+    assert "next-day delivery" in (shipping / "out/src/shipping_quotes/_params.py").read_text()
