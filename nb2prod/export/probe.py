@@ -11,6 +11,7 @@ pyarrow-backed strings) go to the ``test`` extra instead.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -70,10 +71,15 @@ def probe_modules(staging: Path, name: str, cases_file: Path) -> RuntimeModules:
     )
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
-        raise ExportRefusal(
-            f"the exported package fails outside the notebook: {last}",
-            "the code relies on something the notebook had that its tagged cells do not "
-            "provide; run the load and predict cells in a fresh kernel to see where",
+        missing = re.fullmatch(r"ModuleNotFoundError: No module named '([\w.]+)'", last)
+        hint = (
+            f"`{missing.group(1)}` is importable beside the notebook but not installed: the "
+            "package does not carry your project's own modules; install them as a package, "
+            "or move what predict needs into an export cell"
+            if missing
+            else "the code relies on something the notebook had that its tagged cells do not "
+            "provide; run the load and predict cells in a fresh kernel to see where"
         )
+        raise ExportRefusal(f"the exported package fails outside the notebook: {last}", hint)
     found = json.loads(done.stdout.strip().splitlines()[-1])
     return RuntimeModules(package=found["package"], golden=found["golden"])

@@ -217,3 +217,18 @@ def test_a_notebook_changed_during_the_export_is_reported(shipping):
     assert any("changed on disk during the export" in note for note in result.notes)
     # The package holds the version that was read, which the run also used.
     assert "next-day delivery" in (shipping / "out/src/shipping_quotes/_params.py").read_text()
+
+
+def test_a_project_module_the_package_would_need_is_named(tmp_path):
+    (tmp_path / "helpers.py").write_text("def double(x):\n    return 2 * x\n")
+    notebook = write_notebook(
+        tmp_path / "nb.ipynb",
+        [
+            code("from helpers import double", tags=["nb2prod:export"]),
+            code("x = 2", tags=["nb2prod:example"]),
+            code("double(x)", tags=["nb2prod:predict"]),
+        ],
+    )
+    result = run("export", notebook, "-o", tmp_path / "out", "--cwd", tmp_path, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "No module named 'helpers'" in result.stderr and "own modules" in result.stderr
