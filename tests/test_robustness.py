@@ -199,6 +199,8 @@ def test_random_tagged_cells_never_crash_the_export_plan(cells, odd, last):
         return
     module = notebook_module(plan, _spec_for(plan))
     compile(module, "_notebook.py", "exec")  # the generated module is valid Python
+    names = [spec.name for spec in plan.parameters]
+    assert len(names) == len(set(names))
 
 
 def _spec_for(plan):

@@ -69,7 +69,9 @@ def plan_export(notebook: Notebook) -> ExportPlan:
     example_bound = {
         name for c in cells.get("example", []) for name in cell_names(parse_cell(c.source)).defines
     }
-    parameters = [spec for c in cells.get("parameters", []) for spec in parameter_specs(c)]
+    # Several parameters cells run in order: a later assignment of a name wins.
+    specs = {spec.name: spec for c in cells.get("parameters", []) for spec in parameter_specs(c)}
+    parameters = list(specs.values())
 
     provided = _provided(cells, names, parameters)
     predict_reads = _reads_in_order(cells["predict"], names)

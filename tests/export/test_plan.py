@@ -214,3 +214,15 @@ def test_secret_build_parameters_never_go_into_the_package(tmp_path):
         code("x = 1", tags=["nb2prod:example"]),
         code("x", tags=["nb2prod:predict"]),
     )
+
+
+def test_a_parameter_assigned_in_two_parameters_cells_takes_the_later_value(tmp_path):
+    plan = _plan(
+        tmp_path,
+        code("x = 1", tags=["parameters"]),
+        code("x = 2  # the second cell wins", tags=["parameters"]),
+        code("y = 3", tags=["nb2prod:example"]),
+        code("x + y", tags=["nb2prod:predict"]),
+    )
+    assert [(s.name, s.default) for s in plan.parameters] == [("x", 2)]
+    assert plan.runtime_params == ["x"]
