@@ -106,7 +106,7 @@ def export_notebook(options: ExportOptions, say: Callable[[str], None] = lambda 
             {"name": case.name, "params": case.params, "output": case.output}
             for case in capture.cases
         ]
-        spec.provenance = provenance(plan, spec, data, root, path)
+        spec.provenance = provenance(plan, spec, data, path)
         spec.provenance["checked_overrides"] = overrides
         say("running the package outside the notebook to find its run-time dependencies")
         findings = add_runtime_requirements(plan, spec)

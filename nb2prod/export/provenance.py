@@ -8,16 +8,16 @@ changes between two exports of an unchanged notebook (no timestamps).
 from __future__ import annotations
 
 import hashlib
-import subprocess
 from pathlib import Path
 
 from nb2prod import __version__
 from nb2prod.export.plan import ExportPlan
 from nb2prod.export.render import PackageSpec
+from nb2prod.gitinfo import git_state
 
 
-def provenance(plan: ExportPlan, spec: PackageSpec, data: bytes, root: Path, path: Path) -> dict:
-    commit, dirty = _git_state(root, path)
+def provenance(plan: ExportPlan, spec: PackageSpec, data: bytes, path: Path) -> dict:
+    commit, dirty = git_state(path)
     build = {n: _shown(n, plan.specs[n].default) for n in plan.build_params}
     return {
         "notebook": spec.notebook,
@@ -37,23 +37,6 @@ def provenance(plan: ExportPlan, spec: PackageSpec, data: bytes, root: Path, pat
         "artifacts": {a.parameter: a.packaged for a in spec.artifacts},
         "python": spec.python,
     }
-
-
-def _git_state(root: Path, path: Path) -> tuple[str | None, bool | None]:
-    def git(*args: str) -> str | None:
-        try:
-            done = subprocess.run(
-                ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=10
-            )
-        except (OSError, subprocess.TimeoutExpired):
-            return None
-        return done.stdout.strip() if done.returncode == 0 else None
-
-    commit = git("rev-parse", "HEAD")
-    if commit is None:
-        return None, None
-    status = git("status", "--porcelain", "--", str(path.resolve()))
-    return commit, bool(status)
 
 
 def sha256(data: bytes) -> str:
