@@ -224,4 +224,12 @@ def _add_export_commands() -> None:
     main.add_command(verify)
 
 
+def _add_init_command() -> None:
+    # Imported here for the same reason: the init command needs handle_errors.
+    from nb2prod.scaffold_command import init
+
+    main.add_command(init)
+
+
 _add_export_commands()
+_add_init_command()

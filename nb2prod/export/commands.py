@@ -100,7 +100,7 @@ def export(
         timeout=timeout,
     )
     result = export_notebook(options, say=_say)
-    click.echo(_summary(result))
+    click.echo(summary(result))
     for note in result.notes:
         _say(f"note: {note}")
     if dry_run or not (verify or log_model):
@@ -165,7 +165,7 @@ def _verify_and_report(folder: Path, capture, log_model: bool, tracking_uri) -> 
         sys.exit(1)
 
 
-def _summary(result) -> str:
+def summary(result) -> str:
     plan, spec = result.plan, result.spec
     verb = "would export" if result.capture is None else "exported"
     inputs = ", ".join(plan.inputs)

@@ -1,0 +1,108 @@
+"""What the line magics show: findings, runs and export results, as an HTML table in
+Jupyter and as plain text in a terminal (both are sent; the front end picks)."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime, timezone
+from pathlib import Path
+
+from IPython.core.error import UsageError
+from IPython.display import display
+
+from nb2prod.errors import Nb2ProdError
+
+
+def show_findings(notebook: Path, args) -> None:
+    """``%nb2prod lint``: the linter on the notebook file as last saved."""
+    from nb2prod.config import LintOverrides
+    from nb2prod.lint.engine import lint_paths
+    from nb2prod.lint.formats import render
+
+    select = tuple(c for item in args.select or () for c in item.split(",") if c) or None
+    ignore = tuple(c for item in args.ignore for c in item.split(",") if c)
+    overrides = LintOverrides(select=select, ignore=ignore, profile=args.profile)
+    try:
+        report = lint_paths([str(notebook)], overrides, jobs=1)
+    except Nb2ProdError as exc:
+        raise UsageError(f"%nb2prod lint: {exc}") from None
+    findings = [f for result in report.files for f in result.findings]
+    rows = [
+        (
+            f"{f.cell} ({f.cell_id})" if f.cell and f.cell_id else str(f.cell or ""),
+            f"{f.line}:{f.column}" if f.line else "",
+            f.code,
+            f.severity,
+            f.message,
+        )
+        for f in findings
+    ]
+    title = f"{len(findings)} finding(s) in {notebook.name} (as saved)"
+    _show(title, ("cell", "line", "rule", "severity", "message"), rows, render(report, "text"))
+
+
+def show_runs(store, experiment: str, notebook: Path | None, limit: int) -> None:
+    """``%nb2prod runs``: this notebook's recent runs, newest first."""
+    from nb2prod.tracking.client import TrackingRejected, TrackingUnavailable
+    from nb2prod.tracking.context import notebook_label
+
+    label = notebook_label(notebook) if notebook else None
+    try:
+        runs, _ = store.runs(
+            experiment=None if label else experiment, notebook=label, max_results=limit
+        )
+    except (TrackingUnavailable, TrackingRejected) as exc:
+        raise UsageError(f"%nb2prod runs: {exc.message}") from None
+    rows = [
+        (
+            _time(run.start_time),
+            run.name,
+            run.status,
+            ", ".join(f"{k}={v}" for k, v in sorted(run.params.items())),
+            ", ".join(f"{k}={v:.4g}" for k, v in sorted(run.metrics.items())),
+            run.run_id[:8],
+        )
+        for run in runs
+    ]
+    text = "\n".join("  ".join(row) for row in rows) or "no runs yet"
+    title = f"{len(rows)} run(s) of {label or experiment}"
+    _show(title, ("started", "name", "status", "params", "metrics", "run"), rows, text)
+
+
+def run_export(notebook: Path, args) -> None:
+    """``%nb2prod export``: the exporter on the notebook file as last saved."""
+    from nb2prod.export.commands import summary
+    from nb2prod.export.exporter import ExportOptions, export_notebook
+
+    options = ExportOptions(
+        notebook=notebook,
+        name=args.name,
+        output=Path(args.output) if args.output else None,
+        force=args.force,
+    )
+    try:
+        result = export_notebook(options, say=lambda text: print(f"nb2prod: {text}"))
+    except Nb2ProdError as exc:
+        hint = f" ({exc.hint})" if exc.hint else ""
+        raise UsageError(f"%nb2prod export: {exc.message}{hint}") from None
+    print(summary(result))
+    if args.verify:
+        from nb2prod.export.verify import Scorecard, verify_package
+
+        card = Scorecard(result.spec.name, result.spec.notebook)
+        verify_package(result.target, result.capture, card)
+        print(card.text())
+
+
+def _show(title: str, header: tuple[str, ...], rows: list[tuple], text: str) -> None:
+    cells = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>" for row in rows
+    )
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    table = f"<p><b>{html.escape(title)}</b></p><table><tr>{head}</tr>{cells}</table>"
+    display({"text/html": table, "text/plain": f"{title}\n{text}".rstrip()}, raw=True)
+
+
+def _time(milliseconds: int) -> str:
+    moment = datetime.fromtimestamp(milliseconds / 1000, tz=timezone.utc).astimezone()
+    return moment.strftime("%Y-%m-%d %H:%M:%S")

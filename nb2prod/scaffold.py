@@ -1,0 +1,308 @@
+"""``nb2prod init``: write the CI workflow and pre-commit configuration of a project.
+
+The project's notebooks decide what the workflow does: every notebook is linted, those
+with a ``parameters`` cell are run as jobs (``nb2prod run``) and those with a predict cell
+are exported and verified (``nb2prod export --verify``).  Files are rendered from the
+jinja2 templates in ``nb2prod/templates/ci/``, checked for conflicts all at once (nothing
+is written when one would be overwritten without ``force``) and each written atomically.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nb2prod import __version__
+from nb2prod.errors import Nb2ProdError, UsageError
+
+#: CI systems ``init`` writes a workflow for.
+SUPPORTED_CI = ("github",)
+DEFAULT_INSTALL = "pip install nb2prod"
+PYTHON_VERSION = "3.11"
+WORKFLOW = ".github/workflows/nb2prod.yml"
+PRE_COMMIT = ".pre-commit-config.yaml"
+#: Where ``nb2prod run`` writes the executed notebooks and ``nb2prod export`` the packages.
+EXECUTED_DIR = "executed"
+BUILD_DIR = "build"
+
+_TEMPLATES = Path(__file__).parent / "templates" / "ci"
+_HOOK_ID = re.compile(r"\bid\s*:\s*['\"]?nb2prod-lint\b")
+#: A string YAML reads back unchanged without quotes (no indicators, comments or ``: ``).
+_PLAIN = re.compile(r"[A-Za-z_./][A-Za-z0-9_./@+=<>,-]*(?: [A-Za-z0-9_./@+=<>,\[\]-]+)*")
+_YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "y", "n", "null", "~"}
+
+
+@dataclass(frozen=True)
+class JobNotebook:
+    """A notebook the workflow runs with ``nb2prod run``; ``slug`` names its artifact."""
+
+    path: str  # relative to the project root, with ``/``
+    slug: str
+
+
+@dataclass(frozen=True)
+class ExportNotebook:
+    """A notebook the workflow exports to ``build/<package>`` and verifies."""
+
+    path: str
+    package: str
+
+
+@dataclass(frozen=True)
+class SkippedNotebook:
+    """A notebook that could not be read; the workflow still lints it."""
+
+    path: str
+    reason: str
+
+
+@dataclass
+class NotebookScan:
+    jobs: list[JobNotebook] = field(default_factory=list)
+    exports: list[ExportNotebook] = field(default_factory=list)
+    skipped: list[SkippedNotebook] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ScaffoldFile:
+    """One file ``init`` writes: ``relative`` to the project root, with its content."""
+
+    path: Path
+    relative: str
+    content: str
+
+    @property
+    def exists(self) -> bool:
+        return self.path.exists() or self.path.is_symlink()
+
+
+@dataclass
+class CiScaffold:
+    """What ``init`` would write for the project at ``root``.
+
+    ``kept`` are files left alone because they already do what ``init`` would add (a
+    pre-commit configuration that already runs ``nb2prod-lint``).
+    """
+
+    root: Path
+    scan: NotebookScan
+    files: list[ScaffoldFile]
+    kept: list[ScaffoldFile] = field(default_factory=list)
+
+    @property
+    def conflicts(self) -> list[ScaffoldFile]:
+        """Files that exist already and would be replaced."""
+        return [f for f in self.files if f.exists]
+
+
+# --------------------------------------------------------------------------- notebooks
+
+
+def scan_notebooks(root: Path) -> NotebookScan:
+    """Sort the notebooks under ``root`` into jobs and exports by their cell roles.
+
+    Notebooks the lint configuration excludes are left out; unreadable ones (bad JSON,
+    conflicting roles) are listed in ``skipped`` instead of stopping the scan.
+    """
+    from nb2prod.config import LintOverrides, folder_settings, path_matches
+    from nb2prod.errors import NotebookReadError
+    from nb2prod.export.exporter import default_name
+    from nb2prod.lint.engine import discover
+    from nb2prod.notebook import load_notebook
+    from nb2prod.roles import notebook_roles
+
+    scan = NotebookScan()
+    slugs: set[str] = set()
+    packages: set[str] = set()
+    settings_by_folder: dict[Path, object] = {}
+    for found in discover([str(root)]):
+        path = Path(found)
+        relative = path.relative_to(root).as_posix()
+        folder = path.parent
+        if folder not in settings_by_folder:
+            settings_by_folder[folder] = folder_settings(folder, LintOverrides())
+        settings = settings_by_folder[folder]
+        base = Path(settings.config_path).parent if settings.config_path else root
+        if any(path_matches(found, pattern, base) for pattern in settings.exclude):
+            continue
+        try:
+            roles = set(notebook_roles(load_notebook(path)).values())
+        except Nb2ProdError as exc:  # unreadable file, unknown or conflicting roles
+            reason = exc.reason if isinstance(exc, NotebookReadError) else exc.message
+            scan.skipped.append(SkippedNotebook(relative, reason))
+            continue
+        if "parameters" in roles:
+            scan.jobs.append(JobNotebook(relative, _unique(_slug(relative), slugs)))
+        if "predict" in roles:
+            scan.exports.append(ExportNotebook(relative, _unique(default_name(path), packages)))
+    return scan
+
+
+def _slug(relative: str) -> str:
+    """``models/Churn v2.ipynb`` -> ``models-Churn-v2`` (an artifact and file name)."""
+    stem = relative[: -len(".ipynb")] if relative.endswith(".ipynb") else relative
+    return re.sub(r"[^A-Za-z0-9._]+", "-", stem).strip("-.") or "notebook"
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    # Two notebooks with one name in different folders must not share an artifact or folder.
+    candidate, number = name, 2
+    while candidate in taken:
+        candidate, number = f"{name}_{number}", number + 1
+    taken.add(candidate)
+    return candidate
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def plan_ci(
+    path: str | os.PathLike = ".", ci: str = "github", *, install: str = DEFAULT_INSTALL
+) -> CiScaffold:
+    """The files ``nb2prod init --ci CI`` writes for the project that holds ``path``.
+
+    ``install`` is the shell line that installs nb2prod in each CI job.
+    """
+    from nb2prod.config import find_project_root
+
+    if ci not in SUPPORTED_CI:
+        raise UsageError(
+            f"--ci {ci!r} is not supported", f"choose one of: {', '.join(SUPPORTED_CI)}"
+        )
+    if not os.path.exists(path):
+        raise UsageError(f"{path}: no such file or folder")
+    root = find_project_root(path)
+    scan = scan_notebooks(root)
+    context = {
+        "version": __version__,
+        "install": install,
+        "python_version": PYTHON_VERSION,
+        "jobs": scan.jobs,
+        "exports": scan.exports,
+        "executed_dir": EXECUTED_DIR,
+        "build_dir": BUILD_DIR,
+        "cache_files": [n for n in ("pyproject.toml", "requirements.txt") if (root / n).is_file()],
+        "requirements": (root / "requirements.txt").is_file(),
+    }
+    files = [
+        _file(root, WORKFLOW, _render("github.yml.j2", context)),
+        _file(root, PRE_COMMIT, _render("pre-commit-config.yaml.j2", context)),
+    ]
+    kept = [f for f in files if f.relative == PRE_COMMIT and _runs_nb2prod_hook(f.path)]
+    return CiScaffold(root, scan, [f for f in files if f not in kept], kept)
+
+
+def _file(root: Path, relative: str, content: str) -> ScaffoldFile:
+    return ScaffoldFile(root / relative, relative, content)
+
+
+def _runs_nb2prod_hook(path: Path) -> bool:
+    """True when the pre-commit configuration at ``path`` already has the nb2prod hook."""
+    try:
+        return bool(_HOOK_ID.search(path.read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError):
+        return False  # a folder or an unreadable file is a conflict, reported as one
+
+
+def _render(name: str, context: dict) -> str:
+    return _templates().get_template(name).render(context)
+
+
+@functools.cache
+def _templates():
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    environment = Environment(
+        loader=FileSystemLoader(_TEMPLATES),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,  # YAML, not HTML
+    )
+    environment.filters["yaml"] = yaml_scalar
+    return environment
+
+
+def yaml_scalar(value: str) -> str:
+    """``value`` as a YAML scalar that reads back as the same string: plain when that is
+    safe, else double-quoted (a JSON string is a valid YAML double-quoted scalar)."""
+    plain = _PLAIN.fullmatch(value) and value.lower() not in _YAML_WORDS
+    return value if plain and not _looks_numeric(value) else json.dumps(value, ensure_ascii=False)
+
+
+def _looks_numeric(value: str) -> bool:
+    try:
+        float(value.replace("_", ""))
+    except ValueError:
+        return value.startswith(".") and value[1:].lower() in {"inf", "nan"}
+    return True
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def write_scaffold(scaffold: CiScaffold, *, force: bool = False) -> list[Path]:
+    """Write the scaffold's files atomically; return their paths.
+
+    Every target is checked before the first write: an existing file without ``force``,
+    or a folder in a file's place, stops the run with nothing written.
+    """
+    folders = [f.relative for f in scaffold.files if f.path.is_dir() or _blocked(f, scaffold.root)]
+    if folders:
+        raise UsageError(
+            f"cannot write {', '.join(folders)}: a folder or file is in the way",
+            "move it aside and run `nb2prod init` again",
+        )
+    if scaffold.conflicts and not force:
+        names = ", ".join(f.relative for f in scaffold.conflicts)
+        verb = "exists" if len(scaffold.conflicts) == 1 else "exist"
+        raise UsageError(f"{names} already {verb}; nothing was written", "--force replaces them")
+    written = []
+    for scaffold_file in scaffold.files:
+        _write_atomically(scaffold_file)
+        written.append(scaffold_file.path)
+    return written
+
+
+def _blocked(scaffold_file: ScaffoldFile, root: Path) -> bool:
+    """True when a parent of the file is an existing non-folder (``.github`` as a file)."""
+    for parent in scaffold_file.path.relative_to(root).parents:
+        folder = root / parent
+        if folder.exists() and not folder.is_dir():
+            return True
+    return False
+
+
+def _write_atomically(scaffold_file: ScaffoldFile) -> None:
+    """Write to a temporary file in the target's folder, then rename it over the target."""
+    target = scaffold_file.path
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.nb2prod-init.tmp")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # 0o666 through the umask, as any editor would create it (mkstemp would give 0o600).
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(scaffold_file.content)
+        os.replace(temporary, target)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise UsageError(
+            f"{scaffold_file.relative}: cannot write ({exc.strerror or exc})"
+        ) from None
+
+
+def init_ci(
+    path: str | os.PathLike = ".",
+    ci: str = "github",
+    *,
+    force: bool = False,
+    install: str = DEFAULT_INSTALL,
+) -> list[Path]:
+    """Plan and write the CI files of the project holding ``path``; return what was written."""
+    return write_scaffold(plan_ci(path, ci, install=install), force=force)

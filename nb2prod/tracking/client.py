@@ -1,0 +1,240 @@
+"""One MLflow tracking store, used through an ``MlflowClient`` bound to its URI.
+
+Never MLflow's fluent API: its process-global tracking URI and "active run" are what make
+notebooks log to the wrong store and leak "Run ... is already active".  Every call names
+its run.  A store that cannot be reached raises TrackingUnavailable, which callers in a
+kernel turn into one warning while the user's cell goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nb2prod.errors import EnvironmentProblem, UsageError
+from nb2prod.tracking.store import artifact_root, ensure_local_store
+from nb2prod.tracking.values import Logged
+
+FINISHED, FAILED, KILLED = "FINISHED", "FAILED", "KILLED"
+
+
+class TrackingUnavailable(EnvironmentProblem):
+    """The tracking store cannot be reached (server down, database locked, bad URI)."""
+
+
+class TrackingRejected(UsageError):
+    """The store answered but refused a write (a parameter logged twice with two values)."""
+
+
+_REJECTIONS = {"INVALID_PARAMETER_VALUE", "RESOURCE_ALREADY_EXISTS", "RESOURCE_DOES_NOT_EXIST"}
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    name: str
+    status: str
+    start_time: int  # ms since the epoch
+    end_time: int | None
+    params: dict[str, str] = field(default_factory=dict)
+    metrics: dict[str, float] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+    experiment: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+class TrackingStore:
+    """The store at ``uri``; MLflow is imported on first use (it costs over a second)."""
+
+    #: After a failure, calls fail at once for this long instead of waiting on the network.
+    RETRY_AFTER_S = 30.0
+
+    def __init__(self, uri: str) -> None:
+        self.uri = uri
+        self._client = None
+        self._experiments: dict[str, str] = {}
+        self._down_until = 0.0
+        self._last_error: TrackingUnavailable | None = None
+
+    # ------------------------------------------------------------------ runs
+
+    def start_run(
+        self,
+        experiment: str,
+        run_name: str | None = None,
+        tags: dict[str, str] | None = None,
+        parent_run_id: str | None = None,
+    ) -> str:
+        """Create a RUNNING run and return its id."""
+        tags = dict(tags or {})
+        if parent_run_id:
+            tags["mlflow.parentRunId"] = parent_run_id
+        run = self._call(
+            lambda c: c.create_run(self.experiment_id(experiment), run_name=run_name, tags=tags)
+        )
+        return run.info.run_id
+
+    def log(
+        self,
+        run_id: str,
+        logged: Logged,
+        tags: dict[str, str] | None = None,
+        step: int | None = None,
+    ) -> None:
+        """Metrics (at ``step``), params and tags in one batch, then the artifacts."""
+        from mlflow.entities import Metric, Param, RunTag
+
+        now = int(time.time() * 1000)
+        metrics = [Metric(k, v, now, step or 0) for k, v in logged.metrics.items()]
+        params = [Param(k, v) for k, v in logged.params.items()]
+        run_tags = [RunTag(k, v) for k, v in (tags or {}).items()]
+        if metrics or params or run_tags:
+            self._call(
+                lambda c: c.log_batch(
+                    run_id, metrics=metrics, params=params, tags=run_tags, synchronous=True
+                )
+            )
+        if logged.artifacts:
+            with tempfile.TemporaryDirectory(prefix="nb2prod-artifacts-") as folder:
+                for name, write in logged.artifacts.items():
+                    write(os.path.join(folder, name))
+                self._call(lambda c: c.log_artifacts(run_id, folder))
+
+    def log_file(self, run_id: str, path: str | Path, artifact_path: str | None = None) -> None:
+        self._call(lambda c: c.log_artifact(run_id, str(path), artifact_path))
+
+    def end_run(self, run_id: str, status: str = FINISHED) -> None:
+        self._call(lambda c: c.set_terminated(run_id, status))
+
+    def run_status(self, run_id: str) -> str:
+        return self._call(lambda c: c.get_run(run_id)).info.status
+
+    def runs(
+        self,
+        experiment: str | None = None,
+        notebook: str | None = None,
+        max_results: int = 50,
+        page_token: str | None = None,
+    ) -> tuple[list[RunSummary], str | None]:
+        """Runs newest first, of one experiment or all; ``notebook`` filters on the
+        ``nb2prod.notebook`` tag.  Returns the runs and the next page's token."""
+
+        def search(client):
+            if experiment:
+                found = client.get_experiment_by_name(experiment)
+                ids = [found.experiment_id] if found else []
+            else:
+                ids = [e.experiment_id for e in client.search_experiments()]
+            if not ids:
+                return [], None
+            where = f"tags.`nb2prod.notebook` = '{_quoted(notebook)}'" if notebook else ""
+            page = client.search_runs(
+                ids,
+                filter_string=where,
+                max_results=max_results,
+                order_by=["attributes.start_time DESC"],
+                page_token=page_token,
+            )
+            names = {i: client.get_experiment(i).name for i in {r.info.experiment_id for r in page}}
+            return [_summary(run, names) for run in page], page.token
+
+        return self._call(search)
+
+    # ------------------------------------------------------------------ plumbing
+
+    def experiment_id(self, name: str) -> str:
+        """The experiment called ``name``, created (artifacts beside an embedded store) when
+        it does not exist."""
+        if name not in self._experiments:
+
+            def get_or_create(client):
+                found = client.get_experiment_by_name(name)
+                if found is not None:
+                    return found.experiment_id
+                return client.create_experiment(name, artifact_location=artifact_root(self.uri))
+
+            self._experiments[name] = self._call(get_or_create)
+        return self._experiments[name]
+
+    @property
+    def client(self):
+        if self._client is None:
+            ensure_local_store(self.uri)
+            logging.getLogger("mlflow.store.db.utils").setLevel(logging.WARNING)
+            logging.getLogger("alembic").setLevel(logging.WARNING)
+            from mlflow import MlflowClient
+
+            self._client = MlflowClient(tracking_uri=self.uri)
+        return self._client
+
+    def _call(self, action):
+        """``action(client)``, with every failure to reach the store as TrackingUnavailable."""
+        if time.monotonic() < self._down_until and self._last_error is not None:
+            raise self._last_error
+        try:
+            self._check_server()
+            return action(self.client)
+        except ImportError as exc:
+            raise EnvironmentProblem(
+                f"MLflow cannot be imported: {exc}", "pip install mlflow-skinny"
+            ) from None
+        except Exception as exc:  # MLflow raises many types: network, SQL, REST errors
+            if getattr(exc, "error_code", None) in _REJECTIONS:
+                raise TrackingRejected(_first_line(exc)) from exc
+            self._last_error = TrackingUnavailable(
+                f"the tracking store {_shown(self.uri)} cannot be used: {_first_line(exc)}",
+                "check that it is reachable (MLFLOW_TRACKING_URI, [tool.nb2prod] tracking_uri)",
+            )
+            self._down_until = time.monotonic() + self.RETRY_AFTER_S
+            raise self._last_error from exc
+
+    def _check_server(self) -> None:
+        """A tracking server that is down fails here in seconds; MLflow's own client would
+        retry for minutes while the user's cell waits."""
+        if self._client is not None or not self.uri.startswith(("http://", "https://")):
+            return
+        import urllib.error
+        import urllib.request
+
+        try:
+            with urllib.request.urlopen(self.uri.rstrip("/") + "/health", timeout=3):
+                pass
+        except urllib.error.HTTPError:  # it answered (maybe 401): it is up
+            pass
+
+
+def _summary(run, experiment_names: dict[str, str]) -> RunSummary:
+    info, data = run.info, run.data
+    return RunSummary(
+        run_id=info.run_id,
+        name=info.run_name or "",
+        status=info.status,
+        start_time=info.start_time,
+        end_time=info.end_time,
+        params=dict(data.params),
+        metrics=dict(data.metrics),
+        tags={k: v for k, v in data.tags.items() if not k.startswith("mlflow.")},
+        experiment=experiment_names.get(info.experiment_id, ""),
+    )
+
+
+def _quoted(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("'", "\\'")
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}"[:300]
+
+
+def _shown(uri: str) -> str:
+    from nb2prod.credentials import redact_text
+
+    return redact_text(uri)

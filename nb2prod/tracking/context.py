@@ -1,0 +1,83 @@
+"""The tags every nb2prod run carries (ARCHITECTURE §4.4) and the default experiment name."""
+
+from __future__ import annotations
+
+import functools
+import platform
+import sys
+from pathlib import Path
+
+from nb2prod import __version__
+from nb2prod.config import find_project_root
+from nb2prod.gitinfo import git_state
+
+MAX_TAG_LENGTH = 5000
+
+
+def notebook_label(notebook: str | Path) -> str:
+    """The notebook's path relative to its project root: the experiment name and the
+    ``nb2prod.notebook`` tag, the same from the kernel, the CLI and the server."""
+    path = Path(notebook).resolve()
+    root = find_project_root(path.parent)
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.name
+
+
+def run_tags(
+    notebook: str | Path | None,
+    *,
+    cell_id: str | None = None,
+    source: str | None = None,
+    kind: str = "cell",
+) -> dict[str, str]:
+    """Tags for a run about ``notebook`` (None when unknown)."""
+    tags = {
+        "nb2prod.version": __version__,
+        "nb2prod.kind": kind,
+        "nb2prod.python": platform.python_version(),
+        "nb2prod.packages": _truncated(" ".join(imported_distributions())),
+    }
+    if notebook is not None:
+        label = notebook_label(notebook)
+        tags.update({"nb2prod.notebook": label, "mlflow.source.name": label})
+        tags["mlflow.source.type"] = "NOTEBOOK"
+        commit, dirty = git_state(notebook)
+        if commit:
+            tags["nb2prod.git_commit"] = commit
+            tags["mlflow.source.git.commit"] = commit
+            tags["nb2prod.git_dirty"] = str(bool(dirty)).lower()
+    if cell_id:
+        tags["nb2prod.cell_id"] = cell_id
+    if source is not None:
+        tags["nb2prod.cell_source"] = _truncated(source)
+    return tags
+
+
+def imported_distributions() -> list[str]:
+    """``name==version`` of the third-party distributions whose modules are imported now."""
+    from nb2prod.lint.dependencies import installed_distributions, is_stdlib
+
+    found: set[str] = set()
+    for module in list(sys.modules):
+        top = module.partition(".")[0]
+        if top.startswith("_") or is_stdlib(top):
+            continue
+        for distribution in installed_distributions(top)[:1]:
+            found.add(_pinned(distribution))
+    return sorted(found - {""}, key=str.lower)
+
+
+@functools.cache
+def _pinned(distribution: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"{distribution}=={version(distribution)}"
+    except PackageNotFoundError:
+        return ""
+
+
+def _truncated(text: str) -> str:
+    return text if len(text) <= MAX_TAG_LENGTH else text[: MAX_TAG_LENGTH - 1] + "…"
