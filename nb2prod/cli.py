@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
 
 import click
 
 from nb2prod import __version__
-from nb2prod.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Nb2ProdError, UsageError
+from nb2prod.cli_errors import handle_errors
+from nb2prod.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
 
@@ -19,23 +19,6 @@ def _codes(ctx, param, value):
     if not value:
         return None if param.name == "select" else ()
     return tuple(code.strip() for item in value for code in item.split(",") if code.strip())
-
-
-def handle_errors(command):
-    """Turn the core's named errors into one line on stderr and their exit code."""
-
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except Nb2ProdError as exc:
-            message = f"nb2prod: error: {exc.message}"
-            if exc.hint:
-                message += f"\n  hint: {exc.hint}"
-            click.echo(message, err=True)
-            sys.exit(exc.exit_code)
-
-    return wrapper
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -212,24 +195,18 @@ def rule(code, show_all, output_format):
         click.echo(docs.rule_table(chosen))
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
-
-
-def _add_export_commands() -> None:
-    # Imported here: the export commands need handle_errors, defined above.
+def _add_commands() -> None:
+    # Their modules import only click at the top, so `nb2prod lint` stays light.
     from nb2prod.export.commands import export, verify
-
-    main.add_command(export)
-    main.add_command(verify)
-
-
-def _add_init_command() -> None:
-    # Imported here for the same reason: the init command needs handle_errors.
+    from nb2prod.jobs.commands import run, runs, ui
     from nb2prod.scaffold_command import init
 
-    main.add_command(init)
+    for command in (export, verify, run, runs, ui, init):
+        main.add_command(command)
 
 
-_add_export_commands()
-_add_init_command()
+_add_commands()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

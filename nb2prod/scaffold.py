@@ -16,9 +16,13 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nb2prod import __version__
 from nb2prod.errors import Nb2ProdError, UsageError
+
+if TYPE_CHECKING:
+    from nb2prod.config import LintSettings
 
 #: CI systems ``init`` writes a workflow for.
 SUPPORTED_CI = ("github",)
@@ -85,8 +89,9 @@ class ScaffoldFile:
 class CiScaffold:
     """What ``init`` would write for the project at ``root``.
 
-    ``kept`` are files left alone because they already do what ``init`` would add (a
-    pre-commit configuration that already runs ``nb2prod-lint``).
+    ``kept`` are files left alone, even with ``force``, because they already do what
+    ``init`` would add: a pre-commit configuration that runs ``nb2prod-lint`` (replacing
+    it would drop the project's other hooks).
     """
 
     root: Path
@@ -119,7 +124,7 @@ def scan_notebooks(root: Path) -> NotebookScan:
     scan = NotebookScan()
     slugs: set[str] = set()
     packages: set[str] = set()
-    settings_by_folder: dict[Path, object] = {}
+    settings_by_folder: dict[Path, LintSettings] = {}
     for found in discover([str(root)]):
         path = Path(found)
         relative = path.relative_to(root).as_posix()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from nb2prod.cli import handle_errors
+from nb2prod.cli_errors import handle_errors
 from nb2prod.errors import EnvironmentProblem, EquivalenceMismatch
 
 

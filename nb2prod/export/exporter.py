@@ -4,7 +4,6 @@ write.  The one entry point the CLI, the kernel magic and the server share."""
 from __future__ import annotations
 
 import contextlib
-import json
 import keyword
 import re
 import sys
@@ -31,6 +30,7 @@ from nb2prod.export.requirements import (
 )
 from nb2prod.export.writer import check_target, write_tree
 from nb2prod.notebook import notebook_from_bytes
+from nb2prod.parameters import coerce
 
 _NAME = re.compile(r"[a-z_][a-z0-9_]*")
 
@@ -256,16 +256,7 @@ def typed_params(plan: ExportPlan, given: dict[str, str]) -> dict[str, Any]:
                 f"-p {name}: `{name}` is a build parameter, fixed at export",
                 f"runtime parameters: {', '.join(plan.runtime_params) or 'none'}",
             )
-        kind = plan.specs[name].type
-        try:
-            value = text if kind == "str" else json.loads(text)
-        except ValueError:
-            raise UsageError(f"-p {name} {text}: not a {kind}") from None
-        if kind == "float" and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if kind != "None" and type(value).__name__ != kind:
-            raise UsageError(f"-p {name} {text}: not a {kind}")
-        typed[name] = value
+        typed[name] = coerce(plan.specs[name], text, f"-p {name} {text}")
     return typed
 
 

@@ -12,9 +12,9 @@ import ast
 from dataclasses import dataclass, field
 
 from nb2prod.errors import UsageError
-from nb2prod.export.params import ParamSpec, parameter_specs
 from nb2prod.flow import CellNames, cell_names, is_builtin
 from nb2prod.notebook import Cell, Notebook
+from nb2prod.parameters import ParamSpec, parameter_specs
 from nb2prod.roles import ROLE_TAGS, notebook_roles
 from nb2prod.syntax import ParsedCell, parse_cell
 

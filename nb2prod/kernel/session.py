@@ -141,8 +141,8 @@ class KernelSession:
         if notebook is None or not notebook.is_file():
             return []
         from nb2prod.errors import Nb2ProdError
-        from nb2prod.export.params import parameter_specs
         from nb2prod.notebook import load_notebook
+        from nb2prod.parameters import parameter_specs
 
         try:
             cells = [c for c in load_notebook(notebook).code_cells if "parameters" in c.tags]

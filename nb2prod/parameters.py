@@ -135,3 +135,42 @@ def _help(cell: Cell, statement: ast.stmt) -> str | None:
     start = comment_start(line)
     text = line[start + 1 :].strip() if start is not None else ""
     return text or None
+
+
+def coerce(spec: ParamSpec, value: Any, given_as: str) -> Any:
+    """``value`` (text from a command line, or a YAML value) as ``spec``'s type; raises
+    ParameterError naming ``given_as`` (``-p threshold``) when it cannot be one."""
+    if isinstance(value, str) and spec.type != "str":
+        value = _parse_text(value)
+    if spec.type == "None":
+        return value
+    if spec.type == "float" and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if spec.type == "list" and isinstance(value, tuple):
+        return list(value)
+    if spec.type == "str" and not isinstance(value, str):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)  # YAML read 1.0; the notebook wants text
+        elif hasattr(value, "isoformat"):
+            value = value.isoformat()  # YAML read a date; papermill would pass a date object
+    if type(value) is not TYPES[spec.type]:
+        raise ParameterError(
+            f"{given_as}: {value!r} is not a {spec.type}",
+            f"`{spec.name}` is a {spec.type} (its default is {spec.default!r})",
+        )
+    return value
+
+
+def _parse_text(text: str) -> Any:
+    """Command-line text as a value: JSON (``0.7``, ``true``, ``[1, 2]``) or a Python
+    literal (``True``, ``None``); otherwise the text itself."""
+    import json
+
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return text

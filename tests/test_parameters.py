@@ -1,13 +1,13 @@
-"""The parameters cell as typed specs (nb2prod/export/params.py)."""
+"""The parameters cell as typed specs (nb2prod/parameters.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from nb2prod.export.params import ParameterError, ParamSpec, parameter_specs
 from nb2prod.notebook import load_notebook
+from nb2prod.parameters import ParameterError, ParamSpec, parameter_specs
 
-from ..conftest import code, write_notebook
+from .conftest import code, write_notebook
 
 
 def _cell(tmp_path, source):

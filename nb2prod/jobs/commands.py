@@ -1,0 +1,220 @@
+"""``nb2prod run``, ``nb2prod runs`` and ``nb2prod ui``: arguments in, a report out."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+
+from nb2prod.cli_errors import handle_errors
+from nb2prod.errors import EXIT_NOTEBOOK_FAILED, EnvironmentProblem
+
+
+def _say(text: str) -> None:
+    click.echo(f"nb2prod: {text}", err=True)
+
+
+@click.command()
+@click.argument("notebook", type=click.Path(dir_okay=False))
+@click.option(
+    "-p", "--param", "params", nargs=2, multiple=True, metavar="NAME VALUE",
+    help="A parameter value, typed like the parameters cell's default (repeatable).",
+)  # fmt: skip
+@click.option(
+    "-f", "--params-file", type=click.Path(dir_okay=False, exists=True),
+    help="A YAML file of parameter values (-p wins).",
+)  # fmt: skip
+@click.option(
+    "--grid", type=click.Path(dir_okay=False, exists=True),
+    help="A YAML file mapping parameters to lists: one job per combination.",
+)  # fmt: skip
+@click.option(
+    "-o", "--output", type=click.Path(),
+    help="Write the executed notebook here (a folder with --grid).",
+)  # fmt: skip
+@click.option("--experiment", help="MLflow experiment [default: the notebook's path].")
+@click.option("--run-name", help="MLflow run name.")
+@click.option("--timeout", type=float, help="Seconds a cell may run.")
+@click.option("--cwd", type=click.Path(file_okay=False, exists=True), help="Working directory.")
+@click.option("--kernel", help="Jupyter kernel [default: python3].")
+@click.option(
+    "--tracking-uri", help="MLflow tracking URI (default: resolved as ARCHITECTURE says)."
+)
+@click.option("--no-track", is_flag=True, help="Run without MLflow.")
+@handle_errors
+def run(notebook, params, params_file, grid, output, experiment, run_name, timeout, cwd,
+        kernel, tracking_uri, no_track):  # fmt: skip
+    """Run NOTEBOOK as a job: papermill with typed parameters, strict failure detection,
+    an MLflow run with its parameters, metrics, executed notebook and HTML.
+
+    Exit codes: 0 finished, 2 bad arguments or parameters, 3 tracking store unreachable,
+    4 the notebook failed (an exception, a failing magic, `!cmd` exiting non-zero,
+    sys.exit(1), a dead kernel).
+    """
+    from nb2prod.jobs.grid import combinations, read_yaml_mapping
+    from nb2prod.jobs.runner import JobOptions, run_job
+
+    base = read_yaml_mapping(Path(params_file), "parameters file") if params_file else {}
+    base.update(dict(params))
+    sets = [base]
+    if grid:
+        sets = [{**base, **combo} for combo in combinations(read_yaml_mapping(Path(grid), "grid"))]
+    results = []
+    progress = _progress(len(sets)) if grid else None
+    for number, values in enumerate(sets, start=1):
+        target = Path(output) if output else None
+        if grid and target is not None:
+            target = target / f"{Path(notebook).stem}-{number}.ipynb"
+        options = JobOptions(
+            notebook=Path(notebook),
+            params=values,
+            output=target,
+            experiment=experiment,
+            run_name=run_name,
+            timeout=timeout,
+            cwd=Path(cwd) if cwd else None,
+            kernel=kernel,
+            tracking_uri=tracking_uri,
+            track=not no_track,
+        )
+        results.append(run_job(options, say=_say if not grid else lambda _: None))
+        if progress:
+            progress.update(1)
+    if progress:
+        progress.close()
+    click.echo(_grid_table(results, sets) if grid else _report(results[0]))
+    failed = [r for r in results if r.failure]
+    if failed and not grid:
+        failure = failed[0].failure
+        click.echo(f"nb2prod: error: {failure.message}", err=True)
+        if failure.hint:
+            click.echo(f"  hint: {failure.hint}", err=True)
+    if failed:
+        sys.exit(EXIT_NOTEBOOK_FAILED)
+
+
+@click.command()
+@click.argument("notebook", required=False, type=click.Path(dir_okay=False))
+@click.option("--experiment", help="Only this experiment [default: the notebook's, or all].")
+@click.option("--max", "max_results", type=int, default=20, show_default=True)
+@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table")
+@click.option("--tracking-uri", help="MLflow tracking URI.")
+@handle_errors
+def runs(notebook, experiment, max_results, output_format, tracking_uri):
+    """List runs, newest first: of NOTEBOOK, of an experiment, or all."""
+    from nb2prod.tracking.client import TrackingStore
+    from nb2prod.tracking.context import notebook_label
+    from nb2prod.tracking.store import resolve_tracking_uri
+
+    store = TrackingStore(resolve_tracking_uri(tracking_uri, notebook or Path.cwd()))
+    label = notebook_label(notebook) if notebook else None
+    found, _token = store.runs(experiment=experiment, notebook=label, max_results=max_results)
+    if output_format == "json":
+        click.echo(json.dumps({"runs": [r.to_json() for r in found]}, indent=2))
+        return
+    rows = [
+        (
+            _time(r.start_time),
+            r.experiment,
+            r.name,
+            r.status,
+            _pairs(r.params),
+            _pairs({k: f"{v:.4g}" for k, v in r.metrics.items()}),
+            r.run_id[:8],
+        )
+        for r in found
+    ]
+    header = ("started", "experiment", "name", "status", "params", "metrics", "run")
+    click.echo(_table(header, rows) if rows else "no runs")
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=5000, show_default=True)
+@click.option("--tracking-uri", help="MLflow tracking URI [default: the project's store].")
+@handle_errors
+def ui(host, port, tracking_uri):
+    """Start the MLflow web UI on the resolved tracking store (needs nb2prod[ui])."""
+    import subprocess
+    from importlib.metadata import PackageNotFoundError, version
+
+    from nb2prod.tracking.store import ensure_local_store, resolve_tracking_uri
+
+    try:
+        version("mlflow")
+    except PackageNotFoundError:
+        raise EnvironmentProblem(
+            "the MLflow UI needs the full mlflow package, not installed here",
+            "pip install 'nb2prod[ui]'",
+        ) from None
+    uri = resolve_tracking_uri(tracking_uri, Path.cwd())
+    ensure_local_store(uri)
+    _say(f"MLflow UI for {uri} on http://{host}:{port}")
+    command = [sys.executable, "-m", "mlflow", "ui", "--backend-store-uri", uri]
+    done = subprocess.run([*command, "--host", host, "--port", str(port)])
+    sys.exit(done.returncode)
+
+
+# --------------------------------------------------------------------------- reports
+
+
+def _report(result) -> str:
+    from nb2prod.tracking.values import param_text
+
+    where = f" (MLflow run {result.run_id})" if result.run_id else ""
+    lines = [f"{result.status} {result.notebook} in {result.seconds:.1f} s{where}"]
+    if result.params:
+        lines.append(
+            "  params:  " + _pairs({k: param_text(k, v) for k, v in result.params.items()})
+        )
+    if result.metrics:
+        lines.append("  metrics: " + _pairs({k: f"{v:.4g}" for k, v in result.metrics.items()}))
+    if result.output:
+        lines.append(f"  output:  {result.output}")
+    return "\n".join(lines)
+
+
+def _grid_table(results, sets) -> str:
+    from nb2prod.tracking.values import param_text
+
+    varying = [n for n in sets[0] if len({json.dumps(s.get(n), default=str) for s in sets}) > 1]
+    rows = [
+        (
+            str(number),
+            _pairs({n: param_text(n, r.params.get(n)) for n in varying}),
+            r.status,
+            f"{r.seconds:.1f} s",
+            _pairs({k: f"{v:.4g}" for k, v in r.metrics.items() if k != "duration_s"}),
+            (r.run_id or "")[:8],
+        )
+        for number, r in enumerate(results, start=1)
+    ]
+    failed = sum(1 for r in results if r.failure)
+    summary = f"{len(results)} jobs: {len(results) - failed} finished, {failed} failed"
+    return _table(("#", "params", "status", "time", "metrics", "run"), rows) + "\n" + summary
+
+
+def _progress(total: int):
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="job", file=sys.stderr, disable=None)
+
+
+def _pairs(values: dict) -> str:
+    return " ".join(f"{k}={v}" for k, v in sorted(values.items()))
+
+
+def _table(header: tuple[str, ...], rows: list[tuple]) -> str:
+    widths = [max(len(str(x)) for x in column) for column in zip(header, *rows)]
+    lines = [
+        "  ".join(str(x).ljust(w) for x, w in zip(row, widths)).rstrip() for row in (header, *rows)
+    ]
+    return "\n".join(lines)
+
+
+def _time(milliseconds: int) -> str:
+    moment = datetime.fromtimestamp(milliseconds / 1000, tz=timezone.utc).astimezone()
+    return moment.strftime("%Y-%m-%d %H:%M")

@@ -1,0 +1,348 @@
+"""``nb2prod run``: one notebook as a papermill job, strictly checked and tracked in MLflow.
+
+The job gets typed parameters (checked against the parameters cell: an unknown name is an
+error, not papermill's warning), an MLflow run with its parameters, the metrics of its
+metrics cells and tracked cells, the executed notebook and an HTML rendering, and a status.
+A raised exception, a failing magic, ``!cmd`` exiting non-zero, ``sys.exit(1)`` and a dead
+kernel all fail it (exit 4).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nb2prod.errors import NotebookFailed, NotebookReadError, UsageError
+from nb2prod.kernel.session import JOB_NOTEBOOK_ENV, JOB_RUN_ENV, JOB_URI_ENV
+from nb2prod.notebook import Notebook, notebook_from_bytes
+from nb2prod.parameters import ParamSpec, coerce, parameter_specs
+from nb2prod.roles import notebook_roles
+
+_JOB_TAG = "nb2prod-job"  # cells nb2prod adds to the copy it runs, removed from the output
+_ERROR_BANNER = "papermill-error-cell-tag"
+_SETUP = (
+    "get_ipython().run_line_magic('load_ext', 'nb2prod')\n"
+    "from nb2prod.kernel.jobs import enable_strict\n"
+    "enable_strict(get_ipython())"
+)
+
+
+@dataclass
+class JobOptions:
+    notebook: Path
+    params: dict[str, Any] = field(default_factory=dict)  # name -> value or command-line text
+    output: Path | None = None
+    experiment: str | None = None
+    run_name: str | None = None
+    timeout: float | None = None
+    cwd: Path | None = None
+    kernel: str | None = None
+    tracking_uri: str | None = None
+    track: bool = True
+
+
+@dataclass
+class JobResult:
+    notebook: str
+    params: dict[str, Any]
+    status: str  # FINISHED or FAILED
+    seconds: float
+    run_id: str | None = None
+    output: Path | None = None
+    failure: NotebookFailed | None = None
+    metrics: dict[str, float] = field(default_factory=dict)
+
+
+def parameters_of(notebook: Notebook) -> dict[str, ParamSpec]:
+    """The specs of the first parameters cell, where papermill injects after."""
+    roles = notebook_roles(notebook)
+    cells = [notebook.cells[i] for i, role in sorted(roles.items()) if role == "parameters"]
+    return {spec.name: spec for spec in parameter_specs(cells[0])} if cells else {}
+
+
+def typed_job_params(specs: dict[str, ParamSpec], given: dict[str, Any]) -> dict[str, Any]:
+    """``given`` checked against the parameters cell and typed like its defaults."""
+    if given and not specs:
+        raise UsageError(
+            f"parameters given ({', '.join(given)}) but the notebook has no parameters cell",
+            "tag the cell holding the defaults `parameters`",
+        )
+    unknown = [name for name in given if name not in specs]
+    if unknown:
+        raise UsageError(
+            f"unknown parameter {', '.join(unknown)}",
+            f"the parameters cell defines: {', '.join(specs)}",
+        )
+    return {name: coerce(specs[name], value, f"-p {name}") for name, value in given.items()}
+
+
+def run_job(options: JobOptions, say: Callable[[str], None] = lambda _: None) -> JobResult:
+    """Run the notebook; a failed notebook gives a FAILED result (the caller exits 4)."""
+    path = Path(options.notebook)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise NotebookReadError(str(path), f"cannot read file: {exc.strerror or exc}") from None
+    notebook = notebook_from_bytes(data, str(path))
+    if not notebook.is_python:
+        raise UsageError(f"{path}: the kernel language is {notebook.language}; jobs run Python")
+    specs = parameters_of(notebook)
+    params = typed_job_params(specs, options.params)
+    if options.output and options.output.resolve() == path.resolve():
+        raise UsageError("-o would overwrite the notebook itself", "write the output elsewhere")
+
+    tracking = _Tracking(options, path, specs, params) if options.track else None
+    run_id = tracking.start() if tracking else None
+    say(f"running {path}" + (f" (MLflow run {run_id})" if run_id else ""))
+    started = time.perf_counter()
+    failure = None
+    with tempfile.TemporaryDirectory(prefix="nb2prod-job-") as scratch:
+        executed = Path(scratch) / path.name
+        try:
+            with _job_environment(run_id, tracking, path):
+                _execute(notebook, params, executed, options, Path(scratch))
+        except NotebookFailed as exc:
+            failure = exc
+        except BaseException as exc:  # not the notebook's fault, but the run must not stay open
+            if tracking:
+                tracking.finish("KILLED" if isinstance(exc, KeyboardInterrupt) else "FAILED", None)
+            raise
+        seconds = time.perf_counter() - started
+        output = _clean_output(executed, params, specs, options.output)
+        status = "FAILED" if failure else "FINISHED"
+        metrics = (
+            tracking.finish(status, executed if executed.exists() else None) if tracking else {}
+        )
+    return JobResult(
+        notebook=str(path),
+        params={**{n: s.default for n, s in specs.items()}, **params},
+        status=status,
+        seconds=seconds,
+        run_id=run_id,
+        output=output,
+        failure=failure,
+        metrics=metrics,
+    )
+
+
+# --------------------------------------------------------------------------- execution
+
+
+def _execute(notebook: Notebook, params: dict, executed: Path, options: JobOptions, scratch: Path):
+    import nbformat
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    node = nbformat.reads(notebook.text, as_version=4)
+    _add_job_cells(node, notebook)
+    source = scratch / "job-input.ipynb"
+    nbformat.write(node, source)
+    try:
+        papermill.execute_notebook(
+            str(source),
+            str(executed),
+            parameters=params,
+            cwd=str(options.cwd or Path(options.notebook).resolve().parent),
+            kernel_name=options.kernel or "python3",
+            progress_bar=False,
+            log_output=False,
+            execution_timeout=options.timeout,
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+        )
+    except PapermillExecutionError as exc:
+        raise _cell_failure(notebook, executed, exc) from None
+    except Exception as exc:  # nbclient's own: dead kernel, timeout, missing kernel
+        raise _kernel_failure(exc, options.kernel) from None
+
+
+def _add_job_cells(node, notebook: Notebook) -> None:
+    """Insert the setup cell, and after each metrics cell spelled as a tag or comment, a
+    cell that logs the numbers it bound (``%%nb2prod metrics`` logs by itself)."""
+    import nbformat
+
+    from nb2prod.flow import cell_names
+    from nb2prod.syntax import parse_cell
+
+    def job_cell(source: str):
+        return nbformat.v4.new_code_cell(source, metadata={"tags": [_JOB_TAG]})
+
+    roles = notebook_roles(notebook)
+    cells = [job_cell(_SETUP)]
+    for index, cell in enumerate(node.cells):
+        cells.append(cell)
+        if roles.get(index) == "metrics" and not cell.source.lstrip().startswith("%%nb2prod"):
+            names = list(cell_names(parse_cell(notebook.cells[index].source)).defines)
+            log = "from nb2prod.kernel.jobs import log_cell_metrics\n"
+            cells.append(job_cell(f"{log}log_cell_metrics(get_ipython(), {names!r})"))
+    node.cells = cells
+
+
+class CellFailed(NotebookFailed):
+    """A cell of the job failed; ``source`` and ``traceback`` say which and how."""
+
+    def __init__(self, message: str, hint: str, source: str, traceback: str) -> None:
+        super().__init__(message, hint)
+        self.source = source
+        self.traceback = traceback
+
+
+def _cell_failure(notebook: Notebook, executed: Path, exc) -> NotebookFailed:
+    """Name the user's cell: count the executed notebook's cells, skipping nb2prod's own
+    and papermill's injected parameters."""
+    label, source, traceback = f"cell {exc.cell_index}", "", ""
+    try:
+        import nbformat
+
+        cells = nbformat.read(executed, as_version=4).cells
+        # papermill puts an error banner first once it has counted the cells
+        cells = [c for c in cells if _ERROR_BANNER not in c.get("metadata", {}).get("tags", [])]
+        failed = cells[exc.cell_index]
+        source = failed.source
+        errors = [o for o in failed.get("outputs", []) if o.get("output_type") == "error"]
+        traceback = _plain("\n".join(errors[-1].get("traceback", []))) if errors else ""
+        user = [c for c in cells if not _is_added(c)]
+        number = user.index(failed) + 1 if failed in user else None
+        if number is not None and number <= len(notebook.cells):
+            label = notebook.cells[number - 1].label
+    except (OSError, ValueError, IndexError):
+        pass
+    kind = "exited" if exc.ename == "SystemExit" else "raised"
+    return CellFailed(
+        f"the notebook failed in {label}: {exc.ename}: {exc.evalue}",
+        f"the cell {kind}; the executed notebook shows the traceback",
+        source,
+        traceback or f"{exc.ename}: {exc.evalue}",
+    )
+
+
+def _plain(text: str) -> str:
+    """Text without the terminal colour codes of IPython's tracebacks."""
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+def _is_added(cell) -> bool:
+    tags = cell.get("metadata", {}).get("tags", [])
+    return _JOB_TAG in tags or "injected-parameters" in tags
+
+
+def _kernel_failure(exc: Exception, kernel: str | None) -> Exception:
+    name = type(exc).__name__
+    if name == "NoSuchKernel":
+        return UsageError(f"there is no Jupyter kernel named {kernel!r}", "jupyter kernelspec list")
+    if name == "DeadKernelError":
+        return NotebookFailed("the kernel died (out of memory, or the process was killed)")
+    if name == "CellTimeoutError":
+        return NotebookFailed(f"a cell ran longer than the time limit: {exc}", "raise --timeout")
+    return NotebookFailed(f"the notebook could not be run: {name}: {exc}")
+
+
+@contextlib.contextmanager
+def _job_environment(run_id: str | None, tracking, notebook: Path) -> Iterator[None]:
+    """The kernel inherits these: the extension logs into the job's run."""
+    values = {JOB_NOTEBOOK_ENV: str(notebook.resolve())}
+    if run_id:
+        values.update({JOB_RUN_ENV: run_id, JOB_URI_ENV: tracking.store.uri})
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _clean_output(executed: Path, params, specs, output: Path | None) -> Path | None:
+    """The executed notebook without nb2prod's cells and with secret parameter values
+    masked, written atomically to ``output``."""
+    if not executed.exists():
+        return None
+    import nbformat
+
+    from nb2prod.tracking.values import REDACTED, param_text
+
+    node = nbformat.read(executed, as_version=4)
+    node.cells = [c for c in node.cells if _JOB_TAG not in c.get("metadata", {}).get("tags", [])]
+    secret = [n for n, v in params.items() if param_text(n, v) == REDACTED]
+    for cell in node.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell.source = "\n".join(
+                f"{line.split('=')[0].strip()} = '{REDACTED}'"
+                if line.split("=")[0].strip() in secret
+                else line
+                for line in cell.source.splitlines()
+            )
+    recorded = node.metadata.get("papermill", {})
+    for key in ("parameters",):
+        for name in secret:
+            if name in recorded.get(key, {}):
+                recorded[key][name] = REDACTED
+    for key in ("input_path", "output_path"):  # absolute paths of this machine
+        recorded.pop(key, None)
+    nbformat.write(node, executed)
+    if output is None:
+        return None
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staging = output.with_name(f".{output.name}.nb2prod-tmp")
+    staging.write_bytes(executed.read_bytes())
+    os.replace(staging, output)
+    return output
+
+
+# --------------------------------------------------------------------------- tracking
+
+
+class _Tracking:
+    """The job's MLflow run: parameters first, the executed notebook and status last."""
+
+    def __init__(self, options: JobOptions, path: Path, specs, params) -> None:
+        from nb2prod.tracking.client import TrackingStore
+        from nb2prod.tracking.context import notebook_label
+        from nb2prod.tracking.store import resolve_tracking_uri
+
+        self.store = TrackingStore(resolve_tracking_uri(options.tracking_uri, path))
+        self.path = path
+        self.experiment = options.experiment or notebook_label(path)
+        self.run_name = options.run_name
+        self.values = {**{n: s.default for n, s in specs.items()}, **params}
+        self.run_id: str | None = None
+
+    def start(self) -> str:
+        from nb2prod.tracking.context import run_tags
+        from nb2prod.tracking.values import Logged, param_text
+
+        tags = run_tags(self.path, kind="job")
+        self.run_id = self.store.start_run(self.experiment, run_name=self.run_name, tags=tags)
+        params = {name: param_text(name, value) for name, value in self.values.items()}
+        self.store.log(self.run_id, Logged(params=params))
+        return self.run_id
+
+    def finish(self, status: str, executed: Path | None) -> dict[str, float]:
+        if executed is not None:
+            self.store.log_file(self.run_id, executed)
+            html = _html(executed)
+            if html is not None:
+                self.store.log_file(self.run_id, html)
+        self.store.end_run(self.run_id, status)
+        return dict(self.store.client.get_run(self.run_id).data.metrics)
+
+
+def _html(executed: Path) -> Path | None:
+    """An HTML rendering of the executed notebook, beside it."""
+    try:
+        from nbconvert import HTMLExporter
+    except ImportError:
+        return None
+    body, _ = HTMLExporter().from_filename(str(executed))
+    target = executed.with_suffix(".html")
+    target.write_text(body, encoding="utf-8")
+    return target

@@ -1,0 +1,75 @@
+"""Inside the kernel of an ``nb2prod run`` job: strict failures and metrics logging.
+
+papermill only fails a job on an exception.  Strict mode also fails the cell when a shell
+escape (``!cmd``) exits non-zero, and when a magic reports an error through logging
+instead of raising (``%run missing.py`` does), so a broken job never reports success.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import subprocess
+
+
+class MagicFailed(RuntimeError):
+    """A magic reported an error without raising."""
+
+
+def enable_strict(shell) -> None:
+    """Make ``!cmd`` with a non-zero exit and error-logging magics raise in ``shell``."""
+    if getattr(shell, "_nb2prod_strict", False):
+        return
+    shell.system = _checked_system(shell, shell.system)
+    shell.run_line_magic = _raising_on_logged_errors(shell.run_line_magic)
+    shell.run_cell_magic = _raising_on_logged_errors(shell.run_cell_magic)
+    shell._nb2prod_strict = True
+
+
+def log_cell_metrics(shell, names: list[str]) -> None:
+    """After a metrics cell of a job: log the numbers it bound into the job's run."""
+    from nb2prod.kernel.extension import load
+    from nb2prod.kernel.magics import log_metrics
+
+    log_metrics(load(shell), names)
+
+
+def _checked_system(shell, system):
+    @functools.wraps(system)
+    def checked(command, *args, **kwargs):
+        __tracebackhide__ = True
+        shell.user_ns["_exit_code"] = 0
+        result = system(command, *args, **kwargs)
+        code = shell.user_ns.get("_exit_code", 0)
+        if code:
+            raise subprocess.CalledProcessError(code, command)
+        return result
+
+    return checked
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _raising_on_logged_errors(run_magic):
+    @functools.wraps(run_magic)
+    def checked(name, *args, **kwargs):
+        __tracebackhide__ = True
+        collect = _Collect()
+        root = logging.getLogger()
+        root.addHandler(collect)
+        try:
+            result = run_magic(name, *args, **kwargs)
+        finally:
+            root.removeHandler(collect)
+        if collect.messages:
+            raise MagicFailed(f"%{name}: {collect.messages[0]}")
+        return result
+
+    return checked
