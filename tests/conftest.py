@@ -10,6 +10,8 @@ import pytest
 from nb2prod.config import LintOverrides, lint_settings
 from nb2prod.lint.engine import lint_file
 
+pytest_plugins = ["pytester"]  # tests of the pytest plugin (tests/jobs)
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from nb2prod.errors import NotebookFailed, NotebookReadError, UsageError
-from nb2prod.kernel.session import JOB_NOTEBOOK_ENV, JOB_RUN_ENV, JOB_URI_ENV
+from nb2prod.kernel.session import JOB_NOTEBOOK_ENV, JOB_RUN_ENV, JOB_URI_ENV, NO_TRACK_ENV
 from nb2prod.notebook import Notebook, notebook_from_bytes
 from nb2prod.parameters import ParamSpec, coerce, parameter_specs
 from nb2prod.roles import notebook_roles
@@ -249,6 +249,8 @@ def _job_environment(run_id: str | None, tracking, notebook: Path) -> Iterator[N
     values = {JOB_NOTEBOOK_ENV: str(notebook.resolve())}
     if run_id:
         values.update({JOB_RUN_ENV: run_id, JOB_URI_ENV: tracking.store.uri})
+    else:
+        values[NO_TRACK_ENV] = "1"
     saved = {key: os.environ.get(key) for key in values}
     os.environ.update(values)
     try:

@@ -127,6 +127,8 @@ class Nb2ProdMagics(Magics):
 
     def _track(self, args, cell: str) -> Any:
         __tracebackhide__ = True
+        if not self.session.tracking:
+            return run_body(self.shell, cell)
         session, store = self.session, self.session.store
         attached = session.attached_run_id()
         own = attached is None or args.nested
@@ -248,6 +250,8 @@ def log_metrics(session: KernelSession, names: list[str], source: str | None = N
     """Log the numbers among ``names`` to the attached run, else to a run of their own."""
     from nb2prod.tracking.values import Logged, is_number
 
+    if not session.tracking:
+        return
     values = {n: session.shell.user_ns[n] for n in names if n in session.shell.user_ns}
     logged = Logged(metrics={n: float(v) for n, v in values.items() if is_number(v)})
     if not logged.metrics:

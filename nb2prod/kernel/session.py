@@ -20,6 +20,8 @@ from nb2prod.tracking.client import FINISHED, TrackingRejected, TrackingStore, T
 JOB_RUN_ENV = "NB2PROD_RUN_ID"
 JOB_URI_ENV = "NB2PROD_TRACKING_URI"
 JOB_NOTEBOOK_ENV = "NB2PROD_NOTEBOOK"
+#: Set by ``nb2prod run --no-track`` (and the pytest plugin): cells run, nothing is logged.
+NO_TRACK_ENV = "NB2PROD_NO_TRACK"
 
 
 @dataclass
@@ -76,6 +78,10 @@ class KernelSession:
         from nb2prod.tracking.context import notebook_label
 
         return notebook_label(notebook)
+
+    @property
+    def tracking(self) -> bool:
+        return not os.environ.get(NO_TRACK_ENV)
 
     def attached_run_id(self) -> str | None:
         """The run cells log into: the job's, else the notebook-level run, else None."""
