@@ -51,7 +51,9 @@ def run_tags(
     if cell_id:
         tags["nb2prod.cell_id"] = cell_id
     if source is not None:
-        tags["nb2prod.cell_source"] = _truncated(source)
+        from nb2prod.credentials import redact_text
+
+        tags["nb2prod.cell_source"] = _truncated(redact_text(source))  # never a credential
     return tags
 
 

@@ -39,6 +39,13 @@ def test_git_commit_and_dirty_flag_are_recorded(kernel, runs, project):
     assert runs()[0].data.tags["nb2prod.git_dirty"] == "true"
 
 
+def test_credentials_in_a_tracked_cell_never_reach_the_store(kernel, runs):
+    token = "ghp_" + "Q7w8" * 9
+    kernel.run(f"%%nb2prod track\nheaders = {{'Authorization': 'token {token}'}}")
+    source = runs()[0].data.tags["nb2prod.cell_source"]
+    assert token not in source and "headers" in source
+
+
 def test_a_failing_tracked_cell_fails_the_run_and_the_cell(kernel, runs):
     reply = kernel.run("%%nb2prod track\nx = 1\nraise ValueError('boom')")
     assert reply.status == "error" and reply.error == "ValueError: boom" and reply.tracebacks == 1
