@@ -14,3 +14,11 @@ def unload_ipython_extension(ipython) -> None:
     from nb2prod.kernel.extension import unload
 
     unload(ipython)
+
+
+def _jupyter_server_extension_points() -> list[dict]:
+    return [{"module": "nb2prod.server"}]
+
+
+def _jupyter_labextension_paths() -> list[dict]:
+    return [{"src": "labextension", "dest": "nb2prod"}]

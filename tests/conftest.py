@@ -10,7 +10,8 @@ import pytest
 from nb2prod.config import LintOverrides, lint_settings
 from nb2prod.lint.engine import lint_file
 
-pytest_plugins = ["pytester"]  # tests of the pytest plugin (tests/jobs)
+# pytester: the pytest plugin (tests/jobs); jupyter_server: the REST API (tests/server)
+pytest_plugins = ["pytester", "pytest_jupyter.jupyter_server"]
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -1,0 +1,174 @@
+"""The work behind the REST handlers, free of tornado: lint and runs run in a worker thread;
+an export runs in a child process (``python -m nb2prod.server.operations REQUEST``), since
+it runs a kernel (papermill's event loop must not meet the server's) and may take minutes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class LintRequest:
+    file: Path | None  # the saved notebook (settings and fixes come from its project)
+    notebook: dict | None  # unsaved JSON from the browser, linted instead of the file
+    root_dir: Path
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    profile: str | None = None
+    fix: bool = False
+
+
+def lint(request: LintRequest) -> dict[str, Any]:
+    """Findings as ``nb2prod lint --format json`` gives them, each with its rule's summary."""
+    from nb2prod.config import LintOverrides, lint_settings
+    from nb2prod.lint.engine import lint_file, lint_notebook
+    from nb2prod.lint.rule import REGISTRY
+    from nb2prod.notebook import parse_notebook
+
+    overrides = LintOverrides(select=request.select, ignore=request.ignore, profile=request.profile)
+    anchor = request.file or request.root_dir / "untitled.ipynb"
+    settings = lint_settings(str(anchor), overrides)
+    fixed = 0
+    if request.notebook is not None:
+        notebook = parse_notebook(json.dumps(request.notebook), str(anchor))
+        findings = lint_notebook(notebook, settings, shown=anchor.name)
+    else:
+        result = lint_file(str(request.file), settings, fix="fix" if request.fix else None)
+        if result.status == "error":
+            from nb2prod.errors import NotebookReadError
+
+            raise NotebookReadError(anchor.name, result.error or "unreadable")
+        findings, fixed = result.findings, result.fixed
+    shown = []
+    for finding in sorted(findings, key=lambda f: f.sort_key):
+        data = finding.to_json()
+        data["path"] = anchor.name
+        rule = REGISTRY.get(finding.code)
+        data["doc"] = rule.summary() if rule else ""
+        shown.append(data)
+    return {"version": 1, "findings": shown, "fixed": fixed}
+
+
+def runs(file: Path, max_results: int, page_token: str | None, tornado_settings) -> dict:
+    """The notebook's runs from the store resolved for its project."""
+    from nb2prod.server.settings import mlflow_ui_url, tracking_uri
+    from nb2prod.tracking.client import TrackingStore
+    from nb2prod.tracking.context import notebook_label
+
+    store = TrackingStore(tracking_uri(file.parent))
+    found, token = store.runs(
+        notebook=notebook_label(file), max_results=max_results, page_token=page_token
+    )
+    ui = mlflow_ui_url(file.parent, tornado_settings)
+    answer = []
+    for run in found:
+        data = run.to_json()
+        data["ui_url"] = f"{ui.rstrip('/')}/#/runs/{run.run_id}" if ui else None
+        answer.append(data)
+    return {"runs": answer, "next_page_token": token}
+
+
+@dataclass
+class ExportRequest:
+    file: Path
+    name: str | None
+    target: Path
+    dry_run: bool = False
+    overwrite: bool = False
+    verify: bool = False
+
+    def to_json(self) -> str:
+        data = dict(self.__dict__, file=str(self.file), target=str(self.target))
+        return json.dumps(data)
+
+    @classmethod
+    def from_json(cls, text: str) -> ExportRequest:
+        data = json.loads(text)
+        return cls(**dict(data, file=Path(data["file"]), target=Path(data["target"])))
+
+
+async def export_in_child(request: ExportRequest) -> dict[str, Any]:
+    """``export(request)`` in a child process; its named errors come back as themselves."""
+    import asyncio
+    import sys
+
+    from nb2prod.errors import Nb2ProdError
+
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "nb2prod.server.operations", request.to_json(),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    stdout, stderr = await child.communicate()
+    try:
+        answer = json.loads(stdout.decode().strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        last = (stderr.decode().strip().splitlines() or ["no output"])[-1]
+        raise Nb2ProdError(f"the export process failed: {last}") from None
+    if "error" in answer:
+        error = Nb2ProdError(answer["error"]["message"], answer["error"]["hint"])
+        error.exit_code = answer["error"]["exit_code"]
+        raise error
+    return answer
+
+
+def export(request: ExportRequest) -> dict[str, Any]:
+    """``nb2prod export`` (and verify) of the saved notebook; raises the exporter's errors."""
+    from nb2prod.export.exporter import ExportOptions, export_notebook
+
+    options = ExportOptions(
+        notebook=request.file,
+        name=request.name,
+        output=request.target,
+        force=request.overwrite,
+        dry_run=request.dry_run,
+    )
+    result = export_notebook(options)
+    plan, spec = result.plan, result.spec
+    answer: dict[str, Any] = {
+        "name": spec.name,
+        "files": result.files,
+        "plan": {
+            "inputs": plan.inputs,
+            "output": plan.output,
+            "runtime_parameters": {n: plan.specs[n].default for n in plan.runtime_params},
+            "build_parameters": plan.build_params,
+            "roles": {role: [c.number for c in cells] for role, cells in plan.cells.items()},
+            "dependencies": [r.compatible for r in spec.requirements],
+        },
+        "notes": result.notes,
+        "scorecard": None,
+    }
+    if request.verify and not request.dry_run:
+        from nb2prod.export.verify import Scorecard, verify_package
+
+        card = Scorecard(spec.name, spec.notebook)
+        card.add("notebook ran", True, f"papermill, {result.capture.seconds:.1f} s")
+        verify_package(result.target, result.capture, card)
+        answer["scorecard"] = {
+            "ok": card.ok,
+            "checks": [c.__dict__ for c in card.checks],
+            "text": card.text(),
+        }
+    return answer
+
+
+def _main(argv: list[str]) -> int:
+    """The child process of ``export_in_child``: one JSON line on stdout, always."""
+    from nb2prod.errors import Nb2ProdError
+
+    try:
+        answer = export(ExportRequest.from_json(argv[0]))
+    except Nb2ProdError as exc:
+        answer = {"error": {"message": exc.message, "hint": exc.hint, "exit_code": exc.exit_code}}
+    print(json.dumps(answer, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(_main(sys.argv[1:]))
