@@ -186,13 +186,20 @@ class Nb2ProdMagics(Magics):
                 if own:
                     self.session.store.end_run(run_id, status)
                 return
-            except (TrackingUnavailable, TrackingRejected) as exc:
-                problem = exc
-            except OSError as exc:  # an --artifact that does not exist
-                problem = exc
+            except (TrackingUnavailable, TrackingRejected, OSError) as exc:
+                problem = exc  # OSError: an --artifact that does not exist
+                if own:
+                    self._close_quietly(run_id)
         what = _describe(logged, args.artifact)
         reason = getattr(problem, "message", None) or str(problem)
         self.session.warn(f"not logged to MLflow ({what}): {reason}; the cell itself ran")
+
+    def _close_quietly(self, run_id: str) -> None:
+        """End a run whose logging failed half-way, so it does not stay RUNNING."""
+        try:
+            self.session.store.end_run(run_id, FAILED)
+        except (TrackingUnavailable, TrackingRejected):
+            pass
 
     # ------------------------------------------------------------------ line magics
 
