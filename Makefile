@@ -55,6 +55,7 @@ test: venv
 bench: venv
 	$(BIN)/python bench/lint_bench.py --json-out bench/.cache/lint-bench.json
 	$(BIN)/python bench/export_bench.py --json-out bench/.cache/export-bench.json
+	$(BIN)/python bench/track_bench.py --json-out bench/.cache/track-bench.json
 
 docs: venv
 	$(BIN)/python -m nb2prod.lint.docs docs/rules
