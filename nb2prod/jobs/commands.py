@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from nb2prod.cli_errors import handle_errors
-from nb2prod.errors import EXIT_NOTEBOOK_FAILED, EnvironmentProblem
+from nb2prod.errors import EXIT_ENVIRONMENT, EXIT_NOTEBOOK_FAILED, EnvironmentProblem
 
 
 def _say(text: str) -> None:
@@ -87,13 +87,17 @@ def run(notebook, params, params_file, grid, output, experiment, run_name, timeo
         progress.close()
     click.echo(_grid_table(results, sets) if grid else _report(results[0]))
     failed = [r for r in results if r.failure]
-    if failed and not grid:
-        failure = failed[0].failure
-        click.echo(f"nb2prod: error: {failure.message}", err=True)
-        if failure.hint:
-            click.echo(f"  hint: {failure.hint}", err=True)
+    unrecorded = [r for r in results if r.tracking_error]
+    for problem in [r.failure for r in failed[:1] if not grid] + [
+        r.tracking_error for r in unrecorded[:1]
+    ]:
+        click.echo(f"nb2prod: error: {problem.message}", err=True)
+        if problem.hint:
+            click.echo(f"  hint: {problem.hint}", err=True)
     if failed:
         sys.exit(EXIT_NOTEBOOK_FAILED)
+    if unrecorded:
+        sys.exit(EXIT_ENVIRONMENT)
 
 
 @click.command()

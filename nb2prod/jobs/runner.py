@@ -10,6 +10,7 @@ kernel all fail it (exit 4).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import tempfile
@@ -19,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nb2prod.errors import NotebookFailed, NotebookReadError, UsageError
-from nb2prod.kernel.session import JOB_NOTEBOOK_ENV, JOB_RUN_ENV, JOB_URI_ENV, NO_TRACK_ENV
+from nb2prod.errors import Nb2ProdError, NotebookFailed, NotebookReadError, UsageError
+from nb2prod.kernel.session import JOB_LOG_ENV, JOB_NOTEBOOK_ENV, NO_TRACK_ENV
 from nb2prod.notebook import Notebook, notebook_from_bytes
 from nb2prod.parameters import ParamSpec, coerce, parameter_specs
 from nb2prod.roles import notebook_roles
@@ -58,6 +59,7 @@ class JobResult:
     output: Path | None = None
     failure: NotebookFailed | None = None
     metrics: dict[str, float] = field(default_factory=dict)
+    tracking_error: Nb2ProdError | None = None  # the job ran but could not be recorded
 
 
 def parameters_of(notebook: Notebook) -> dict[str, ParamSpec]:
@@ -98,38 +100,106 @@ def run_job(options: JobOptions, say: Callable[[str], None] = lambda _: None) ->
     if options.output and options.output.resolve() == path.resolve():
         raise UsageError("-o would overwrite the notebook itself", "write the output elsewhere")
 
-    tracking = _Tracking(options, path, specs, params) if options.track else None
-    run_id = tracking.start() if tracking else None
-    say(f"running {path}" + (f" (MLflow run {run_id})" if run_id else ""))
-    started = time.perf_counter()
+    recorder = _recorder(options, path) if options.track else None
+    say(f"running {path}")
+    started, started_ms = time.perf_counter(), _now_ms()
     failure = None
     with tempfile.TemporaryDirectory(prefix="nb2prod-job-") as scratch:
-        executed = Path(scratch) / path.name
+        executed, job_log = Path(scratch) / path.name, Path(scratch) / "job-log.jsonl"
         try:
-            with _job_environment(run_id, tracking, path):
+            with _job_environment(job_log if recorder else None, path):
                 _execute(notebook, params, executed, options, Path(scratch))
         except NotebookFailed as exc:
             failure = exc
-        except BaseException as exc:  # not the notebook's fault, but the run must not stay open
-            if tracking:
-                tracking.finish("KILLED" if isinstance(exc, KeyboardInterrupt) else "FAILED", None)
+        except BaseException:
+            if recorder:
+                recorder.close()
             raise
         seconds = time.perf_counter() - started
         output = _clean_output(executed, params, specs, options.output)
-        status = "FAILED" if failure else "FINISHED"
-        metrics = (
-            tracking.finish(status, executed if executed.exists() else None) if tracking else {}
+        result = JobResult(
+            notebook=str(path),
+            params={**{n: s.default for n, s in specs.items()}, **params},
+            status="FAILED" if failure else "FINISHED",
+            seconds=seconds,
+            output=output,
+            failure=failure,
         )
-    return JobResult(
-        notebook=str(path),
-        params={**{n: s.default for n, s in specs.items()}, **params},
-        status=status,
-        seconds=seconds,
-        run_id=run_id,
-        output=output,
-        failure=failure,
-        metrics=metrics,
+        if recorder:
+            _record(recorder, result, started_ms, job_log, executed, path)
+    return result
+
+
+def _recorder(options: JobOptions, path: Path):
+    from nb2prod.jobs.recorder import Recorder
+    from nb2prod.tracking.context import notebook_label
+    from nb2prod.tracking.store import resolve_tracking_uri
+
+    uri = resolve_tracking_uri(options.tracking_uri, path)
+    return Recorder(uri, options.experiment or notebook_label(path), options.run_name)
+
+
+def _record(recorder, result: JobResult, started_ms: int, job_log: Path, executed: Path, path):
+    """Hand the finished job to the recorder; a store problem is kept on the result."""
+    from nb2prod.jobs.recorder import JobRecord
+    from nb2prod.tracking.client import TrackingUnavailable
+    from nb2prod.tracking.context import run_tags
+    from nb2prod.tracking.values import param_text
+
+    params = {name: param_text(name, value) for name, value in result.params.items()}
+    history, files = _read_job_log(job_log, params)
+    if executed.exists():
+        html = _html(executed)  # here, where nbformat is loaded: the recorder stays light
+        files = [str(executed), *([str(html)] if html else []), *files]
+    record = JobRecord(
+        status=result.status,
+        start_time=started_ms,
+        end_time=_now_ms(),
+        params=params,
+        metrics=history,
+        tags=run_tags(path, kind="job", packages=False),
+        files=files,
     )
+    try:
+        answer = recorder.record(record)
+    except TrackingUnavailable as exc:
+        result.tracking_error = exc
+        return
+    finally:
+        recorder.close()
+    result.run_id, result.metrics = answer["run_id"], answer["metrics"]
+
+
+def _read_job_log(job_log: Path, params: dict[str, str]) -> tuple[list, list[str]]:
+    """Metrics as (name, value, step) — a name logged again is its next step — and files;
+    parameters the cells logged join ``params`` (the parameters cell's win)."""
+    history, files, steps = [], [], {}
+    if job_log.exists():
+        for line in job_log.read_text(encoding="utf-8").splitlines():
+            entry = json.loads(line)
+            for name, value in entry.get("metrics", {}).items():
+                history.append((name, value, steps.get(name, 0)))
+                steps[name] = steps.get(name, 0) + 1
+            for name, value in entry.get("params", {}).items():
+                params.setdefault(name, value)
+            files += entry.get("files", [])
+    return history, files
+
+
+def _html(executed: Path) -> Path | None:
+    """An HTML rendering of the executed notebook, beside it."""
+    try:
+        from nbconvert import HTMLExporter
+    except ImportError:
+        return None
+    body, _ = HTMLExporter().from_filename(str(executed))
+    target = executed.with_suffix(".html")
+    target.write_text(body, encoding="utf-8")
+    return target
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
 
 
 # --------------------------------------------------------------------------- execution
@@ -244,11 +314,11 @@ def _kernel_failure(exc: Exception, kernel: str | None) -> Exception:
 
 
 @contextlib.contextmanager
-def _job_environment(run_id: str | None, tracking, notebook: Path) -> Iterator[None]:
-    """The kernel inherits these: the extension logs into the job's run."""
+def _job_environment(job_log: Path | None, notebook: Path) -> Iterator[None]:
+    """The kernel inherits these: the extension logs into the job's record, or nowhere."""
     values = {JOB_NOTEBOOK_ENV: str(notebook.resolve())}
-    if run_id:
-        values.update({JOB_RUN_ENV: run_id, JOB_URI_ENV: tracking.store.uri})
+    if job_log is not None:
+        values[JOB_LOG_ENV] = str(job_log)
     else:
         values[NO_TRACK_ENV] = "1"
     saved = {key: os.environ.get(key) for key in values}
@@ -298,53 +368,3 @@ def _clean_output(executed: Path, params, specs, output: Path | None) -> Path | 
     staging.write_bytes(executed.read_bytes())
     os.replace(staging, output)
     return output
-
-
-# --------------------------------------------------------------------------- tracking
-
-
-class _Tracking:
-    """The job's MLflow run: parameters first, the executed notebook and status last."""
-
-    def __init__(self, options: JobOptions, path: Path, specs, params) -> None:
-        from nb2prod.tracking.client import TrackingStore
-        from nb2prod.tracking.context import notebook_label
-        from nb2prod.tracking.store import resolve_tracking_uri
-
-        self.store = TrackingStore(resolve_tracking_uri(options.tracking_uri, path))
-        self.path = path
-        self.experiment = options.experiment or notebook_label(path)
-        self.run_name = options.run_name
-        self.values = {**{n: s.default for n, s in specs.items()}, **params}
-        self.run_id: str | None = None
-
-    def start(self) -> str:
-        from nb2prod.tracking.context import run_tags
-        from nb2prod.tracking.values import Logged, param_text
-
-        tags = run_tags(self.path, kind="job")
-        self.run_id = self.store.start_run(self.experiment, run_name=self.run_name, tags=tags)
-        params = {name: param_text(name, value) for name, value in self.values.items()}
-        self.store.log(self.run_id, Logged(params=params))
-        return self.run_id
-
-    def finish(self, status: str, executed: Path | None) -> dict[str, float]:
-        if executed is not None:
-            self.store.log_file(self.run_id, executed)
-            html = _html(executed)
-            if html is not None:
-                self.store.log_file(self.run_id, html)
-        self.store.end_run(self.run_id, status)
-        return dict(self.store.client.get_run(self.run_id).data.metrics)
-
-
-def _html(executed: Path) -> Path | None:
-    """An HTML rendering of the executed notebook, beside it."""
-    try:
-        from nbconvert import HTMLExporter
-    except ImportError:
-        return None
-    body, _ = HTMLExporter().from_filename(str(executed))
-    target = executed.with_suffix(".html")
-    target.write_text(body, encoding="utf-8")
-    return target

@@ -127,42 +127,50 @@ class Nb2ProdMagics(Magics):
 
     def _track(self, args, cell: str) -> Any:
         __tracebackhide__ = True
-        if not self.session.tracking:
+        session = self.session
+        if not session.tracking:
             return run_body(self.shell, cell)
-        session, store = self.session, self.session.store
-        attached = session.attached_run_id()
-        own = attached is None or args.nested
-        run_id, problem = None, None
-        try:
-            if own:
-                from nb2prod.tracking.context import run_tags
-
-                tags = run_tags(
-                    session.notebook_path(), cell_id=session.current_cell_id, source=cell
-                )
-                run_id = store.start_run(
-                    session.experiment(args.experiment),
-                    run_name=args.run_name,
-                    tags=tags,
-                    parent_run_id=attached if args.nested else None,
-                )
-                session.log_parameters(run_id)
-            else:
-                run_id = attached
-        except (TrackingUnavailable, TrackingRejected) as exc:
-            problem = exc
+        # A cell of a job or of a notebook run logs into it; --nested gives a notebook
+        # run a child run instead.
+        own = not session.attached() or (args.nested and session.job_log is None)
+        run_id, problem, params = None, None, {}
+        if own:
+            try:
+                run_id = self._start_cell_run(args, cell)
+                params = self._parameter_params()
+            except (TrackingUnavailable, TrackingRejected) as exc:
+                problem = exc
         started = time.perf_counter()
         try:
             result = run_body(self.shell, cell)
         except BaseException as exc:
             status = KILLED if isinstance(exc, KeyboardInterrupt) else FAILED
-            self._finish(run_id, own, args, started, status, problem)
+            self._finish(run_id, own, args, started, status, problem, params)
             raise
-        self._finish(run_id, own, args, started, FINISHED, problem)
+        self._finish(run_id, own, args, started, FINISHED, problem, params)
         return result
 
-    def _finish(self, run_id, own: bool, args, started: float, status: str, problem) -> None:
-        """Log what the cell asked for and close its run; a store problem is one warning."""
+    def _start_cell_run(self, args, cell: str) -> str:
+        from nb2prod.tracking.context import run_tags
+
+        session = self.session
+        tags = run_tags(session.notebook_path(), cell_id=session.current_cell_id, source=cell)
+        parent = session.notebook_run.run_id if args.nested and session.notebook_run else None
+        return session.store.start_run(
+            session.experiment(args.experiment),
+            run_name=args.run_name,
+            tags=tags,
+            parent_run_id=parent,
+        )
+
+    def _parameter_params(self) -> dict[str, str]:
+        from nb2prod.tracking.values import param_text
+
+        return {n: param_text(n, v) for n, v in self.session.parameter_values().items()}
+
+    def _finish(self, run_id, own: bool, args, started, status: str, problem, params) -> None:
+        """Log what the cell asked for (one batch) and close its run; a store problem is
+        one warning."""
         from nb2prod.tracking.values import sort_values
 
         duration = time.perf_counter() - started
@@ -174,17 +182,18 @@ class Nb2ProdMagics(Magics):
                 missing.append(name)
         logged = sort_values(values)
         logged.metrics["duration_s"] = duration
+        logged.params = {**params, **logged.params}
         if missing:
             self.session.warn(f"not logged, not defined: {', '.join(missing)}")
-        if run_id is not None and problem is None:
+        if problem is None:
             try:
-                self.session.store.log(
-                    run_id, logged, step=None if own else self.session.next_step()
-                )
+                if not own:
+                    self.session.log_attached(logged, args.artifact)
+                    return
+                self.session.store.log(run_id, logged)
                 for path in args.artifact:
                     self.session.store.log_file(run_id, path)
-                if own:
-                    self.session.store.end_run(run_id, status)
+                self.session.store.end_run(run_id, status)
                 return
             except (TrackingUnavailable, TrackingRejected, OSError) as exc:
                 problem = exc  # OSError: an --artifact that does not exist
@@ -264,9 +273,8 @@ def log_metrics(session: KernelSession, names: list[str], source: str | None = N
     if not logged.metrics:
         return
     try:
-        run_id = session.attached_run_id()
-        if run_id is not None:
-            session.store.log(run_id, logged, step=session.next_step())
+        if session.attached():
+            session.log_attached(logged, [])
             return
         from nb2prod.tracking.context import run_tags
 

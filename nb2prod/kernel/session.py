@@ -16,9 +16,9 @@ from pathlib import Path
 
 from nb2prod.tracking.client import FINISHED, TrackingRejected, TrackingStore, TrackingUnavailable
 
-#: Set by ``nb2prod run`` for the job's kernel: everything logs into the job's run.
-JOB_RUN_ENV = "NB2PROD_RUN_ID"
-JOB_URI_ENV = "NB2PROD_TRACKING_URI"
+#: Set by ``nb2prod run`` for the job's kernel: cells log into the job's record, a JSON-lines
+#: file the job writes to MLflow in one go (the kernel never imports MLflow).
+JOB_LOG_ENV = "NB2PROD_JOB_LOG"
 JOB_NOTEBOOK_ENV = "NB2PROD_NOTEBOOK"
 #: Set by ``nb2prod run --no-track`` (and the pytest plugin): cells run, nothing is logged.
 NO_TRACK_ENV = "NB2PROD_NO_TRACK"
@@ -66,7 +66,7 @@ class KernelSession:
 
             notebook = self.notebook_path()
             start = notebook.parent if notebook else Path.cwd()
-            self._store = TrackingStore(resolve_tracking_uri(os.environ.get(JOB_URI_ENV), start))
+            self._store = TrackingStore(resolve_tracking_uri(None, start))
         return self._store
 
     def experiment(self, explicit: str | None = None) -> str:
@@ -83,17 +83,38 @@ class KernelSession:
     def tracking(self) -> bool:
         return not os.environ.get(NO_TRACK_ENV)
 
-    def attached_run_id(self) -> str | None:
-        """The run cells log into: the job's, else the notebook-level run, else None."""
-        if os.environ.get(JOB_RUN_ENV):
-            return os.environ[JOB_RUN_ENV]
-        return self.notebook_run.run_id if self.notebook_run else None
+    @property
+    def job_log(self) -> Path | None:
+        value = os.environ.get(JOB_LOG_ENV)
+        return Path(value) if value else None
 
-    def next_step(self) -> int:
-        if self.notebook_run is None:
-            return 0
-        self.notebook_run.steps += 1
-        return self.notebook_run.steps - 1
+    def attached(self) -> bool:
+        """Do cells log into something bigger: the job, or the notebook-level run?"""
+        return self.job_log is not None or self.notebook_run is not None
+
+    def log_attached(self, logged, artifacts: list[str]) -> None:
+        """Log into the job's record, else into the notebook run (metrics as steps)."""
+        if self.job_log is not None:
+            self._append_to_job(logged, artifacts)
+            return
+        run = self.notebook_run
+        self.store.log(run.run_id, logged, step=run.steps)
+        run.steps += 1
+        for path in artifacts:
+            self.store.log_file(run.run_id, path)
+
+    def _append_to_job(self, logged, artifacts: list[str]) -> None:
+        import json
+
+        folder = self.job_log.parent / "artifacts"
+        files = [str(Path(path).resolve()) for path in artifacts]
+        for name, write in logged.artifacts.items():
+            folder.mkdir(exist_ok=True)
+            write(str(folder / name))
+            files.append(str(folder / name))
+        line = {"metrics": logged.metrics, "params": logged.params, "files": files}
+        with open(self.job_log, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(line) + "\n")
 
     # ------------------------------------------------------------------ notebook-level run
 

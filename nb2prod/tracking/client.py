@@ -12,6 +12,7 @@ import logging
 import os
 import tempfile
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,13 +72,17 @@ class TrackingStore:
         run_name: str | None = None,
         tags: dict[str, str] | None = None,
         parent_run_id: str | None = None,
+        start_time: int | None = None,
     ) -> str:
-        """Create a RUNNING run and return its id."""
+        """Create a RUNNING run and return its id (``start_time`` in ms, default now)."""
         tags = dict(tags or {})
         if parent_run_id:
             tags["mlflow.parentRunId"] = parent_run_id
+        experiment_id = self.experiment_id(experiment)
         run = self._call(
-            lambda c: c.create_run(self.experiment_id(experiment), run_name=run_name, tags=tags)
+            lambda c: c.create_run(
+                experiment_id, start_time=start_time, run_name=run_name, tags=tags
+            )
         )
         return run.info.run_id
 
@@ -87,12 +92,15 @@ class TrackingStore:
         logged: Logged,
         tags: dict[str, str] | None = None,
         step: int | None = None,
+        history: list[tuple[str, float, int]] = (),
     ) -> None:
-        """Metrics (at ``step``), params and tags in one batch, then the artifacts."""
+        """Metrics (at ``step``, plus ``history`` as (name, value, step)), params and tags
+        in one batch, then the artifacts."""
         from mlflow.entities import Metric, Param, RunTag
 
         now = int(time.time() * 1000)
         metrics = [Metric(k, v, now, step or 0) for k, v in logged.metrics.items()]
+        metrics += [Metric(k, v, now, s) for k, v, s in history]
         params = [Param(k, v) for k, v in logged.params.items()]
         run_tags = [RunTag(k, v) for k, v in (tags or {}).items()]
         if metrics or params or run_tags:
@@ -110,8 +118,8 @@ class TrackingStore:
     def log_file(self, run_id: str, path: str | Path, artifact_path: str | None = None) -> None:
         self._call(lambda c: c.log_artifact(run_id, str(path), artifact_path))
 
-    def end_run(self, run_id: str, status: str = FINISHED) -> None:
-        self._call(lambda c: c.set_terminated(run_id, status))
+    def end_run(self, run_id: str, status: str = FINISHED, end_time: int | None = None) -> None:
+        self._call(lambda c: c.set_terminated(run_id, status, end_time=end_time))
 
     def run_status(self, run_id: str) -> str:
         return self._call(lambda c: c.get_run(run_id)).info.status
@@ -169,9 +177,16 @@ class TrackingStore:
             ensure_local_store(self.uri)
             logging.getLogger("mlflow.store.db.utils").setLevel(logging.WARNING)
             logging.getLogger("alembic").setLevel(logging.WARNING)
-            from mlflow import MlflowClient
+            with warnings.catch_warnings():
+                # MLflow imports tqdm.auto, which warns in a kernel without ipywidgets.
+                warnings.filterwarnings("ignore", message="IProgress not found")
+                from mlflow import MlflowClient
 
-            self._client = MlflowClient(tracking_uri=self.uri)
+            client = MlflowClient(tracking_uri=self.uri)
+            if self.uri.startswith("sqlite:///"):
+                client.search_experiments(max_results=1)  # creates and migrates the file
+                _write_ahead_log(self.uri[len("sqlite:///") :])
+            self._client = client
         return self._client
 
     def _call(self, action):
@@ -208,6 +223,19 @@ class TrackingStore:
                 pass
         except urllib.error.HTTPError:  # it answered (maybe 401): it is up
             pass
+
+
+def _write_ahead_log(path: str) -> None:
+    """Put the embedded store in WAL mode (it stays so): each tracked cell's few small
+    transactions then cost a third as much, and readers (the JupyterLab panel) never block
+    a writing kernel.  A store on a network file system may refuse; that is fine."""
+    import sqlite3
+
+    try:
+        with sqlite3.connect(path, timeout=5) as connection:
+            connection.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.Error:
+        pass
 
 
 def _summary(run, experiment_names: dict[str, str]) -> RunSummary:

@@ -31,19 +31,22 @@ def run_tags(
     cell_id: str | None = None,
     source: str | None = None,
     kind: str = "cell",
+    packages: bool = True,
 ) -> dict[str, str]:
-    """Tags for a run about ``notebook`` (None when unknown)."""
+    """Tags for a run about ``notebook`` (None when unknown); ``packages`` lists the
+    distributions imported in this process (a kernel's, not a CLI's)."""
     tags = {
         "nb2prod.version": __version__,
         "nb2prod.kind": kind,
         "nb2prod.python": platform.python_version(),
-        "nb2prod.packages": _truncated(" ".join(imported_distributions())),
     }
+    if packages:
+        tags["nb2prod.packages"] = _truncated(" ".join(imported_distributions()))
     if notebook is not None:
         label = notebook_label(notebook)
         tags.update({"nb2prod.notebook": label, "mlflow.source.name": label})
         tags["mlflow.source.type"] = "NOTEBOOK"
-        commit, dirty = git_state(notebook)
+        commit, dirty = _git_state_cached(Path(notebook))
         if commit:
             tags["nb2prod.git_commit"] = commit
             tags["mlflow.source.git.commit"] = commit
@@ -57,8 +60,37 @@ def run_tags(
     return tags
 
 
+def _git_state_cached(notebook: Path) -> tuple[str | None, bool | None]:
+    """git_state, asked again only when the notebook, the index or HEAD changed."""
+    stamps = []
+    for path in (notebook, *_git_files(notebook)):
+        try:
+            stamps.append(path.stat().st_mtime_ns)
+        except OSError:
+            stamps.append(None)
+    return _git_state_at(notebook.resolve(), tuple(stamps))
+
+
+@functools.lru_cache(maxsize=32)
+def _git_state_at(notebook: Path, _stamps: tuple) -> tuple[str | None, bool | None]:
+    return git_state(notebook)
+
+
+def _git_files(notebook: Path) -> list[Path]:
+    for folder in (notebook.resolve().parent, *notebook.resolve().parents):
+        if (folder / ".git").is_dir():
+            return [folder / ".git" / "HEAD", folder / ".git" / "index"]
+    return []
+
+
 def imported_distributions() -> list[str]:
-    """``name==version`` of the third-party distributions whose modules are imported now."""
+    """``name==version`` of the third-party distributions whose modules are imported now
+    (worked out again only when more modules are imported)."""
+    return list(_distributions_for(len(sys.modules)))
+
+
+@functools.lru_cache(maxsize=4)
+def _distributions_for(_module_count: int) -> tuple[str, ...]:
     from nb2prod.lint.dependencies import installed_distributions, is_stdlib
 
     found: set[str] = set()
@@ -68,7 +100,7 @@ def imported_distributions() -> list[str]:
             continue
         for distribution in installed_distributions(top)[:1]:
             found.add(_pinned(distribution))
-    return sorted(found - {""}, key=str.lower)
+    return tuple(sorted(found - {""}, key=str.lower))
 
 
 @functools.cache

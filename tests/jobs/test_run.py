@@ -135,9 +135,13 @@ def test_a_parameters_file_and_a_grid(project, store_uri):
     assert table.stdout.startswith("started") and "FINISHED" in table.stdout
 
 
-def test_an_unreachable_store_stops_before_running(project):
-    result = run("run", "train.ipynb", "--tracking-uri", "http://127.0.0.1:9", cwd=project)
+def test_an_unreachable_store_is_exit_3_and_keeps_the_executed_notebook(project):
+    result = run(
+        "run", "train.ipynb", "--tracking-uri", "http://127.0.0.1:9", "-o", "out.ipynb",
+        cwd=project,
+    )  # fmt: skip
     assert result.returncode == 3 and "cannot be used" in result.stderr
+    assert "FINISHED train.ipynb" in result.stdout and (project / "out.ipynb").is_file()
 
 
 def test_the_ui_needs_the_full_mlflow(project):

@@ -1,0 +1,130 @@
+"""The MLflow side of a job, in a child process that warms up while the notebook runs.
+
+Importing MLflow and opening its store costs about two seconds; a job's notebook often
+runs in less.  So ``nb2prod run`` starts this recorder first: it imports MLflow and opens
+the store on the other core while papermill runs, then receives the job's record on stdin
+and writes the run in one go (parameters, metrics, tags, the executed notebook and its
+HTML, the status, the real start and end times).
+The job's kernel never talks to MLflow: it appends what cells log to a JSON-lines file.
+
+Protocol: the parent writes one JSON line (store, experiment), later one JSON line (the
+record); the child answers one JSON line after each: ``{"ready": true}`` or
+``{"error": ...}``, then ``{"run_id": ..., "metrics": {...}}`` or ``{"error": ...}``.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from nb2prod.tracking.client import TrackingUnavailable
+
+
+@dataclass
+class JobRecord:
+    """What the run records; times are ms since the epoch."""
+
+    status: str
+    start_time: int
+    end_time: int
+    params: dict[str, str]
+    metrics: list[tuple[str, float, int]]  # (name, value, step)
+    tags: dict[str, str]
+    files: list[str] = field(default_factory=list)  # executed notebook, HTML, artifacts
+
+
+class Recorder:
+    """The parent's handle on the recorder child."""
+
+    def __init__(self, uri: str, experiment: str, run_name: str | None) -> None:
+        self.child = subprocess.Popen(
+            [sys.executable, "-m", "nb2prod.jobs.recorder"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self._send({"uri": uri, "experiment": experiment, "run_name": run_name})
+
+    def record(self, record: JobRecord) -> dict[str, Any]:
+        """Write the run; returns ``{"run_id", "metrics"}`` or raises TrackingUnavailable."""
+        ready = self._answer()
+        if "error" not in ready:
+            self._send(record.__dict__)
+            ready = self._answer()
+        self.child.wait(timeout=60)
+        if "error" in ready:
+            raise TrackingUnavailable(ready["error"], ready.get("hint"))
+        return ready
+
+    def close(self) -> None:
+        if self.child.poll() is None:
+            self.child.kill()
+            self.child.wait()
+
+    def _send(self, data: dict) -> None:
+        try:
+            self.child.stdin.write(json.dumps(data) + "\n")
+            self.child.stdin.flush()
+        except (BrokenPipeError, OSError):
+            pass  # the child ended; its answer says why
+
+    def _answer(self) -> dict:
+        line = self.child.stdout.readline()
+        if not line:
+            self.child.wait()
+            last = (self.child.stderr.read().strip().splitlines() or ["no output"])[-1]
+            return {"error": f"the MLflow recorder stopped: {last}"}
+        return json.loads(line)
+
+
+# --------------------------------------------------------------------------- the child
+
+
+def _main() -> int:
+    from nb2prod.tracking.client import TrackingRejected, TrackingStore
+
+    header = json.loads(sys.stdin.readline())
+    store = TrackingStore(header["uri"])
+    try:
+        store.experiment_id(header["experiment"])  # imports MLflow, opens the store
+    except (TrackingUnavailable, TrackingRejected) as exc:
+        _reply({"error": exc.message, "hint": exc.hint})
+        return 0
+    _reply({"ready": True})
+    line = sys.stdin.readline()
+    if not line:
+        return 0  # the parent gave up (the job was interrupted)
+    record = JobRecord(**json.loads(line))
+    try:
+        run_id = _write(store, header["experiment"], header.get("run_name"), record)
+    except (TrackingUnavailable, TrackingRejected) as exc:
+        _reply({"error": exc.message, "hint": exc.hint})
+        return 0
+    metrics = {name: value for name, value, _step in record.metrics}
+    _reply({"run_id": run_id, "metrics": metrics})
+    return 0
+
+
+def _write(store, experiment: str, run_name: str | None, record: JobRecord) -> str:
+    from nb2prod.tracking.values import Logged
+
+    run_id = store.start_run(
+        experiment, run_name=run_name, tags=record.tags, start_time=record.start_time
+    )
+    store.log(run_id, Logged(params=record.params), history=record.metrics)
+    for path in record.files:
+        store.log_file(run_id, path)
+    store.end_run(run_id, record.status, end_time=record.end_time)
+    return run_id
+
+
+def _reply(data: dict) -> None:
+    print(json.dumps(data), flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(_main())
