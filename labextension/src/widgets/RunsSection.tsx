@@ -1,0 +1,119 @@
+/** The Runs section: the notebook's MLflow runs, newest first. */
+import { refreshIcon, ToolbarButtonComponent } from '@jupyterlab/ui-components';
+import * as React from 'react';
+
+import { IRun } from '../api';
+import { ISectionProps } from './LintSection';
+
+function formatValue(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toPrecision(4);
+}
+
+function KeyValues(props: {
+  title: string;
+  values: Record<string, string | number>;
+  className: string;
+}): JSX.Element | null {
+  const entries = Object.entries(props.values);
+  if (!entries.length) {
+    return null;
+  }
+  return (
+    <div className={props.className}>
+      <span className="jp-nb2prod-kvTitle">{props.title}</span>
+      {entries.map(([key, value]) => (
+        <span key={key} className="jp-nb2prod-kv">
+          <span className="jp-nb2prod-kvKey">{key}</span>=
+          <span className="jp-nb2prod-kvValue">
+            {typeof value === 'number' ? formatValue(value) : value}
+          </span>
+        </span>
+      ))}
+    </div>
+  );
+}
+
+function RunItem(props: ISectionProps & { run: IRun }): JSX.Element {
+  const { run, trans } = props;
+  const started = new Date(run.start_time).toLocaleString();
+  return (
+    <li className="jp-nb2prod-run" data-run-id={run.run_id}>
+      <div className="jp-nb2prod-runHeader">
+        <span
+          className={`jp-nb2prod-status jp-nb2prod-status-${run.status.toLowerCase()}`}
+        >
+          {run.status}
+        </span>
+        <span className="jp-nb2prod-runName" title={run.run_id}>
+          {run.name || run.run_id.slice(0, 8)}
+        </span>
+        <span className="jp-nb2prod-runTime">{started}</span>
+      </div>
+      <KeyValues
+        title={trans.__('params')}
+        values={run.params}
+        className="jp-nb2prod-params"
+      />
+      <KeyValues
+        title={trans.__('metrics')}
+        values={run.metrics}
+        className="jp-nb2prod-metrics"
+      />
+      {run.ui_url && (
+        <button
+          className="jp-mod-styled jp-nb2prod-openMlflow"
+          onClick={() => window.open(run.ui_url!, '_blank', 'noopener')}
+        >
+          {trans.__('Open in MLflow')}
+        </button>
+      )}
+    </li>
+  );
+}
+
+export function RunsSection(props: ISectionProps): JSX.Element {
+  const { model, trans } = props;
+  if (!model.notebook) {
+    return (
+      <div className="jp-nb2prod-empty">
+        {trans.__('Open a notebook to see its runs.')}
+      </div>
+    );
+  }
+  return (
+    <div className="jp-nb2prod-section jp-nb2prod-runs">
+      <div className="jp-nb2prod-sectionBar">
+        <span className="jp-nb2prod-summary">
+          {model.loadingRuns && !model.runs.length
+            ? trans.__('Loading runs…')
+            : trans._n('%1 run', '%1 runs', model.runs.length)}
+        </span>
+        <ToolbarButtonComponent
+          icon={refreshIcon}
+          tooltip={trans.__('Refresh runs')}
+          onClick={() => void model.refreshRuns()}
+        />
+      </div>
+      {model.runsProblem && (
+        <div className="jp-nb2prod-problem">
+          {model.runsProblem.message}
+          {model.runsProblem.hint && (
+            <div className="jp-nb2prod-hint">{model.runsProblem.hint}</div>
+          )}
+        </div>
+      )}
+      {!model.runs.length && !model.runsProblem && !model.loadingRuns && (
+        <div className="jp-nb2prod-empty">
+          {trans.__(
+            'No runs yet: track a cell with %%nb2prod track (after %load_ext nb2prod).'
+          )}
+        </div>
+      )}
+      <ul className="jp-nb2prod-runList">
+        {model.runs.map(run => (
+          <RunItem key={run.run_id} run={run} model={model} trans={trans} />
+        ))}
+      </ul>
+    </div>
+  );
+}

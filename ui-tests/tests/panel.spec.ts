@@ -1,0 +1,217 @@
+/**
+ * The nb2prod panel in a real JupyterLab (Debian's Chromium): findings and jump to the
+ * cell, a cell role from the cell toolbar saved as a tag, Export from the notebook
+ * toolbar writing a package, and a `%%nb2prod track` run showing up in the Runs section.
+ */
+import { expect, galata, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import * as fs from 'fs';
+import * as path from 'path';
+
+const EXAMPLES = path.resolve(__dirname, '..', '..', 'example_notebooks');
+const SHOTS = path.resolve(__dirname, '..', '..', 'test-output', 'ui');
+
+fs.mkdirSync(SHOTS, { recursive: true });
+
+// Galata mocks the settings store; the Lab's own defaults otherwise.
+test.use({ autoGoto: true });
+
+/** Copy an example notebook into the test's own folder and open it. */
+async function openExample(
+  page: IJupyterLabPageFixture,
+  tmpPath: string,
+  name: string
+): Promise<string> {
+  const target = `${tmpPath}/${name}`;
+  await page.contents.uploadFile(path.join(EXAMPLES, name), target);
+  await page.notebook.openByPath(target);
+  await page.notebook.activate(name);
+  return target;
+}
+
+async function openPanel(page: IJupyterLabPageFixture) {
+  if (!(await page.sidebar.isTabOpen('nb2prod-panel'))) {
+    await page.sidebar.openTab('nb2prod-panel');
+  }
+  await expect(page.locator('#nb2prod-panel')).toBeVisible();
+}
+
+/** Drag the split handle left of the right side bar, for readable screenshots. */
+async function widenPanel(page: IJupyterLabPageFixture, by: number) {
+  const handle = page.locator('#jp-main-split-panel > .lm-SplitPanel-handle:visible').last();
+  const box = await handle.boundingBox();
+  if (!box) {
+    return;
+  }
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x - by, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.up();
+}
+
+async function readNotebook(page: IJupyterLabPageFixture, apiPath: string) {
+  const response = await page.request.get(`/api/contents/${apiPath}?content=1`);
+  expect(response.ok()).toBeTruthy();
+  return (await response.json()).content;
+}
+
+test('the panel lists the findings of the notebook and jumps to their cell', async ({
+  page,
+  tmpPath
+}) => {
+  await openExample(page, tmpPath, 'churn_exploration.ipynb');
+  await openPanel(page);
+  const panel = page.locator('#nb2prod-panel');
+
+  const userPath = panel.locator(
+    '.jp-nb2prod-cellGroup[data-cell="3"] .jp-nb2prod-finding[data-code="NB202"]'
+  );
+  await expect(userPath).toBeVisible();
+  await expect(userPath).toContainText('/Users/maria/Downloads');
+  // Severity icon and the rule's doc on hover.
+  await expect(userPath.locator('.jp-nb2prod-severityIcon')).toBeVisible();
+  await expect(userPath.locator('.jp-nb2prod-code')).toHaveAttribute(
+    'title',
+    /NB202 user-specific-path: .+/
+  );
+  // Counts in the section title and on the side-bar tab.
+  await expect(panel.locator('.jp-nb2prod-summary').first()).toContainText(
+    /\d+ errors/
+  );
+  const tab = page.locator('.jp-SideBar .lm-TabBar-tab[data-id="nb2prod-panel"]');
+  await expect(tab.locator('.lm-TabBar-tabLabel')).toHaveText(/^\d+$/);
+
+  await widenPanel(page, 140);
+  await page.screenshot({ path: path.join(SHOTS, 'panel-lint.png') });
+  await panel.screenshot({ path: path.join(SHOTS, 'panel-lint-only.png') });
+
+  // Click the finding of cell 9 (a password in a URL): that cell becomes the active one.
+  const secret = panel.locator(
+    '.jp-nb2prod-cellGroup[data-cell="9"] .jp-nb2prod-finding'
+  ).first();
+  await secret.click();
+  const active = page.locator('.jp-NotebookPanel:visible .jp-Cell.jp-mod-active');
+  await expect(active).toContainText('WAREHOUSE_URL');
+  await expect(active).toBeInViewport();
+
+  // Typing updates the findings without saving (debounced): a new absolute path.
+  await userPath.click();
+  await page.notebook.setCell(4, 'code', 'open("/etc/churn/secrets.txt").read()');
+  await expect(
+    panel.locator('.jp-nb2prod-cellGroup[data-cell="5"] .jp-nb2prod-finding')
+  ).toContainText(['/etc/churn/secrets.txt']);
+});
+
+test('Fix applies the safe fix to the file and reloads the notebook', async ({
+  page,
+  tmpPath
+}) => {
+  const notebook = await openExample(page, tmpPath, 'churn_exploration.ipynb');
+  await openPanel(page);
+  const panel = page.locator('#nb2prod-panel');
+  const bangPip = panel.locator('.jp-nb2prod-finding[data-code="NB304"]');
+  await expect(bangPip).toBeVisible();
+  await bangPip.locator('.jp-nb2prod-fix').click();
+  await expect(bangPip).toHaveCount(0);
+  const saved = await readNotebook(page, notebook);
+  expect(saved.cells[1].source).toMatch(/^%pip install xgboost/);
+  await expect(
+    page.locator('.jp-NotebookPanel:visible .jp-Cell').nth(1)
+  ).toContainText('%pip install xgboost');
+});
+
+test('a cell role set from the cell toolbar is saved as the cell tag', async ({
+  page,
+  tmpPath
+}) => {
+  const notebook = await openExample(page, tmpPath, 'churn_exploration.ipynb');
+  await page.notebook.selectCells(4); // `df.describe()`: short enough for the cell toolbar
+  const cell = page.locator('.jp-NotebookPanel:visible .jp-Cell').nth(4);
+
+  const pickRole = cell.locator('[data-command="nb2prod:pick-role"]');
+  await pickRole.click();
+  await page.locator('.jp-nb2prod-roleMenu .lm-Menu-item', { hasText: 'skip' }).click();
+  await expect(cell).toHaveAttribute('data-nb2prod-role', 'skip');
+
+  // One role at a time: another role replaces it.
+  await pickRole.click();
+  await page
+    .locator('.jp-nb2prod-roleMenu .lm-Menu-item', { hasText: 'metrics' })
+    .click();
+  await expect(cell).toHaveAttribute('data-nb2prod-role', 'metrics');
+  await page.screenshot({ path: path.join(SHOTS, 'cell-role.png') });
+
+  await page.notebook.save();
+  const saved = await readNotebook(page, notebook);
+  expect(saved.cells[4].metadata.tags).toEqual(['nb2prod:metrics']);
+});
+
+test('Export in the notebook toolbar writes the package', async ({ page, tmpPath }) => {
+  await openExample(page, tmpPath, 'shipping_quotes.ipynb');
+  await openPanel(page);
+  const panel = page.locator('#nb2prod-panel');
+
+  // The plan of a dry run: the runtime parameters and the roles found.
+  await expect(panel.locator('.jp-nb2prod-runtimeParams')).toContainText('express');
+  await expect(panel.locator('.jp-nb2prod-roles')).toContainText('predict');
+
+  await page
+    .locator('.jp-NotebookPanel-toolbar [data-command="nb2prod:export"]')
+    .click();
+  const files = panel.locator('.jp-nb2prod-file');
+  await expect(files.first()).toBeVisible({ timeout: 120000 });
+  await expect(panel.locator('.jp-nb2prod-writtenTitle')).toContainText(
+    `${tmpPath}/build/shipping_quotes`
+  );
+  await files.last().scrollIntoViewIfNeeded();
+  await panel.screenshot({ path: path.join(SHOTS, 'panel-export.png') });
+
+  const target = `${tmpPath}/build/shipping_quotes`;
+  expect(await page.contents.fileExists(`${target}/pyproject.toml`)).toBeTruthy();
+  const written = await files.allTextContents();
+  expect(written).toContain('pyproject.toml');
+  for (const file of written) {
+    expect(await page.contents.fileExists(`${target}/${file}`)).toBeTruthy();
+  }
+});
+
+test('a %%nb2prod track cell shows its run in the panel', async ({ page, tmpPath }) => {
+  const notebook = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {
+      kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' },
+      language_info: { name: 'python' }
+    },
+    cells: [
+      { id: 'load', cell_type: 'code', metadata: {}, outputs: [], execution_count: null, source: '%load_ext nb2prod' },
+      {
+        id: 'train',
+        cell_type: 'code',
+        metadata: {},
+        outputs: [],
+        execution_count: null,
+        source: '%%nb2prod track --log accuracy\naccuracy = 0.93'
+      }
+    ]
+  };
+  const name = 'tracked.ipynb';
+  await page.contents.uploadContent(
+    JSON.stringify(notebook),
+    'text',
+    `${tmpPath}/${name}`
+  );
+  await page.notebook.openByPath(`${tmpPath}/${name}`);
+  await page.notebook.activate(name);
+  await openPanel(page);
+  const panel = page.locator('#nb2prod-panel');
+  await expect(panel.locator('.jp-nb2prod-runs .jp-nb2prod-summary')).toHaveText(
+    '0 runs'
+  );
+
+  await page.notebook.run();
+  const run = panel.locator('.jp-nb2prod-run').first();
+  await expect(run).toBeVisible({ timeout: 60000 });
+  await expect(run.locator('.jp-nb2prod-status')).toHaveText('FINISHED');
+  await expect(run.locator('.jp-nb2prod-metrics')).toContainText('accuracy=0.9300');
+  await panel.screenshot({ path: path.join(SHOTS, 'panel-runs.png') });
+});
