@@ -166,7 +166,7 @@ class ExportHandler(Nb2ProdHandler):
             self.set_status(409)
             self.finish({"message": f"{target_api} already exists", "hint": "set overwrite"})
             return
-        from nb2prod.server.operations import ExportRequest, export_in_child
+        from nb2prod.server.operations import ExportRequest, export, export_in_child
 
         request = ExportRequest(
             file=file,
@@ -177,7 +177,11 @@ class ExportHandler(Nb2ProdHandler):
             verify=bool(body.get("verify")),
         )
         try:
-            answer = await export_in_child(request)
+            # A plan runs no kernel: a thread will do; a real export gets a process.
+            if request.dry_run:
+                answer = await asyncio.to_thread(export, request)
+            else:
+                answer = await export_in_child(request)
         except Nb2ProdError as exc:
             self.fail(409 if "already exists" in exc.message else 422, exc)
             return
