@@ -95,6 +95,7 @@ bench: venv
 	$(BIN)/python bench/lint_bench.py --json-out bench/.cache/lint-bench.json
 	$(BIN)/python bench/export_bench.py --json-out bench/.cache/export-bench.json
 	$(BIN)/python bench/track_bench.py --json-out bench/.cache/track-bench.json
+	$(BIN)/python bench/server_bench.py --json-out bench/.cache/server-bench.json
 
 docs: venv
 	$(BIN)/python -m nb2prod.lint.docs docs/rules
