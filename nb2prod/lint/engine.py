@@ -254,8 +254,20 @@ def _finding(rule: type[Rule], message: str, path: str) -> Finding:
 # --------------------------------------------------------------------------- fixes
 
 
-def _fix(notebook: Notebook, settings: LintSettings, result: FileResult, *, write: bool) -> None:
-    """Apply the safe fixes of ``result``'s findings to the raw text; re-lint what is left."""
+def fixed_text(notebook: Notebook, settings: LintSettings) -> tuple[str | None, int]:
+    """The notebook's text with its safe fixes applied, and how many findings they fix;
+    ``(None, 0)`` when there is nothing to fix or the result would not read back.  For
+    callers that save the text themselves (the server, through Jupyter's contents API)."""
+    result = FileResult(notebook.path, findings=lint_notebook(notebook, settings))
+    text = _fix(notebook, settings, result, write=False)
+    return (text, result.fixed) if text is not None and result.status == "ok" else (None, 0)
+
+
+def _fix(
+    notebook: Notebook, settings: LintSettings, result: FileResult, *, write: bool
+) -> str | None:
+    """Apply the safe fixes of ``result``'s findings to the raw text; re-lint what is left.
+    Returns the fixed text (None when nothing was fixed)."""
     edits = sorted({e for f in result.findings for e in f.edits}, key=lambda e: e.start)
     kept, last_end = [], -1
     for edit in edits:  # overlapping edits cannot both apply: keep the first
@@ -263,7 +275,7 @@ def _fix(notebook: Notebook, settings: LintSettings, result: FileResult, *, writ
             kept.append(edit)
             last_end = edit.end
     if not kept:
-        return
+        return None
     text = notebook.text
     for edit in reversed(kept):
         text = text[: edit.start] + edit.text + text[edit.end :]
@@ -271,7 +283,7 @@ def _fix(notebook: Notebook, settings: LintSettings, result: FileResult, *, writ
         fixed = parse_notebook(text, notebook.path)
     except NotebookReadError:  # never write a notebook nb2prod cannot read back
         result.status, result.error = "error", "a fix produced an unreadable notebook; not written"
-        return
+        return None
     result.diff = "".join(
         redact_text(line)
         for line in difflib.unified_diff(
@@ -284,15 +296,16 @@ def _fix(notebook: Notebook, settings: LintSettings, result: FileResult, *, writ
     remaining = lint_notebook(fixed, settings, result.path)
     result.fixed = sum(1 for f in result.findings if f.edits)
     if not write:
-        return
+        return text
     try:
         _replace_if_unchanged(notebook, text)
     except NotebookReadError as exc:
         hint = f"; {exc.hint}" if exc.hint else ""
         result.status, result.error = "error", f"not fixed: {exc.reason}{hint}"
         result.fixed = 0
-        return
+        return None
     result.findings = remaining
+    return text
 
 
 def _replace_if_unchanged(notebook: Notebook, text: str) -> None:

@@ -99,25 +99,33 @@ class LintHandler(Nb2ProdHandler):
             raise tornado.web.HTTPError(400, "notebook must be notebook JSON")
         if fix and notebook is not None:
             raise tornado.web.HTTPError(400, "fix applies to the saved file: give path only")
-        file = None
+        api_path, anchor, text = None, Path(self.root_dir) / "untitled.ipynb", None
         if "path" in body:
-            _api_path, file = await self.notebook_path(body["path"])
+            api_path, anchor = await self.notebook_path(body["path"])
+            if notebook is None:  # the saved file, read as text: positions stay exact
+                model = await _maybe_async(
+                    self.contents_manager.get(api_path, content=True, type="file", format="text")
+                )
+                text = model["content"]
         from nb2prod.server.operations import LintRequest, lint
 
         request = LintRequest(
-            file=file,
+            anchor=anchor,
+            text=text,
             notebook=notebook,
-            root_dir=Path(self.root_dir),
             select=_codes(body.get("select")),
             ignore=_codes(body.get("ignore")) or (),
             profile=_choice(body.get("profile"), ("explore", "prod")),
             fix=fix,
         )
         try:
-            answer = await asyncio.to_thread(lint, request)
+            answer, fixed = await asyncio.to_thread(lint, request)
         except Nb2ProdError as exc:
             self.fail(400, exc)
             return
+        if fixed is not None:  # written back through the contents manager, like a save
+            model = {"type": "file", "format": "text", "content": fixed}
+            await _maybe_async(self.contents_manager.save(model, api_path))
         self.finish(answer)
 
 

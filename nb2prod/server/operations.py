@@ -13,44 +13,44 @@ from typing import Any
 
 @dataclass
 class LintRequest:
-    file: Path | None  # the saved notebook (settings and fixes come from its project)
-    notebook: dict | None  # unsaved JSON from the browser, linted instead of the file
-    root_dir: Path
+    anchor: Path  # where the notebook lives: its project's configuration applies
+    text: str | None = None  # the saved file, as the contents manager read it
+    notebook: dict | None = None  # unsaved JSON from the browser, linted instead
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] = ()
     profile: str | None = None
     fix: bool = False
 
 
-def lint(request: LintRequest) -> dict[str, Any]:
-    """Findings as ``nb2prod lint --format json`` gives them, each with its rule's summary."""
+def lint(request: LintRequest) -> tuple[dict[str, Any], str | None]:
+    """Findings as ``nb2prod lint --format json`` gives them, each with its rule's summary,
+    and with ``fix`` the fixed text for the caller to save (None when nothing changed)."""
     from nb2prod.config import LintOverrides, lint_settings
-    from nb2prod.lint.engine import lint_file, lint_notebook
-    from nb2prod.lint.rule import REGISTRY
+    from nb2prod.lint.engine import fixed_text, lint_notebook
     from nb2prod.notebook import parse_notebook
 
     overrides = LintOverrides(select=request.select, ignore=request.ignore, profile=request.profile)
-    anchor = request.file or request.root_dir / "untitled.ipynb"
-    settings = lint_settings(str(anchor), overrides)
-    fixed = 0
-    if request.notebook is not None:
-        notebook = parse_notebook(json.dumps(request.notebook), str(anchor))
-        findings = lint_notebook(notebook, settings, shown=anchor.name)
-    else:
-        result = lint_file(str(request.file), settings, fix="fix" if request.fix else None)
-        if result.status == "error":
-            from nb2prod.errors import NotebookReadError
+    settings = lint_settings(str(request.anchor), overrides)
+    text = json.dumps(request.notebook) if request.notebook is not None else request.text
+    notebook = parse_notebook(text or "", str(request.anchor))
+    fixed, count = fixed_text(notebook, settings) if request.fix else (None, 0)
+    if fixed is not None:
+        notebook = parse_notebook(fixed, str(request.anchor))
+    findings = lint_notebook(notebook, settings, shown=request.anchor.name)
+    return {"version": 1, "findings": _shown(findings, request.anchor.name), "fixed": count}, fixed
 
-            raise NotebookReadError(anchor.name, result.error or "unreadable")
-        findings, fixed = result.findings, result.fixed
+
+def _shown(findings, name: str) -> list[dict]:
+    from nb2prod.lint.rule import REGISTRY
+
     shown = []
     for finding in sorted(findings, key=lambda f: f.sort_key):
         data = finding.to_json()
-        data["path"] = anchor.name
+        data["path"] = name
         rule = REGISTRY.get(finding.code)
         data["doc"] = rule.summary() if rule else ""
         shown.append(data)
-    return {"version": 1, "findings": shown, "fixed": fixed}
+    return shown
 
 
 _STORES: dict[str, Any] = {}
