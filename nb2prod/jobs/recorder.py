@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,11 +41,13 @@ class Recorder:
     """The parent's handle on the recorder child."""
 
     def __init__(self, uri: str, experiment: str, run_name: str | None) -> None:
+        # stderr goes to a file: a pipe nobody reads until the end could fill and block it
+        self._stderr = tempfile.TemporaryFile(mode="w+")
         self.child = subprocess.Popen(
             [sys.executable, "-m", "nb2prod.jobs.recorder"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=self._stderr,
             text=True,
         )
         self._send({"uri": uri, "experiment": experiment, "run_name": run_name})
@@ -64,6 +67,7 @@ class Recorder:
         if self.child.poll() is None:
             self.child.kill()
             self.child.wait()
+        self._stderr.close()
 
     def _send(self, data: dict) -> None:
         try:
@@ -76,7 +80,8 @@ class Recorder:
         line = self.child.stdout.readline()
         if not line:
             self.child.wait()
-            last = (self.child.stderr.read().strip().splitlines() or ["no output"])[-1]
+            self._stderr.seek(0)
+            last = (self._stderr.read().strip().splitlines() or ["no output"])[-1]
             return {"error": f"the MLflow recorder stopped: {last}"}
         return json.loads(line)
 
