@@ -294,7 +294,7 @@ def _build(path: str, text: str, doc: dict, raws: list[CellRaw]) -> Notebook:
 
 
 def _upgrade_v3(path: str, doc: dict) -> dict:
-    import nbformat  # only nbformat 3 files pay for this import
+    nbformat = import_nbformat()  # only nbformat 3 files pay for this import
     from nbformat.v3.rwbase import rejoin_lines
 
     try:
@@ -328,3 +328,29 @@ def _cell(index: int, raw: Any, raw_pos: CellRaw | None) -> Cell:
         raw=raw_pos,
     )
     return cell
+
+
+def import_nbformat():
+    """``import nbformat``, without the second it can cost.
+
+    nbformat imports jsonschema, which, when ``rfc3987_syntax`` is installed (Jupyter
+    Server's jupyter-events pulls it in), compiles a grammar for the "iri" string formats
+    at import time: about one second, in every process that reads a notebook.  nb2prod
+    never validates those formats, so that module is kept out while nbformat loads; it
+    can still be imported afterwards.
+    """
+    import sys
+
+    if "nbformat" in sys.modules or "jsonschema" in sys.modules:
+        import nbformat
+
+        return nbformat
+    blocked = "rfc3987_syntax" not in sys.modules
+    if blocked:
+        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # ImportError
+    try:
+        import nbformat
+    finally:
+        if blocked:
+            del sys.modules["rfc3987_syntax"]
+    return nbformat

@@ -217,3 +217,20 @@ def test_pyspark_kernels_are_python():
     metadata = {"kernelspec": {"name": "pysparkkernel"}, "language_info": {"name": "pyspark"}}
     text = json.dumps({"cells": [], "metadata": metadata, "nbformat": 4, "nbformat_minor": 5})
     assert parse_notebook(text).is_python
+
+
+def test_nbformat_loads_without_the_slow_format_grammar_and_leaves_it_importable():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, importlib.util\n"
+        "from nb2prod.notebook import import_nbformat\n"
+        "nbformat = import_nbformat()\n"
+        "assert nbformat.v4 and 'rfc3987_syntax' not in sys.modules\n"
+        "if importlib.util.find_spec('rfc3987_syntax'):\n"
+        "    import rfc3987_syntax\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "ok", done.stderr

@@ -21,6 +21,7 @@ from typing import Any
 from nb2prod.errors import EnvironmentProblem, NotebookFailed, UsageError
 from nb2prod.export.code import cell_code
 from nb2prod.export.plan import ExportPlan
+from nb2prod.notebook import import_nbformat
 from nb2prod.roles import role_marks
 
 _CAPTURE_TAG = "nb2prod-capture"
@@ -78,7 +79,7 @@ def run_and_capture(
 ) -> Capture:
     """Execute a copy of the notebook in ``workdir`` with capture cells; raise
     NotebookFailed when the notebook fails."""
-    import nbformat
+    nbformat = import_nbformat()
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -116,7 +117,7 @@ def run_and_capture(
 
 def _add_capture_cells(node, plan: ExportPlan, overrides: list[dict], scratch: Path) -> dict:
     """Insert the capture cells into ``node``; returns {position in node: original index}."""
-    import nbformat
+    nbformat = import_nbformat()
 
     predict = plan.role("predict")
     first, last = predict[0].index, predict[-1].index

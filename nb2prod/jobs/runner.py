@@ -22,7 +22,7 @@ from typing import Any
 
 from nb2prod.errors import Nb2ProdError, NotebookFailed, NotebookReadError, UsageError
 from nb2prod.kernel.session import JOB_LOG_ENV, JOB_NOTEBOOK_ENV, NO_TRACK_ENV
-from nb2prod.notebook import Notebook, notebook_from_bytes
+from nb2prod.notebook import Notebook, import_nbformat, notebook_from_bytes
 from nb2prod.parameters import ParamSpec, coerce, parameter_specs
 from nb2prod.roles import notebook_roles
 
@@ -206,7 +206,7 @@ def _now_ms() -> int:
 
 
 def _execute(notebook: Notebook, params: dict, executed: Path, options: JobOptions, scratch: Path):
-    import nbformat
+    nbformat = import_nbformat()
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -235,7 +235,7 @@ def _execute(notebook: Notebook, params: dict, executed: Path, options: JobOptio
 def _add_job_cells(node, notebook: Notebook) -> None:
     """Insert the setup cell, and after each metrics cell spelled as a tag or comment, a
     cell that logs the numbers it bound (``%%nb2prod metrics`` logs by itself)."""
-    import nbformat
+    nbformat = import_nbformat()
 
     from nb2prod.flow import cell_names
     from nb2prod.syntax import parse_cell
@@ -268,9 +268,7 @@ def _cell_failure(notebook: Notebook, executed: Path, exc) -> NotebookFailed:
     and papermill's injected parameters."""
     label, source, traceback = f"cell {exc.cell_index}", "", ""
     try:
-        import nbformat
-
-        cells = nbformat.read(executed, as_version=4).cells
+        cells = import_nbformat().read(executed, as_version=4).cells
         # papermill puts an error banner first once it has counted the cells
         cells = [c for c in cells if _ERROR_BANNER not in c.get("metadata", {}).get("tags", [])]
         failed = cells[exc.cell_index]
@@ -338,7 +336,7 @@ def _clean_output(executed: Path, params, specs, output: Path | None) -> Path | 
     masked, written atomically to ``output``."""
     if not executed.exists():
         return None
-    import nbformat
+    nbformat = import_nbformat()
 
     from nb2prod.tracking.values import REDACTED, param_text
 

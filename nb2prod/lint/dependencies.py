@@ -11,6 +11,8 @@ from __future__ import annotations
 import ast
 import configparser
 import functools
+import hashlib
+import json
 import os
 import re
 import sys
@@ -524,12 +526,47 @@ def installed_distributions(key: str) -> list[str]:
 
 @functools.lru_cache(maxsize=1)
 def _installed_providers() -> dict[str, list[str]]:
+    """Import name -> installed distributions.  Reading every distribution's metadata
+    takes a third of a second in a large environment, once per process, so the answer is
+    kept in the user's cache folder until something is installed or removed."""
+    cache = _providers_cache()
+    try:
+        return json.loads(cache.read_text(encoding="utf-8"))
+    except (OSError, ValueError, AttributeError):
+        pass
     try:
         from importlib.metadata import packages_distributions
 
-        return packages_distributions()
+        providers = packages_distributions()
     except Exception:  # a broken distribution's metadata must not stop the lint
         return {}
+    if cache is not None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            staging = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+            staging.write_text(json.dumps(providers), encoding="utf-8")
+            os.replace(staging, cache)
+        except OSError:  # a read-only home: no cache, same answer
+            pass
+    return providers
+
+
+def _providers_cache() -> Path | None:
+    """A cache file named after this environment's package folders and their change times
+    (installing or removing a package changes its folder's)."""
+    stamps = []
+    for entry in sys.path:
+        if not entry.endswith(("site-packages", "dist-packages")):
+            continue
+        try:
+            stamps.append(f"{entry}:{os.stat(entry).st_mtime_ns}")
+        except OSError:
+            continue
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    if not os.path.isabs(base):
+        return None
+    digest = hashlib.sha256("\n".join([sys.prefix, *stamps]).encode()).hexdigest()[:20]
+    return Path(base) / "nb2prod" / f"providers-{digest}.json"
 
 
 def declared_provider(key: str, declared: frozenset[str]) -> bool:

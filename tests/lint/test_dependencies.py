@@ -489,3 +489,22 @@ def test_unpinned_is_empty_for_removals_constraints_and_system_packages():
     assert install_commands("pip install -c c.txt x")[0].unpinned() == []
     assert install_commands("apt-get install x")[0].unpinned() == []
     assert install_commands("pip install x y==1 -U")[0].unpinned() == ["x"]
+
+
+def test_installed_providers_are_cached_per_environment(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "from nb2prod.lint import dependencies as d\n"
+        "print(d._providers_cache())\n"
+        "print(d.installed_distributions('yaml'))\n"
+    )
+    env = {"XDG_CACHE_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    cache = first.stdout.splitlines()[0]
+    assert cache.startswith(str(tmp_path / "nb2prod" / "providers-")), first.stderr
+    assert "PyYAML" in first.stdout
+    again = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert again.stdout == first.stdout  # read back from the cache file
+    assert len(list((tmp_path / "nb2prod").glob("providers-*.json"))) == 1
