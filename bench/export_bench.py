@@ -37,6 +37,10 @@ from pathlib import Path
 import nbformat
 
 import nb2prod
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ is not a package
+from common import BenchError, Goals, cpu_model, heading, percentile, tail  # noqa: E402
+
 from nb2prod.errors import Nb2ProdError
 from nb2prod.export.exporter import ExportOptions, ExportResult, export_notebook
 from nb2prod.export.plan import plan_export
@@ -57,43 +61,14 @@ CLOCK = time.perf_counter
 # --------------------------------------------------------------------------- helpers
 
 
-class Goals:
-    def __init__(self) -> None:
-        self.rows: list[tuple[str, str, str]] = []
-
-    def check(self, name: str, passed: bool, measured: str) -> None:
-        self.rows.append((name, "PASS" if passed else "MISS", measured))
-
-    @property
-    def missed(self) -> bool:
-        return any(status == "MISS" for _, status, _ in self.rows)
-
-
-class BenchError(Exception):
-    """The benchmark itself broke (a tool failed): its figures would mean nothing."""
-
-
-def _heading(title: str) -> None:
-    print(f"\n== {title} " + "=" * max(0, 74 - len(title)))
-
-
 def _ms(seconds: float) -> str:
     return f"{seconds * 1000:.2f} ms" if seconds < 0.1 else f"{seconds * 1000:.0f} ms"
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def _clean_env() -> dict[str, str]:
     """This environment without its Python paths, so a venv's python sees only itself."""
     drop = ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")
     return {key: value for key, value in os.environ.items() if key not in drop}
-
-
-def _tail(text: str, lines: int = 15) -> str:
-    return "\n".join(text.strip().splitlines()[-lines:])
 
 
 @dataclass
@@ -124,7 +99,7 @@ def alternate(commands: dict[str, list[str]], cwd: Path, repeat: int) -> dict[st
             run = run_timed(command, cwd)
             if run.returncode != 0:
                 raise BenchError(
-                    f"{' '.join(command)} exited {run.returncode}:\n{_tail(run.stderr)}"
+                    f"{' '.join(command)} exited {run.returncode}:\n{tail(run.stderr)}"
                 )
             runs[name].append(run)
     return runs
@@ -170,7 +145,7 @@ def export_and_install(args, workdir: Path) -> Installed:
         [*command, f"{project}[test]"], capture_output=True, text=True, env=_clean_env()
     )
     if done.returncode != 0:
-        raise BenchError(f"pip install failed:\n{_tail(done.stderr or done.stdout)}")
+        raise BenchError(f"pip install failed:\n{tail(done.stderr or done.stdout)}")
     return Installed(result, project, python, export_seconds, CLOCK() - started)
 
 
@@ -260,7 +235,7 @@ class PredictWorker:
         if not line:
             self.process.wait()
             self.stderr.seek(0)
-            raise BenchError(f"the package failed in the venv:\n{_tail(self.stderr.read())}")
+            raise BenchError(f"the package failed in the venv:\n{tail(self.stderr.read())}")
         return json.loads(line)
 
     def close(self) -> None:
@@ -303,7 +278,7 @@ def run_papermill(notebook: Path, parameters: dict, workdir: Path, number: int) 
 def predict_latency(args, installed: Installed, workdir: Path, goals: Goals, results: dict):
     plan = installed.export.plan
     parameters = {name: plan.specs[name].default for name in plan.runtime_params}
-    _heading(f"predict: warm call vs papermill run; {args.rounds} x (1 run, {args.calls} calls)")
+    heading(f"predict: warm call vs papermill run; {args.rounds} x (1 run, {args.calls} calls)")
     shown = ", ".join(f"{k}={v!r}" for k, v in parameters.items()) or "none"
     print(f"notebook    {_shown(args.notebook)}; runtime parameters {shown}")
     print(
@@ -343,7 +318,7 @@ def predict_latency(args, installed: Installed, workdir: Path, goals: Goals, res
     ratio = papermill_median / predict_median
     print(
         f"predict, warm ({len(calls)} calls)      median {_ms(predict_median)}  "
-        f"p99 {_ms(_percentile(calls, 0.99))}  min {_ms(min(calls))}"
+        f"p99 {_ms(percentile(calls, 0.99))}  min {_ms(min(calls))}"
     )
     wrapper = None
     if cells:
@@ -398,7 +373,7 @@ _NEW_MODULES = (
 
 def import_time(args, installed: Installed, workdir: Path, goals: Goals, results: dict) -> None:
     name, python = installed.export.spec.name, str(installed.python)
-    _heading(f"import {name}: median of {args.import_runs} fresh processes")
+    heading(f"import {name}: median of {args.import_runs} fresh processes")
     runs = alternate(
         {"import": [python, "-c", f"import {name}"], "bare": [python, "-c", "pass"]},
         workdir,
@@ -663,7 +638,7 @@ def render_speed(args, workdir: Path, goals: Goals, results: dict) -> None:
     notebook, counts = synthetic_notebook(args.cells)
     path = workdir / "synthetic.ipynb"
     nbformat.write(notebook, str(path))
-    _heading(
+    heading(
         f"plan + render: synthetic {args.cells}-code-cell notebook, median of {args.render_runs}, "
         "interleaved"
     )
@@ -773,15 +748,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def print_machine() -> None:
-    _heading("machine")
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in _read_lines("/proc/cpuinfo")
-            if line.startswith("model name")
-        ),
-        platform.processor() or "?",
-    )
+    heading("machine")
+    cpu = cpu_model()
     print(f"cores             {os.cpu_count()} ({cpu})")
     print(f"python            {platform.python_version()} ({sys.executable})")
     print(f"nb2prod           {nb2prod.__version__} ({Path(nb2prod.__file__).parent})")
@@ -792,14 +760,6 @@ def print_machine() -> None:
             print(f"{module:<17} {version(module)}")
         except Exception:  # noqa: BLE001  (PackageNotFoundError: say so, carry on)
             print(f"{module:<17} not installed")
-
-
-def _read_lines(path: str) -> list[str]:
-    try:
-        with open(path) as fh:
-            return fh.readlines()
-    except OSError:
-        return []
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -814,7 +774,7 @@ def main(argv: list[str] | None = None) -> int:
         if "render" in args.only:
             render_speed(args, workdir, goals, results)
         if {"predict", "import"} & set(args.only):
-            _heading("export and install (not timed against a peer)")
+            heading("export and install (not timed against a peer)")
             installed = export_and_install(args, workdir)
             if "predict" in args.only:
                 predict_latency(args, installed, workdir, goals, results)
@@ -826,14 +786,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.workdir:
             shutil.rmtree(workdir, ignore_errors=True)
-    _heading("goals")
-    for name, status, measured in goals.rows:
-        print(f"{status:<5} {name:<46} {measured}")
-    results["goals"] = [{"goal": n, "status": s, "measured": m} for n, s, m in goals.rows]
-    if args.json_out:
-        args.json_out.parent.mkdir(parents=True, exist_ok=True)
-        args.json_out.write_text(json.dumps(results, indent=2, default=str) + "\n")
-    return 1 if args.strict and goals.missed else 0
+    return goals.report(results, args.json_out, args.strict)
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpus as corpus_module  # noqa: E402  (bench/ is not a package)
+from common import Goals, cpu_model, heading, tail  # noqa: E402
 
 import nb2prod  # noqa: E402
 
@@ -438,22 +439,6 @@ def ruff_problems(report_path: Path, root: Path) -> RuffProblems | None:
 # --------------------------------------------------------------------------- printing
 
 
-class Goals:
-    def __init__(self) -> None:
-        self.rows: list[tuple[str, str, str]] = []
-
-    def check(self, name: str, passed: bool, measured: str) -> None:
-        self.rows.append((name, "PASS" if passed else "MISS", measured))
-
-    @property
-    def missed(self) -> bool:
-        return any(status == "MISS" for _, status, _ in self.rows)
-
-
-def _heading(title: str) -> None:
-    print(f"\n== {title} " + "=" * max(0, 74 - len(title)))
-
-
 def _seconds(runs: list[Run]) -> tuple[float, float]:
     times = [run.seconds for run in runs]
     return min(times), statistics.median(times)
@@ -470,15 +455,8 @@ def _cell_excerpt(source: str, limit: int = 12) -> str:
 def print_machine(
     tools: Tools, root: Path, stats: CorpusStats, manifest: dict | None, jobs: int | None
 ) -> None:
-    _heading("machine and corpus")
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in _read_lines("/proc/cpuinfo")
-            if line.startswith("model name")
-        ),
-        platform.processor() or "?",
-    )
+    heading("machine and corpus")
+    cpu = cpu_model()
     print(f"cores             {os.cpu_count()} ({cpu}); nb2prod jobs: {jobs or 'all cores'}")
     print(f"python            {platform.python_version()} ({sys.executable})")
     print(f"nb2prod           {_version([tools.nb2prod, '--version'])} ({tools.nb2prod})")
@@ -503,14 +481,6 @@ def print_machine(
                 )
             )
         print(f"  generated       {', '.join(manifest['generated'])}")
-
-
-def _read_lines(path: str) -> list[str]:
-    try:
-        with open(path) as fh:
-            return fh.readlines()
-    except OSError:
-        return []
 
 
 def print_syntax_comparison(
@@ -547,7 +517,7 @@ def print_internal_errors(findings: list[dict], limit: int) -> None:
 
 
 def print_robustness(result: Robustness, ruff: RuffProblems | None, verbose_limit: int) -> None:
-    _heading("robustness (whole corpus, nb2prod default rules)")
+    heading("robustness (whole corpus, nb2prod default rules)")
     print(f"nb2prod exit status ok     {'yes' if result.process_ok else 'NO'}")
     print(
         f"files in the report        {result.files_reported}"
@@ -682,14 +652,7 @@ def main(argv: list[str] | None = None) -> int:
             stress(args, tools, stress_root, workdir, results)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    _heading("goals")
-    for name, status, measured in goals.rows:
-        print(f"{status:<5} {name:<46} {measured}")
-    results["goals"] = [{"goal": n, "status": s, "measured": m} for n, s, m in goals.rows]
-    if args.json_out:
-        args.json_out.parent.mkdir(parents=True, exist_ok=True)
-        args.json_out.write_text(json.dumps(results, indent=2, default=str) + "\n")
-    return 1 if args.strict and goals.missed else 0
+    return goals.report(results, args.json_out, args.strict)
 
 
 def _nb2prod_command(tools: Tools, args, target: str, select_all: bool = False) -> list[str]:
@@ -703,14 +666,15 @@ def _check_runs(label: str, runs: list[Run]) -> None:
     """A tool that fails outright breaks the benchmark: its time would mean nothing."""
     for run in runs:
         if run.returncode != 0:
-            tail = "\n".join(run.stderr.strip().splitlines()[-15:])
-            raise SystemExit(f"lint_bench: {label} exited with {run.returncode}:\n{tail}")
+            raise SystemExit(
+                f"lint_bench: {label} exited with {run.returncode}:\n{tail(run.stderr)}"
+            )
 
 
 def whole_corpus(
     args, tools: Tools, root: Path, files: list[str], workdir: Path, goals: Goals, results: dict
 ) -> None:
-    _heading(f"whole corpus: {len(files)} notebooks, best of {args.repeat} (median)")
+    heading(f"whole corpus: {len(files)} notebooks, best of {args.repeat} (median)")
     outputs = {"nb2prod": workdir / "nb2prod.json", "ruff": workdir / "ruff.json"}
     commands = {"nb2prod": _nb2prod_command(tools, args, "."), "ruff": tools.ruff_files(files)}
     runs = alternate(commands, root, args.repeat, warmup=not args.quick, outputs=outputs)
@@ -759,7 +723,7 @@ def cold_start(
 ) -> None:
     notebook = args.cold_notebook or typical_notebook(stats)
     cells = stats.code_cells_per_file.get(notebook, "?")
-    _heading(f"cold start: one notebook, median of {args.cold_runs} fresh processes")
+    heading(f"cold start: one notebook, median of {args.cold_runs} fresh processes")
     print(f"notebook  {notebook} ({cells} code cells)")
     commands = {"nb2prod": tools.nb2prod_one(notebook), "ruff": tools.ruff_one(notebook)}
     runs = alternate(commands, root, args.cold_runs, warmup=True)
@@ -793,7 +757,7 @@ def cold_start(
 
 
 def memory(args, tools: Tools, root: Path, files: list[str], goals: Goals, results: dict) -> None:
-    _heading("peak memory, whole corpus")
+    heading("peak memory, whole corpus")
     nb = measure_memory(_nb2prod_command(tools, args, "."), root)
     ruff = measure_memory(tools.ruff_files(files), root)
     print("                  largest process   tree RSS   tree PSS   (samples)")
@@ -850,7 +814,7 @@ def robustness(
 def rule_profile(args, root: Path, files: list[str], results: dict) -> None:
     """Where nb2prod's time goes: one process, every rule selected, timed piece by piece.
     Imports nb2prod's internals, so it is skipped (with a note) when they have changed."""
-    _heading("where the time goes (in-process, one core, --select ALL)")
+    heading("where the time goes (in-process, one core, --select ALL)")
     try:
         timings = _profile_rules(root, files)
     except Exception as exc:  # noqa: BLE001  (internals changed: not worth breaking the run)
@@ -945,7 +909,7 @@ def stress(args, tools: Tools, stress_root: Path, workdir: Path, results: dict) 
     """Notebooks past the parsers' limits: nb2prod must report them, never crash.  Ruff is
     run too, for the record; it aborts on some of them."""
     files = list_notebooks(stress_root)
-    _heading(f"stress: {len(files)} notebooks past the parsers' limits (not timed)")
+    heading(f"stress: {len(files)} notebooks past the parsers' limits (not timed)")
     report = workdir / "stress.json"
     run = run_timed(_nb2prod_command(tools, args, "."), stress_root, report)
     result = analyse_report(report, stress_root, files, run)

@@ -52,6 +52,9 @@ import nbformat
 
 import nb2prod
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ is not a package
+from common import BenchError, Goals, cpu_model, heading, percentile, tail  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 MEASUREMENTS = ("track", "run", "load_ext")
 
@@ -76,37 +79,8 @@ JOB_CELLS = (
 # --------------------------------------------------------------------------- helpers
 
 
-class Goals:
-    def __init__(self) -> None:
-        self.rows: list[tuple[str, str, str]] = []
-
-    def check(self, name: str, passed: bool, measured: str) -> None:
-        self.rows.append((name, "PASS" if passed else "MISS", measured))
-
-    @property
-    def missed(self) -> bool:
-        return any(status == "MISS" for _, status, _ in self.rows)
-
-
-class BenchError(Exception):
-    """The benchmark itself broke (a cell or a tool failed): its figures would mean nothing."""
-
-
-def _heading(title: str) -> None:
-    print(f"\n== {title} " + "=" * max(0, 74 - len(title)))
-
-
 def _ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms"
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
-def _tail(text: str, lines: int = 15) -> str:
-    return "\n".join(text.strip().splitlines()[-lines:])
 
 
 def _executable(name: str) -> str:
@@ -208,7 +182,7 @@ class Kernel:
         if reply.status != "ok" or reply.error or "nb2prod: warning" in reply.stderr:
             raise BenchError(
                 f"the cell {source!r} failed in the kernel: "
-                f"{reply.error or _tail(reply.stderr) or reply.status}"
+                f"{reply.error or tail(reply.stderr) or reply.status}"
             )
         return reply
 
@@ -217,7 +191,7 @@ class Kernel:
         reply = self.checked(source, **kwargs)
         lines = reply.stdout.strip().splitlines()
         if not lines:
-            raise BenchError(f"no output from {source!r}: {_tail(reply.stderr)}")
+            raise BenchError(f"no output from {source!r}: {tail(reply.stderr)}")
         return json.loads(lines[-1])
 
     def shutdown(self) -> None:
@@ -353,7 +327,7 @@ def migrate_store(project: Project) -> float:
         env=_environment(),
     )
     if done.returncode != 0:
-        raise BenchError(f"migrating the store failed:\n{_tail(done.stderr)}")
+        raise BenchError(f"migrating the store failed:\n{tail(done.stderr)}")
     return CLOCK() - started
 
 
@@ -407,7 +381,7 @@ _FRAMEWORK = ("/IPython/", "/ipykernel/", "/asyncio/", "<frozen", "/ipykernel_",
 
 
 def track_overhead(args, project: Project, goals: Goals, results: dict) -> None:
-    _heading(f"%%nb2prod track on `{PLAIN}`: {args.rounds} rounds, alternating, one kernel")
+    heading(f"%%nb2prod track on `{PLAIN}`: {args.rounds} rounds, alternating, one kernel")
     env = _environment(
         MLFLOW_TRACKING_URI=project.store_uri, JPY_SESSION_NAME=str(project.notebook)
     )
@@ -454,7 +428,7 @@ def track_overhead(args, project: Project, goals: Goals, results: dict) -> None:
         "store; not counted)"
     )
     if first.stderr.strip():
-        print(f"  it printed on stderr: {_tail(first.stderr, 2)}")
+        print(f"  it printed on stderr: {tail(first.stderr, 2)}")
     summary = {}
     for label, series in (("client-side", client), ("in the kernel", inside)):
         plain, tracked = series["plain"], series["tracked"]
@@ -465,20 +439,20 @@ def track_overhead(args, project: Project, goals: Goals, results: dict) -> None:
             "tracked_median_s": statistics.median(tracked),
             "overhead_s": overhead,
             "paired_median_s": statistics.median(paired),
-            "paired_p90_s": _percentile(paired, 0.9),
+            "paired_p90_s": percentile(paired, 0.9),
         }
         print(f"{label} (execute_request to idle)" if label == "client-side" else label)
         print(
             f"  {PLAIN!r:<32} median {_ms(statistics.median(plain)):>9}   "
-            f"p90 {_ms(_percentile(plain, 0.9)):>9}"
+            f"p90 {_ms(percentile(plain, 0.9)):>9}"
         )
         print(
             f"  {'%%nb2prod track + ' + repr(PLAIN):<32} median "
-            f"{_ms(statistics.median(tracked)):>9}   p90 {_ms(_percentile(tracked, 0.9)):>9}"
+            f"{_ms(statistics.median(tracked)):>9}   p90 {_ms(percentile(tracked, 0.9)):>9}"
         )
         print(
             f"  overhead: median - median {_ms(overhead):>9}; per round (paired) median "
-            f"{_ms(statistics.median(paired))}, p90 {_ms(_percentile(paired, 0.9))}"
+            f"{_ms(statistics.median(paired))}, p90 {_ms(percentile(paired, 0.9))}"
         )
     overhead = summary["client-side"]["overhead_s"]
     ratio = summary["client-side"]["tracked_median_s"] / summary["client-side"]["plain_median_s"]
@@ -611,7 +585,7 @@ def run_job_once(command: list[str], project: Project) -> JobRun:
     if done.returncode != 0:
         raise BenchError(
             f"{' '.join(command)} exited {done.returncode}:\n"
-            f"{_tail(done.stderr.decode('utf-8', 'replace'))}"
+            f"{tail(done.stderr.decode('utf-8', 'replace'))}"
         )
     try:
         duration = nbformat.read(str(output), as_version=4).metadata["papermill"]["duration"]
@@ -622,7 +596,7 @@ def run_job_once(command: list[str], project: Project) -> JobRun:
 
 def run_overhead(args, project: Project, goals: Goals, results: dict) -> None:
     commands = _job_commands(project)
-    _heading(f"nb2prod run vs papermill: median of {args.run_rounds} fresh processes, interleaved")
+    heading(f"nb2prod run vs papermill: median of {args.run_rounds} fresh processes, interleaved")
     print(
         f"notebook    {project.job.name} (parameters, {len(JOB_CELLS) - 2} cells of light work, "
         f"nb2prod:metrics); cwd {project.folder}"
@@ -741,7 +715,7 @@ def profile_job(command: list[str], project: Project) -> dict:
 
 
 def load_ext_time(args, project: Project, goals: Goals, results: dict) -> None:
-    _heading(f"%load_ext nb2prod: median of {args.load_runs} fresh kernels, autoreload alongside")
+    heading(f"%load_ext nb2prod: median of {args.load_runs} fresh kernels, autoreload alongside")
     env = _environment(
         MLFLOW_TRACKING_URI=project.store_uri, JPY_SESSION_NAME=str(project.notebook)
     )
@@ -830,15 +804,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def print_machine() -> None:
-    _heading("machine")
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in _read_lines("/proc/cpuinfo")
-            if line.startswith("model name")
-        ),
-        platform.processor() or "?",
-    )
+    heading("machine")
+    cpu = cpu_model()
     print(f"cores             {os.cpu_count()} ({cpu})")
     print(f"python            {platform.python_version()} ({sys.executable})")
     print(f"nb2prod           {nb2prod.__version__} ({Path(nb2prod.__file__).parent})")
@@ -851,14 +818,6 @@ def print_machine() -> None:
             print(f"{distribution:<17} not installed")
     telemetry = os.environ.get("MLFLOW_DISABLE_TELEMETRY") or os.environ.get("DO_NOT_TRACK")
     print(f"mlflow telemetry  {'off (environment)' if telemetry else 'default (on)'}")
-
-
-def _read_lines(path: str) -> list[str]:
-    try:
-        with open(path) as fh:
-            return fh.readlines()
-    except OSError:
-        return []
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -890,14 +849,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.workdir:
             shutil.rmtree(workdir, ignore_errors=True)
-    _heading("goals")
-    for name, status, measured in goals.rows:
-        print(f"{status:<5} {name:<46} {measured}")
-    results["goals"] = [{"goal": n, "status": s, "measured": m} for n, s, m in goals.rows]
-    if args.json_out:
-        args.json_out.parent.mkdir(parents=True, exist_ok=True)
-        args.json_out.write_text(json.dumps(results, indent=2, default=str) + "\n")
-    return 1 if args.strict and goals.missed else 0
+    return goals.report(results, args.json_out, args.strict)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,64 @@
+"""What the benchmarks share: goals and their report, headings, small statistics, the CPU.
+
+bench/ is not a package: each script puts this folder on ``sys.path`` and imports it.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from pathlib import Path
+
+
+class BenchError(Exception):
+    """The benchmark itself broke (a tool or a cell failed): its figures would mean nothing."""
+
+
+class Goals:
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, str, str]] = []
+
+    def check(self, name: str, passed: bool, measured: str) -> None:
+        self.rows.append((name, "PASS" if passed else "MISS", measured))
+
+    @property
+    def missed(self) -> bool:
+        return any(status == "MISS" for _, status, _ in self.rows)
+
+    def report(self, results: dict, json_out: Path | None, strict: bool) -> int:
+        """Print PASS/MISS per goal, write ``results`` (goals included) to ``json_out``;
+        the exit code: 1 only for a missed goal with ``strict``."""
+        heading("goals")
+        for name, status, measured in self.rows:
+            print(f"{status:<5} {name:<46} {measured}")
+        results["goals"] = [{"goal": n, "status": s, "measured": m} for n, s, m in self.rows]
+        if json_out:
+            json_out.parent.mkdir(parents=True, exist_ok=True)
+            json_out.write_text(json.dumps(results, indent=2, default=str) + "\n")
+        return 1 if strict and self.missed else 0
+
+
+def heading(title: str) -> None:
+    print(f"\n== {title} " + "=" * max(0, 74 - len(title)))
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def tail(text: str, lines: int = 15) -> str:
+    return "\n".join(text.strip().splitlines()[-lines:])
+
+
+def read_lines(path: str) -> list[str]:
+    try:
+        with open(path) as fh:
+            return fh.readlines()
+    except OSError:
+        return []
+
+
+def cpu_model() -> str:
+    found = (line for line in read_lines("/proc/cpuinfo") if line.startswith("model name"))
+    return next((line.split(":", 1)[1].strip() for line in found), platform.processor() or "?")
