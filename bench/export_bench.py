@@ -45,6 +45,7 @@ from nb2prod.errors import Nb2ProdError
 from nb2prod.export.exporter import ExportOptions, ExportResult, export_notebook
 from nb2prod.export.plan import plan_export
 from nb2prod.export.render import PackageSpec, render_package
+from nb2prod.export.verify import clean_env, install_in_fresh_venv
 from nb2prod.notebook import load_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,12 +66,6 @@ def _ms(seconds: float) -> str:
     return f"{seconds * 1000:.2f} ms" if seconds < 0.1 else f"{seconds * 1000:.0f} ms"
 
 
-def _clean_env() -> dict[str, str]:
-    """This environment without its Python paths, so a venv's python sees only itself."""
-    drop = ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")
-    return {key: value for key, value in os.environ.items() if key not in drop}
-
-
 @dataclass
 class Run:
     seconds: float
@@ -82,7 +77,7 @@ def run_timed(command: list[str], cwd: Path) -> Run:
     """Run ``command`` once in a clean environment; wall time, stdout discarded."""
     start = CLOCK()
     done = subprocess.run(
-        command, cwd=cwd, env=_clean_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        command, cwd=cwd, env=clean_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     seconds = CLOCK() - start
     return Run(seconds, done.returncode, done.stderr.decode("utf-8", "replace"))
@@ -134,16 +129,8 @@ def export_and_install(args, workdir: Path) -> Installed:
         raise BenchError("the export wrote no tests/golden/cases.pkl (the example input)")
     print(f"installing {result.spec.name} into a fresh venv (pip install -c lock DIR[test]) ...")
     started = CLOCK()
-    subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
+    done = install_in_fresh_venv(project, venv)  # as `nb2prod verify` does
     python = venv / "bin" / "python"
-    lock = project / "requirements.lock.txt"
-    command = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    command += ["-c", str(lock)] if lock.stat().st_size else []
-    # The golden input needs the test extra to unpickle (pyarrow-backed pandas strings);
-    # `nb2prod verify` installs the same.  `import PKG` and predict do not import it.
-    done = subprocess.run(
-        [*command, f"{project}[test]"], capture_output=True, text=True, env=_clean_env()
-    )
     if done.returncode != 0:
         raise BenchError(f"pip install failed:\n{tail(done.stderr or done.stdout)}")
     return Installed(result, project, python, export_seconds, CLOCK() - started)
@@ -217,7 +204,7 @@ class PredictWorker:
                 str(installed.project / "tests"),
             ],
             cwd=cwd,
-            env=_clean_env(),
+            env=clean_env(),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self.stderr,
@@ -399,7 +386,7 @@ def import_time(args, installed: Installed, workdir: Path, goals: Goals, results
         capture_output=True,
         text=True,
         cwd=workdir,
-        env=_clean_env(),
+        env=clean_env(),
     )
     new = done.stdout.split()
     heavy = [m for m in new if m != name and m not in sys.stdlib_module_names]
@@ -441,7 +428,7 @@ def _importtime(python: str, name: str, cwd: Path, limit: int = 8) -> list[tuple
         capture_output=True,
         text=True,
         cwd=cwd,
-        env=_clean_env(),
+        env=clean_env(),
     )
     # (module, self, cumulative, top level?): a module's line follows the lines of what it
     # imported, so what `import PKG` caused lies between the previous top-level line and it.

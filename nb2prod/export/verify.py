@@ -105,24 +105,32 @@ def verify_package(
     return scorecard
 
 
+def install_in_fresh_venv(folder: Path, venv: Path) -> subprocess.CompletedProcess:
+    """A new venv at ``venv`` with ``pip install -c requirements.lock.txt 'FOLDER[test]'``
+    (the test extra: unpickling the golden data may need more than the package does).
+    The venv's python is ``venv/bin/python``."""
+    subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
+    lock = folder / "requirements.lock.txt"
+    command = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    command += ["--disable-pip-version-check"]
+    command += ["-c", str(lock)] if lock.stat().st_size else []
+    return subprocess.run(
+        [*command, f"{folder}[test]"], capture_output=True, text=True, env=clean_env()
+    )
+
+
 def _install(folder: Path, venv: Path, scorecard: Scorecard) -> Path | None:
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    lock = folder / "requirements.lock.txt"
-    command = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    command += ["-c", str(lock)] if lock.stat().st_size else []
-    done = subprocess.run(
-        [*command, f"{folder}[test]"], capture_output=True, text=True, env=_clean_env()
-    )
+    done = install_in_fresh_venv(folder, venv)
     seconds = time.perf_counter() - started
+    lock = folder / "requirements.lock.txt"
     pins = sum(1 for line in lock.read_text().splitlines() if line.strip())
     if done.returncode != 0:
         tail = (done.stderr or done.stdout).strip().splitlines()[-6:]
         scorecard.add("install", False, "pip install failed in a fresh venv", tail)
         return None
     scorecard.add("install", True, f"fresh venv, {pins} pinned distributions ({seconds:.0f} s)")
-    return python
+    return venv / "bin" / "python"
 
 
 def _compare_answers(name, python: Path, capture: Capture, scratch: Path, scorecard) -> None:
@@ -138,7 +146,7 @@ def _compare_answers(name, python: Path, capture: Capture, scratch: Path, scorec
         capture_output=True,
         text=True,
         cwd=scratch,
-        env=_clean_env(),
+        env=clean_env(),
     )
     if done.returncode != 0:
         tail = done.stderr.strip().splitlines()[-6:]
@@ -166,7 +174,7 @@ def _run_generated_tests(folder: Path, python: Path, scorecard: Scorecard) -> No
         capture_output=True,
         text=True,
         cwd=folder,
-        env=_clean_env(),
+        env=clean_env(),
     )
     summary = (done.stdout.strip().splitlines() or [""])[-1]
     diff = [] if done.returncode == 0 else done.stdout.strip().splitlines()[-8:]
@@ -183,7 +191,7 @@ def _run_cli(name: str, python: Path, capture: Capture, scratch: Path, scorecard
         [str(python.parent / name), "predict", "--input", str(example), "--output", str(output)],
         capture_output=True,
         text=True,
-        env=_clean_env(),
+        env=clean_env(),
     )
     if done.returncode != 0:
         scorecard.add(f"{name} predict", False, "the command failed", done.stderr.splitlines()[-3:])
@@ -215,7 +223,7 @@ def _describe(value) -> str:
     return f"{kind} of {len(value)}" if isinstance(value, (list, tuple, dict)) else kind
 
 
-def _clean_env() -> dict[str, str]:
+def clean_env() -> dict[str, str]:
     """The environment without this one's Python paths, so the venv sees only itself."""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
     env.pop("VIRTUAL_ENV", None)
