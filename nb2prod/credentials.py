@@ -476,6 +476,12 @@ def is_secret_name(name: str) -> bool:
     return _has_secret_word(parts) and not any(w in _NOT_SECRET_QUALIFIERS for w in parts)
 
 
+def looks_secret(name: str, text: str) -> bool:
+    """Would ``name = text`` (a parameter, a logged value) give a secret away?  A
+    secret-looking name with a value, or a value in a credential format."""
+    return (is_secret_name(name) and bool(text)) or bool(find_tokens(text))
+
+
 def is_placeholder(value: str) -> bool:
     """``"<your key>"``, ``"xxx"``, ``"YOUR_API_KEY"``, ``"changeme"``, ``"***"``, ``"..."``,
     ``"TODO"``, ``"${VAR}"``, ``"{token}"``, ``"%s"``: text standing for a secret."""

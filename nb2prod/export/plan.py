@@ -223,13 +223,12 @@ def _load_names(cells, names: dict[int, CellNames], parsed) -> list[str]:
 
 def _check_secret_params(parameters, used: set[str]) -> None:
     """Build parameters the package reads are written into its code: never a secret."""
-    from nb2prod.credentials import find_tokens, is_secret_name
+    from nb2prod.credentials import looks_secret
 
     for spec in parameters:
         if spec.name not in used:
             continue
-        value = spec.default if isinstance(spec.default, str) else ""
-        if (is_secret_name(spec.name) and value) or find_tokens(value):
+        if looks_secret(spec.name, spec.default if isinstance(spec.default, str) else ""):
             raise ExportRefusal(
                 f"parameter `{spec.name}` looks like a secret, and the package would carry its "
                 "value in its code",

@@ -45,8 +45,9 @@ def sha256(data: bytes) -> str:
 
 def _shown(name: str, value):
     """A build parameter's value, unless it looks like a secret."""
-    from nb2prod.credentials import find_tokens, is_secret_name
+    from nb2prod.credentials import is_secret_name, looks_secret
 
-    if is_secret_name(name) or (isinstance(value, str) and find_tokens(value)):
+    # A secret-looking name is redacted even without a value: provenance is published.
+    if is_secret_name(name) or (isinstance(value, str) and looks_secret(name, value)):
         return "<redacted>"
     return value

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from nb2prod.credentials import find_tokens, is_secret_name
+from nb2prod.credentials import looks_secret
 
 MAX_PARAM_LENGTH = 500  # MLflow accepts more; longer text is not a parameter
 REDACTED = "<redacted>"
@@ -50,7 +50,7 @@ def sort_values(values: dict[str, Any]) -> Logged:
 def param_text(name: str, value: Any) -> str:
     """``value`` as an MLflow parameter, redacted when the name or the text looks secret."""
     text = str(value)
-    if (is_secret_name(name) and text) or find_tokens(text):
+    if looks_secret(name, text):
         return REDACTED
     return text if len(text) <= MAX_PARAM_LENGTH else text[: MAX_PARAM_LENGTH - 1] + "…"
 
