@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nb2prod.errors import UsageError
-from nb2prod.notebook import Cell
+from nb2prod.notebook import Cell, Notebook
 from nb2prod.syntax import comment_start, parse_cell
 
 #: Parameter types, by the name a spec carries (papermill's and JSON's vocabulary).
@@ -73,6 +73,16 @@ def parameter_specs(cell: Cell) -> list[ParamSpec]:
             line=statement.lineno,
         )
     return list(specs.values())
+
+
+def notebook_parameters(notebook: Notebook) -> dict[str, ParamSpec]:
+    """The specs of the notebook's first parameters cell (in any role spelling): the one
+    papermill injects after."""
+    from nb2prod.roles import notebook_roles
+
+    roles = notebook_roles(notebook)
+    cells = [notebook.cells[i] for i, role in sorted(roles.items()) if role == "parameters"]
+    return {spec.name: spec for spec in parameter_specs(cells[0])} if cells else {}
 
 
 def _assignment(statement: ast.stmt) -> tuple[str | None, ast.expr | None, ast.expr | None]:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import nbformat
 
-from nb2prod.jobs.runner import parameters_of
 from nb2prod.notebook import load_notebook
+from nb2prod.parameters import notebook_parameters
 from nb2prod.roles import notebook_roles
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
@@ -62,10 +62,10 @@ def test_load_ext_benchmark_prints_ratio_and_goal(tmp_path: Path) -> None:
 def test_the_bench_notebooks_have_the_roles_the_measurements_need(tmp_path: Path) -> None:
     project = track_bench.make_project(tmp_path)
     job = load_notebook(project.job)
-    assert list(parameters_of(job)) == ["n", "seed"]
+    assert list(notebook_parameters(job)) == ["n", "seed"]
     assert sorted(notebook_roles(job).values()) == ["metrics", "parameters"]
     tracking = load_notebook(project.notebook)
-    assert list(parameters_of(tracking)) == ["alpha", "epochs"]
+    assert list(notebook_parameters(tracking)) == ["alpha", "epochs"]
     assert tracking.cells[2].source == track_bench.TRACKED
     for path in (project.job, project.notebook):
         nbformat.validate(nbformat.read(str(path), as_version=4))

@@ -23,7 +23,7 @@ from typing import Any
 from nb2prod.errors import Nb2ProdError, NotebookFailed, NotebookReadError, UsageError
 from nb2prod.kernel.session import JOB_LOG_ENV, JOB_NOTEBOOK_ENV, NO_TRACK_ENV
 from nb2prod.notebook import Notebook, import_nbformat, notebook_from_bytes
-from nb2prod.parameters import ParamSpec, coerce, parameter_specs
+from nb2prod.parameters import ParamSpec, coerce, notebook_parameters
 from nb2prod.roles import notebook_roles
 
 _JOB_TAG = "nb2prod-job"  # cells nb2prod adds to the copy it runs, removed from the output
@@ -62,13 +62,6 @@ class JobResult:
     tracking_error: Nb2ProdError | None = None  # the job ran but could not be recorded
 
 
-def parameters_of(notebook: Notebook) -> dict[str, ParamSpec]:
-    """The specs of the first parameters cell, where papermill injects after."""
-    roles = notebook_roles(notebook)
-    cells = [notebook.cells[i] for i, role in sorted(roles.items()) if role == "parameters"]
-    return {spec.name: spec for spec in parameter_specs(cells[0])} if cells else {}
-
-
 def typed_job_params(specs: dict[str, ParamSpec], given: dict[str, Any]) -> dict[str, Any]:
     """``given`` checked against the parameters cell and typed like its defaults."""
     if given and not specs:
@@ -95,7 +88,7 @@ def run_job(options: JobOptions, say: Callable[[str], None] = lambda _: None) ->
     notebook = notebook_from_bytes(data, str(path))
     if not notebook.is_python:
         raise UsageError(f"{path}: the kernel language is {notebook.language}; jobs run Python")
-    specs = parameters_of(notebook)
+    specs = notebook_parameters(notebook)
     params = typed_job_params(specs, options.params)
     if options.output and options.output.resolve() == path.resolve():
         raise UsageError("-o would overwrite the notebook itself", "write the output elsewhere")

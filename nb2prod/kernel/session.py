@@ -9,6 +9,7 @@ a store that cannot be reached costs the user one warning, never a failed cell.
 from __future__ import annotations
 
 import atexit
+import functools
 import os
 import sys
 from dataclasses import dataclass
@@ -164,20 +165,29 @@ class KernelSession:
         self.store.log(run_id, logged)
 
     def _parameter_names_on_disk(self) -> list[str]:
+        """Read again only when the notebook file changed: this runs for every tracked cell."""
         notebook = self.notebook_path()
-        if notebook is None or not notebook.is_file():
-            return []
-        from nb2prod.errors import Nb2ProdError
-        from nb2prod.notebook import load_notebook
-        from nb2prod.parameters import parameter_specs
-
         try:
-            cells = [c for c in load_notebook(notebook).code_cells if "parameters" in c.tags]
-            return [spec.name for cell in cells[:1] for spec in parameter_specs(cell)]
-        except Nb2ProdError:
+            stamp = notebook.stat().st_mtime_ns if notebook else None
+        except OSError:
             return []
+        if stamp is None:
+            return []
+        return list(_parameter_names(notebook.resolve(), stamp))
 
     # ------------------------------------------------------------------ messages
 
     def warn(self, message: str) -> None:
         print(f"nb2prod: warning: {message}", file=sys.stderr)
+
+
+@functools.lru_cache(maxsize=8)
+def _parameter_names(notebook: Path, _mtime_ns: int) -> tuple[str, ...]:
+    from nb2prod.errors import Nb2ProdError
+    from nb2prod.notebook import load_notebook
+    from nb2prod.parameters import notebook_parameters
+
+    try:
+        return tuple(notebook_parameters(load_notebook(notebook)))
+    except Nb2ProdError:
+        return ()

@@ -6,6 +6,8 @@ from __future__ import annotations
 import subprocess
 import time
 
+from ..conftest import code, write_notebook
+
 
 def test_a_tracked_cell_logs_its_run_and_keeps_its_output(kernel, runs, project):
     kernel.run("alpha = 0.5\napi_key = 'sk-live-12345678abcdefgh'", tags=["parameters"])
@@ -136,7 +138,6 @@ def test_lint_and_runs_line_magics_show_tables(kernel, runs):
 
 
 def test_export_from_the_kernel_uses_the_saved_notebook(project, store_uri):
-    from ..conftest import code, write_notebook
     from .conftest import Kernel
 
     write_notebook(
@@ -159,3 +160,12 @@ def test_export_from_the_kernel_uses_the_saved_notebook(project, store_uri):
         assert again.status == "error" and "already exists" in again.stderr
     finally:
         kernel.shutdown()
+
+
+def test_parameter_names_come_from_the_saved_notebook_when_no_tag_was_seen(kernel, runs, project):
+    kernel.run("alpha = 0.25\napi_key = 'sk-live-12345678abcdefgh'\nbeta = 3")
+    kernel.run("%%nb2prod track\nx = 1")
+    assert runs()[0].data.params == {"alpha": "0.25", "api_key": "<redacted>"}
+    write_notebook(project / "train.ipynb", [code("beta = 1  # new", tags=["parameters"])])
+    kernel.run("%%nb2prod track\nx = 2")  # the file changed: read again
+    assert runs()[0].data.params == {"beta": "3"}
