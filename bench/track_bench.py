@@ -521,17 +521,17 @@ def print_track_profile(raw: list, cells: int) -> dict:
 # --------------------------------------------------------------------------- 2. run
 
 
-# nb2prod's phases in `nb2prod run`, as (file, function, label), for the profile.
+# nb2prod's phases in `nb2prod run`, as (file, function, label), for the profile.  MLflow is
+# imported and written by the recorder, a child process warming up while the notebook runs.
 RUN_PARTS = (
     ("nb2prod/jobs/runner.py", "run_job", "run_job, all of it"),
-    ("nb2prod/jobs/runner.py", "start", "  start the MLflow run"),
-    ("nb2prod/tracking/client.py", "client", "    import MLflow, open the store"),
-    ("mlflow/__init__.py", "<module>", "      import mlflow"),
-    ("nb2prod/tracking/context.py", "run_tags", "    run tags"),
+    ("nb2prod/jobs/runner.py", "_recorder", "  start the MLflow recorder (child process)"),
     ("nb2prod/jobs/runner.py", "_execute", "  papermill: kernel, cells, shutdown"),
     ("nb2prod/jobs/runner.py", "_clean_output", "  clean and write the output"),
-    ("nb2prod/jobs/runner.py", "finish", "  log notebook and HTML, end the run"),
+    ("nb2prod/jobs/runner.py", "_record", "  record the run"),
+    ("nb2prod/tracking/context.py", "run_tags", "    run tags"),
     ("nb2prod/jobs/runner.py", "_html", "    HTML rendering (nbconvert)"),
+    ("nb2prod/jobs/recorder.py", "record", "    wait for the recorder to write the run"),
 )
 
 
@@ -659,10 +659,13 @@ def run_overhead(args, project: Project, goals: Goals, results: dict) -> None:
             else "?)"
         )
     )
-    print(
-        f"  a fixed cost: {GOAL_RUN_RATIO:g}x holds from notebooks that run "
-        f"{added / (GOAL_RUN_RATIO - 1):.0f} s under papermill"
-    )
+    if added > 0:
+        print(
+            f"  a fixed cost: {GOAL_RUN_RATIO:g}x holds from notebooks that run "
+            f"{added / (GOAL_RUN_RATIO - 1):.1f} s under papermill"
+        )
+    else:
+        print("  nb2prod run is faster than papermill's command line even on this short job")
     print(
         f"every tracked run FINISHED in the store; {metrics} of {finished} have the metrics "
         "cell's `score`"

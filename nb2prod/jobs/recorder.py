@@ -14,7 +14,9 @@ record); the child answers one JSON line after each: ``{"ready": true}`` or
 
 from __future__ import annotations
 
+import gc
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -90,6 +92,9 @@ class Recorder:
 
 
 def _main() -> int:
+    # A short-lived process whose work is mostly importing MLflow: the cycle collector would
+    # walk that growing module graph again and again (a sixth of the warm-up).
+    gc.disable()
     from nb2prod.tracking.client import TrackingRejected, TrackingStore
 
     header = json.loads(sys.stdin.readline())
@@ -124,6 +129,7 @@ def _write(store, experiment: str, run_name: str | None, record: JobRecord) -> s
     for path in record.files:
         store.log_file(run_id, path)
     store.end_run(run_id, record.status, end_time=record.end_time)
+    store.checkpoint()  # the process skips its teardown, which would close SQLite
     return run_id
 
 
@@ -132,4 +138,9 @@ def _reply(data: dict) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(_main())
+    code = _main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # The run is written and answered.  Tearing down MLflow's and SQLAlchemy's modules would
+    # keep the waiting job most of a second longer; SQLite needs no goodbye (see _write).
+    os._exit(code)

@@ -8,6 +8,7 @@ kernel turn into one warning while the user's cell goes on.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import tempfile
@@ -189,6 +190,13 @@ class TrackingStore:
             self._client = client
         return self._client
 
+    def checkpoint(self) -> None:
+        """Move the embedded store's write-ahead log into the database file, so that the
+        file alone holds every run even if this process ends without closing it (a CI job
+        may upload just ``mlflow.db``)."""
+        if self.uri.startswith("sqlite:///"):
+            _sqlite_pragma(self.uri[len("sqlite:///") :], "wal_checkpoint(TRUNCATE)")
+
     def _call(self, action):
         """``action(client)``, with every failure to reach the store as TrackingUnavailable."""
         if time.monotonic() < self._down_until and self._last_error is not None:
@@ -229,11 +237,15 @@ def _write_ahead_log(path: str) -> None:
     """Put the embedded store in WAL mode (it stays so): each tracked cell's few small
     transactions then cost a third as much, and readers (the JupyterLab panel) never block
     a writing kernel.  A store on a network file system may refuse; that is fine."""
+    _sqlite_pragma(path, "journal_mode=WAL")
+
+
+def _sqlite_pragma(path: str, pragma: str) -> None:
     import sqlite3
 
     try:
-        with sqlite3.connect(path, timeout=5) as connection:
-            connection.execute("PRAGMA journal_mode=WAL")
+        with contextlib.closing(sqlite3.connect(path, timeout=5)) as connection:
+            connection.execute(f"PRAGMA {pragma}").fetchall()
     except sqlite3.Error:
         pass
 

@@ -4,6 +4,7 @@ MLflow store."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -75,6 +76,14 @@ def test_a_job_runs_with_typed_parameters_and_is_tracked(project, store_uri):
     assert not any("nb2prod-job" in c.metadata.get("tags", []) for c in executed.cells)
     assert "input_path" not in executed.metadata["papermill"]
     assert "loss 0.5" in json.dumps(executed.cells[2].outputs)
+
+
+def test_the_store_file_alone_holds_the_job_run(project, store_uri, tmp_path_factory):
+    assert run("run", "train.ipynb", cwd=project).returncode == 0
+    upload = tmp_path_factory.mktemp("upload") / "mlflow.db"
+    shutil.copyfile(store_uri[len("sqlite:///") :], upload)  # a CI job keeping only the file
+    (job,), _ = _runs(f"sqlite:///{upload}")
+    assert job.info.status == "FINISHED"
 
 
 @pytest.mark.parametrize(
