@@ -1,14 +1,17 @@
 """Inside the kernel of an ``nb2prod run`` job: strict failures and metrics logging.
 
 papermill only fails a job on an exception.  Strict mode also fails the cell when a shell
-escape (``!cmd``) exits non-zero, and when a magic reports an error through logging
-instead of raising (``%run missing.py`` does), so a broken job never reports success.
+escape (``!cmd``) exits non-zero, when a magic reports an error through logging instead of
+raising (``%run missing.py`` does), and when it only prints that it could not change the
+working directory (``%cd missing/``), so a broken job never reports success.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
+import os
 import subprocess
 
 
@@ -65,7 +68,8 @@ def _raising_on_logged_errors(run_magic):
         root = logging.getLogger()
         root.addHandler(collect)
         try:
-            result = run_magic(name, *args, **kwargs)
+            with _chdir_failures(collect.messages):
+                result = run_magic(name, *args, **kwargs)
         finally:
             root.removeHandler(collect)
         if collect.messages:
@@ -73,3 +77,23 @@ def _raising_on_logged_errors(run_magic):
         return result
 
     return checked
+
+
+@contextlib.contextmanager
+def _chdir_failures(messages: list[str]):
+    """Note each failed ``os.chdir``: ``%cd`` and ``%pushd`` catch the OSError and only
+    print it, and the job would go on in the wrong folder."""
+    chdir = os.chdir
+
+    def noted(path):
+        try:
+            chdir(path)
+        except OSError as exc:
+            messages.append(f"cannot change the working directory: {exc}")
+            raise
+
+    os.chdir = noted
+    try:
+        yield
+    finally:
+        os.chdir = chdir

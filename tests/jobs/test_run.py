@@ -92,6 +92,7 @@ def test_the_store_file_alone_holds_the_job_run(project, store_uri, tmp_path_fac
         ("raise ValueError('bad data')", "ValueError: bad data"),
         ("%run no_such_script.py", "no_such_script.py'` not found"),
         ("%autocall 9", "MagicFailed: %autocall: Valid modes"),
+        ("%cd no_such_folder", "MagicFailed: %cd: cannot change the working directory"),
         ("!exit 3", "CalledProcessError"),
         ("import sys\nsys.exit(1)", "SystemExit: 1"),
         ("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)", "the kernel died"),
@@ -109,7 +110,11 @@ def test_every_kind_of_failure_fails_the_job(tmp_path, store_uri, source, words)
 
 
 def test_a_clean_sys_exit_and_shell_success_do_not_fail(tmp_path):
-    write_notebook(tmp_path / "job.ipynb", [code("!true"), code("x = !echo hi\nx")])
+    (tmp_path / "data").mkdir()
+    write_notebook(
+        tmp_path / "job.ipynb",
+        [code("!true"), code("x = !echo hi\nx"), code("%cd data\n%cd ..\nimport os")],
+    )
     result = run("run", "job.ipynb", "--no-track", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
 
