@@ -6,6 +6,8 @@ from __future__ import annotations
 import html
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import NamedTuple
+from urllib.parse import quote
 
 from IPython.core.error import UsageError
 from IPython.display import display
@@ -29,7 +31,7 @@ def show_findings(notebook: Path, args) -> None:
     findings = [f for result in report.files for f in result.findings]
     rows = [
         (
-            f"{f.cell} ({f.cell_id})" if f.cell and f.cell_id else str(f.cell or ""),
+            _cell_link(notebook, f.cell, f.cell_id),
             f"{f.line}:{f.column}" if f.line else "",
             f.code,
             f.severity,
@@ -94,9 +96,31 @@ def run_export(notebook: Path, args) -> None:
         print(card.text())
 
 
+class _Link(NamedTuple):
+    text: str
+    href: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _cell_link(notebook: Path, number: int | None, cell_id: str | None) -> str | _Link:
+    """The finding's cell; with an id, a link JupyterLab follows to that cell (its
+    ``#cell-id=`` fragment, resolved beside the notebook the output is in)."""
+    if not number or not cell_id:
+        return str(number or "")
+    return _Link(f"{number} ({cell_id})", f"{quote(notebook.name)}#cell-id={quote(cell_id)}")
+
+
+def _html_value(value) -> str:
+    if isinstance(value, _Link):
+        return f'<a href="{html.escape(value.href)}">{html.escape(value.text)}</a>'
+    return html.escape(str(value))
+
+
 def _show(title: str, header: tuple[str, ...], rows: list[tuple], text: str) -> None:
     cells = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>" for row in rows
+        "<tr>" + "".join(f"<td>{_html_value(v)}</td>" for v in row) + "</tr>" for row in rows
     )
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     table = f"<p><b>{html.escape(title)}</b></p><table><tr>{head}</tr>{cells}</table>"

@@ -6,6 +6,8 @@ from __future__ import annotations
 import subprocess
 import time
 
+import nbformat
+
 from ..conftest import code, write_notebook
 
 
@@ -126,11 +128,15 @@ def test_loading_is_light_and_reloading_never_doubles_hooks(kernel):
     )
 
 
-def test_lint_and_runs_line_magics_show_tables(kernel, runs):
+def test_lint_and_runs_line_magics_show_tables(kernel, runs, project):
     lint = kernel.run("%nb2prod lint --select NB5")
     assert lint.status == "ok"
     (shown,) = lint.displays
     assert "<table>" in shown["text/html"] and "NB501" in shown["text/plain"]
+    # the finding's cell links to it (JupyterLab's #cell-id= fragment)
+    secret_cell = nbformat.read(project / "train.ipynb", as_version=4).cells[0]
+    link = f'<a href="train.ipynb#cell-id={secret_cell.id}">1 ({secret_cell.id})</a>'
+    assert link in shown["text/html"] and "href" not in shown["text/plain"]
     kernel.run("%%nb2prod track --run-name listed\nx = 1")
     listing = kernel.run("%nb2prod runs")
     assert "listed" in listing.displays[0]["text/plain"]

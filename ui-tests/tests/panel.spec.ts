@@ -1,7 +1,8 @@
 /**
  * The nb2prod panel in a real JupyterLab (Debian's Chromium): findings and jump to the
  * cell, a cell role from the cell toolbar saved as a tag, Export from the notebook
- * toolbar writing a package, and a `%%nb2prod track` run showing up in the Runs section.
+ * toolbar writing a package, a `%%nb2prod track` run showing up in the Runs section, and a
+ * `%nb2prod lint` table whose cell links scroll to the cell.
  */
 import { expect, galata, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
@@ -214,4 +215,44 @@ test('a %%nb2prod track cell shows its run in the panel', async ({ page, tmpPath
   await expect(run.locator('.jp-nb2prod-status')).toHaveText('FINISHED');
   await expect(run.locator('.jp-nb2prod-metrics')).toContainText('accuracy=0.9300');
   await panel.screenshot({ path: path.join(SHOTS, 'panel-runs.png') });
+});
+
+test('a cell named by %nb2prod lint is one click away (its link scrolls to it)', async ({ page, tmpPath }) => {
+  const cell = (id: string, source: string) => ({
+    id,
+    cell_type: 'code',
+    metadata: {},
+    outputs: [],
+    execution_count: null,
+    source
+  });
+  const filler = Array.from({ length: 40 }, (_, i) => cell(`step-${i}`, `x${i} = ${i}`));
+  const notebook = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {
+      kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' },
+      language_info: { name: 'python' }
+    },
+    cells: [
+      cell('lint', '%load_ext nb2prod\n%nb2prod lint --select NB202'),
+      ...filler,
+      cell('load-data', 'rows = open("/Users/maria/Downloads/churn.csv").read()')
+    ]
+  };
+  const name = 'linted.ipynb';
+  await page.contents.uploadContent(JSON.stringify(notebook), 'text', `${tmpPath}/${name}`);
+  await page.notebook.openByPath(`${tmpPath}/${name}`);
+  await page.notebook.activate(name);
+
+  await page.notebook.runCell(0);
+  const link = page.locator('.jp-OutputArea-output a', { hasText: '(load-data)' });
+  await expect(link).toBeVisible({ timeout: 60000 });
+  const target = page.locator(
+    `.jp-NotebookPanel:visible .jp-Cell[data-windowed-list-index="${filler.length + 1}"]`
+  );
+  await expect(target).toContainText('rows = open(');
+  await expect(target).not.toBeInViewport();
+  await link.click();
+  await expect(target).toBeInViewport();
 });
