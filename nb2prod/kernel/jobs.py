@@ -68,7 +68,8 @@ def _raising_on_logged_errors(run_magic):
         root = logging.getLogger()
         root.addHandler(collect)
         try:
-            with _chdir_failures(collect.messages):
+            watch = name in _CHANGING_FOLDER
+            with _chdir_failures(collect.messages) if watch else contextlib.nullcontext():
                 result = run_magic(name, *args, **kwargs)
         finally:
             root.removeHandler(collect)
@@ -79,10 +80,14 @@ def _raising_on_logged_errors(run_magic):
     return checked
 
 
+# Magics that catch the OSError of a failed os.chdir and only print it; the job would go on
+# in the wrong folder.  (Only these: user code under %%time may catch it on purpose.)
+_CHANGING_FOLDER = frozenset({"cd", "pushd", "popd"})
+
+
 @contextlib.contextmanager
 def _chdir_failures(messages: list[str]):
-    """Note each failed ``os.chdir``: ``%cd`` and ``%pushd`` catch the OSError and only
-    print it, and the job would go on in the wrong folder."""
+    """Note each failed ``os.chdir`` in ``messages``."""
     chdir = os.chdir
 
     def noted(path):

@@ -100,9 +100,6 @@ class _Link(NamedTuple):
     text: str
     href: str
 
-    def __str__(self) -> str:
-        return self.text
-
 
 def _cell_link(notebook: Path, number: int | None, cell_id: str | None) -> str | _Link:
     """The finding's cell; with an id, a link JupyterLab follows to that cell (its

@@ -113,7 +113,12 @@ def test_a_clean_sys_exit_and_shell_success_do_not_fail(tmp_path):
     (tmp_path / "data").mkdir()
     write_notebook(
         tmp_path / "job.ipynb",
-        [code("!true"), code("x = !echo hi\nx"), code("%cd data\n%cd ..\nimport os")],
+        [
+            code("!true"),
+            code("x = !echo hi\nx"),
+            code("%cd data\n%cd ..\nimport os"),
+            code("%%time\ntry:\n    os.chdir('missing')\nexcept OSError:\n    pass"),
+        ],
     )
     result = run("run", "job.ipynb", "--no-track", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
