@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.nb2prod-installed
 
-.PHONY: help venv labextension demo test test-js test-ui lab bench docs check clean
+.PHONY: help venv labextension demo test test-js test-ui test-team-server lab bench docs check clean
 
 help:
 	@echo "make demo   set up .venv, lint the example notebooks, run one as a tracked job, export one and predict with it"
@@ -70,8 +70,9 @@ demo: venv
 test: venv
 	$(BIN)/ruff check nb2prod tests bench ui-tests
 	$(BIN)/ruff format --check nb2prod tests bench ui-tests
-	bash scripts/pytest-layer unit $(BIN)/python -m pytest -q -n auto tests --ignore=tests/ui
-	$(MAKE) --no-print-directory test-js test-ui
+	bash scripts/pytest-layer unit $(BIN)/python -m pytest -q -n auto tests \
+		--ignore=tests/ui --ignore=tests/team_server
+	$(MAKE) --no-print-directory test-js test-ui test-team-server
 
 test-js: venv
 	cd labextension && $(WITH_VENV) jlpm install --silent && $(WITH_VENV) jlpm test
@@ -87,6 +88,20 @@ $(CHROMIUM):
 
 test-ui: venv ui-tests/node_modules/.package-lock.json $(CHROMIUM)
 	NB2PROD_UI_TESTS=1 bash scripts/pytest-layer ui $(BIN)/python -m pytest -q tests/ui
+
+# A team's MLflow tracking server needs the full mlflow; it gets a venv of its own, so that
+# nb2prod's keeps mlflow-skinny like a data scientist's (the same MLflow version).
+SERVER_VENV := build/mlflow-server-venv
+
+$(SERVER_VENV)/.installed: $(STAMP)
+	rm -rf $(SERVER_VENV) && $(PYTHON) -m venv $(SERVER_VENV)
+	$(SERVER_VENV)/bin/python -m pip install -q --disable-pip-version-check \
+		"mlflow==$$($(BIN)/python -c "from importlib.metadata import version; print(version('mlflow-skinny'))")"
+	touch $@
+
+test-team-server: venv $(SERVER_VENV)/.installed
+	NB2PROD_MLFLOW_SERVER=$(abspath $(SERVER_VENV))/bin/mlflow \
+		bash scripts/pytest-layer team-server $(BIN)/python -m pytest -q tests/team_server
 
 lab: venv
 	$(BIN)/jupyter lab --allow-root --ServerApp.root_dir=example_notebooks

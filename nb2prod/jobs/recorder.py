@@ -20,6 +20,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,6 +96,7 @@ def _main() -> int:
     # A short-lived process whose work is mostly importing MLflow: the cycle collector would
     # walk that growing module graph again and again (a sixth of the warm-up).
     gc.disable()
+    reply = _reply_channel()
     from nb2prod.tracking.client import TrackingRejected, TrackingStore
 
     header = json.loads(sys.stdin.readline())
@@ -102,9 +104,9 @@ def _main() -> int:
     try:
         store.experiment_id(header["experiment"])  # imports MLflow, opens the store
     except (TrackingUnavailable, TrackingRejected) as exc:
-        _reply({"error": exc.message, "hint": exc.hint})
+        reply({"error": exc.message, "hint": exc.hint})
         return 0
-    _reply({"ready": True})
+    reply({"ready": True})
     line = sys.stdin.readline()
     if not line:
         return 0  # the parent gave up (the job was interrupted)
@@ -112,10 +114,10 @@ def _main() -> int:
     try:
         run_id = _write(store, header["experiment"], header.get("run_name"), record)
     except (TrackingUnavailable, TrackingRejected) as exc:
-        _reply({"error": exc.message, "hint": exc.hint})
+        reply({"error": exc.message, "hint": exc.hint})
         return 0
     metrics = {name: value for name, value, _step in record.metrics}
-    _reply({"run_id": run_id, "metrics": metrics})
+    reply({"run_id": run_id, "metrics": metrics})
     return 0
 
 
@@ -133,13 +135,21 @@ def _write(store, experiment: str, run_name: str | None, record: JobRecord) -> s
     return run_id
 
 
-def _reply(data: dict) -> None:
-    print(json.dumps(data), flush=True)
+def _reply_channel() -> Callable[[dict], None]:
+    """The replies get stdout to themselves: anything else printed there, from Python or
+    C (MLflow prints a "View run at" link for a tracking server), goes to stderr."""
+    channel = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+
+    def reply(data: dict) -> None:
+        print(json.dumps(data), file=channel, flush=True)
+
+    return reply
 
 
 if __name__ == "__main__":
     code = _main()
-    sys.stdout.flush()
     sys.stderr.flush()
     # The run is written and answered.  Tearing down MLflow's and SQLAlchemy's modules would
     # keep the waiting job most of a second longer; SQLite needs no goodbye (see _write).

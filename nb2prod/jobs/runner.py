@@ -9,17 +9,17 @@ kernel all fail it (exit 4).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nb2prod.environ import environment
 from nb2prod.errors import Nb2ProdError, NotebookFailed, NotebookReadError, UsageError
 from nb2prod.kernel.session import JOB_LOG_ENV, JOB_NOTEBOOK_ENV, NO_TRACK_ENV
 from nb2prod.notebook import Notebook, import_nbformat, notebook_from_bytes
@@ -304,24 +304,14 @@ def _kernel_failure(exc: Exception, kernel: str | None) -> Exception:
     return NotebookFailed(f"the notebook could not be run: {name}: {exc}")
 
 
-@contextlib.contextmanager
-def _job_environment(job_log: Path | None, notebook: Path) -> Iterator[None]:
+def _job_environment(job_log: Path | None, notebook: Path):
     """The kernel inherits these: the extension logs into the job's record, or nowhere."""
     values = {JOB_NOTEBOOK_ENV: str(notebook.resolve())}
     if job_log is not None:
         values[JOB_LOG_ENV] = str(job_log)
     else:
         values[NO_TRACK_ENV] = "1"
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    return environment(**values)
 
 
 def _clean_output(executed: Path, params, specs, output: Path | None) -> Path | None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nb2prod.environ import environment
 from nb2prod.errors import EnvironmentProblem, UsageError
 from nb2prod.tracking.store import artifact_root, ensure_local_store
 from nb2prod.tracking.values import Logged
@@ -120,7 +121,10 @@ class TrackingStore:
         self._call(lambda c: c.log_artifact(run_id, str(path), artifact_path))
 
     def end_run(self, run_id: str, status: str = FINISHED, end_time: int | None = None) -> None:
-        self._call(lambda c: c.set_terminated(run_id, status, end_time=end_time))
+        # Against a tracking server MLflow would print "View run ... at" links into the
+        # user's cell output (and fetch the run again to do it).
+        with environment(MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT="true"):
+            self._call(lambda c: c.set_terminated(run_id, status, end_time=end_time))
 
     def run_status(self, run_id: str) -> str:
         return self._call(lambda c: c.get_run(run_id)).info.status

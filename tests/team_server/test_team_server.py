@@ -1,0 +1,121 @@
+"""The same nb2prod against a team's MLflow server instead of the embedded store: a job, a
+tracked cell in a real kernel and a logged model, all through the server's REST API and
+artifact proxy, from an environment with only mlflow-skinny."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from ..conftest import code, write_notebook
+from ..kernel.conftest import Kernel
+from .conftest import SERVER
+
+pytestmark = pytest.mark.skipif(not SERVER, reason="needs `make test` (NB2PROD_MLFLOW_SERVER)")
+
+NB2PROD = str(Path(sys.executable).with_name("nb2prod"))
+EXAMPLES = Path(__file__).parents[2] / "example_notebooks"
+
+
+def nb2prod(*args, cwd):
+    return subprocess.run(
+        [NB2PROD, *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=600
+    )
+
+
+def _project(folder: Path, url: str) -> Path:
+    (folder / "pyproject.toml").write_text(f"[tool.nb2prod]\ntracking_uri = '{url}'\n")
+    return folder
+
+
+def _client(url: str):
+    from mlflow import MlflowClient
+
+    return MlflowClient(url)
+
+
+def _only_run(url: str, experiment: str):
+    client = _client(url)
+    found = client.get_experiment_by_name(experiment)
+    assert found is not None, f"no experiment {experiment!r} on the server"
+    (run,) = client.search_runs([found.experiment_id])
+    return run
+
+
+def _nothing_kept_locally(project: Path) -> None:
+    assert not (project / ".nb2prod").exists() and not (project / "mlruns").exists()
+
+
+def test_a_job_records_its_run_and_artifacts_on_the_server(tmp_path, team_server):
+    project = _project(tmp_path, team_server)
+    write_notebook(
+        project / "train.ipynb",
+        [
+            code("alpha = 0.5\napi_token = 'ghp_" + "k3Y9" * 9 + "'", tags=["parameters"]),
+            code("loss = 1 / (alpha * 4)"),
+            code("accuracy = 1 - loss", tags=["nb2prod:metrics"]),
+            code("%%nb2prod track --log loss\nstep = 1"),
+        ],
+    )
+    done = nb2prod("run", "train.ipynb", "-p", "alpha", "0.25", cwd=project)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    job = _only_run(team_server, "train.ipynb")
+    assert job.info.status == "FINISHED" and job.data.tags["nb2prod.kind"] == "job"
+    assert job.data.params["alpha"] == "0.25" and job.data.params["api_token"] == "<redacted>"
+    assert job.data.metrics["accuracy"] == 0.0 and job.data.metrics["loss"] == 1.0
+    client = _client(team_server)
+    assert {a.path for a in client.list_artifacts(job.info.run_id)} == {
+        "train.ipynb",
+        "train.html",
+    }
+    executed = client.download_artifacts(job.info.run_id, "train.ipynb", str(tmp_path))
+    cells = nbformat.read(executed, as_version=4).cells
+    assert not any("nb2prod-job" in c.metadata.get("tags", []) for c in cells)
+    _nothing_kept_locally(project)
+
+    listed = nb2prod("runs", "train.ipynb", "--format", "json", cwd=project)
+    assert listed.returncode == 0, listed.stderr
+    assert [r["run_id"] for r in json.loads(listed.stdout)["runs"]] == [job.info.run_id]
+
+
+def test_a_tracked_cell_in_a_kernel_logs_to_the_server(tmp_path, team_server):
+    project = _project(tmp_path, team_server)
+    write_notebook(project / "explore.ipynb", [code("epochs = 3", tags=["parameters"])])
+    kernel = Kernel({"JPY_SESSION_NAME": str(project / "explore.ipynb")}, project)
+    try:
+        assert kernel.run("%load_ext nb2prod").status == "ok"
+        assert kernel.run("epochs = 3", tags=["parameters"]).status == "ok"
+        tracked = kernel.run(
+            "%%nb2prod track --log accuracy\naccuracy = 0.93\naccuracy", cell_id="fit"
+        )
+        assert tracked.status == "ok" and tracked.result == "0.93", tracked
+        assert "nb2prod:" not in tracked.stderr  # no warning: the server took it
+        assert tracked.stdout == ""  # the cell printed nothing, and neither did MLflow
+        listing = kernel.run("%nb2prod runs")
+    finally:
+        kernel.shutdown()
+
+    run = _only_run(team_server, "explore.ipynb")
+    assert run.info.status == "FINISHED" and run.data.metrics["accuracy"] == 0.93
+    assert run.data.params["epochs"] == "3" and run.data.tags["nb2prod.cell_id"] == "fit"
+    assert "FINISHED" in listing.displays[0]["text/plain"]
+    _nothing_kept_locally(project)
+
+
+def test_an_exported_model_is_logged_to_the_server_and_loads_back(tmp_path, team_server):
+    project = _project(tmp_path, team_server)
+    shutil.copy(EXAMPLES / "shipping_quotes.ipynb", project / "shipping_quotes.ipynb")
+    done = nb2prod("export", "shipping_quotes.ipynb", "-o", "quotes", "--log-model", cwd=project)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "PASS  mlflow pyfunc, defaults" in done.stdout  # loaded back from the server
+
+    run = _only_run(team_server, "shipping_quotes.ipynb")
+    assert run.data.tags["nb2prod.notebook"] == "shipping_quotes.ipynb"
+    _nothing_kept_locally(project)
