@@ -1,4 +1,5 @@
-"""What the benchmarks share: goals and their report, headings, small statistics, the CPU.
+"""What the benchmarks share: goals and their report, headings, small statistics, the
+machine, finding tools and writing notebooks.
 
 bench/ is not a package: each script puts this folder on ``sys.path`` and imports it.
 """
@@ -6,7 +7,10 @@ bench/ is not a package: each script puts this folder on ``sys.path`` and import
 from __future__ import annotations
 
 import json
+import os
 import platform
+import shutil
+import sys
 from pathlib import Path
 
 
@@ -62,3 +66,42 @@ def read_lines(path: str) -> list[str]:
 def cpu_model() -> str:
     found = (line for line in read_lines("/proc/cpuinfo") if line.startswith("model name"))
     return next((line.split(":", 1)[1].strip() for line in found), platform.processor() or "?")
+
+
+def print_machine(distributions: tuple[str, ...]) -> None:
+    """The heading each benchmark starts with: cores, Python, nb2prod and the versions of
+    the distributions it measures."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    import nb2prod
+
+    heading("machine")
+    print(f"cores             {os.cpu_count()} ({cpu_model()})")
+    print(f"python            {platform.python_version()} ({sys.executable})")
+    print(f"nb2prod           {nb2prod.__version__} ({Path(nb2prod.__file__).parent})")
+    for distribution in distributions:
+        try:
+            print(f"{distribution:<17} {version(distribution)}")
+        except PackageNotFoundError:
+            print(f"{distribution:<17} not installed")
+
+
+def executable(name: str) -> str | None:
+    """``name`` beside this Python (the venv), else on PATH; None when neither has it."""
+    beside = Path(sys.executable).parent / name
+    return str(beside) if beside.exists() else shutil.which(name)
+
+
+def python_notebook(cells: list):
+    """An nbformat v4 notebook of ``cells`` with a Python 3 kernel, as Jupyter saves one."""
+    import nbformat  # only where a benchmark writes notebooks
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    notebook.metadata["language_info"] = {"name": "python"}
+    notebook.cells = cells
+    return notebook

@@ -393,17 +393,11 @@ GENERATORS = {
 def generate_notebooks(target: Path, generators=GENERATORS) -> list[str]:
     """Write the generated notebooks into ``target``; returns their file names."""
     import nbformat  # only needed when building the corpus
+    from common import python_notebook
 
     target.mkdir(parents=True, exist_ok=True)
     for seed, (name, generator) in enumerate(generators.items()):
-        notebook = nbformat.v4.new_notebook()
-        notebook.metadata["kernelspec"] = {
-            "name": "python3",
-            "display_name": "Python 3",
-            "language": "python",
-        }
-        notebook.metadata["language_info"] = {"name": "python"}
-        notebook.cells = generator(nbformat, random.Random(seed))
+        notebook = python_notebook(generator(nbformat, random.Random(seed)))
         with open(target / name, "w", encoding="utf-8") as fh:
             nbformat.write(notebook, fh)
     return list(generators)

@@ -22,8 +22,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
-import platform
 import re
 import shutil
 import statistics
@@ -36,10 +34,16 @@ from pathlib import Path
 
 import nbformat
 
-import nb2prod
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ is not a package
-from common import BenchError, Goals, cpu_model, heading, percentile, tail  # noqa: E402
+from common import (  # noqa: E402
+    BenchError,
+    Goals,
+    heading,
+    percentile,
+    print_machine,
+    python_notebook,
+    tail,
+)
 
 from nb2prod.errors import Nb2ProdError
 from nb2prod.export.exporter import ExportOptions, ExportResult, export_notebook
@@ -491,14 +495,7 @@ def synthetic_notebook(code_cells: int = 300) -> tuple[nbformat.NotebookNode, di
     for _ in range(after):
         cells.append(_code(_training_source(trained, exports - 1)))
         trained += 1
-    notebook = nbformat.v4.new_notebook()
-    notebook.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    notebook.metadata["language_info"] = {"name": "python"}
-    notebook.cells = cells
+    notebook = python_notebook(cells)
     counts = {"parameters": 1, "export": exports, "load": 1, "example": 1, "predict": predicts}
     counts["untagged"] = trained
     return notebook, counts
@@ -734,25 +731,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def print_machine() -> None:
-    heading("machine")
-    cpu = cpu_model()
-    print(f"cores             {os.cpu_count()} ({cpu})")
-    print(f"python            {platform.python_version()} ({sys.executable})")
-    print(f"nb2prod           {nb2prod.__version__} ({Path(nb2prod.__file__).parent})")
-    for module in ("papermill", "nbformat", "ruff"):
-        try:
-            from importlib.metadata import version
-
-            print(f"{module:<17} {version(module)}")
-        except Exception:  # noqa: BLE001  (PackageNotFoundError: say so, carry on)
-            print(f"{module:<17} not installed")
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     sys.stdout.reconfigure(line_buffering=True)  # show progress when piped to a file
-    print_machine()
+    print_machine(("papermill", "nbformat", "ruff"))
     goals = Goals()
     results: dict = {"only": list(args.only)}
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="export-bench-"))

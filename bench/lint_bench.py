@@ -37,7 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpus as corpus_module  # noqa: E402  (bench/ is not a package)
-from common import Goals, cpu_model, heading, tail  # noqa: E402
+from common import Goals, cpu_model, executable, heading, tail  # noqa: E402
 
 import nb2prod  # noqa: E402
 
@@ -88,12 +88,7 @@ class Tools:
 
 
 def _executable(name: str, given: str | None) -> str:
-    if given:
-        return given
-    beside = Path(sys.executable).parent / name
-    if beside.exists():
-        return str(beside)
-    found = shutil.which(name)
+    found = given or executable(name)
     if not found:
         raise SystemExit(f"lint_bench: cannot find {name!r}; pass --{name} PATH")
     return found

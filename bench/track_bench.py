@@ -35,7 +35,6 @@ import contextlib
 import importlib.util
 import json
 import os
-import platform
 import pstats
 import queue
 import shutil
@@ -53,7 +52,16 @@ import nbformat
 import nb2prod
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ is not a package
-from common import BenchError, Goals, cpu_model, heading, percentile, tail  # noqa: E402
+from common import (  # noqa: E402
+    BenchError,
+    Goals,
+    executable,
+    heading,
+    percentile,
+    print_machine,
+    python_notebook,
+    tail,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 MEASUREMENTS = ("track", "run", "load_ext")
@@ -84,11 +92,7 @@ def _ms(seconds: float) -> str:
 
 
 def _executable(name: str) -> str:
-    """``name`` beside this Python (the venv), else on PATH."""
-    beside = Path(sys.executable).parent / name
-    if beside.exists():
-        return str(beside)
-    found = shutil.which(name)
+    found = executable(name)
     if not found:
         raise BenchError(f"cannot find {name!r} beside {sys.executable} or on PATH")
     return found
@@ -269,14 +273,7 @@ def _code(source: str, tags=()) -> nbformat.NotebookNode:
 
 
 def _write_notebook(path: Path, cells: list) -> None:
-    notebook = nbformat.v4.new_notebook()
-    notebook.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    notebook.metadata["language_info"] = {"name": "python"}
-    notebook.cells = cells
+    notebook = python_notebook(cells)
     nbformat.validate(notebook)
     nbformat.write(notebook, str(path))
 
@@ -806,19 +803,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def print_machine() -> None:
-    heading("machine")
-    cpu = cpu_model()
-    print(f"cores             {os.cpu_count()} ({cpu})")
-    print(f"python            {platform.python_version()} ({sys.executable})")
-    print(f"nb2prod           {nb2prod.__version__} ({Path(nb2prod.__file__).parent})")
-    from importlib.metadata import PackageNotFoundError, version
-
-    for distribution in ("mlflow-skinny", "sqlalchemy", "papermill", "ipykernel", "ipython"):
-        try:
-            print(f"{distribution:<17} {version(distribution)}")
-        except PackageNotFoundError:
-            print(f"{distribution:<17} not installed")
+def print_telemetry() -> None:
     telemetry = os.environ.get("MLFLOW_DISABLE_TELEMETRY") or os.environ.get("DO_NOT_TRACK")
     print(f"mlflow telemetry  {'off (environment)' if telemetry else 'default (on)'}")
 
@@ -826,7 +811,8 @@ def print_machine() -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     sys.stdout.reconfigure(line_buffering=True)  # show progress when piped to a file
-    print_machine()
+    print_machine(("mlflow-skinny", "sqlalchemy", "papermill", "ipykernel", "ipython"))
+    print_telemetry()
     goals = Goals()
     results: dict = {"only": list(args.only)}
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="track-bench-"))
