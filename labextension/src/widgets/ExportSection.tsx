@@ -4,6 +4,7 @@ import * as React from 'react';
 
 import { IExportPlan, IScorecard } from '../api';
 import { ISectionProps } from './LintSection';
+import { ProblemView } from './parts';
 
 export interface IExportSectionProps extends ISectionProps {
   commands: CommandRegistry;
@@ -142,14 +143,7 @@ export function ExportSection(props: IExportSectionProps): JSX.Element {
         />
       </label>
       {model.plan && <PlanView plan={model.plan} model={model} trans={trans} />}
-      {model.planProblem && (
-        <div className="jp-nb2prod-problem jp-nb2prod-refusal">
-          {model.planProblem.message}
-          {model.planProblem.hint && (
-            <div className="jp-nb2prod-hint">{model.planProblem.hint}</div>
-          )}
-        </div>
-      )}
+      <ProblemView problem={model.planProblem} className="jp-nb2prod-refusal" />
       <div className="jp-nb2prod-buttons">
         <button
           className="jp-mod-styled jp-mod-accept jp-nb2prod-exportButton"
@@ -178,14 +172,7 @@ export function ExportSection(props: IExportSectionProps): JSX.Element {
           </span>
         </div>
       )}
-      {model.exportProblem && (
-        <div className="jp-nb2prod-problem jp-nb2prod-exportProblem">
-          {model.exportProblem.message}
-          {model.exportProblem.hint && (
-            <div className="jp-nb2prod-hint">{model.exportProblem.hint}</div>
-          )}
-        </div>
-      )}
+      <ProblemView problem={model.exportProblem} className="jp-nb2prod-exportProblem" />
       {model.exportResult?.scorecard && (
         <ScorecardView
           scorecard={model.exportResult.scorecard}

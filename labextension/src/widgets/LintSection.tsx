@@ -1,11 +1,11 @@
 /** The Lint section: the current notebook's findings, grouped by cell. */
 import { TranslationBundle } from '@jupyterlab/translation';
-import { refreshIcon, ToolbarButtonComponent } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { IFinding } from '../api';
 import { severityIcons } from '../icons';
 import { FindingCounts, IFindingGroup, PanelModel } from '../model';
+import { ProblemView, SectionBar } from './parts';
 
 export interface ISectionProps {
   model: PanelModel;
@@ -124,26 +124,16 @@ export function LintSection(props: ISectionProps): JSX.Element {
   };
   return (
     <div className="jp-nb2prod-section jp-nb2prod-lint">
-      <div className="jp-nb2prod-sectionBar">
-        <span className="jp-nb2prod-summary">
-          {model.linting && !model.findings.length
+      <SectionBar
+        summary={
+          model.linting && !model.findings.length
             ? trans.__('Linting…')
-            : countsText(model.counts, trans)}
-        </span>
-        <ToolbarButtonComponent
-          icon={refreshIcon}
-          tooltip={trans.__('Lint again')}
-          onClick={() => void model.lint()}
-        />
-      </div>
-      {model.lintProblem && (
-        <div className="jp-nb2prod-problem">
-          {model.lintProblem.message}
-          {model.lintProblem.hint && (
-            <div className="jp-nb2prod-hint">{model.lintProblem.hint}</div>
-          )}
-        </div>
-      )}
+            : countsText(model.counts, trans)
+        }
+        refreshTooltip={trans.__('Lint again')}
+        onRefresh={() => void model.lint()}
+      />
+      <ProblemView problem={model.lintProblem} />
       {model.groups.map(group => (
         <Group
           key={group.cell ?? 'notebook'}

@@ -1,9 +1,9 @@
 /** The Runs section: the notebook's MLflow runs, newest first. */
-import { refreshIcon, ToolbarButtonComponent } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { IRun } from '../api';
 import { ISectionProps } from './LintSection';
+import { ProblemView, SectionBar } from './parts';
 
 function formatValue(value: number): string {
   return Number.isInteger(value) ? String(value) : value.toPrecision(4);
@@ -82,26 +82,16 @@ export function RunsSection(props: ISectionProps): JSX.Element {
   }
   return (
     <div className="jp-nb2prod-section jp-nb2prod-runs">
-      <div className="jp-nb2prod-sectionBar">
-        <span className="jp-nb2prod-summary">
-          {model.loadingRuns && !model.runs.length
+      <SectionBar
+        summary={
+          model.loadingRuns && !model.runs.length
             ? trans.__('Loading runs…')
-            : trans._n('%1 run', '%1 runs', model.runs.length)}
-        </span>
-        <ToolbarButtonComponent
-          icon={refreshIcon}
-          tooltip={trans.__('Refresh runs')}
-          onClick={() => void model.refreshRuns()}
-        />
-      </div>
-      {model.runsProblem && (
-        <div className="jp-nb2prod-problem">
-          {model.runsProblem.message}
-          {model.runsProblem.hint && (
-            <div className="jp-nb2prod-hint">{model.runsProblem.hint}</div>
-          )}
-        </div>
-      )}
+            : trans._n('%1 run', '%1 runs', model.runs.length)
+        }
+        refreshTooltip={trans.__('Refresh runs')}
+        onRefresh={() => void model.refreshRuns()}
+      />
+      <ProblemView problem={model.runsProblem} />
       {!model.runs.length && !model.runsProblem && !model.loadingRuns && (
         <div className="jp-nb2prod-empty">
           {trans.__(

@@ -1,0 +1,40 @@
+/** Pieces every section of the panel shows the same way. */
+import { refreshIcon, ToolbarButtonComponent } from '@jupyterlab/ui-components';
+import * as React from 'react';
+
+import { IProblem } from '../model';
+
+/** A section's summary line with its refresh button. */
+export function SectionBar(props: {
+  summary: string;
+  refreshTooltip: string;
+  onRefresh: () => void;
+}): JSX.Element {
+  return (
+    <div className="jp-nb2prod-sectionBar">
+      <span className="jp-nb2prod-summary">{props.summary}</span>
+      <ToolbarButtonComponent
+        icon={refreshIcon}
+        tooltip={props.refreshTooltip}
+        onClick={props.onRefresh}
+      />
+    </div>
+  );
+}
+
+/** A refusal or failure as the server worded it, with its hint; nothing when there is none. */
+export function ProblemView(props: {
+  problem: IProblem | null;
+  className?: string;
+}): JSX.Element | null {
+  const { problem, className } = props;
+  if (!problem) {
+    return null;
+  }
+  return (
+    <div className={className ? `jp-nb2prod-problem ${className}` : 'jp-nb2prod-problem'}>
+      {problem.message}
+      {problem.hint && <div className="jp-nb2prod-hint">{problem.hint}</div>}
+    </div>
+  );
+}
