@@ -29,6 +29,32 @@ async function openExample(
   return target;
 }
 
+/** A code cell with a fixed id, not yet run. */
+function codeCell(id: string, source: string) {
+  return { id, cell_type: 'code', metadata: {}, outputs: [], execution_count: null, source };
+}
+
+/** Write a Python notebook of ``cells`` into the test's own folder and open it. */
+async function openNewNotebook(
+  page: IJupyterLabPageFixture,
+  tmpPath: string,
+  name: string,
+  cells: ReturnType<typeof codeCell>[]
+): Promise<void> {
+  const notebook = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {
+      kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' },
+      language_info: { name: 'python' }
+    },
+    cells
+  };
+  await page.contents.uploadContent(JSON.stringify(notebook), 'text', `${tmpPath}/${name}`);
+  await page.notebook.openByPath(`${tmpPath}/${name}`);
+  await page.notebook.activate(name);
+}
+
 async function openPanel(page: IJupyterLabPageFixture) {
   if (!(await page.sidebar.isTabOpen('nb2prod-panel'))) {
     await page.sidebar.openTab('nb2prod-panel');
@@ -176,33 +202,10 @@ test('Export in the notebook toolbar writes the package', async ({ page, tmpPath
 });
 
 test('a %%nb2prod track cell shows its run in the panel', async ({ page, tmpPath }) => {
-  const notebook = {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: {
-      kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' },
-      language_info: { name: 'python' }
-    },
-    cells: [
-      { id: 'load', cell_type: 'code', metadata: {}, outputs: [], execution_count: null, source: '%load_ext nb2prod' },
-      {
-        id: 'train',
-        cell_type: 'code',
-        metadata: {},
-        outputs: [],
-        execution_count: null,
-        source: '%%nb2prod track --log accuracy\naccuracy = 0.93'
-      }
-    ]
-  };
-  const name = 'tracked.ipynb';
-  await page.contents.uploadContent(
-    JSON.stringify(notebook),
-    'text',
-    `${tmpPath}/${name}`
-  );
-  await page.notebook.openByPath(`${tmpPath}/${name}`);
-  await page.notebook.activate(name);
+  await openNewNotebook(page, tmpPath, 'tracked.ipynb', [
+    codeCell('load', '%load_ext nb2prod'),
+    codeCell('train', '%%nb2prod track --log accuracy\naccuracy = 0.93')
+  ]);
   await openPanel(page);
   const panel = page.locator('#nb2prod-panel');
   await expect(panel.locator('.jp-nb2prod-runs .jp-nb2prod-summary')).toHaveText(
@@ -218,32 +221,12 @@ test('a %%nb2prod track cell shows its run in the panel', async ({ page, tmpPath
 });
 
 test('a cell named by %nb2prod lint is one click away (its link scrolls to it)', async ({ page, tmpPath }) => {
-  const cell = (id: string, source: string) => ({
-    id,
-    cell_type: 'code',
-    metadata: {},
-    outputs: [],
-    execution_count: null,
-    source
-  });
-  const filler = Array.from({ length: 40 }, (_, i) => cell(`step-${i}`, `x${i} = ${i}`));
-  const notebook = {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: {
-      kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' },
-      language_info: { name: 'python' }
-    },
-    cells: [
-      cell('lint', '%load_ext nb2prod\n%nb2prod lint --select NB202'),
-      ...filler,
-      cell('load-data', 'rows = open("/Users/maria/Downloads/churn.csv").read()')
-    ]
-  };
-  const name = 'linted.ipynb';
-  await page.contents.uploadContent(JSON.stringify(notebook), 'text', `${tmpPath}/${name}`);
-  await page.notebook.openByPath(`${tmpPath}/${name}`);
-  await page.notebook.activate(name);
+  const filler = Array.from({ length: 40 }, (_, i) => codeCell(`step-${i}`, `x${i} = ${i}`));
+  await openNewNotebook(page, tmpPath, 'linted.ipynb', [
+    codeCell('lint', '%load_ext nb2prod\n%nb2prod lint --select NB202'),
+    ...filler,
+    codeCell('load-data', 'rows = open("/Users/maria/Downloads/churn.csv").read()')
+  ]);
 
   await page.notebook.runCell(0);
   const link = page.locator('.jp-OutputArea-output a', { hasText: '(load-data)' });
