@@ -36,7 +36,6 @@ import importlib.util
 import json
 import os
 import pstats
-import queue
 import shutil
 import sqlite3
 import statistics
@@ -52,6 +51,7 @@ import nbformat
 import nb2prod
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ is not a package
+import kernel_driver  # noqa: E402
 from common import (  # noqa: E402
     BenchError,
     Goals,
@@ -62,6 +62,7 @@ from common import (  # noqa: E402
     python_notebook,
     tail,
 )
+from kernel_driver import Reply  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 MEASUREMENTS = ("track", "run", "load_ext")
@@ -120,64 +121,15 @@ def _short(path: str) -> str:
 # --------------------------------------------------------------------------- a kernel
 
 
-@dataclass
-class Reply:
-    status: str
-    seconds: float  # client-side, execute_request sent to status idle received
-    stdout: str = ""
-    stderr: str = ""
-    error: str | None = None
+class Kernel(kernel_driver.Kernel):
+    """The driver the kernel tests use too; here a silent kernel or a failing cell fails
+    the benchmark (BenchError)."""
 
-
-class Kernel:
-    """One ipykernel driven through jupyter_client (as tests/kernel/conftest.py does)."""
-
-    def __init__(self, env: dict[str, str], cwd: Path) -> None:
-        from jupyter_client import KernelManager
-
-        started = CLOCK()
-        self.manager = KernelManager(kernel_name="python3")
-        self.manager.start_kernel(
-            env=env, cwd=str(cwd), extra_arguments=["--IPKernelApp.log_level=CRITICAL"]
-        )
-        self.client = self.manager.client()
-        self.client.start_channels()
-        self.client.wait_for_ready(timeout=60)
-        self.start_seconds = CLOCK() - started
-
-    def run(self, source: str, *, cell_id: str | None = None, tags=(), timeout=120) -> Reply:
-        """Execute ``source`` with JupyterLab's metadata; time it to the idle status."""
-        metadata = {"cellId": cell_id, "tags": list(tags), "deletedCells": []}
-        metadata["recordTiming"] = False
-        content = {
-            "code": source,
-            "silent": False,
-            "store_history": True,
-            "user_expressions": {},
-            "allow_stdin": False,
-            "stop_on_error": True,
-        }
-        message = self.client.session.msg("execute_request", content, metadata=metadata)
-        started = CLOCK()
-        self.client.shell_channel.send(message)
-        reply = Reply(status="", seconds=0.0)
-        while True:
-            try:
-                msg = self.client.get_iopub_msg(timeout=timeout)
-            except queue.Empty:
-                raise BenchError(f"the kernel did not answer {source!r}") from None
-            if msg["parent_header"].get("msg_id") != message["header"]["msg_id"]:
-                continue
-            kind, body = msg["msg_type"], msg["content"]
-            if kind == "stream":
-                setattr(reply, body["name"], getattr(reply, body["name"]) + body["text"])
-            elif kind == "error":
-                reply.error = f"{body['ename']}: {body['evalue']}"
-            elif kind == "status" and body["execution_state"] == "idle":
-                reply.seconds = CLOCK() - started
-                break
-        reply.status = self.client.get_shell_msg(timeout=timeout)["content"]["status"]
-        return reply
+    def run(self, source: str, *, timeout=120, **kwargs) -> Reply:
+        try:
+            return super().run(source, timeout=timeout, **kwargs)
+        except TimeoutError as exc:
+            raise BenchError(str(exc)) from None
 
     def checked(self, source: str, **kwargs) -> Reply:
         """``run``, failing the benchmark when the cell fails or nb2prod warns (a warning
@@ -197,12 +149,6 @@ class Kernel:
         if not lines:
             raise BenchError(f"no output from {source!r}: {tail(reply.stderr)}")
         return json.loads(lines[-1])
-
-    def shutdown(self) -> None:
-        with contextlib.suppress(Exception):
-            self.client.stop_channels()
-        if self.manager.has_kernel:
-            self.manager.shutdown_kernel(now=False)
 
 
 # Defined in the kernel of measurement 1: time cells run through ``run_cell`` (the events,

@@ -1,17 +1,20 @@
-"""A real ipykernel driven through jupyter_client, and a migrated SQLite MLflow store per
-test (migrated once per session, then copied: migration takes seconds)."""
+"""A real ipykernel driven through jupyter_client (bench/kernel_driver.py, shared with
+the tracking benchmark), and a migrated SQLite MLflow store per test (migrated once per
+session, then copied: migration takes seconds)."""
 
 from __future__ import annotations
 
 import os
-import queue
 import shutil
-from dataclasses import dataclass, field
+import sys
 from pathlib import Path
 
 import pytest
 
 from ..conftest import code, write_notebook
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+import kernel_driver  # noqa: E402  (bench/ is not a package)
 
 
 @pytest.fixture(scope="session")
@@ -47,78 +50,12 @@ def project(tmp_path):
     return tmp_path
 
 
-@dataclass
-class Reply:
-    status: str
-    stdout: str = ""
-    stderr: str = ""
-    result: str | None = None  # text/plain of the execute_result
-    error: str | None = None  # ename: evalue
-    tracebacks: int = 0
-    displays: list[dict] = field(default_factory=list)
-
-
-class Kernel:
-    """One ipykernel; ``run`` sends an execute_request with JupyterLab's metadata."""
+class Kernel(kernel_driver.Kernel):
+    """The benchmark's kernel driver, started with this process's environment plus
+    ``env``."""
 
     def __init__(self, env: dict[str, str], cwd: Path) -> None:
-        from jupyter_client import KernelManager
-
-        self.manager = KernelManager(kernel_name="python3")
-        self.manager.start_kernel(
-            env={**os.environ, **env},
-            cwd=str(cwd),
-            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-        )
-        self.client = self.manager.client()
-        self.client.start_channels()
-        self.client.wait_for_ready(timeout=60)
-
-    def run(self, source: str, *, cell_id: str | None = None, tags=(), timeout=60) -> Reply:
-        metadata = {
-            "cellId": cell_id,
-            "tags": list(tags),
-            "deletedCells": [],
-            "recordTiming": False,
-        }
-        content = {
-            "code": source,
-            "silent": False,
-            "store_history": True,
-            "user_expressions": {},
-            "allow_stdin": False,
-            "stop_on_error": True,
-        }
-        message = self.client.session.msg("execute_request", content, metadata=metadata)
-        self.client.shell_channel.send(message)
-        reply = Reply(status="")
-        while True:
-            try:
-                msg = self.client.get_iopub_msg(timeout=timeout)
-            except queue.Empty:
-                raise TimeoutError(f"no answer to {source!r}") from None
-            if msg["parent_header"].get("msg_id") != message["header"]["msg_id"]:
-                continue
-            kind, body = msg["msg_type"], msg["content"]
-            if kind == "stream":
-                setattr(reply, body["name"], getattr(reply, body["name"]) + body["text"])
-            elif kind == "execute_result":
-                reply.result = body["data"].get("text/plain")
-            elif kind == "display_data":
-                reply.displays.append(body["data"])
-            elif kind == "error":
-                reply.error = f"{body['ename']}: {body['evalue']}"
-                reply.tracebacks += 1
-            elif kind == "status" and body["execution_state"] == "idle":
-                break
-        shell = self.client.get_shell_msg(timeout=timeout)
-        reply.status = shell["content"]["status"]
-        return reply
-
-    def shutdown(self) -> None:
-        if self.manager.has_kernel:
-            self.client.stop_channels()
-            self.manager.shutdown_kernel(now=False)
+        super().__init__({**os.environ, **env}, cwd)
 
 
 @pytest.fixture
