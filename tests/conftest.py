@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -14,6 +17,8 @@ from nb2prod.lint.engine import lint_file
 pytest_plugins = ["pytester", "pytest_jupyter.jupyter_server"]
 
 FIXTURES = Path(__file__).parent / "fixtures"
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+sys.path.insert(0, str(BENCH))  # bench/ is not a package: tests import its modules by name
 
 
 def code(source: str, *, count: int | None = None, tags=(), outputs=(), **metadata):
@@ -85,3 +90,21 @@ def lint_cells(tmp_path):
 
 def codes(findings) -> list[str]:
     return [f.code for f in findings]
+
+
+def run_bench(script: str, *args, timeout: float) -> str:
+    """``bench/SCRIPT ARGS`` in this Python; its report (stdout) once it exited 0."""
+    result = subprocess.run(
+        [sys.executable, str(BENCH / script), *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def goal_names(report: str) -> list[str]:
+    """The goals a benchmark's report lists, PASS or MISS."""
+    return re.findall(r"^(?:PASS|MISS)\s+(.+?)\s{2,}", report, flags=re.MULTILINE)

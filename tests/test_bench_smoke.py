@@ -10,17 +10,15 @@ import io
 import json
 import re
 import shutil
-import subprocess
 import sys
 import tarfile
 from pathlib import Path
 
+import corpus  # bench/ is on sys.path: tests/conftest.py, loaded first, puts it there
 import nbformat
 import pytest
 
-BENCH = Path(__file__).resolve().parent.parent / "bench"
-sys.path.insert(0, str(BENCH))
-import corpus  # noqa: E402  (bench/ is not a package)
+from .conftest import goal_names, run_bench
 
 TOOLS = {name: Path(sys.executable).parent / name for name in ("nb2prod", "ruff")}
 
@@ -59,23 +57,15 @@ def tiny_corpus(tmp_path: Path) -> Path:
 )
 def test_benchmark_prints_ratios_and_goals(tiny_corpus: Path, tmp_path: Path) -> None:
     out = tmp_path / "results.json"
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(BENCH / "lint_bench.py"),
-            "--corpus",
-            str(tiny_corpus),
-            "--quick",
-            "--json-out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
+    text = run_bench(
+        "lint_bench.py",
+        "--corpus",
+        str(tiny_corpus),
+        "--quick",
+        "--json-out",
+        str(out),
         timeout=120,
-        check=False,
     )
-    assert result.returncode == 0, result.stdout + result.stderr
-    text = result.stdout
     for what in ("whole corpus", "cold start", "peak memory"):
         assert re.search(rf"ratio nb2prod/ruff \({what}\)\s+\d+\.\d\dx", text), what
     assert "files           5" in text
@@ -83,8 +73,7 @@ def test_benchmark_prints_ratios_and_goals(tiny_corpus: Path, tmp_path: Path) ->
     assert re.search(r"files missing from it\s+0", text)
     assert re.search(r"errors without NB003\s+0", text)  # truncated.ipynb has its NB003
     assert re.search(r"NB001 syntax errors\s+1 cells in 1 notebooks", text)
-    goals = re.findall(r"^(PASS|MISS)\s+(.+?)\s{2,}", text, flags=re.MULTILINE)
-    assert len(goals) == 5, text
+    assert len(goal_names(text)) == 5, text
     results = json.loads(out.read_text())
     assert results["corpus"]["files"] == 5
     assert results["robustness"]["statuses"] == {"ok": 3, "skipped": 1, "error": 1}

@@ -9,44 +9,32 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
+import export_bench  # bench/ is on sys.path: tests/conftest.py, loaded first, puts it there
 import nbformat
 import pytest
 
 from nb2prod.export.plan import plan_export
 from nb2prod.notebook import load_notebook
 
-BENCH = Path(__file__).resolve().parent.parent / "bench"
-sys.path.insert(0, str(BENCH))
-import export_bench  # noqa: E402  (bench/ is not a package)
+from .conftest import goal_names, run_bench
 
 
 def test_render_benchmark_prints_ratio_and_goal(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(BENCH / "export_bench.py"),
-            "--quick",
-            "--only",
-            "render",
-            "--json-out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
+    text = run_bench(
+        "export_bench.py",
+        "--quick",
+        "--only",
+        "render",
+        "--json-out",
+        str(out),
         timeout=60,
-        check=False,
     )
-    assert result.returncode == 0, result.stdout + result.stderr
-    text = result.stdout
     assert re.search(r"ratio nb2prod/naive copy \(plan \+ render\)\s+\d+\.\d\dx", text), text
     assert "100 export, 1 load, 1 example, 4 predict, 193 untagged" in text
-    goals = re.findall(r"^(PASS|MISS)\s+(.+?)\s{2,}", text, flags=re.MULTILINE)
-    assert [name for _, name in goals] == ["plan + render 300 cells under 1 s"], text
+    assert goal_names(text) == ["plan + render 300 cells under 1 s"], text
     assert "export and install" not in text and "== predict" not in text  # --only render
     results = json.loads(out.read_text())
     assert results["only"] == ["render"]

@@ -9,46 +9,34 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
+import track_bench  # bench/ is on sys.path: tests/conftest.py, loaded first, puts it there
 
 from nb2prod.notebook import load_notebook
 from nb2prod.parameters import notebook_parameters
 from nb2prod.roles import notebook_roles
 
-BENCH = Path(__file__).resolve().parent.parent / "bench"
-sys.path.insert(0, str(BENCH))
-import track_bench  # noqa: E402  (bench/ is not a package)
+from .conftest import goal_names, run_bench
 
 
 def test_load_ext_benchmark_prints_ratio_and_goal(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(BENCH / "track_bench.py"),
-            "--quick",
-            "--only",
-            "load_ext",
-            "--json-out",
-            str(out),
-            "--workdir",
-            str(tmp_path / "work"),
-        ],
-        capture_output=True,
-        text=True,
+    text = run_bench(
+        "track_bench.py",
+        "--quick",
+        "--only",
+        "load_ext",
+        "--json-out",
+        str(out),
+        "--workdir",
+        str(tmp_path / "work"),
         timeout=60,
-        check=False,
     )
-    assert result.returncode == 0, result.stdout + result.stderr
-    text = result.stdout
     assert re.search(r"ratio nb2prod/autoreload\s+\d+\.\d\dx", text), text
     assert "mlflow in sys.modules after it: 0 of 3 kernels" in text, text
-    goals = re.findall(r"^(PASS|MISS)\s+(.+?)\s{2,}", text, flags=re.MULTILINE)
-    assert [name for _, name in goals] == ["%load_ext nb2prod under 100 ms, no mlflow"], text
+    assert goal_names(text) == ["%load_ext nb2prod under 100 ms, no mlflow"], text
     assert "== %%nb2prod track" not in text and "== nb2prod run" not in text  # --only load_ext
     assert not (tmp_path / "work" / "store").exists()  # no store needed, none migrated
     results = json.loads(out.read_text())

@@ -6,15 +6,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 from pathlib import Path
 
+import kernel_driver  # bench/ is on sys.path: tests/conftest.py, loaded first, puts it there
 import pytest
 
 from ..conftest import code, write_notebook
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-import kernel_driver  # noqa: E402  (bench/ is not a package)
 
 
 @pytest.fixture(scope="session")
