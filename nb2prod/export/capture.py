@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nb2prod.errors import EnvironmentProblem, NotebookFailed, UsageError
+from nb2prod.errors import EnvironmentProblem, NotebookFailed
+from nb2prod.execution import run_papermill
 from nb2prod.export.code import cell_code
 from nb2prod.export.plan import ExportPlan
 from nb2prod.notebook import import_nbformat
@@ -80,8 +81,6 @@ def run_and_capture(
     """Execute a copy of the notebook in ``workdir`` with capture cells; raise
     NotebookFailed when the notebook fails."""
     nbformat = import_nbformat()
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
 
     with tempfile.TemporaryDirectory(prefix="nb2prod-capture-") as scratch:
         scratch_dir = Path(scratch)
@@ -90,22 +89,14 @@ def run_and_capture(
         source, executed = scratch_dir / "notebook.ipynb", scratch_dir / "executed.ipynb"
         nbformat.write(node, source)
         started = time.perf_counter()
-        try:
-            papermill.execute_notebook(
-                str(source),
-                str(executed),
-                cwd=str(workdir),
-                kernel_name=kernel or "python3",
-                progress_bar=False,
-                log_output=False,
-                execution_timeout=timeout,
-                # The kernel's own start-up warnings are not the user's business here.
-                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-            )
-        except PapermillExecutionError as exc:
-            raise _failure(plan, added, exc) from None
-        except Exception as exc:  # kernel death, missing kernel, timeout: nbclient's own types
-            raise _kernel_problem(exc, kernel) from None
+        run_papermill(
+            source,
+            executed,
+            cwd=workdir,
+            kernel=kernel,
+            timeout=timeout,
+            cell_failure=lambda exc: _failure(plan, added, exc),
+        )
         seconds = time.perf_counter() - started
         inputs = _load(scratch_dir / "inputs.pkl", "the example input")
         cases = [Case({}, _load(scratch_dir / "case-0.pkl", "the predict output"))]
@@ -205,20 +196,3 @@ def _failure(plan: ExportPlan, added: dict, exc) -> NotebookFailed:
         "fix the notebook so it runs top to bottom in a fresh kernel; it ran in a fresh "
         "working directory (use --cwd to run it elsewhere)",
     )
-
-
-def _kernel_problem(exc: Exception, kernel: str | None) -> Exception:
-    name = type(exc).__name__
-    if name == "NoSuchKernel":
-        return UsageError(
-            f"there is no Jupyter kernel named {kernel!r}",
-            "list them with `jupyter kernelspec list`",
-        )
-    if name == "DeadKernelError":
-        return NotebookFailed(
-            "the kernel died while running the notebook (out of memory?)",
-            "run the notebook in Jupyter to see where",
-        )
-    if name == "CellTimeoutError":
-        return NotebookFailed(f"a cell ran past the time limit: {exc}", "raise --timeout")
-    return NotebookFailed(f"running the notebook failed: {name}: {exc}")

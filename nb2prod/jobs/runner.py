@@ -21,6 +21,7 @@ from typing import Any
 
 from nb2prod.environ import environment
 from nb2prod.errors import Nb2ProdError, NotebookFailed, NotebookReadError, UsageError
+from nb2prod.execution import run_papermill
 from nb2prod.kernel.session import JOB_LOG_ENV, JOB_NOTEBOOK_ENV, NO_TRACK_ENV
 from nb2prod.notebook import Notebook, import_nbformat, notebook_from_bytes
 from nb2prod.parameters import ParamSpec, coerce, notebook_parameters
@@ -200,29 +201,19 @@ def _now_ms() -> int:
 
 def _execute(notebook: Notebook, params: dict, executed: Path, options: JobOptions, scratch: Path):
     nbformat = import_nbformat()
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
     node = nbformat.reads(notebook.text, as_version=4)
     _add_job_cells(node, notebook)
     source = scratch / "job-input.ipynb"
     nbformat.write(node, source)
-    try:
-        papermill.execute_notebook(
-            str(source),
-            str(executed),
-            parameters=params,
-            cwd=str(options.cwd or Path(options.notebook).resolve().parent),
-            kernel_name=options.kernel or "python3",
-            progress_bar=False,
-            log_output=False,
-            execution_timeout=options.timeout,
-            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-        )
-    except PapermillExecutionError as exc:
-        raise _cell_failure(notebook, executed, exc) from None
-    except Exception as exc:  # nbclient's own: dead kernel, timeout, missing kernel
-        raise _kernel_failure(exc, options.kernel) from None
+    run_papermill(
+        source,
+        executed,
+        parameters=params,
+        cwd=options.cwd or Path(options.notebook).resolve().parent,
+        kernel=options.kernel,
+        timeout=options.timeout,
+        cell_failure=lambda exc: _cell_failure(notebook, executed, exc),
+    )
 
 
 def _add_job_cells(node, notebook: Notebook) -> None:
@@ -291,17 +282,6 @@ def _plain(text: str) -> str:
 def _is_added(cell) -> bool:
     tags = cell.get("metadata", {}).get("tags", [])
     return _JOB_TAG in tags or "injected-parameters" in tags
-
-
-def _kernel_failure(exc: Exception, kernel: str | None) -> Exception:
-    name = type(exc).__name__
-    if name == "NoSuchKernel":
-        return UsageError(f"there is no Jupyter kernel named {kernel!r}", "jupyter kernelspec list")
-    if name == "DeadKernelError":
-        return NotebookFailed("the kernel died (out of memory, or the process was killed)")
-    if name == "CellTimeoutError":
-        return NotebookFailed(f"a cell ran longer than the time limit: {exc}", "raise --timeout")
-    return NotebookFailed(f"the notebook could not be run: {name}: {exc}")
 
 
 def _job_environment(job_log: Path | None, notebook: Path):

@@ -202,6 +202,13 @@ def test_an_unreachable_tracking_server_is_an_environment_error(shipping):
     assert (shipping / "shipping_quotes" / "src").is_dir()  # the export itself is kept
 
 
+def test_a_missing_kernel_is_a_usage_error(shipping):
+    result = run("export", "shipping_quotes.ipynb", "--kernel", "no-such-kernel", cwd=shipping)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "there is no Jupyter kernel named 'no-such-kernel'" in result.stderr
+    assert not (shipping / "shipping_quotes").exists()  # nothing written
+
+
 def test_a_notebook_changed_during_the_export_is_reported(shipping):
     from nb2prod.export.exporter import ExportOptions, export_notebook
 

@@ -1,0 +1,63 @@
+"""Running a notebook with papermill in a real kernel: the call export and jobs share, and
+what a kernel that cannot run it means to the user."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from nb2prod.errors import NotebookFailed, UsageError
+
+
+def run_papermill(
+    source: Path,
+    executed: Path,
+    *,
+    cwd: Path | str,
+    kernel: str | None,
+    timeout: float | None,
+    cell_failure: Callable[[Any], Exception],
+    parameters: dict[str, Any] | None = None,
+) -> None:
+    """Execute ``source`` into ``executed`` (papermill imported here: it is heavy).  A cell
+    that raised becomes ``cell_failure(PapermillExecutionError)``: only the caller knows
+    which of its cells that was.  A missing or dead kernel, or a timeout, becomes a
+    UsageError or NotebookFailed that says so."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        papermill.execute_notebook(
+            str(source),
+            str(executed),
+            parameters=parameters,
+            cwd=str(cwd),
+            kernel_name=kernel or "python3",
+            progress_bar=False,
+            log_output=False,
+            execution_timeout=timeout,
+            # The kernel's own start-up warnings are not the user's business here.
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+        )
+    except PapermillExecutionError as exc:
+        raise cell_failure(exc) from None
+    except Exception as exc:  # nbclient's own types: dead kernel, timeout, missing kernel
+        raise _kernel_problem(exc, kernel) from None
+
+
+def _kernel_problem(exc: Exception, kernel: str | None) -> Exception:
+    name = type(exc).__name__
+    if name == "NoSuchKernel":
+        return UsageError(
+            f"there is no Jupyter kernel named {kernel!r}",
+            "list them with `jupyter kernelspec list`",
+        )
+    if name == "DeadKernelError":
+        return NotebookFailed(
+            "the kernel died (out of memory, or the process was killed)",
+            "run the notebook in Jupyter to see where",
+        )
+    if name == "CellTimeoutError":
+        return NotebookFailed(f"a cell ran longer than the time limit: {exc}", "raise --timeout")
+    return NotebookFailed(f"the notebook could not be run: {name}: {exc}")
