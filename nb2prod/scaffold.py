@@ -13,12 +13,12 @@ import functools
 import json
 import os
 import re
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nb2prod import __version__
+from nb2prod.atomic import write_atomically
 from nb2prod.errors import Nb2ProdError, UsageError
 
 if TYPE_CHECKING:
@@ -287,16 +287,10 @@ def _blocked(scaffold_file: ScaffoldFile, root: Path) -> bool:
 def _write_atomically(scaffold_file: ScaffoldFile) -> None:
     """Write to a temporary file in the target's folder, then rename it over the target."""
     target = scaffold_file.path
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.nb2prod-init.tmp")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        # 0o666 through the umask, as any editor would create it (mkstemp would give 0o600).
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(scaffold_file.content)
-        os.replace(temporary, target)
+        write_atomically(target, scaffold_file.content.encode("utf-8"))
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
         raise UsageError(
             f"{scaffold_file.relative}: cannot write ({exc.strerror or exc})"
         ) from None

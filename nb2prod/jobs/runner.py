@@ -10,7 +10,6 @@ kernel all fail it (exit 4).
 from __future__ import annotations
 
 import json
-import os
 import re
 import tempfile
 import time
@@ -19,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nb2prod.atomic import write_atomically
 from nb2prod.environ import environment
 from nb2prod.errors import Nb2ProdError, NotebookFailed, NotebookReadError, UsageError
 from nb2prod.execution import run_papermill
@@ -325,7 +325,5 @@ def _clean_output(executed: Path, params, specs, output: Path | None) -> Path | 
     if output is None:
         return None
     output.parent.mkdir(parents=True, exist_ok=True)
-    staging = output.with_name(f".{output.name}.nb2prod-tmp")
-    staging.write_bytes(executed.read_bytes())
-    os.replace(staging, output)
+    write_atomically(output, executed.read_bytes())
     return output

@@ -25,6 +25,8 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
+from nb2prod.atomic import write_atomically
+
 # --------------------------------------------------------------------------- requirements
 
 _NAME = re.compile(r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
@@ -543,9 +545,7 @@ def _installed_providers() -> dict[str, list[str]]:
     if cache is not None:
         try:
             cache.parent.mkdir(parents=True, exist_ok=True)
-            staging = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
-            staging.write_text(json.dumps(providers), encoding="utf-8")
-            os.replace(staging, cache)
+            write_atomically(cache, json.dumps(providers).encode("utf-8"))
         except OSError:  # a read-only home: no cache, same answer
             pass
     return providers

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nb2prod.atomic import write_atomically
 from nb2prod.config import (
     LintOverrides,
     LintSettings,
@@ -330,19 +331,9 @@ def _replace_if_unchanged(notebook: Notebook, text: str) -> None:
     with open(path, "rb") as fh:
         if fh.read(3) == b"\xef\xbb\xbf":  # keep a byte-order mark
             data = b"\xef\xbb\xbf" + data
-    temporary = path.with_name(f".{path.name}.nb2prod-fix.tmp")
     try:
-        with open(temporary, "wb") as fh:
-            fh.write(data)
-        os.chmod(temporary, status.st_mode & 0o7777)
-        if hasattr(os, "chown") and (status.st_uid, status.st_gid) != (os.getuid(), os.getgid()):
-            try:
-                os.chown(temporary, status.st_uid, status.st_gid)
-            except PermissionError:  # only root may give a file away; keep ours
-                pass
-        os.replace(temporary, path)
+        write_atomically(path, data, like=status)
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
         raise NotebookReadError(
             notebook.path,
             f"cannot write the fixed notebook ({exc.strerror or exc})",

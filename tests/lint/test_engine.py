@@ -160,6 +160,15 @@ def test_fix_through_a_symlink_rewrites_the_target_and_keeps_the_link(tmp_path):
     assert "%pip install pandas" in target.read_text()
 
 
+def test_fix_keeps_the_notebooks_mode_and_leaves_no_temporary_file(tmp_path):
+    target = _bang_pip_notebook(tmp_path)
+    target.chmod(0o640)
+    report = lint_paths([str(target)], LintOverrides(select=("NB304",)), fix="fix", jobs=1)
+    assert report.fixed == 1 and "%pip install pandas" in target.read_text()
+    assert target.stat().st_mode & 0o7777 == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pyproject.toml", "target.ipynb"]
+
+
 def test_fix_refuses_a_read_only_notebook_and_leaves_nothing_behind(tmp_path):
     target = _bang_pip_notebook(tmp_path)
     before = target.read_bytes()
