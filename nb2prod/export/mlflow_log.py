@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from nb2prod.credentials import redact_text
 from nb2prod.errors import EnvironmentProblem
 from nb2prod.export.capture import Capture
 from nb2prod.export.compare import differences
@@ -93,7 +94,7 @@ def log_and_check(
         "requirements": [line for line in lock.read_text().splitlines() if line.strip()],
         "provenance": provenance,
     }
-    say(f"logging the model to MLflow at {_shown(uri)}")
+    say(f"logging the model to MLflow at {redact_text(uri)}")
     with tempfile.TemporaryDirectory(prefix="nb2prod-mlflow-") as scratch:
         logged, error = _child(_LOG, job, Path(scratch), uri, pythonpath=folder / "src")
         if logged is None:
@@ -135,9 +136,3 @@ def _child(script: str, job: dict, scratch: Path, uri: str, pythonpath: Path | N
     if done.returncode != 0:
         return None, done.stderr.strip().splitlines()[-4:]
     return pickle.loads(result_file.read_bytes()), None
-
-
-def _shown(uri: str) -> str:
-    from nb2prod.credentials import redact_text
-
-    return redact_text(uri)

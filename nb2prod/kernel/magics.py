@@ -23,6 +23,7 @@ from typing import Any
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 
+from nb2prod.credentials import redact_text
 from nb2prod.kernel.execute import run_body
 from nb2prod.kernel.session import KernelSession
 from nb2prod.roles import ROLES
@@ -230,7 +231,7 @@ class Nb2ProdMagics(Magics):
         run = session.notebook_run
         lines = [
             f"notebook:       {notebook or 'unknown (not started by Jupyter)'}",
-            f"tracking store: {_shown(session.store.uri)}",
+            f"tracking store: {redact_text(session.store.uri)}",
             f"experiment:     {session.experiment()}",
             f"notebook run:   {run.run_id if run else 'none (%nb2prod start begins one)'}",
         ]
@@ -305,9 +306,3 @@ def _describe(logged, artifacts: list[str]) -> str:
         else "",
     ]
     return ", ".join(p for p in parts if p) or "the run"
-
-
-def _shown(uri: str) -> str:
-    from nb2prod.credentials import redact_text
-
-    return redact_text(uri)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nb2prod.credentials import redact_text
 from nb2prod.environ import environment
 from nb2prod.errors import EnvironmentProblem, UsageError
 from nb2prod.tracking.store import artifact_root, ensure_local_store
@@ -216,7 +217,7 @@ class TrackingStore:
             if getattr(exc, "error_code", None) in _REJECTIONS:
                 raise TrackingRejected(_first_line(exc)) from exc
             self._last_error = TrackingUnavailable(
-                f"the tracking store {_shown(self.uri)} cannot be used: {_first_line(exc)}",
+                f"the tracking store {redact_text(self.uri)} cannot be used: {_first_line(exc)}",
                 "check that it is reachable (MLFLOW_TRACKING_URI, [tool.nb2prod] tracking_uri)",
             )
             self._down_until = time.monotonic() + self.RETRY_AFTER_S
@@ -276,9 +277,3 @@ def _quoted(text: str) -> str:
 def _first_line(exc: Exception) -> str:
     text = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {text[0] if text else ''}"[:300]
-
-
-def _shown(uri: str) -> str:
-    from nb2prod.credentials import redact_text
-
-    return redact_text(uri)
