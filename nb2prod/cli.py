@@ -18,7 +18,9 @@ def _codes(ctx, param, value):
     """``--select NB201,NB3 --select NB6`` -> ``("NB201", "NB3", "NB6")``."""
     if not value:
         return None if param.name == "select" else ()
-    return tuple(code.strip() for item in value for code in item.split(",") if code.strip())
+    from nb2prod.config import split_codes
+
+    return split_codes(value)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -7,6 +7,7 @@ import dataclasses
 import fnmatch
 import functools
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -151,6 +152,12 @@ def check_overrides(overrides: LintOverrides) -> None:
     codes, names = [r.code for r in rules], {r.name: r.code for r in rules}
     for selectors in (overrides.select or (), overrides.ignore, overrides.extend_select):
         resolve_selectors(selectors, codes, names)
+
+
+def split_codes(values: Iterable[str]) -> tuple[str, ...]:
+    """Rule codes as options give them: ``["NB201, NB3", "NB6"]`` -> ``("NB201", "NB3",
+    "NB6")``."""
+    return tuple(code.strip() for item in values for code in item.split(",") if code.strip())
 
 
 def _codes(table: dict, key: str, where: str) -> list[str]:

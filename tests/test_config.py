@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nb2prod.config import LintOverrides, find_project_root, lint_settings
+from nb2prod.config import LintOverrides, find_project_root, lint_settings, split_codes
 from nb2prod.errors import ConfigError, UsageError
 from nb2prod.lint.rule import all_rules
 
@@ -102,3 +102,8 @@ def test_project_root(tmp_path):
     root = find_project_root(tmp_path / "lonely" / "a.ipynb")
     marked = (root / ".git").exists() or (root / "pyproject.toml").is_file()
     assert root == tmp_path / "lonely" or marked
+
+
+def test_rule_codes_from_options_are_split_and_trimmed():
+    assert split_codes(["NB201, NB3", "NB6", " ,"]) == ("NB201", "NB3", "NB6")
+    assert split_codes([]) == ()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, timezone
 from pathlib import Path
 
 import click
@@ -121,7 +120,7 @@ def runs(notebook, experiment, max_results, output_format, tracking_uri):
         return
     rows = [
         (
-            _time(r.start_time),
+            r.started.strftime("%Y-%m-%d %H:%M"),
             r.experiment,
             r.name,
             r.status,
@@ -217,8 +216,3 @@ def _table(header: tuple[str, ...], rows: list[tuple]) -> str:
         "  ".join(str(x).ljust(w) for x, w in zip(row, widths)).rstrip() for row in (header, *rows)
     ]
     return "\n".join(lines)
-
-
-def _time(milliseconds: int) -> str:
-    moment = datetime.fromtimestamp(milliseconds / 1000, tz=timezone.utc).astimezone()
-    return moment.strftime("%Y-%m-%d %H:%M")

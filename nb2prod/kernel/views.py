@@ -4,7 +4,6 @@ Jupyter and as plain text in a terminal (both are sent; the front end picks)."""
 from __future__ import annotations
 
 import html
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import quote
@@ -17,12 +16,12 @@ from nb2prod.errors import Nb2ProdError
 
 def show_findings(notebook: Path, args) -> None:
     """``%nb2prod lint``: the linter on the notebook file as last saved."""
-    from nb2prod.config import LintOverrides
+    from nb2prod.config import LintOverrides, split_codes
     from nb2prod.lint.engine import lint_paths
     from nb2prod.lint.formats import render
 
-    select = tuple(c for item in args.select or () for c in item.split(",") if c) or None
-    ignore = tuple(c for item in args.ignore for c in item.split(",") if c)
+    select = split_codes(args.select or ()) or None
+    ignore = split_codes(args.ignore)
     overrides = LintOverrides(select=select, ignore=ignore, profile=args.profile)
     try:
         report = lint_paths([str(notebook)], overrides, jobs=1)
@@ -57,7 +56,7 @@ def show_runs(store, experiment: str, notebook: Path | None, limit: int) -> None
         raise UsageError(f"%nb2prod runs: {exc.message}") from None
     rows = [
         (
-            _time(run.start_time),
+            run.started.strftime("%Y-%m-%d %H:%M:%S"),
             run.name,
             run.status,
             ", ".join(f"{k}={v}" for k, v in sorted(run.params.items())),
@@ -122,8 +121,3 @@ def _show(title: str, header: tuple[str, ...], rows: list[tuple], text: str) -> 
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     table = f"<p><b>{html.escape(title)}</b></p><table><tr>{head}</tr>{cells}</table>"
     display({"text/html": table, "text/plain": f"{title}\n{text}".rstrip()}, raw=True)
-
-
-def _time(milliseconds: int) -> str:
-    moment = datetime.fromtimestamp(milliseconds / 1000, tz=timezone.utc).astimezone()
-    return moment.strftime("%Y-%m-%d %H:%M:%S")

@@ -15,6 +15,7 @@ import tempfile
 import time
 import warnings
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,11 @@ class RunSummary:
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+    @property
+    def started(self) -> datetime:
+        """When the run started, in this machine's time zone."""
+        return datetime.fromtimestamp(self.start_time / 1000, tz=timezone.utc).astimezone()
 
 
 class TrackingStore:
