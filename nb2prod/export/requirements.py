@@ -36,10 +36,6 @@ class Requirement:
         upper = f",<{int(major) + 1}" if major.isdigit() else ""
         return f"{self.distribution}>={self.version}{upper}"
 
-    @property
-    def exact(self) -> str:
-        return f"{self.distribution}=={self.version}"
-
 
 def imported_modules(plan: ExportPlan) -> list[str]:
     """Modules imported by the package's cells, in the order they first appear."""

@@ -133,9 +133,6 @@ class TrackingStore:
         with environment(MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT="true"):
             self._call(lambda c: c.set_terminated(run_id, status, end_time=end_time))
 
-    def run_status(self, run_id: str) -> str:
-        return self._call(lambda c: c.get_run(run_id)).info.status
-
     def runs(
         self,
         experiment: str | None = None,
