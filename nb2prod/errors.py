@@ -61,3 +61,9 @@ class EquivalenceMismatch(Nb2ProdError):
     """The exported package does not give the notebook's answers."""
 
     exit_code = EXIT_MISMATCH
+
+
+def first_line(exc: BaseException) -> str:
+    """An exception as one short line (its type and first line), for one-line messages."""
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0] if lines else ''}"[:300]

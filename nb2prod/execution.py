@@ -3,6 +3,7 @@ what a kernel that cannot run it means to the user."""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,23 +28,43 @@ def run_papermill(
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    kernel = kernel or "python3"
+    with tempfile.TemporaryDirectory(prefix="nb2prod-kernel-") as sockets:
+        try:
+            papermill.execute_notebook(
+                str(source),
+                str(executed),
+                parameters=parameters,
+                cwd=str(cwd),
+                kernel_name=kernel,
+                progress_bar=False,
+                log_output=False,
+                execution_timeout=timeout,
+                # The kernel's own start-up warnings are not the user's business here.
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+                config=_kernel_connection(kernel, Path(sockets)),
+            )
+        except PapermillExecutionError as exc:
+            raise cell_failure(exc) from None
+        except Exception as exc:  # nbclient's own types: dead kernel, timeout, missing kernel
+            raise _kernel_problem(exc, kernel) from None
+
+
+def _kernel_connection(kernel: str, sockets: Path):
+    """How the kernel and papermill talk: over Unix sockets in a folder of this run's own
+    when the kernel is IPython's.  Over TCP, each side picks "free" ports by binding and
+    releasing them, so jobs started together take the same port and a kernel dies with
+    "Address already in use" (papermill #511) after papermill waited a minute for it."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+    from traitlets.config import Config
+
     try:
-        papermill.execute_notebook(
-            str(source),
-            str(executed),
-            parameters=parameters,
-            cwd=str(cwd),
-            kernel_name=kernel or "python3",
-            progress_bar=False,
-            log_output=False,
-            execution_timeout=timeout,
-            # The kernel's own start-up warnings are not the user's business here.
-            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-        )
-    except PapermillExecutionError as exc:
-        raise cell_failure(exc) from None
-    except Exception as exc:  # nbclient's own types: dead kernel, timeout, missing kernel
-        raise _kernel_problem(exc, kernel) from None
+        argv = KernelSpecManager().get_kernel_spec(kernel).argv
+    except NoSuchKernel:
+        return Config()  # papermill reports it
+    if not any("ipykernel" in part for part in argv):
+        return Config()
+    return Config({"KernelManager": {"transport": "ipc", "ip": str(sockets / "kernel")}})
 
 
 def _kernel_problem(exc: Exception, kernel: str | None) -> Exception:

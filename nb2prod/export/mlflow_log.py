@@ -22,21 +22,22 @@ from nb2prod.errors import EnvironmentProblem
 from nb2prod.export.capture import Capture
 from nb2prod.export.compare import differences
 from nb2prod.export.verify import Scorecard, read_provenance
-from nb2prod.tracking.store import artifact_root, ensure_local_store, resolve_tracking_uri
+from nb2prod.tracking.store import resolve_tracking_uri
 
 _LOG = """
-import pickle, sys
+import os, pickle, sys
 import mlflow
 from mlflow.models import infer_signature
+from nb2prod.tracking.client import TrackingStore
 
 job = pickle.load(open(sys.argv[1], "rb"))
 inputs = list(job["inputs"].values())
 example = inputs[0] if len(inputs) == 1 else job["inputs"]
 signature = infer_signature(example, job["output"], params=job["params"] or None)
-experiment = mlflow.get_experiment_by_name(job["experiment"])
-if experiment is None:
-    mlflow.create_experiment(job["experiment"], artifact_location=job["artifact_root"])
-mlflow.set_experiment(job["experiment"])
+# nb2prod's store handle: the embedded store opened under its lock, the experiment
+# created once however many exports start together
+experiment_id = TrackingStore(os.environ["MLFLOW_TRACKING_URI"]).experiment_id(job["experiment"])
+mlflow.set_experiment(experiment_id=experiment_id)
 with mlflow.start_run(run_name=job["run_name"], tags=job["tags"]) as run:
     info = mlflow.pyfunc.log_model(
         name="model",
@@ -74,14 +75,12 @@ def log_and_check(
     folder = Path(folder).resolve()
     name, provenance = read_provenance(folder)
     uri = resolve_tracking_uri(tracking_uri, folder)
-    ensure_local_store(uri)
     lock = folder / "requirements.lock.txt"
     job = {
         "inputs": capture.inputs,
         "output": capture.cases[0].output,
         "params": provenance.get("runtime_parameters") or {},
         "experiment": provenance.get("notebook") or name,
-        "artifact_root": artifact_root(uri),
         "run_name": f"export {name}",
         "tags": {
             "nb2prod.notebook": provenance.get("notebook") or "",

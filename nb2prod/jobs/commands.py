@@ -144,7 +144,7 @@ def ui(host, port, tracking_uri):
     import subprocess
     from importlib.metadata import PackageNotFoundError, version
 
-    from nb2prod.tracking.store import ensure_local_store, resolve_tracking_uri
+    from nb2prod.tracking.store import prepare_local_store, resolve_tracking_uri
 
     try:
         version("mlflow")
@@ -154,7 +154,7 @@ def ui(host, port, tracking_uri):
             "pip install 'nb2prod[ui]'",
         ) from None
     uri = resolve_tracking_uri(tracking_uri, Path.cwd())
-    ensure_local_store(uri)
+    prepare_local_store(uri)  # created or upgraded under its lock, not by the UI
     _say(f"MLflow UI for {uri} on http://{host}:{port}")
     command = [sys.executable, "-m", "mlflow", "ui", "--backend-store-uri", uri]
     done = subprocess.run([*command, "--host", host, "--port", str(port)])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import sqlite3
 import tempfile
 import time
 import warnings
@@ -21,8 +22,9 @@ from typing import Any
 
 from nb2prod.credentials import redact_text
 from nb2prod.environ import environment
-from nb2prod.errors import EnvironmentProblem, UsageError
-from nb2prod.tracking.store import artifact_root, ensure_local_store
+from nb2prod.errors import EnvironmentProblem, UsageError, first_line
+from nb2prod.tracking.sqlite_store import StoreUnusable, sqlite_path
+from nb2prod.tracking.store import artifact_root, prepare_local_store
 from nb2prod.tracking.values import Logged
 
 FINISHED, FAILED, KILLED = "FINISHED", "FAILED", "KILLED"
@@ -170,20 +172,14 @@ class TrackingStore:
         """The experiment called ``name``, created (artifacts beside an embedded store) when
         it does not exist."""
         if name not in self._experiments:
-
-            def get_or_create(client):
-                found = client.get_experiment_by_name(name)
-                if found is not None:
-                    return found.experiment_id
-                return client.create_experiment(name, artifact_location=artifact_root(self.uri))
-
-            self._experiments[name] = self._call(get_or_create)
+            self._experiments[name] = self._call(
+                lambda client: get_or_create_experiment(client, name, artifact_root(self.uri))
+            )
         return self._experiments[name]
 
     @property
     def client(self):
         if self._client is None:
-            ensure_local_store(self.uri)
             logging.getLogger("mlflow.store.db.utils").setLevel(logging.WARNING)
             logging.getLogger("alembic").setLevel(logging.WARNING)
             with warnings.catch_warnings():
@@ -191,19 +187,18 @@ class TrackingStore:
                 warnings.filterwarnings("ignore", message="IProgress not found")
                 from mlflow import MlflowClient
 
-            client = MlflowClient(tracking_uri=self.uri)
-            if self.uri.startswith("sqlite:///"):
-                client.search_experiments(max_results=1)  # creates and migrates the file
-                _write_ahead_log(self.uri[len("sqlite:///") :])
-            self._client = client
+            self._client = MlflowClient(tracking_uri=prepare_local_store(self.uri))
         return self._client
 
     def checkpoint(self) -> None:
         """Move the embedded store's write-ahead log into the database file, so that the
         file alone holds every run even if this process ends without closing it (a CI job
         may upload just ``mlflow.db``)."""
-        if self.uri.startswith("sqlite:///"):
-            _sqlite_pragma(self.uri[len("sqlite:///") :], "wal_checkpoint(TRUNCATE)")
+        database = sqlite_path(self.uri)
+        if database is not None:
+            with contextlib.suppress(sqlite3.Error):
+                with contextlib.closing(sqlite3.connect(database, timeout=5)) as connection:
+                    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
     def _call(self, action):
         """``action(client)``, with every failure to reach the store as TrackingUnavailable."""
@@ -218,11 +213,14 @@ class TrackingStore:
             ) from None
         except Exception as exc:  # MLflow raises many types: network, SQL, REST errors
             if getattr(exc, "error_code", None) in _REJECTIONS:
-                raise TrackingRejected(_first_line(exc)) from exc
-            self._last_error = TrackingUnavailable(
-                f"the tracking store {redact_text(self.uri)} cannot be used: {_first_line(exc)}",
-                "check that it is reachable (MLFLOW_TRACKING_URI, [tool.nb2prod] tracking_uri)",
-            )
+                raise TrackingRejected(first_line(exc)) from exc
+            if isinstance(exc, StoreUnusable):
+                self._last_error = TrackingUnavailable(exc.message, exc.hint)
+            else:
+                self._last_error = TrackingUnavailable(
+                    f"the tracking store {redact_text(self.uri)} cannot be used: {first_line(exc)}",
+                    "check that it is reachable (MLFLOW_TRACKING_URI, [tool.nb2prod] tracking_uri)",
+                )
             self._down_until = time.monotonic() + self.RETRY_AFTER_S
             raise self._last_error from exc
 
@@ -241,21 +239,22 @@ class TrackingStore:
             pass
 
 
-def _write_ahead_log(path: str) -> None:
-    """Put the embedded store in WAL mode (it stays so): each tracked cell's few small
-    transactions then cost a third as much, and readers (the JupyterLab panel) never block
-    a writing kernel.  A store on a network file system may refuse; that is fine."""
-    _sqlite_pragma(path, "journal_mode=WAL")
-
-
-def _sqlite_pragma(path: str, pragma: str) -> None:
-    import sqlite3
-
+def get_or_create_experiment(client, name: str, artifact_location: str | None) -> str:
+    """The id of experiment ``name``, created when missing.  Jobs started together all find
+    it missing and all create it; the losers' "already exists" means it is there, so they
+    read it back instead of failing."""
+    found = client.get_experiment_by_name(name)
+    if found is not None:
+        return found.experiment_id
     try:
-        with contextlib.closing(sqlite3.connect(path, timeout=5)) as connection:
-            connection.execute(f"PRAGMA {pragma}").fetchall()
-    except sqlite3.Error:
-        pass
+        return client.create_experiment(name, artifact_location=artifact_location)
+    except Exception as exc:
+        if getattr(exc, "error_code", None) != "RESOURCE_ALREADY_EXISTS":
+            raise
+        found = client.get_experiment_by_name(name)
+        if found is None:  # deleted meanwhile, or another kind of conflict: report it
+            raise
+        return found.experiment_id
 
 
 def _summary(run, experiment_names: dict[str, str]) -> RunSummary:
@@ -275,8 +274,3 @@ def _summary(run, experiment_names: dict[str, str]) -> RunSummary:
 
 def _quoted(text: str) -> str:
     return text.replace("\\", "\\\\").replace("'", "\\'")
-
-
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0] if text else ''}"[:300]

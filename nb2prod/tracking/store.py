@@ -13,6 +13,7 @@ from pathlib import Path
 
 from nb2prod.config import find_config, find_project_root
 from nb2prod.errors import ConfigError
+from nb2prod.tracking.sqlite_store import prepare, sqlite_path, with_busy_timeout
 
 EMBEDDED_FILE = Path(".nb2prod") / "mlflow.db"
 
@@ -44,15 +45,17 @@ def _absolute(configured: str, base: Path) -> str:
     return (base / configured).resolve().as_uri()
 
 
-def ensure_local_store(uri: str) -> None:
-    """Create the folder of an embedded SQLite store, which SQLite will not do itself."""
-    if uri.startswith("sqlite:///"):
-        Path(uri[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
-
-
 def artifact_root(uri: str) -> str | None:
     """Where runs of an embedded SQLite store keep artifacts: beside the database, never in
     MLflow's cwd-relative ``./mlruns``.  None for other stores: the server decides."""
-    if not uri.startswith("sqlite:///"):
-        return None
-    return (Path(uri[len("sqlite:///") :]).parent / "artifacts").as_uri()
+    database = sqlite_path(uri)
+    return None if database is None else (database.parent / "artifacts").as_uri()
+
+
+def prepare_local_store(uri: str) -> str:
+    """Create, upgrade or repair a SQLite store under its lock (other stores need nothing
+    here) and return the URI MLflow should open it with."""
+    database = sqlite_path(uri)
+    if database is not None:
+        prepare(database, artifact_root(uri))
+    return with_busy_timeout(uri)
