@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.nb2prod-installed
 
-.PHONY: help venv labextension demo test test-js test-ui test-team-server lab bench lock docs check clean
+.PHONY: help venv labextension demo test test-js test-ui test-team-server postgresql lab bench lock docs check clean
 
 help:
 	@echo "make demo   set up .venv, lint the example notebooks, run one as a tracked job, export one and predict with it"
@@ -106,7 +106,17 @@ $(SERVER_VENV)/.installed: requirements/team-server.txt
 	$(SERVER_VENV)/bin/$(PIP_LOCKED) -r requirements/team-server.txt
 	touch $@
 
-test-team-server: venv $(SERVER_VENV)/.installed
+# Debian's PostgreSQL holds the team server's runs (the tests start a cluster as `postgres`).
+POSTGRES := $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb))
+
+postgresql:
+	@if [ -z "$(POSTGRES)" ]; then \
+		$$([ "$$(id -u)" -eq 0 ] || echo sudo) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$([ "$$(id -u)" -eq 0 ] || echo sudo) \
+			apt-get install -y -qq postgresql >/dev/null; \
+	fi
+
+test-team-server: venv $(SERVER_VENV)/.installed postgresql
 	NB2PROD_MLFLOW_SERVER=$(abspath $(SERVER_VENV))/bin/mlflow \
 		bash scripts/pytest-layer team-server $(BIN)/python -m pytest -q tests/team_server
 

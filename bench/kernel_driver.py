@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import queue
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +33,12 @@ class Kernel:
         from jupyter_client import KernelManager
 
         started = CLOCK()
-        self.manager = KernelManager(kernel_name="python3")
+        # Unix sockets in a folder of its own: TCP ports picked as "free" clash when tests
+        # start kernels side by side ("Address already in use").
+        self._sockets = tempfile.TemporaryDirectory(prefix="nb2prod-kernel-")
+        self.manager = KernelManager(
+            kernel_name="python3", transport="ipc", ip=f"{self._sockets.name}/kernel"
+        )
         self.manager.start_kernel(
             env=env, cwd=str(cwd), extra_arguments=["--IPKernelApp.log_level=CRITICAL"]
         )
@@ -90,3 +96,4 @@ class Kernel:
             self.client.stop_channels()
         if self.manager.has_kernel:
             self.manager.shutdown_kernel(now=False)
+        self._sockets.cleanup()

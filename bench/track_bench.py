@@ -22,6 +22,10 @@ peer measured alongside are comparable between runs):
 3. ``load_ext``: ``%load_ext nb2prod`` in a fresh kernel per sample, timed in the kernel,
    with ``%load_ext autoreload`` (ships with IPython) in the same kernels as the peer
    (order alternating); ``mlflow`` must not be imported by it.
+4. ``concurrent``: N ``nb2prod run`` jobs of the job notebook (each its own parameter
+   value) started at once vs the same N one after another, each side on an embedded store
+   that does not exist yet (a CI matrix's first day): wall time of each side and the ratio;
+   every job must exit 0 and every run be FINISHED in the store, with its parameter.
 
 Prints PASS/MISS per goal; exits non-zero only when the benchmark itself breaks (or, with
 ``--strict``, when a goal is missed).  See bench/README.md.
@@ -65,11 +69,12 @@ from common import (  # noqa: E402
 from kernel_driver import Reply  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-MEASUREMENTS = ("track", "run", "load_ext")
+MEASUREMENTS = ("track", "run", "load_ext", "concurrent")
 
 GOAL_TRACK_MS = 30.0  # median tracked - median untracked trivial cell, client-side
 GOAL_RUN_RATIO = 1.2  # nb2prod run / papermill, median wall time
 GOAL_LOAD_EXT_MS = 100.0  # %load_ext nb2prod in a fresh kernel
+GOAL_CONCURRENT_RATIO = 1.0  # N jobs at once / the same N one after another, wall time
 
 CLOCK = time.perf_counter
 PLAIN = "x = 1"
@@ -274,15 +279,16 @@ def migrate_store(project: Project) -> float:
     return CLOCK() - started
 
 
-def _store_rows(project: Project, query: str, *params) -> list[tuple]:
-    """Read the MLflow store's tables directly (no MLflow import in the benchmark)."""
-    with contextlib.closing(sqlite3.connect(project.store_path)) as connection:
+def _store_rows(store: Project | Path, query: str, *params) -> list[tuple]:
+    """Read an MLflow store's tables directly (no MLflow import in the benchmark)."""
+    path = store.store_path if isinstance(store, Project) else store
+    with contextlib.closing(sqlite3.connect(path)) as connection:
         return connection.execute(query, params).fetchall()
 
 
-def _finished_runs(project: Project, kind: str) -> int:
+def _finished_runs(store: Project | Path, kind: str) -> int:
     return _store_rows(
-        project,
+        store,
         "SELECT count(*) FROM runs r JOIN tags t ON t.run_uuid = r.run_uuid "
         "WHERE t.key = 'nb2prod.kind' AND t.value = ? AND r.status = 'FINISHED'",
         kind,
@@ -717,6 +723,67 @@ def load_ext_time(args, project: Project, goals: Goals, results: dict) -> None:
 # --------------------------------------------------------------------------- main
 
 
+# --------------------------------------------------------------------------- 4. concurrent
+
+
+def concurrent_jobs(args, project: Project, goals: Goals, results: dict) -> None:
+    jobs = args.jobs
+    heading(f"{jobs} nb2prod run jobs at once vs one after another, each on a new store")
+    nb2prod_cli = _executable("nb2prod")
+
+    def command(side: str, seed: int) -> list[str]:
+        store = project.folder.parent / f"concurrent-{side}" / "mlflow.db"
+        return [nb2prod_cli, "run", project.job.name, "--tracking-uri", f"sqlite:///{store}"] + [
+            "-p", "seed", str(seed), "-o", f"out-{side}-{seed}.ipynb"
+        ]  # fmt: skip
+
+    def start(side: str, seed: int) -> subprocess.Popen:
+        return subprocess.Popen(
+            command(side, seed),
+            cwd=project.folder,
+            env=_environment(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+
+    def finish(process: subprocess.Popen) -> None:
+        _, stderr = process.communicate()
+        if process.returncode != 0:
+            raise BenchError(
+                f"{' '.join(process.args)} exited {process.returncode}:\n"
+                f"{tail(stderr.decode('utf-8', 'replace'))}"
+            )
+
+    seconds = {}
+    started = CLOCK()
+    for seed in range(jobs):
+        finish(start("sequential", seed))
+    seconds["sequential"] = CLOCK() - started
+    started = CLOCK()
+    for process in [start("concurrent", seed) for seed in range(jobs)]:
+        finish(process)
+    seconds["concurrent"] = CLOCK() - started
+
+    for side in seconds:
+        store = project.folder.parent / f"concurrent-{side}" / "mlflow.db"
+        seeds = _store_rows(
+            store,
+            "SELECT p.value FROM params p JOIN runs r ON r.run_uuid = p.run_uuid "
+            "WHERE p.key = 'seed' AND r.status = 'FINISHED'",
+        )
+        if sorted(int(value) for (value,) in seeds) != list(range(jobs)):
+            raise BenchError(f"{side}: FINISHED runs of seeds {seeds}, expected 0..{jobs - 1}")
+        print(f"{side:<12} {seconds[side]:7.2f} s   {jobs} jobs exited 0, {jobs} runs FINISHED")
+    ratio = seconds["concurrent"] / seconds["sequential"]
+    print(f"ratio concurrent/sequential {ratio:6.2f}x   (goal <= {GOAL_CONCURRENT_RATIO:g}x)")
+    goals.check(
+        f"{jobs} jobs at once on a new store: none lost, <= {GOAL_CONCURRENT_RATIO:g}x sequential",
+        ratio <= GOAL_CONCURRENT_RATIO,
+        f"{ratio:.2f}x ({seconds['concurrent']:.1f} s vs {seconds['sequential']:.1f} s)",
+    )
+    results["concurrent"] = {"jobs": jobs, "wall_s": seconds, "ratio": ratio}
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -728,11 +795,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="7 track rounds, 2 job rounds, 3 load_ext kernels, no profiles (smoke tests)",
+        help="7 track rounds, 2 job rounds, 3 load_ext kernels, 3 concurrent jobs, no profiles",
     )
     parser.add_argument("--rounds", type=int, help="track rounds (default 41)")
     parser.add_argument("--run-rounds", type=int, help="runs of each job command (default 5)")
     parser.add_argument("--load-runs", type=int, help="fresh kernels for load_ext (default 11)")
+    parser.add_argument("--jobs", type=int, help="jobs at once for concurrent (default 8)")
     parser.add_argument(
         "--profile-cells", type=int, default=5, help="tracked cells under cProfile (default 5)"
     )
@@ -745,6 +813,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.rounds = args.rounds or (7 if args.quick else 41)
     args.run_rounds = args.run_rounds or (2 if args.quick else 5)
     args.load_runs = args.load_runs or (3 if args.quick else 11)
+    args.jobs = args.jobs or (3 if args.quick else 8)
     args.no_profile = args.no_profile or args.quick
     return args
 
@@ -778,6 +847,8 @@ def main(argv: list[str] | None = None) -> int:
             run_overhead(args, project, goals, results)
         if "load_ext" in args.only:
             load_ext_time(args, project, goals, results)
+        if "concurrent" in args.only:
+            concurrent_jobs(args, project, goals, results)
     except (BenchError, subprocess.CalledProcessError) as exc:
         print(f"track_bench: {exc}", file=sys.stderr)
         return 2

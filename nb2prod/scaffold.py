@@ -30,6 +30,10 @@ DEFAULT_INSTALL = "pip install nb2prod"
 PYTHON_VERSION = "3.11"
 WORKFLOW = ".github/workflows/nb2prod.yml"
 PRE_COMMIT = ".pre-commit-config.yaml"
+GITIGNORE = ".gitignore"
+#: The embedded tracking store's folder: local state (runs, artifacts), never source.
+STORE_FOLDER = ".nb2prod/"
+_IGNORES_STORE = {".nb2prod", ".nb2prod/", "/.nb2prod", "/.nb2prod/"}
 #: Where ``nb2prod run`` writes the executed notebooks and ``nb2prod export`` the packages.
 EXECUTED_DIR = "executed"
 BUILD_DIR = "build"
@@ -91,13 +95,15 @@ class CiScaffold:
 
     ``kept`` are files left alone, even with ``force``, because they already do what
     ``init`` would add: a pre-commit configuration that runs ``nb2prod-lint`` (replacing
-    it would drop the project's other hooks).
+    it would drop the project's other hooks).  ``amended`` are files that keep what they
+    hold and gain a line, so they are never a conflict: ``.gitignore`` gets ``.nb2prod/``.
     """
 
     root: Path
     scan: NotebookScan
     files: list[ScaffoldFile]
     kept: list[ScaffoldFile] = field(default_factory=list)
+    amended: list[ScaffoldFile] = field(default_factory=list)
 
     @property
     def conflicts(self) -> list[ScaffoldFile]:
@@ -199,11 +205,31 @@ def plan_ci(
         _file(root, PRE_COMMIT, _render("pre-commit-config.yaml.j2", context)),
     ]
     kept = [f for f in files if f.relative == PRE_COMMIT and _runs_nb2prod_hook(f.path)]
-    return CiScaffold(root, scan, [f for f in files if f not in kept], kept)
+    ignored = _ignoring_the_store(root)
+    amended = [ignored] if ignored else []
+    return CiScaffold(root, scan, [f for f in files if f not in kept], kept, amended)
 
 
 def _file(root: Path, relative: str, content: str) -> ScaffoldFile:
     return ScaffoldFile(root / relative, relative, content)
+
+
+def _ignoring_the_store(root: Path) -> ScaffoldFile | None:
+    """``.gitignore`` with the tracking store's folder added, or None when it ignores it
+    already (or cannot be read: then it is left alone)."""
+    path = root / GITIGNORE
+    try:
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+    except (OSError, UnicodeDecodeError):
+        return None
+    if any(line.strip() in _IGNORES_STORE for line in text.splitlines()):
+        return None
+    if text and not text.endswith("\n"):
+        text += "\n"
+    added = (
+        f"# nb2prod's local tracking store (runs, artifacts): state, not source\n{STORE_FOLDER}\n"
+    )
+    return _file(root, GITIGNORE, text + added)
 
 
 def _runs_nb2prod_hook(path: Path) -> bool:
@@ -258,7 +284,8 @@ def write_scaffold(scaffold: CiScaffold, *, force: bool = False) -> list[Path]:
     Every target is checked before the first write: an existing file without ``force``,
     or a folder in a file's place, stops the run with nothing written.
     """
-    folders = [f.relative for f in scaffold.files if f.path.is_dir() or _blocked(f, scaffold.root)]
+    every = scaffold.files + scaffold.amended
+    folders = [f.relative for f in every if f.path.is_dir() or _blocked(f, scaffold.root)]
     if folders:
         raise UsageError(
             f"cannot write {', '.join(folders)}: a folder or file is in the way",
@@ -268,11 +295,9 @@ def write_scaffold(scaffold: CiScaffold, *, force: bool = False) -> list[Path]:
         names = ", ".join(f.relative for f in scaffold.conflicts)
         verb = "exists" if len(scaffold.conflicts) == 1 else "exist"
         raise UsageError(f"{names} already {verb}; nothing was written", "--force replaces them")
-    written = []
-    for scaffold_file in scaffold.files:
+    for scaffold_file in every:
         _write_atomically(scaffold_file)
-        written.append(scaffold_file.path)
-    return written
+    return [f.path for f in every]
 
 
 def _blocked(scaffold_file: ScaffoldFile, root: Path) -> bool:

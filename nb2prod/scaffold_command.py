@@ -28,7 +28,7 @@ def init(path, ci, force, dry_run):
     its project root (the nearest folder with pyproject.toml or .git).
     """
     from nb2prod.lint.engine import display_path
-    from nb2prod.scaffold import plan_ci, write_scaffold
+    from nb2prod.scaffold import STORE_FOLDER, plan_ci, write_scaffold
 
     scaffold = plan_ci(path, ci)
     for skipped in scaffold.scan.skipped:
@@ -42,10 +42,18 @@ def init(path, ci, force, dry_run):
             note = " (exists; --force replaces it)" if scaffold_file.exists else ""
             click.echo(f"--- would write {display_path(scaffold_file.path)}{note}")
             click.echo(scaffold_file.content, nl=False)
+        for amended in scaffold.amended:
+            click.echo(f"--- would add {STORE_FOLDER} to {display_path(amended.path)}")
         _say_kept(scaffold, display_path)
         return
+    amended = {f.path for f in scaffold.amended}
     for written in write_scaffold(scaffold, force=force):
-        click.echo(f"wrote {display_path(written)}")
+        if written in amended:
+            click.echo(
+                f"added {STORE_FOLDER} to {display_path(written)} (the local tracking store)"
+            )
+        else:
+            click.echo(f"wrote {display_path(written)}")
     _say_kept(scaffold, display_path)
     _summary(scaffold)
     click.echo(

@@ -268,6 +268,37 @@ def test_dry_run_says_which_files_force_would_replace(project):
     assert (project / PRE_COMMIT).read_text(encoding="utf-8") == "repos: []\n"
 
 
+def test_init_adds_the_tracking_store_to_gitignore_once_and_keeps_what_it_held(project):
+    (project / ".gitignore").write_text("*.pyc\n__pycache__/", encoding="utf-8")  # no newline
+    result = init(project)
+    assert result.returncode == 0, result.stderr
+    assert "added .nb2prod/ to .gitignore" in result.stdout
+    text = (project / ".gitignore").read_text(encoding="utf-8")
+    assert text.startswith("*.pyc\n__pycache__/\n") and text.endswith("\n.nb2prod/\n")
+    assert init(project, "--force").returncode == 0
+    assert (project / ".gitignore").read_text(encoding="utf-8") == text  # not twice
+    subprocess.run(["git", "init", "-q"], cwd=project, check=True)
+    ignored = subprocess.run(["git", "check-ignore", "-q", ".nb2prod/mlflow.db"], cwd=project)
+    assert ignored.returncode == 0  # git itself ignores the store
+
+
+def test_a_gitignore_that_ignores_the_store_is_left_alone(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "demo"\n')
+    (tmp_path / ".gitignore").write_text("/.nb2prod\n", encoding="utf-8")
+    result = init(tmp_path)
+    assert result.returncode == 0 and ".gitignore" not in result.stdout
+    assert (tmp_path / ".gitignore").read_text(encoding="utf-8") == "/.nb2prod\n"
+
+
+def test_a_new_project_gets_a_gitignore_and_dry_run_only_says_so(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "demo"\n')
+    dry = init(tmp_path, "--dry-run")
+    assert "--- would add .nb2prod/ to .gitignore" in dry.stdout
+    assert not (tmp_path / ".gitignore").exists()
+    assert init(tmp_path).returncode == 0
+    assert (tmp_path / ".gitignore").read_text(encoding="utf-8").endswith("\n.nb2prod/\n")
+
+
 # --------------------------------------------------------------------------- arguments
 
 

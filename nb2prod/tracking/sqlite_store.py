@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shlex
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,10 +138,11 @@ def _upgrade(path: Path, state: _State, head: str, artifact_uri: str) -> None:
         _remove_database(scratch)
         if state.records:
             raise StoreUnusable(
-                f"the store {path} was left half-migrated by an interrupted process and "
-                f"nb2prod could not complete the migration ({first_line(exc)}); what it "
-                "holds is intact in the file",
-                f"set it aside and start a new store: mv {path} {path}.broken",
+                f"the store {path} is at schema {_label(state.revisions)} and MLflow "
+                f"{_mlflow_version()} could not bring it to {head} ({first_line(exc)}); "
+                "nothing in it was changed",
+                "if a newer MLflow wrote it, use that version; else set it aside and start a "
+                f"new store: {_set_aside(path)}",
             ) from exc
         scratch = _build(path, artifact_uri)  # nothing to lose: start afresh
     _install(scratch, path)
@@ -201,7 +203,7 @@ def _inspect(path: Path) -> _State:
     except sqlite3.DatabaseError as exc:
         raise StoreUnusable(
             f"the tracking store {path} cannot be read as an SQLite database ({exc})",
-            f"set it aside and start a new store: mv {path} {path}.broken",
+            f"set it aside and start a new store: {_set_aside(path)}",
         ) from None
     return _State(tables, sorted(revisions), records)
 
@@ -225,6 +227,16 @@ def _remove_database(path: Path, keep_main: bool = False) -> None:
     for suffix in ("-wal", "-shm", "-journal") if keep_main else ("", "-wal", "-shm", "-journal"):
         with contextlib.suppress(FileNotFoundError):
             os.remove(f"{path}{suffix}")
+
+
+def _set_aside(path: Path) -> str:
+    return f"mv {shlex.quote(str(path))} {shlex.quote(f'{path}.broken')}"
+
+
+def _mlflow_version() -> str:
+    from mlflow.version import VERSION
+
+    return VERSION
 
 
 def _label(revisions: list[str]) -> str:

@@ -1,23 +1,58 @@
 """A team's MLflow tracking server: full MLflow in a virtual environment of its own (nb2prod's
-keeps mlflow-skinny, as a data scientist's would), started once for this layer.
+keeps mlflow-skinny, as a data scientist's would), its runs in a throwaway PostgreSQL cluster
+(Debian's binaries), both started once for this layer.
 
-``make test`` builds that environment and sets ``NB2PROD_MLFLOW_SERVER`` to its ``mlflow``;
-without it (a plain ``pytest tests``) this layer is skipped.
+``make test`` builds that environment, installs Debian's ``postgresql`` when missing and sets
+``NB2PROD_MLFLOW_SERVER`` to the environment's ``mlflow``; without it (a plain
+``pytest tests``) this layer is skipped.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
+import shutil
 import signal
 import socket
 import subprocess
+import sys
+import tempfile
 import time
 import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 SERVER = os.environ.get("NB2PROD_MLFLOW_SERVER")
-STARTUP_S = 180  # measured 13-33 s on 2 busy cores; CI machines may be slower
+STARTUP_S = 180  # measured 13-33 s on 2 busy cores (SQLite; ~30 s of migrations on PostgreSQL)
+POSTGRES_BINARIES = Path("/usr/lib/postgresql")
+AS_ROOT = os.geteuid() == 0  # PostgreSQL refuses to run as root: then it runs as `postgres`
+NB2PROD = str(Path(sys.executable).with_name("nb2prod"))
+
+
+def nb2prod(*args, cwd):
+    return subprocess.run(
+        [NB2PROD, *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=600
+    )
+
+
+def project_using(folder: Path, url: str) -> Path:
+    """``folder`` as a project whose pyproject.toml sends nb2prod's runs to ``url``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "pyproject.toml").write_text(f"[tool.nb2prod]\ntracking_uri = '{url}'\n")
+    return folder
+
+
+def client_of(url: str):
+    from mlflow import MlflowClient
+
+    return MlflowClient(url)
+
+
+def nothing_kept_locally(project: Path) -> None:
+    assert not (project / ".nb2prod").exists() and not (project / "mlruns").exists()
 
 
 def _free_port() -> int:
@@ -26,9 +61,157 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _postgres_bin() -> Path:
+    """The newest ``/usr/lib/postgresql/VERSION/bin`` holding initdb, pg_ctl and psql."""
+    found = [
+        folder
+        for folder in POSTGRES_BINARIES.glob("*/bin")
+        if all((folder / tool).is_file() for tool in ("initdb", "pg_ctl", "psql"))
+    ]
+    if not found:
+        pytest.fail(
+            f"no PostgreSQL binaries (initdb, pg_ctl, psql) under {POSTGRES_BINARIES}/*/bin: "
+            "install Debian's `postgresql` package (`make test` does when it is missing)"
+        )
+    version = lambda folder: [int(n) for n in re.findall(r"\d+", folder.parent.name)]  # noqa: E731
+    return max(found, key=version)
+
+
+def _as_postgres(command: list[str]) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *command] if AS_ROOT else command
+
+
+def _postgres_step(command: list[str], log_path: Path, *, cwd: Path) -> None:
+    """Run one PostgreSQL tool, its output appended to ``log_path`` (written by us, so the
+    `postgres` user needs no access to it); fail the test with that log when it fails."""
+    with log_path.open("a") as log:
+        log.write(f"$ {' '.join(command)}\n")
+        log.flush()
+        done = subprocess.run(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=log,  # a file, not a pipe: the started server keeps it open
+            stderr=subprocess.STDOUT,
+            cwd=cwd,
+            timeout=120,
+        )
+    if done.returncode != 0:
+        pytest.fail(
+            f"PostgreSQL: `{' '.join(command)}` exited {done.returncode}:\n{log_path.read_text()}"
+        )
+
+
+@dataclass
+class Postgres:
+    """The cluster's database ``mlflow``: its SQLAlchemy URL, and psql sessions on it."""
+
+    port: int
+    binaries: Path
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg2://postgres@127.0.0.1:{self.port}/mlflow"
+
+    def _psql(self, database: str = "mlflow") -> list[str]:
+        return [str(self.binaries / "psql"), "-h", "127.0.0.1", "-p", str(self.port)] + [
+            "-U", "postgres", "-d", database, "-v", "ON_ERROR_STOP=1", "-X", "-q", "-At"
+        ]  # fmt: skip
+
+    def query(self, sql: str) -> str:
+        done = subprocess.run(
+            [*self._psql(), "-c", sql], capture_output=True, text=True, timeout=60, check=False
+        )
+        assert done.returncode == 0, f"psql: {sql}\n{done.stderr}"
+        return done.stdout.strip()
+
+    @contextlib.contextmanager
+    def locked(self, table: str, mode: str):
+        """Hold a lock on ``table`` in ``mode`` (say SHARE: reading it goes on, writing it
+        waits, in ``pg_stat_activity`` with wait_event_type 'Lock') for the block."""
+        session = subprocess.Popen(
+            self._psql(), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True
+        )
+        try:
+            session.stdin.write(f"BEGIN;\nLOCK TABLE {table} IN {mode} MODE;\n")
+            session.stdin.flush()
+            held = (
+                "SELECT count(*) FROM pg_locks JOIN pg_class ON pg_class.oid = relation"
+                f" WHERE relname = '{table}' AND pid <> pg_backend_pid() AND granted"
+                f" AND mode = '{mode.title().replace(' ', '')}Lock'"
+            )
+            deadline = time.monotonic() + 60
+            while self.query(held) != "1":
+                assert session.poll() is None, f"psql could not lock {table}"
+                assert time.monotonic() < deadline, f"no lock on {table} in 60 s"
+                time.sleep(0.05)
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                session.stdin.write("COMMIT;\n")
+                session.stdin.close()
+            try:
+                session.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                session.kill()
+                session.wait()
+
+
 @pytest.fixture(scope="session")
-def team_server(tmp_path_factory) -> str:
-    """The server's URL; its runs in SQLite, its artifacts served through its proxy."""
+def postgres() -> Postgres:
+    """A throwaway PostgreSQL cluster on a loopback port with an empty database ``mlflow``.
+    Stopped and deleted at the end of the session."""
+    binaries = _postgres_bin()
+    # Not under pytest's temporary folder: that one is private to us (0700), and the
+    # `postgres` user has to reach its data and socket folders.
+    home = Path(tempfile.mkdtemp(prefix="nb2prod-postgres-"))
+    home.chmod(0o755)
+    data, sockets, log_path = home / "data", home / "sockets", home / "postgres.log"
+    for folder in (data, sockets):
+        folder.mkdir(mode=0o700)
+        if AS_ROOT:
+            shutil.chown(folder, "postgres", "postgres")
+    port = _free_port()
+    pg_ctl = [str(binaries / "pg_ctl"), "-D", str(data)]
+    started = False
+    try:
+        _postgres_step(
+            _as_postgres(
+                [str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"]
+                + ["--no-sync", "-E", "UTF8", "--locale", "C"]
+            ),
+            log_path,
+            cwd=home,
+        )
+        options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off"
+        started = True  # from here on, stop it even if starting fails half-way
+        _postgres_step(
+            _as_postgres([*pg_ctl, "-o", options, "-w", "-t", "120", "start"]),
+            log_path,
+            cwd=home,
+        )
+        _postgres_step(
+            [str(binaries / "psql"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres"]
+            + ["-d", "postgres", "-v", "ON_ERROR_STOP=1", "-c", "CREATE DATABASE mlflow"],
+            log_path,
+            cwd=home,
+        )
+        yield Postgres(port, binaries)
+    finally:
+        if started:
+            subprocess.run(
+                _as_postgres([*pg_ctl, "-m", "fast", "-w", "stop"]),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                cwd=home,
+                timeout=120,
+            )
+        shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def team_server(tmp_path_factory, postgres) -> str:
+    """The server's URL; its runs in PostgreSQL, its artifacts served through its proxy."""
     home = tmp_path_factory.mktemp("team-server")
     port = _free_port()
     log_path = home / "server.log"
@@ -38,7 +221,7 @@ def team_server(tmp_path_factory) -> str:
                 SERVER,
                 "server",
                 "--backend-store-uri",
-                f"sqlite:///{home}/mlflow.db",
+                postgres.url,
                 "--artifacts-destination",
                 str(home / "artifacts"),
                 "--host",

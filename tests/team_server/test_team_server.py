@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -15,45 +13,23 @@ import pytest
 
 from ..conftest import code, write_notebook
 from ..kernel.conftest import Kernel
-from .conftest import SERVER
+from .conftest import SERVER, client_of, nb2prod, nothing_kept_locally, project_using
 
 pytestmark = pytest.mark.skipif(not SERVER, reason="needs `make test` (NB2PROD_MLFLOW_SERVER)")
 
-NB2PROD = str(Path(sys.executable).with_name("nb2prod"))
 EXAMPLES = Path(__file__).parents[2] / "example_notebooks"
 
 
-def nb2prod(*args, cwd):
-    return subprocess.run(
-        [NB2PROD, *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=600
-    )
-
-
-def _project(folder: Path, url: str) -> Path:
-    (folder / "pyproject.toml").write_text(f"[tool.nb2prod]\ntracking_uri = '{url}'\n")
-    return folder
-
-
-def _client(url: str):
-    from mlflow import MlflowClient
-
-    return MlflowClient(url)
-
-
 def _only_run(url: str, experiment: str):
-    client = _client(url)
+    client = client_of(url)
     found = client.get_experiment_by_name(experiment)
     assert found is not None, f"no experiment {experiment!r} on the server"
     (run,) = client.search_runs([found.experiment_id])
     return run
 
 
-def _nothing_kept_locally(project: Path) -> None:
-    assert not (project / ".nb2prod").exists() and not (project / "mlruns").exists()
-
-
 def test_a_job_records_its_run_and_artifacts_on_the_server(tmp_path, team_server):
-    project = _project(tmp_path, team_server)
+    project = project_using(tmp_path, team_server)
     write_notebook(
         project / "train.ipynb",
         [
@@ -70,7 +46,7 @@ def test_a_job_records_its_run_and_artifacts_on_the_server(tmp_path, team_server
     assert job.info.status == "FINISHED" and job.data.tags["nb2prod.kind"] == "job"
     assert job.data.params["alpha"] == "0.25" and job.data.params["api_token"] == "<redacted>"
     assert job.data.metrics["accuracy"] == 0.0 and job.data.metrics["loss"] == 1.0
-    client = _client(team_server)
+    client = client_of(team_server)
     assert {a.path for a in client.list_artifacts(job.info.run_id)} == {
         "train.ipynb",
         "train.html",
@@ -78,7 +54,7 @@ def test_a_job_records_its_run_and_artifacts_on_the_server(tmp_path, team_server
     executed = client.download_artifacts(job.info.run_id, "train.ipynb", str(tmp_path))
     cells = nbformat.read(executed, as_version=4).cells
     assert not any("nb2prod-job" in c.metadata.get("tags", []) for c in cells)
-    _nothing_kept_locally(project)
+    nothing_kept_locally(project)
 
     listed = nb2prod("runs", "train.ipynb", "--format", "json", cwd=project)
     assert listed.returncode == 0, listed.stderr
@@ -86,7 +62,7 @@ def test_a_job_records_its_run_and_artifacts_on_the_server(tmp_path, team_server
 
 
 def test_a_tracked_cell_in_a_kernel_logs_to_the_server(tmp_path, team_server):
-    project = _project(tmp_path, team_server)
+    project = project_using(tmp_path, team_server)
     write_notebook(project / "explore.ipynb", [code("epochs = 3", tags=["parameters"])])
     kernel = Kernel({"JPY_SESSION_NAME": str(project / "explore.ipynb")}, project)
     try:
@@ -106,11 +82,11 @@ def test_a_tracked_cell_in_a_kernel_logs_to_the_server(tmp_path, team_server):
     assert run.info.status == "FINISHED" and run.data.metrics["accuracy"] == 0.93
     assert run.data.params["epochs"] == "3" and run.data.tags["nb2prod.cell_id"] == "fit"
     assert "FINISHED" in listing.displays[0]["text/plain"]
-    _nothing_kept_locally(project)
+    nothing_kept_locally(project)
 
 
 def test_an_exported_model_is_logged_to_the_server_and_loads_back(tmp_path, team_server):
-    project = _project(tmp_path, team_server)
+    project = project_using(tmp_path, team_server)
     shutil.copy(EXAMPLES / "shipping_quotes.ipynb", project / "shipping_quotes.ipynb")
     done = nb2prod("export", "shipping_quotes.ipynb", "-o", "quotes", "--log-model", cwd=project)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -118,4 +94,4 @@ def test_an_exported_model_is_logged_to_the_server_and_loads_back(tmp_path, team
 
     run = _only_run(team_server, "shipping_quotes.ipynb")
     assert run.data.tags["nb2prod.notebook"] == "shipping_quotes.ipynb"
-    _nothing_kept_locally(project)
+    nothing_kept_locally(project)
