@@ -86,7 +86,6 @@ def prepare(path: Path, artifact_uri: str) -> None:
 class _State:
     tables: set[str]
     revisions: list[str]
-    records: int  # runs, traces, logged and registered models: what a rebuild would lose
 
     @property
     def leftovers(self) -> list[str]:
@@ -128,6 +127,7 @@ def _build(path: Path, artifact_uri: str) -> Path:
 
 def _upgrade(path: Path, state: _State, head: str, artifact_uri: str) -> None:
     """Bring a store that has tables to ``head`` on a copy, then write the copy back."""
+    records = _records(path, state.tables)
     backup = path.with_name(f"{path.name}.backup-{_label(state.revisions)}")
     scratch = path.with_name(path.name + ".upgrading")
     _copy(path, backup)
@@ -136,7 +136,7 @@ def _upgrade(path: Path, state: _State, head: str, artifact_uri: str) -> None:
         _migrate(scratch, head)
     except Exception as exc:
         _remove_database(scratch)
-        if state.records:
+        if records:
             raise StoreUnusable(
                 f"the store {path} is at schema {_label(state.revisions)} and MLflow "
                 f"{_mlflow_version()} could not bring it to {head} ({first_line(exc)}); "
@@ -146,7 +146,7 @@ def _upgrade(path: Path, state: _State, head: str, artifact_uri: str) -> None:
             ) from exc
         scratch = _build(path, artifact_uri)  # nothing to lose: start afresh
     _install(scratch, path)
-    if not state.records:
+    if not records:
         _remove_database(backup)
 
 
@@ -185,7 +185,7 @@ def _copy(source: Path, target: Path) -> None:
 
 def _inspect(path: Path) -> _State:
     if not path.exists():
-        return _State(set(), [], 0)
+        return _State(set(), [])
     try:
         with contextlib.closing(sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)) as db:
             tables = {
@@ -196,16 +196,21 @@ def _inspect(path: Path) -> _State:
                 revisions = [
                     row[0] for row in db.execute("SELECT version_num FROM alembic_version")
                 ]
-            records = sum(
-                db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-                for table in _RECORD_TABLES & tables
-            )
     except sqlite3.DatabaseError as exc:
         raise StoreUnusable(
             f"the tracking store {path} cannot be read as an SQLite database ({exc})",
             f"set it aside and start a new store: {_set_aside(path)}",
         ) from None
-    return _State(tables, sorted(revisions), records)
+    return _State(tables, sorted(revisions))
+
+
+def _records(path: Path, tables: set[str]) -> int:
+    """Runs, traces, logged and registered models: what a rebuilt store would not have."""
+    with contextlib.closing(sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)) as db:
+        return sum(
+            db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in _RECORD_TABLES & tables
+        )
 
 
 def _head_revision() -> str:
