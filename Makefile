@@ -42,11 +42,21 @@ $(STAMP): pyproject.toml requirements/dev.txt
 	$(WITH_VENV) $(BIN)/jupyter-builder develop --overwrite .
 	touch $(STAMP)
 
+# Fresh venvs that the tests, benchmarks and demo make install exported packages from the
+# packages' own locks (pinned from .venv); what those leave open, such as the build backend
+# pip fetches for a package, is held to .venv's lock too (PIP_CONSTRAINT, no hashes).
+CONSTRAINTS := build/constraints.txt
+FROM_LOCK := PIP_CONSTRAINT=$(abspath $(CONSTRAINTS))
+
+$(CONSTRAINTS): requirements/dev.txt
+	mkdir -p $(@D)
+	sed -n 's/^\([A-Za-z0-9][^ ]*==[^\\]*[^ \\]\) *\\$$/\1/p' $< > $@
+
 $(LABEXT_BUILT): $(LABEXT_SRC) | $(STAMP)
 	cd labextension && $(WITH_VENV) jlpm install && $(WITH_VENV) jlpm build:prod
 	touch $@
 
-venv: $(STAMP) $(LABEXT_BUILT)
+venv: $(STAMP) $(LABEXT_BUILT) $(CONSTRAINTS)
 
 labextension: $(LABEXT_BUILT)
 
@@ -67,18 +77,18 @@ demo: venv
 	@$(BIN)/nb2prod runs example_notebooks/train_iris_job.ipynb --max 3
 	@echo
 	@echo '$$ nb2prod export example_notebooks/breast_cancer_classifier.ipynb -o $(DEMO_PKG) --force --verify'
-	@$(BIN)/nb2prod export example_notebooks/breast_cancer_classifier.ipynb -o $(DEMO_PKG) --force --verify
+	@$(FROM_LOCK) $(BIN)/nb2prod export example_notebooks/breast_cancer_classifier.ipynb -o $(DEMO_PKG) --force --verify
 	@echo
 	@echo '$$ pip install $(DEMO_PKG)   # into a fresh venv, $(DEMO_VENV)'
 	@rm -rf $(DEMO_VENV) && $(PYTHON) -m venv $(DEMO_VENV)
-	@$(DEMO_VENV)/bin/python -m pip install -q --disable-pip-version-check -c $(DEMO_PKG)/requirements.lock.txt ./$(DEMO_PKG)
+	@$(FROM_LOCK) $(DEMO_VENV)/bin/python -m pip install -q --disable-pip-version-check -c $(DEMO_PKG)/requirements.lock.txt ./$(DEMO_PKG)
 	@echo '$$ breast_cancer_classifier predict --input example_notebooks/new_tumours.csv --param threshold=0.3'
 	@$(DEMO_VENV)/bin/breast_cancer_classifier predict --input example_notebooks/new_tumours.csv --param threshold=0.3
 
 test: venv
 	$(BIN)/ruff check nb2prod tests bench ui-tests
 	$(BIN)/ruff format --check nb2prod tests bench ui-tests
-	bash scripts/pytest-layer unit $(BIN)/python -m pytest -q -n auto tests \
+	$(FROM_LOCK) bash scripts/pytest-layer unit $(BIN)/python -m pytest -q -n auto tests \
 		--ignore=tests/ui --ignore=tests/team_server
 	$(MAKE) --no-print-directory test-js test-ui test-team-server
 
@@ -95,7 +105,7 @@ $(CHROMIUM):
 		apt-get install -y -qq chromium chromium-driver >/dev/null
 
 test-ui: venv ui-tests/node_modules/.package-lock.json $(CHROMIUM)
-	NB2PROD_UI_TESTS=1 bash scripts/pytest-layer ui $(BIN)/python -m pytest -q tests/ui
+	NB2PROD_UI_TESTS=1 $(FROM_LOCK) bash scripts/pytest-layer ui $(BIN)/python -m pytest -q tests/ui
 
 # A team's MLflow tracking server needs the full mlflow; it gets a venv of its own, so that
 # nb2prod's keeps mlflow-skinny like a data scientist's (the same MLflow version).
@@ -118,16 +128,16 @@ postgresql:
 
 test-team-server: venv $(SERVER_VENV)/.installed postgresql
 	NB2PROD_MLFLOW_SERVER=$(abspath $(SERVER_VENV))/bin/mlflow \
-		bash scripts/pytest-layer team-server $(BIN)/python -m pytest -q tests/team_server
+		$(FROM_LOCK) bash scripts/pytest-layer team-server $(BIN)/python -m pytest -q tests/team_server
 
 lab: venv
 	$(BIN)/jupyter lab --allow-root --ServerApp.root_dir=example_notebooks
 
 bench: venv
-	$(BIN)/python bench/lint_bench.py --json-out bench/.cache/lint-bench.json
-	$(BIN)/python bench/export_bench.py --json-out bench/.cache/export-bench.json
-	$(BIN)/python bench/track_bench.py --json-out bench/.cache/track-bench.json
-	$(BIN)/python bench/server_bench.py --json-out bench/.cache/server-bench.json
+	$(FROM_LOCK) $(BIN)/python bench/lint_bench.py --json-out bench/.cache/lint-bench.json
+	$(FROM_LOCK) $(BIN)/python bench/export_bench.py --json-out bench/.cache/export-bench.json
+	$(FROM_LOCK) $(BIN)/python bench/track_bench.py --json-out bench/.cache/track-bench.json
+	$(FROM_LOCK) $(BIN)/python bench/server_bench.py --json-out bench/.cache/server-bench.json
 
 # Re-resolve every lock from requirements/*.in and pyproject.toml against the registry as it
 # is today (uv, itself pinned; hashes for every file; markers for Python 3.11 and newer on
