@@ -22,6 +22,7 @@ from nb2prod.errors import EnvironmentProblem
 from nb2prod.export.capture import Capture
 from nb2prod.export.compare import differences
 from nb2prod.export.verify import Scorecard, read_provenance
+from nb2prod.tracking.sqlite_store import with_busy_timeout
 from nb2prod.tracking.store import resolve_tracking_uri
 
 _LOG = """
@@ -116,7 +117,7 @@ def _child(script: str, job: dict, scratch: Path, uri: str, pythonpath: Path | N
     job_file, result_file = scratch / "job.pkl", scratch / "result.pkl"
     job_file.write_bytes(pickle.dumps(job, protocol=4))
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    env["MLFLOW_TRACKING_URI"] = uri
+    env["MLFLOW_TRACKING_URI"] = with_busy_timeout(uri)  # MLflow's own writes wait too
     # A server that is down should fail in seconds, not after MLflow's minutes of retries.
     env.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "1")
     env.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "20")
