@@ -182,8 +182,10 @@ class FirstUse:
     @contextlib.contextmanager
     def hold(self) -> Iterator[None]:
         self.folder.mkdir()
-        yield
-        (self.folder / "go").touch()
+        try:
+            yield
+        finally:
+            (self.folder / "go").touch()
 
     def waiting(self) -> int:
         return len(list(self.folder.glob("arrived-*")))

@@ -173,7 +173,7 @@ class TrackingStore:
         it does not exist."""
         if name not in self._experiments:
             self._experiments[name] = self._call(
-                lambda client: get_or_create_experiment(client, name, artifact_root(self.uri))
+                lambda client: _get_or_create_experiment(client, name, artifact_root(self.uri))
             )
         return self._experiments[name]
 
@@ -239,7 +239,7 @@ class TrackingStore:
             pass
 
 
-def get_or_create_experiment(client, name: str, artifact_location: str | None) -> str:
+def _get_or_create_experiment(client, name: str, artifact_location: str | None) -> str:
     """The id of experiment ``name``, created when missing.  Jobs started together all find
     it missing and all create it; the losers' "already exists" means it is there, so they
     read it back instead of failing."""
