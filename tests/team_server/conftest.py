@@ -73,8 +73,7 @@ def _postgres_bin() -> Path:
             f"no PostgreSQL binaries (initdb, pg_ctl, psql) under {POSTGRES_BINARIES}/*/bin: "
             "install Debian's `postgresql` package (`make test` does when it is missing)"
         )
-    version = lambda folder: [int(n) for n in re.findall(r"\d+", folder.parent.name)]  # noqa: E731
-    return max(found, key=version)
+    return max(found, key=lambda folder: [int(n) for n in re.findall(r"\d+", folder.parent.name)])
 
 
 def _as_postgres(command: list[str]) -> list[str]:
