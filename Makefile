@@ -158,7 +158,7 @@ lock:
 		-c $(LOCK_TOOL)/mlflow-skinny.txt -o requirements/dev.txt
 
 docs: venv
-	$(BIN)/python -m nb2prod.lint.docs docs/rules
+	$(BIN)/python -m nb2prod.linter.docs docs/rules
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info nb2prod/labextension labextension/lib \

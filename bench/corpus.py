@@ -28,7 +28,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from nb2prod.lint.engine import SKIP_DIRS
+from nb2prod.linter.engine import SKIP_DIRS
 
 BENCH_DIR = Path(__file__).resolve().parent
 SOURCES_FILE = BENCH_DIR / "sources.txt"

@@ -46,10 +46,10 @@ from common import (  # noqa: E402
 )
 
 from nb2prod.errors import Nb2ProdError
-from nb2prod.export.exporter import ExportOptions, ExportResult, export_notebook
-from nb2prod.export.plan import plan_export
-from nb2prod.export.render import PackageSpec, render_package
-from nb2prod.export.verify import clean_env, install_in_fresh_venv
+from nb2prod.exporter.pipeline import ExportOptions, ExportResult, export_notebook
+from nb2prod.exporter.plan import plan_export
+from nb2prod.exporter.render import PackageSpec, render_package
+from nb2prod.exporter.verify import clean_env, install_in_fresh_venv
 from nb2prod.notebook import load_notebook
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -44,7 +44,7 @@ import nb2prod  # noqa: E402
 GOAL_RATIO = 3.0  # nb2prod wall time <= 3x ruff's on the whole corpus
 GOAL_COLD_MS = 300.0  # one notebook from a cold start
 GOAL_MEMORY_MB = 300.0  # peak memory of the nb2prod process tree
-#: Folders nb2prod's own walk skips (nb2prod/lint/engine.py SKIP_DIRS).
+#: Folders nb2prod's own walk skips (nb2prod/linter/engine.py SKIP_DIRS).
 WALK_SKIPS = corpus_module.SKIPPED_DIRS - {"build", "dist", "_build"}
 
 
@@ -833,8 +833,8 @@ def rule_profile(args, root: Path, files: list[str], results: dict) -> None:
 def _profile_rules(root: Path, files: list[str]) -> dict:
     from nb2prod.config import LintOverrides, lint_settings
     from nb2prod.errors import NotebookReadError
-    from nb2prod.lint.context import NotebookContext
-    from nb2prod.lint.rule import all_rules
+    from nb2prod.linter.context import NotebookContext
+    from nb2prod.linter.rule import all_rules
     from nb2prod.notebook import load_notebook
 
     overrides = LintOverrides(select=("ALL",), isolated=True)

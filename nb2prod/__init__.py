@@ -1,6 +1,34 @@
-"""nb2prod: take Jupyter notebooks to production."""
+"""nb2prod: take Jupyter notebooks to production.
+
+The Python API (see :mod:`nb2prod.api`)::
+
+    import nb2prod
+
+    report = nb2prod.lint(["notebooks/"])
+    result = nb2prod.run("train.ipynb", {"alpha": 0.5})
+    package = nb2prod.export("predict.ipynb", "build/churn", verify=True)
+    scorecard = nb2prod.verify("build/churn")
+"""
 
 __version__ = "0.1.0"
+__all__ = ["Nb2ProdError", "__version__", "export", "lint", "run", "verify"]
+
+_API = {"export", "lint", "run", "verify"}
+
+
+def __getattr__(name: str):
+    # Imported on first use: `import nb2prod` (every CLI command, `%load_ext nb2prod`)
+    # stays as light as it was.
+    if name in _API:
+        from nb2prod import api
+
+        value = getattr(api, name)
+    elif name == "Nb2ProdError":
+        from nb2prod.errors import Nb2ProdError as value
+    else:
+        raise AttributeError(f"module 'nb2prod' has no attribute {name!r}")
+    globals()[name] = value
+    return value
 
 
 def load_ipython_extension(ipython) -> None:

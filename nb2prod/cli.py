@@ -109,14 +109,14 @@ def lint(
     import gc
 
     from nb2prod.config import LintOverrides
-    from nb2prod.lint.engine import lint_paths
+    from nb2prod.linter.engine import lint_paths
 
     # Parsing allocates millions of AST nodes that reference counting frees; at the
     # default threshold the cycle collector would rescan them thousands of times
     # (measured: ~10% of a corpus run) without finding a cycle.
     gc.set_threshold(1_000_000, 50, 100)
-    from nb2prod.lint.formats import render
-    from nb2prod.lint.rule import Severity
+    from nb2prod.linter.formats import render
+    from nb2prod.linter.rule import Severity
 
     if fix and diff:
         raise UsageError("--fix and --diff exclude each other", "--diff shows what --fix would do")
@@ -179,8 +179,8 @@ def rule(code, show_all, output_format):
     CODE is a rule code or name (NB201, hardcoded-absolute-path); without it, all rules
     are listed.
     """
-    from nb2prod.lint import docs
-    from nb2prod.lint.rule import all_rules, get_rule
+    from nb2prod.linter import docs
+    from nb2prod.linter.rule import all_rules, get_rule
 
     if code:
         found = get_rule(code) or next((r for r in all_rules() if r.name == code), None)
@@ -199,7 +199,7 @@ def rule(code, show_all, output_format):
 
 def _add_commands() -> None:
     # Their modules import only click at the top, so `nb2prod lint` stays light.
-    from nb2prod.export.commands import export, verify
+    from nb2prod.exporter.commands import export, verify
     from nb2prod.jobs.commands import run, runs, ui
     from nb2prod.scaffold_command import init
 

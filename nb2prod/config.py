@@ -117,7 +117,7 @@ class LintSettings:
         )
 
     def option(self, rule_code: str, name: str) -> Any:
-        from nb2prod.lint.rule import REGISTRY
+        from nb2prod.linter.rule import REGISTRY
 
         return self.options.get(name, REGISTRY[rule_code].options.get(name))
 
@@ -146,7 +146,7 @@ def resolve_selectors(selectors, codes: list[str], names: dict[str, str]) -> set
 
 def check_overrides(overrides: LintOverrides) -> None:
     """Reject unknown rule selectors given on the command line, even when no file is linted."""
-    from nb2prod.lint.rule import all_rules
+    from nb2prod.linter.rule import all_rules
 
     rules = all_rules()
     codes, names = [r.code for r in rules], {r.name: r.code for r in rules}
@@ -176,7 +176,7 @@ def lint_settings(notebook_path: str, overrides: LintOverrides) -> LintSettings:
 
 def folder_settings(folder: Path, overrides: LintOverrides) -> LintSettings:
     """The lint settings of notebooks in ``folder``, before ``per-file-ignores``."""
-    from nb2prod.lint.rule import all_rules
+    from nb2prod.linter.rule import all_rules
 
     rules = all_rules()
     codes = [r.code for r in rules]

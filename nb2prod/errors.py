@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 # Exit codes shared by every adapter (ARCHITECTURE §4.3).
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -18,6 +20,9 @@ class Nb2ProdError(Exception):
     """
 
     exit_code = EXIT_USAGE
+    #: What was done before the error, when there is something to show: the scorecard of
+    #: a failed verification, the result of a job that failed or was not recorded.
+    result: Any = None
 
     def __init__(self, message: str, hint: str | None = None) -> None:
         super().__init__(message)
@@ -61,6 +66,12 @@ class EquivalenceMismatch(Nb2ProdError):
     """The exported package does not give the notebook's answers."""
 
     exit_code = EXIT_MISMATCH
+
+
+class VerificationFailed(Nb2ProdError):
+    """A check of the exported package failed (it did not install, its tests failed)."""
+
+    exit_code = EXIT_FINDINGS
 
 
 def first_line(exc: BaseException) -> str:

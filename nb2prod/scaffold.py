@@ -122,8 +122,8 @@ def scan_notebooks(root: Path) -> NotebookScan:
     """
     from nb2prod.config import LintOverrides, folder_settings, path_matches
     from nb2prod.errors import NotebookReadError
-    from nb2prod.export.exporter import default_name
-    from nb2prod.lint.engine import discover
+    from nb2prod.exporter.pipeline import default_name
+    from nb2prod.linter.engine import discover
     from nb2prod.notebook import load_notebook
     from nb2prod.roles import notebook_roles
 

@@ -27,7 +27,7 @@ def init(path, ci, force, dry_run):
     never replaced without --force. PATH defaults to the current folder; the files go to
     its project root (the nearest folder with pyproject.toml or .git).
     """
-    from nb2prod.lint.engine import display_path
+    from nb2prod.linter.engine import display_path
     from nb2prod.scaffold import STORE_FOLDER, plan_ci, write_scaffold
 
     scaffold = plan_ci(path, ci)

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 
 from nb2prod.config import LintOverrides, lint_settings
-from nb2prod.lint.engine import lint_file
+from nb2prod.linter.engine import lint_file
 
 # pytester: the pytest plugin (tests/jobs); jupyter_server: the REST API (tests/server)
 pytest_plugins = ["pytester", "pytest_jupyter.jupyter_server"]

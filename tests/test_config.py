@@ -6,7 +6,7 @@ import pytest
 
 from nb2prod.config import LintOverrides, find_project_root, lint_settings, split_codes
 from nb2prod.errors import ConfigError, UsageError
-from nb2prod.lint.rule import all_rules
+from nb2prod.linter.rule import all_rules
 
 from .conftest import write_notebook
 

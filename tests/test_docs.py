@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from nb2prod.lint.docs import generate
-from nb2prod.lint.rule import FAMILIES, all_rules
+from nb2prod.linter.docs import generate
+from nb2prod.linter.rule import FAMILIES, all_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS = [

@@ -15,7 +15,7 @@ import export_bench  # bench/ is on sys.path: tests/conftest.py, loaded first, p
 import nbformat
 import pytest
 
-from nb2prod.export.plan import plan_export
+from nb2prod.exporter.plan import plan_export
 from nb2prod.notebook import load_notebook
 
 from .conftest import goal_names, run_bench

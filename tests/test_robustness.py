@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from nb2prod.config import LintSettings
 from nb2prod.errors import NotebookReadError
-from nb2prod.lint.engine import lint_notebook
-from nb2prod.lint.rule import all_rules
+from nb2prod.linter.engine import lint_notebook
+from nb2prod.linter.rule import all_rules
 from nb2prod.notebook import parse_notebook
 
 JSON = st.recursive(
@@ -177,8 +177,8 @@ _ROLES = st.sampled_from(
 def test_random_tagged_cells_never_crash_the_export_plan(cells, odd, last):
     """Planning and rendering either succeed or refuse with a named error, never crash."""
     from nb2prod.errors import Nb2ProdError
-    from nb2prod.export.plan import plan_export
-    from nb2prod.export.render import notebook_module
+    from nb2prod.exporter.plan import plan_export
+    from nb2prod.exporter.render import notebook_module
 
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "language": "python"}
@@ -204,7 +204,7 @@ def test_random_tagged_cells_never_crash_the_export_plan(cells, odd, last):
 
 
 def _spec_for(plan):
-    from nb2prod.export.render import PackageSpec
+    from nb2prod.exporter.render import PackageSpec
 
     return PackageSpec(
         name="pkg", version="0.1.0", notebook="random.ipynb", requirements=[], lock=[]

@@ -16,7 +16,7 @@ from nb2prod.cli import main
 from nb2prod.scaffold import plan_ci, yaml_scalar
 
 from .conftest import code, write_notebook
-from .export.test_plan import CHURN
+from .exporter.test_plan import CHURN
 
 NB2PROD = str(Path(sys.executable).with_name("nb2prod"))
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,8 +17,8 @@ from nb2prod.errors import Nb2ProdError
 def show_findings(notebook: Path, args) -> None:
     """``%nb2prod lint``: the linter on the notebook file as last saved."""
     from nb2prod.config import LintOverrides, split_codes
-    from nb2prod.lint.engine import lint_paths
-    from nb2prod.lint.formats import render
+    from nb2prod.linter.engine import lint_paths
+    from nb2prod.linter.formats import render
 
     select = split_codes(args.select or ()) or None
     ignore = split_codes(args.ignore)
@@ -72,8 +72,8 @@ def show_runs(store, experiment: str, notebook: Path | None, limit: int) -> None
 
 def run_export(notebook: Path, args) -> None:
     """``%nb2prod export``: the exporter on the notebook file as last saved."""
-    from nb2prod.export.commands import summary
-    from nb2prod.export.exporter import ExportOptions, export_notebook
+    from nb2prod.exporter.commands import summary
+    from nb2prod.exporter.pipeline import ExportOptions, export_notebook
 
     options = ExportOptions(
         notebook=notebook,
@@ -88,11 +88,14 @@ def run_export(notebook: Path, args) -> None:
         raise UsageError(f"%nb2prod export: {exc.message}{hint}") from None
     print(summary(result))
     if args.verify:
-        from nb2prod.export.verify import Scorecard, verify_package
+        from nb2prod.exporter.verify import check_package
 
-        card = Scorecard(result.spec.name, result.spec.notebook)
-        verify_package(result.target, result.capture, card)
-        print(card.text())
+        try:
+            print(check_package(result.target, result.capture).text())
+        except Nb2ProdError as exc:
+            if exc.result is not None:
+                print(exc.result.text())
+            raise UsageError(f"%nb2prod export: {exc.message}") from None
 
 
 class _Link(NamedTuple):

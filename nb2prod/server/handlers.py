@@ -163,7 +163,7 @@ class ExportHandler(Nb2ProdHandler):
         name = body.get("name")
         if name is not None and not isinstance(name, str):
             raise tornado.web.HTTPError(400, "name must be a string")
-        from nb2prod.export.exporter import default_name
+        from nb2prod.exporter.pipeline import default_name
 
         folder = str(Path(api_path).parent) if Path(api_path).parent != Path(".") else ""
         default_target = "/".join(p for p in (folder, "build", name or default_name(file)) if p)

@@ -26,7 +26,7 @@ def lint(request: LintRequest) -> tuple[dict[str, Any], str | None]:
     """Findings as ``nb2prod lint --format json`` gives them, each with its rule's summary,
     and with ``fix`` the fixed text for the caller to save (None when nothing changed)."""
     from nb2prod.config import LintOverrides, lint_settings
-    from nb2prod.lint.engine import fixed_text, lint_notebook
+    from nb2prod.linter.engine import fixed_text, lint_notebook
     from nb2prod.notebook import parse_notebook
 
     overrides = LintOverrides(select=request.select, ignore=request.ignore, profile=request.profile)
@@ -41,7 +41,7 @@ def lint(request: LintRequest) -> tuple[dict[str, Any], str | None]:
 
 
 def _shown(findings, name: str) -> list[dict]:
-    from nb2prod.lint.rule import REGISTRY
+    from nb2prod.linter.rule import REGISTRY
 
     shown = []
     for finding in sorted(findings, key=lambda f: f.sort_key):
@@ -121,7 +121,7 @@ async def export_in_child(request: ExportRequest) -> dict[str, Any]:
 
 def export(request: ExportRequest) -> dict[str, Any]:
     """``nb2prod export`` (and verify) of the saved notebook; raises the exporter's errors."""
-    from nb2prod.export.exporter import ExportOptions, export_notebook
+    from nb2prod.exporter.pipeline import ExportOptions, export_notebook
 
     options = ExportOptions(
         notebook=request.file,
@@ -147,11 +147,15 @@ def export(request: ExportRequest) -> dict[str, Any]:
         "scorecard": None,
     }
     if request.verify and not request.dry_run:
-        from nb2prod.export.verify import Scorecard, verify_package
+        from nb2prod.errors import Nb2ProdError
+        from nb2prod.exporter.verify import check_package
 
-        card = Scorecard(spec.name, spec.notebook)
-        card.add("notebook ran", True, f"papermill, {result.capture.seconds:.1f} s")
-        verify_package(result.target, result.capture, card)
+        try:
+            card = check_package(result.target, result.capture)
+        except Nb2ProdError as exc:  # failed checks are the panel's to show, not an error
+            if exc.result is None:
+                raise
+            card = exc.result
         answer["scorecard"] = {
             "ok": card.ok,
             "checks": [c.__dict__ for c in card.checks],

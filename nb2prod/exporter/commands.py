@@ -1,0 +1,184 @@
+"""``nb2prod export`` and ``nb2prod verify``: arguments in, core calls, a report out.
+
+Heavy modules (papermill, jinja2, mlflow) are imported inside the commands, so ``nb2prod
+lint`` never pays for them.
+"""
+
+from __future__ import annotations
+
+import click
+
+from nb2prod.cli_errors import handle_errors
+
+
+def _say(text: str) -> None:
+    click.echo(f"nb2prod: {text}", err=True)
+
+
+_RUN_OPTIONS = [
+    click.option(
+        "-p",
+        "--param",
+        "params",
+        nargs=2,
+        multiple=True,
+        metavar="NAME VALUE",
+        help="A runtime parameter value to verify besides the defaults (repeatable).",
+    ),
+    click.option(
+        "--cwd",
+        type=click.Path(file_okay=False, exists=True),
+        help="Run the notebook in DIR instead of a fresh temporary folder.",
+    ),
+    click.option("--kernel", help="Jupyter kernel to run the notebook with [default: python3]."),
+    click.option("--timeout", type=float, help="Seconds a cell may run."),
+    click.option(
+        "--log-model",
+        is_flag=True,
+        help="Log the package to MLflow as a pyfunc model and check its answers too.",
+    ),
+    click.option("--tracking-uri", help="MLflow tracking URI for --log-model."),
+]
+
+
+def _run_options(command):
+    for option in reversed(_RUN_OPTIONS):
+        command = option(command)
+    return command
+
+
+@click.command()
+@click.argument("notebook", type=click.Path(dir_okay=False))
+@click.option("--name", help="Package name [default: from the notebook's file name].")
+@click.option(
+    "-o", "--output", type=click.Path(file_okay=False), help="Project folder [default: ./NAME]."
+)
+@click.option("--force", is_flag=True, help="Replace an earlier export in the output folder.")
+@click.option("--dry-run", is_flag=True, help="Plan and list the files; run and write nothing.")
+@click.option("--verify", is_flag=True, help="Then install it in a fresh venv and compare.")
+@click.option("--version", "package_version", default="0.1.0", show_default=True)
+@_run_options
+@handle_errors
+def export(
+    notebook,
+    name,
+    output,
+    force,
+    dry_run,
+    verify,
+    package_version,
+    params,
+    cwd,
+    kernel,
+    timeout,
+    log_model,
+    tracking_uri,
+):
+    """Export the tagged cells of NOTEBOOK as an installable inference package.
+
+    The notebook runs once (papermill) to capture its example input, its predictions and
+    the artifacts its load cell reads. Exit codes: 0 done, 2 refused (the message names
+    the cell and the fix), 3 environment problem, 4 the notebook failed, 5 --verify found
+    different answers.
+    """
+    import nb2prod
+    from nb2prod.exporter.verify import check_package
+
+    result = nb2prod.export(
+        notebook,
+        output,
+        name=name,
+        version=package_version,
+        force=force,
+        dry_run=dry_run,
+        params=dict(params),
+        cwd=cwd,
+        kernel=kernel,
+        timeout=timeout,
+        progress=_say,
+    )
+    click.echo(summary(result))  # before the checks, which take a while
+    for note in result.notes:
+        _say(f"note: {note}")
+    if dry_run or not (verify or log_model):
+        return
+    scorecard = _reported(
+        lambda: check_package(
+            result.target,
+            result.capture,
+            log_model=log_model,
+            tracking_uri=tracking_uri,
+            say=_say,
+        )
+    )
+    click.echo(scorecard.text())
+
+
+@click.command()
+@click.argument("folder", type=click.Path(file_okay=False, exists=True))
+@click.option(
+    "--notebook",
+    type=click.Path(dir_okay=False, exists=True),
+    help="The notebook FOLDER was exported from [default: the path in its provenance.json].",
+)
+@_run_options
+@handle_errors
+def verify(folder, notebook, params, cwd, kernel, timeout, log_model, tracking_uri):
+    """Check that the package exported in FOLDER gives its notebook's answers.
+
+    Runs the notebook again (papermill), installs FOLDER into a fresh virtual environment,
+    calls predict there on the captured example input with the default and overridden
+    runtime parameters, and compares. Exit codes: 0 verified, 1 a check failed,
+    4 the notebook failed, 5 the answers differ.
+    """
+    import nb2prod
+
+    scorecard = _reported(
+        lambda: nb2prod.verify(
+            folder,
+            notebook=notebook,
+            params=dict(params),
+            cwd=cwd,
+            kernel=kernel,
+            timeout=timeout,
+            log_model=log_model,
+            tracking_uri=tracking_uri,
+            progress=_say,
+        )
+    )
+    click.echo(scorecard.text())
+
+
+def _reported(call):
+    """``call()``; a scorecard that failed is shown before its error."""
+    from nb2prod.errors import Nb2ProdError
+
+    try:
+        return call()
+    except Nb2ProdError as exc:
+        if exc.result is not None and hasattr(exc.result, "text"):
+            click.echo(exc.result.text())
+        raise
+
+
+def summary(result) -> str:
+    plan, spec = result.plan, result.spec
+    verb = "would export" if result.capture is None else "exported"
+    inputs = ", ".join(plan.inputs)
+    params = ", ".join(f"{n}={plan.specs[n].default!r}" for n in plan.runtime_params)
+    call = ", ".join(filter(None, [inputs, params and f"*, {params}"]))
+    lines = [
+        f"{verb} {spec.notebook} -> {result.target} ({len(result.files)} files)",
+        f"  {spec.name}.predict({call}) returns `{plan.output}`",
+    ]
+    if plan.build_params:
+        lines.append(f"  build parameters, fixed: {', '.join(plan.build_params)}")
+    if spec.artifacts:
+        lines.append(f"  artifacts: {', '.join(a.original for a in spec.artifacts)}")
+    deps = ", ".join(r.compatible for r in spec.requirements) or "none"
+    lines.append(f"  dependencies: {deps}")
+    if result.capture is None:
+        lines += [f"  {path}" for path in result.files]
+    else:
+        lines.append(f"next: pip install {result.target} && {spec.name} predict --input FILE")
+    return "\n".join(lines)

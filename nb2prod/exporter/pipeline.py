@@ -1,0 +1,294 @@
+"""``nb2prod export``: plan, run the notebook to capture its answers and artifacts, render,
+write.  The one entry point the CLI, the kernel magic and the server share."""
+
+from __future__ import annotations
+
+import contextlib
+import keyword
+import re
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nb2prod import __version__
+from nb2prod.config import find_project_root
+from nb2prod.errors import NotebookReadError, UsageError
+from nb2prod.exporter.capture import Capture, override_cases, run_and_capture
+from nb2prod.exporter.plan import CODE_ROLES, ExportPlan, ExportRefusal, plan_export
+from nb2prod.exporter.probe import probe_modules
+from nb2prod.exporter.provenance import provenance, sha256
+from nb2prod.exporter.render import Artifact, PackageSpec, render_package, ruff_findings
+from nb2prod.exporter.requirements import (
+    exact_pins,
+    imported_modules,
+    installed_pin,
+    resolve_requirements,
+    runtime_requirements,
+)
+from nb2prod.exporter.verify import Scorecard
+from nb2prod.exporter.writer import check_target, write_tree
+from nb2prod.notebook import notebook_from_bytes
+from nb2prod.parameters import coerce
+
+_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+@dataclass
+class ExportOptions:
+    notebook: Path
+    name: str | None = None
+    output: Path | None = None  # default: ./NAME
+    version: str = "0.1.0"
+    force: bool = False
+    dry_run: bool = False
+    params: dict[str, str] = field(default_factory=dict)  # overrides to check, as typed
+    cwd: Path | None = None  # where the notebook runs; default a fresh temporary folder
+    kernel: str | None = None
+    timeout: float | None = None
+
+
+@dataclass
+class ExportResult:
+    plan: ExportPlan
+    spec: PackageSpec
+    target: Path
+    files: list[str]
+    capture: Capture | None
+    notes: list[str] = field(default_factory=list)
+    scorecard: Scorecard | None = None  # when it was verified
+
+
+def export_notebook(options: ExportOptions, say: Callable[[str], None] = lambda _: None):
+    """Export ``options.notebook``; returns what was (or, dry, would be) written."""
+    path = Path(options.notebook)
+    data = read_notebook_bytes(path)
+    notebook = notebook_from_bytes(data, str(path))
+    if not notebook.is_python:
+        raise UsageError(
+            f"{path}: the notebook's kernel language is {notebook.language}",
+            "nb2prod exports Python notebooks",
+        )
+    plan = plan_export(notebook)
+    refuse_secrets(plan)
+    name = options.name or default_name(path)
+    check_name(name, plan)
+    target = Path(options.output or name)
+    check_target(target, options.force, protected=[path])
+    overrides = override_cases(plan, typed_params(plan, options.params))
+    root = find_project_root(path.resolve().parent)
+    requirements = resolve_requirements(plan, [path.resolve().parent, root])
+    spec = PackageSpec(
+        name=name,
+        version=options.version,
+        notebook=_relative(path.resolve(), root),
+        requirements=requirements,
+        lock=exact_pins([r.distribution for r in requirements]),
+        extras={
+            "mlflow": [installed_pin("mlflow-skinny", "mlflow-skinny>=2.16")],
+            "parquet": [installed_pin("pyarrow", "pyarrow>=14")],
+            "test": [installed_pin("pytest", "pytest>=8")],
+        },
+        nb2prod_version=__version__,
+    )
+    if options.dry_run:
+        files = render_package(plan, spec)
+        return ExportResult(plan, spec, target, list(files), None, ["dry run: nothing written"])
+
+    say(f"running {path} with papermill")
+    with _working_directory(options.cwd) as workdir:
+        capture = run_and_capture(
+            plan, overrides, workdir=workdir, kernel=options.kernel, timeout=options.timeout
+        )
+        spec.artifacts = find_artifacts(plan, workdir)
+        spec.inputs = capture.inputs
+        spec.cases = [
+            {"name": case.name, "params": case.params, "output": case.output}
+            for case in capture.cases
+        ]
+        spec.provenance = provenance(plan, spec, data, path)
+        spec.provenance["checked_overrides"] = overrides
+        say("running the package outside the notebook to find its run-time dependencies")
+        findings = add_runtime_requirements(plan, spec)
+        files = render_package(plan, spec)
+        write_tree(files, target, force=options.force)
+    notes = [f"ruff: {line} (in code copied from the notebook)" for line in findings]
+    if sha256(read_notebook_bytes(path)) != sha256(data):
+        notes.append(
+            f"{path} changed on disk during the export; the package is built from the "
+            "version read at the start (export again to pick up the change)"
+        )
+    return ExportResult(plan, spec, target, list(files), capture, notes)
+
+
+def refuse_secrets(plan: ExportPlan) -> None:
+    """The package's code is copied from its cells: refuse credentials written in them, as
+    the linter finds them (NB501, NB503; its allowed secrets and noqa comments apply)."""
+    from nb2prod.config import LintOverrides, lint_settings
+    from nb2prod.linter.engine import lint_notebook
+
+    notebook = plan.notebook
+    settings = lint_settings(notebook.path, LintOverrides(select=("NB501", "NB503")))
+    package_cells = {cell.number for role in CODE_ROLES for cell in plan.role(role)}
+    for finding in lint_notebook(notebook, settings):
+        if finding.cell in package_cells:
+            cell = notebook.cells[finding.cell - 1]
+            raise ExportRefusal(
+                f"{cell.label}, line {finding.line}: {finding.message}",
+                "the package would carry the secret in its code; read it from the "
+                "environment at run time (os.environ) in the load cell",
+            )
+
+
+def add_runtime_requirements(plan: ExportPlan, spec: PackageSpec) -> list[str]:
+    """Render into a scratch folder, run it (probe.py), and add what it needed at run time:
+    to the dependencies when load/predict needed it, to the test extra when only the
+    golden data did.  Returns what ruff says about the code, the notebook's included."""
+    with tempfile.TemporaryDirectory(prefix="nb2prod-probe-") as scratch:
+        staging = Path(scratch) / "project"
+        write_tree(render_package(plan, spec), staging)
+        seen = probe_modules(staging, spec.name, staging / "tests" / "golden" / "cases.pkl")
+        findings = ruff_findings(staging)
+    spec.requirements = sorted(
+        spec.requirements + runtime_requirements(seen.package, spec.requirements, spec.name),
+        key=lambda r: r.distribution.lower(),
+    )
+    spec.lock = exact_pins([r.distribution for r in spec.requirements])
+    for requirement in runtime_requirements(seen.golden, spec.requirements, spec.name):
+        spec.extras["test"].append(requirement.compatible)
+    return findings
+
+
+def recapture(
+    folder: Path,
+    params: dict[str, str],
+    *,
+    notebook: Path | None = None,
+    cwd=None,
+    kernel=None,
+    timeout=None,
+    say: Callable[[str], None] = lambda _: None,
+) -> tuple[Capture, list[str]]:
+    """Run the notebook an exported ``folder`` came from again, capturing the answers to
+    check the package against (the overrides checked at export, or ``params``)."""
+    from nb2prod.exporter.verify import read_provenance
+
+    _name, recorded = read_provenance(folder)
+    path = notebook or _locate_notebook(Path(folder), recorded)
+    data = read_notebook_bytes(path)
+    notes = []
+    if sha256(data) != recorded.get("notebook_sha256"):
+        notes.append(
+            f"{path} changed since it was exported; differences may come from that "
+            "(export again with --force)"
+        )
+    plan = plan_export(notebook_from_bytes(data, str(path)))
+    chosen = typed_params(plan, params) if params else None
+    overrides = override_cases(plan, chosen) if chosen else recorded.get("checked_overrides", [])
+    say(f"running {path} with papermill")
+    with _working_directory(cwd) as workdir:
+        capture = run_and_capture(plan, overrides, workdir=workdir, kernel=kernel, timeout=timeout)
+    return capture, notes
+
+
+@contextlib.contextmanager
+def _working_directory(cwd: Path | None):
+    """``cwd``, or a fresh temporary folder (removed afterwards) for the notebook run, so
+    the package's artifacts are those this run wrote, never stale ones."""
+    if cwd:
+        yield Path(cwd)
+        return
+    with tempfile.TemporaryDirectory(prefix="nb2prod-run-") as folder:
+        yield Path(folder)
+
+
+def _locate_notebook(folder: Path, recorded: dict) -> Path:
+    """The notebook named in provenance: relative to the project root holding ``folder``."""
+    relative = recorded.get("notebook") or ""
+    for base in (find_project_root(folder.resolve()), Path.cwd()):
+        if (base / relative).is_file():
+            return base / relative
+    raise UsageError(
+        f"cannot find {relative!r}, the notebook {folder} was exported from",
+        "pass it with --notebook, or run nb2prod verify from the project the notebook is in",
+    )
+
+
+def read_notebook_bytes(path: Path) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise NotebookReadError(str(path), f"cannot read file: {exc.strerror or exc}") from None
+
+
+def default_name(path: Path) -> str:
+    """``Churn Model (v2).ipynb`` -> ``churn_model_v2``."""
+    name = re.sub(r"[^a-z0-9]+", "_", path.stem.lower()).strip("_")
+    name = name if name and not name[0].isdigit() else f"nb_{name}"
+    return name if not keyword.iskeyword(name) else f"{name}_model"
+
+
+def check_name(name: str, plan: ExportPlan) -> None:
+    if not _NAME.fullmatch(name) or keyword.iskeyword(name):
+        raise UsageError(
+            f"--name {name!r} is not a package name",
+            "use lower-case letters, digits and underscores, starting with a letter",
+        )
+    taken = set(sys.stdlib_module_names) | {m.split(".")[0] for m in imported_modules(plan)}
+    if name in taken:
+        raise UsageError(
+            f"--name {name!r} is the name of a module the package would need or shadow",
+            "choose another name",
+        )
+
+
+def typed_params(plan: ExportPlan, given: dict[str, str]) -> dict[str, Any]:
+    """``-p NAME VALUE`` values, typed like the parameters cell's defaults."""
+    typed = {}
+    for name, text in given.items():
+        if name not in plan.specs:
+            raise UsageError(
+                f"-p {name}: the notebook has no parameter `{name}`",
+                f"parameters: {', '.join(plan.specs) or 'none'}",
+            )
+        if name not in plan.runtime_params:
+            raise UsageError(
+                f"-p {name}: `{name}` is a build parameter, fixed at export",
+                f"runtime parameters: {', '.join(plan.runtime_params) or 'none'}",
+            )
+        typed[name] = coerce(plan.specs[name], text, f"-p {name} {text}")
+    return typed
+
+
+def find_artifacts(plan: ExportPlan, workdir: Path) -> list[Artifact]:
+    """Build parameters the package reads that name a file or folder the run left in
+    ``workdir`` (or an absolute file): the package ships those."""
+    found = []
+    for name in plan.package_params:
+        value = plan.specs[name].default
+        if not isinstance(value, str) or not value.strip():
+            continue
+        candidate = Path(value).expanduser()
+        if candidate.is_absolute():
+            source = candidate if candidate.is_file() else None
+            packaged = f"artifacts/{candidate.name}"
+        else:
+            source = (workdir / candidate).resolve()
+            inside = source == workdir.resolve() or workdir.resolve() in source.parents
+            source = source if inside and source.exists() and source != workdir.resolve() else None
+            packaged = (
+                "artifacts/"
+                + Path(*[p for p in candidate.parts if p not in ("..", ".")]).as_posix()
+            )
+        if source is not None:
+            found.append(Artifact(name, source, value, packaged))
+    return found
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.name

@@ -1,0 +1,267 @@
+"""``nb2prod verify``: prove the exported package gives the notebook's answers.
+
+The package is installed into a fresh virtual environment (its pinned dependencies, no
+nb2prod, no Jupyter), ``predict`` is called there on the example input the notebook run
+captured, with the default and with overridden runtime parameters, and every answer is
+compared with the notebook's.  The generated tests run there too.  The result is a
+scorecard; any failed check makes it fail.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nb2prod.errors import EnvironmentProblem, EquivalenceMismatch, UsageError, VerificationFailed
+from nb2prod.exporter.capture import Capture
+from nb2prod.exporter.compare import RTOL, differences
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str = ""
+    diff: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Scorecard:
+    package: str
+    notebook: str
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(check.ok for check in self.checks)
+
+    @property
+    def mismatch(self) -> bool:
+        """Did the package run and give different answers (rather than fail to run)?"""
+        return any(c.diff for c in self.checks)
+
+    def add(self, name: str, ok: bool, detail: str = "", diff: list[str] | None = None) -> Check:
+        check = Check(name, ok, detail, diff or [])
+        self.checks.append(check)
+        return check
+
+    def text(self) -> str:
+        lines = [f"nb2prod verify: {self.package} from {self.notebook}"]
+        width = max((len(c.name) for c in self.checks), default=0)
+        for check in self.checks:
+            mark = "PASS" if check.ok else "FAIL"
+            lines.append(f"  {mark}  {check.name.ljust(width)}  {check.detail}".rstrip())
+            lines += [f"          {line}" for line in check.diff]
+        verdict = (
+            "verified: the package gives the notebook's answers"
+            if self.ok
+            else "NOT verified: see the failed checks above"
+        )
+        return "\n".join([*lines, verdict])
+
+
+def read_provenance(folder: Path) -> tuple[str, dict]:
+    """(package name, provenance) of an exported project folder."""
+    found = sorted(Path(folder).glob("src/*/provenance.json"))
+    if not found:
+        raise UsageError(
+            f"{folder} is not a project nb2prod exported (no src/*/provenance.json)",
+            "pass the folder `nb2prod export -o` wrote",
+        )
+    return found[0].parent.name, json.loads(found[0].read_text(encoding="utf-8"))
+
+
+def verify_package(
+    folder: Path,
+    capture: Capture,
+    scorecard: Scorecard,
+    *,
+    say: Callable[[str], None] = lambda _: None,
+) -> Scorecard:
+    """Install ``folder`` into a fresh venv and compare its answers with ``capture``."""
+    folder = Path(folder).resolve()
+    name, _ = read_provenance(folder)
+    scratch = Path(tempfile.mkdtemp(prefix="nb2prod-verify-"))
+    venv = scratch / "venv"
+    try:
+        say(f"installing {name} into a fresh virtual environment")
+        python = _install(folder, venv, scorecard)
+        if python is None:
+            return scorecard
+        _compare_answers(name, python, capture, scratch, scorecard)
+        _run_generated_tests(folder, python, scorecard)
+        _run_cli(name, python, capture, scratch, scorecard)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return scorecard
+
+
+def check_package(
+    folder: Path,
+    capture: Capture,
+    *,
+    log_model: bool = False,
+    tracking_uri: str | None = None,
+    say: Callable[[str], None] = lambda _: None,
+) -> Scorecard:
+    """Every check of ``nb2prod verify`` on the package in ``folder`` against the answers
+    in ``capture``; with ``log_model``, logged to MLflow and checked there too.  Returns the
+    scorecard when all pass, else raises with it as the error's ``result``."""
+    name, provenance = read_provenance(folder)
+    scorecard = Scorecard(name, provenance.get("notebook", "?"))
+    scorecard.add("notebook ran", True, f"papermill, {capture.seconds:.1f} s")
+    verify_package(folder, capture, scorecard, say=say)
+    if log_model and scorecard.ok:
+        from nb2prod.exporter.mlflow_log import log_and_check
+
+        log_and_check(folder, capture, scorecard, tracking_uri=tracking_uri, say=say)
+    logging = next((c for c in scorecard.checks if c.name == "mlflow log_model"), None)
+    problem = None
+    if logging is not None and not logging.ok:
+        problem = EnvironmentProblem(
+            f"logging to MLflow failed: {(logging.diff or ['no detail'])[-1]}",
+            "check that the tracking store is reachable (--tracking-uri, MLFLOW_TRACKING_URI)",
+        )
+    elif scorecard.mismatch:
+        problem = EquivalenceMismatch("the package's answers differ from the notebook's")
+    elif not scorecard.ok:
+        failed = ", ".join(c.name for c in scorecard.checks if not c.ok)
+        problem = VerificationFailed(f"the package failed these checks: {failed}")
+    if problem is not None:
+        problem.result = scorecard
+        raise problem
+    return scorecard
+
+
+def install_in_fresh_venv(folder: Path, venv: Path) -> subprocess.CompletedProcess:
+    """A new venv at ``venv`` with ``pip install -c requirements.lock.txt 'FOLDER[test]'``
+    (the test extra: unpickling the golden data may need more than the package does).
+    The venv's python is ``venv/bin/python``."""
+    subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
+    lock = folder / "requirements.lock.txt"
+    command = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    command += ["--disable-pip-version-check"]
+    command += ["-c", str(lock)] if lock.stat().st_size else []
+    return subprocess.run(
+        [*command, f"{folder}[test]"], capture_output=True, text=True, env=clean_env()
+    )
+
+
+def _install(folder: Path, venv: Path, scorecard: Scorecard) -> Path | None:
+    started = time.perf_counter()
+    done = install_in_fresh_venv(folder, venv)
+    seconds = time.perf_counter() - started
+    lock = folder / "requirements.lock.txt"
+    pins = sum(1 for line in lock.read_text().splitlines() if line.strip())
+    if done.returncode != 0:
+        tail = (done.stderr or done.stdout).strip().splitlines()[-6:]
+        scorecard.add("install", False, "pip install failed in a fresh venv", tail)
+        return None
+    scorecard.add("install", True, f"fresh venv, {pins} pinned distributions ({seconds:.0f} s)")
+    return venv / "bin" / "python"
+
+
+def _compare_answers(name, python: Path, capture: Capture, scratch: Path, scorecard) -> None:
+    cases_file, results_file = scratch / "cases.pkl", scratch / "results.pkl"
+    golden = {
+        "inputs": capture.inputs,
+        "cases": [{"name": c.name, "params": c.params, "output": c.output} for c in capture.cases],
+    }
+    cases_file.write_bytes(pickle.dumps(golden, protocol=4))
+    driver = Path(__file__).with_name("_driver.py")
+    done = subprocess.run(
+        [str(python), str(driver), name, str(cases_file), str(results_file)],
+        capture_output=True,
+        text=True,
+        cwd=scratch,
+        env=clean_env(),
+    )
+    if done.returncode != 0:
+        tail = done.stderr.strip().splitlines()[-6:]
+        scorecard.add(f"import {name}", False, "the installed package fails to import", tail)
+        return
+    report = pickle.loads(results_file.read_bytes())
+    scorecard.add(f"import {name}", True, f"{report['import_seconds'] * 1000:.0f} ms")
+    for case, result in zip(capture.cases, report["results"]):
+        title = f"predict, {case.name}"
+        if not result["ok"]:
+            lines = result["error"].strip().splitlines()[-4:]
+            scorecard.add(title, False, "predict raised", lines)
+            continue
+        diff = differences(case.output, result["value"])
+        detail = f"{_describe(case.output)} equal (rtol={RTOL:g})" if not diff else "differs"
+        check = scorecard.add(title, not diff, detail, diff)
+        if not diff:
+            first = " with load()" if case is capture.cases[0] else ""
+            check.detail += f", {result['seconds'] * 1000:.3g} ms{first}"
+
+
+def _run_generated_tests(folder: Path, python: Path, scorecard: Scorecard) -> None:
+    done = subprocess.run(
+        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+        capture_output=True,
+        text=True,
+        cwd=folder,
+        env=clean_env(),
+    )
+    summary = (done.stdout.strip().splitlines() or [""])[-1]
+    diff = [] if done.returncode == 0 else done.stdout.strip().splitlines()[-8:]
+    scorecard.add("generated tests", done.returncode == 0, summary.strip("= "), diff)
+
+
+def _run_cli(name: str, python: Path, capture: Capture, scratch: Path, scorecard) -> None:
+    """The console script on the example input, written as a file the CLI reads."""
+    example = _example_file(capture, scratch)
+    if example is None:
+        return
+    output = scratch / "predictions.json"
+    done = subprocess.run(
+        [str(python.parent / name), "predict", "--input", str(example), "--output", str(output)],
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+    )
+    if done.returncode != 0:
+        scorecard.add(f"{name} predict", False, "the command failed", done.stderr.splitlines()[-3:])
+        return
+    scorecard.add(f"{name} predict", True, f"--input {example.name} wrote {output.name}")
+
+
+def _example_file(capture: Capture, scratch: Path) -> Path | None:
+    if len(capture.inputs) != 1:
+        return None
+    value = next(iter(capture.inputs.values()))
+    if hasattr(value, "to_csv") and hasattr(value, "columns"):
+        path = scratch / "example.csv"
+        value.to_csv(path, index=False)
+        return path
+    try:
+        path = scratch / "example.json"
+        path.write_text(json.dumps(value.tolist() if hasattr(value, "tolist") else value))
+        return path
+    except (TypeError, ValueError):
+        return None
+
+
+def _describe(value) -> str:
+    shape = getattr(value, "shape", None)
+    kind = type(value).__name__
+    if isinstance(shape, tuple):
+        return f"{kind} {'x'.join(map(str, shape))}"
+    return f"{kind} of {len(value)}" if isinstance(value, (list, tuple, dict)) else kind
+
+
+def clean_env() -> dict[str, str]:
+    """The environment without this one's Python paths, so the venv sees only itself."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    env.pop("VIRTUAL_ENV", None)
+    return env

@@ -1,0 +1,12 @@
+"""Rule families; importing this package registers every rule (see ``Rule.__init_subclass__``)."""
+
+from nb2prod.linter.rules import (  # noqa: F401
+    environment,
+    execution,
+    interactive,
+    notebook,
+    paths,
+    reproducibility,
+    secrets,
+    structure,
+)
