@@ -15,6 +15,11 @@ from pathlib import Path
 from nb2prod.exporter.plan import ExportRefusal
 
 
+class TargetExists(ExportRefusal):
+    """The output folder holds something already: an earlier export (replaced only when
+    asked to) or files that are not an export (never replaced)."""
+
+
 def check_target(target: Path, force: bool, protected: list[Path]) -> None:
     """Refuse a target that must not be written; ``protected`` paths (the notebook) must not
     be inside it."""
@@ -29,11 +34,11 @@ def check_target(target: Path, force: bool, protected: list[Path]) -> None:
         raise ExportRefusal(f"{target} exists and is not a folder", "choose another -o")
     if target.is_dir() and any(target.iterdir()):
         if not force:
-            raise ExportRefusal(
+            raise TargetExists(
                 f"{target} already exists", "pass --force to replace it with the new export"
             )
         if not is_export(target):
-            raise ExportRefusal(
+            raise TargetExists(
                 f"{target} is not an earlier nb2prod export, so --force will not replace it",
                 "choose an empty or new folder (-o)",
             )
@@ -72,7 +77,7 @@ def _swap_into_place(staging: Path, target: Path, force: bool) -> None:
         os.rename(staging, target)
         return
     if not force and any(target.iterdir()):  # appeared since check_target
-        raise ExportRefusal(f"{target} already exists", "pass --force to replace it")
+        raise TargetExists(f"{target} already exists", "pass --force to replace it")
     previous = target.with_name(f".{target.name}.nb2prod-old-{os.getpid()}")
     os.rename(target, previous)
     try:

@@ -191,7 +191,7 @@ class ExportHandler(Nb2ProdHandler):
             else:
                 answer = await export_in_child(request)
         except Nb2ProdError as exc:
-            self.fail(409 if "already exists" in exc.message else 422, exc)
+            self.fail(_export_status(exc), exc)
             return
         answer["target"] = target_api
         answer["files"] = [f"{target_api}/{relative}" for relative in answer["files"]]
@@ -223,3 +223,16 @@ HANDLERS = [
     ("runs", RunsHandler),
     ("export", ExportHandler),
 ]
+
+
+def _export_status(error: Nb2ProdError) -> int:
+    """An export's failure as HTTP, by the error's class: a conflict with what is in the
+    output folder, the server's own environment, or a notebook that cannot be exported."""
+    from nb2prod.errors import EnvironmentProblem
+    from nb2prod.exporter.writer import TargetExists
+
+    if isinstance(error, TargetExists):
+        return 409
+    if isinstance(error, EnvironmentProblem):
+        return 503
+    return 422

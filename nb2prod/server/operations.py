@@ -113,10 +113,23 @@ async def export_in_child(request: ExportRequest) -> dict[str, Any]:
         last = (stderr.decode().strip().splitlines() or ["no output"])[-1]
         raise Nb2ProdError(f"the export process failed: {last}") from None
     if "error" in answer:
-        error = Nb2ProdError(answer["error"]["message"], answer["error"]["hint"])
-        error.exit_code = answer["error"]["exit_code"]
-        raise error
+        raise _error_of(answer["error"])
     return answer
+
+
+def _error_of(data: dict) -> Exception:
+    """The child's error as its own class again (the adapter's answer depends on it)."""
+    import importlib
+
+    from nb2prod.errors import Nb2ProdError
+
+    module, _, name = data["kind"].rpartition(".")
+    kind = getattr(importlib.import_module(module), name, Nb2ProdError)
+    if not (isinstance(kind, type) and issubclass(kind, Nb2ProdError)):
+        kind = Nb2ProdError
+    error = kind.__new__(kind)
+    Nb2ProdError.__init__(error, data["message"], data["hint"])
+    return error
 
 
 def export(request: ExportRequest) -> dict[str, Any]:
@@ -171,7 +184,8 @@ def _main(argv: list[str]) -> int:
     try:
         answer = export(ExportRequest.from_json(argv[0]))
     except Nb2ProdError as exc:
-        answer = {"error": {"message": exc.message, "hint": exc.hint, "exit_code": exc.exit_code}}
+        kind = f"{type(exc).__module__}.{type(exc).__qualname__}"
+        answer = {"error": {"kind": kind, "message": exc.message, "hint": exc.hint}}
     print(json.dumps(answer, default=str))
     return 0
 

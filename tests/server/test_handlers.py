@@ -178,6 +178,14 @@ async def test_export_plans_writes_refuses_overwrite_and_names_the_fix(post, not
     outside = post("export", {"path": "work/churn.ipynb", "target": "../escape"})
     assert await _status(outside) == 403
 
+    (jp_root_dir / "work/mine").mkdir()
+    (jp_root_dir / "work/mine/notes.txt").write_text("not an export")
+    with pytest.raises(HTTPClientError) as conflict:  # from the export's child process
+        await post("export", {"path": "work/churn.ipynb", "target": "work/mine", "overwrite": True})
+    assert conflict.value.code == 409  # by the error's class, whatever its message says
+    assert "not an earlier nb2prod export" in json.loads(conflict.value.response.body)["message"]
+    assert (jp_root_dir / "work/mine/notes.txt").read_text() == "not an export"
+
     write_notebook(jp_root_dir / "work" / "nopredict.ipynb", [code("x = 1")])
     with pytest.raises(HTTPClientError) as info:
         await post("export", {"path": "work/nopredict.ipynb", "dry_run": True})
