@@ -1,8 +1,9 @@
 """``%load_ext nb2prod``: register the magics and the cell hooks, once per shell.
 
-``%reload_ext nb2prod`` unloads first, so hooks are never registered twice.  Cells tagged
-``parameters`` or ``nb2prod:metrics`` are recognised from the cell metadata the front end
-sends (JupyterLab with ipykernel 7.3+); the ``%%nb2prod ROLE`` spelling works everywhere.
+``%reload_ext nb2prod`` unloads first, so hooks are never registered twice.  A cell's role
+(``parameters``, ``metrics``) is read as the exporter and jobs read it: from the tags the
+front end sends (JupyterLab with ipykernel 7.3+) or a first line ``#| nb2prod: ROLE``,
+which works everywhere, as ``%%nb2prod ROLE`` does.
 """
 
 from __future__ import annotations
@@ -46,9 +47,25 @@ class _Hooks:
     def post_run_cell(self, result) -> None:
         session = self.session
         raw = result.info.raw_cell if result.info is not None else ""
-        if not session.current_tags or raw.lstrip().startswith("%%nb2prod"):
-            return  # untagged, or a role magic that handled itself
-        if "parameters" in session.current_tags:
+        if raw.lstrip().startswith("%%nb2prod"):
+            return  # a role magic, which handled itself
+        role = _role(raw, session.current_tags)
+        if role == "parameters":
             session.parameter_names = _bound_names(raw)
-        if "nb2prod:metrics" in session.current_tags and result.success:
+        if role == "metrics" and result.success:
             log_metrics(session, _bound_names(raw), source=raw)
+
+
+def _role(source: str, tags: tuple[str, ...]) -> str | None:
+    """The cell's role as the exporter and jobs read it (its tags, or a first line
+    ``#| nb2prod: ROLE``); None for a cell with none, or with roles that conflict (lint
+    and export report those)."""
+    if not tags and "nb2prod" not in source:
+        return None  # most cells: no need to look closer
+    from nb2prod.notebook import Cell
+    from nb2prod.roles import RoleError, cell_role
+
+    try:
+        return cell_role(Cell(0, "code", source, metadata={"tags": list(tags)}))
+    except RoleError:
+        return None

@@ -82,6 +82,17 @@ def test_metrics_and_role_magics_run_their_body_unchanged(kernel, runs):
     assert run.data.metrics == {"auc": 0.81} and run.data.tags["nb2prod.kind"] == "metrics"
 
 
+def test_every_spelling_of_a_metrics_cell_logs_as_in_a_job(kernel, runs):
+    """The roles the exporter and jobs read: the tag, and the `#|` comment, which works in
+    any front end (the comment was once logged by jobs only)."""
+    assert kernel.run("#| nb2prod: metrics\nrmse = 1.5").status == "ok"
+    assert kernel.run("f1 = 0.5", tags=["nb2prod:metrics"]).status == "ok"
+    assert kernel.run("#| nb2prod: metrics\nloss = 2.0", tags=["nb2prod:skip"]).status == "ok"
+    assert kernel.run("# a comment about nb2prod: metrics\nother = 3.0").status == "ok"
+    logged = sorted(tuple(run.data.metrics) for run in runs())
+    assert logged == [("f1",), ("rmse",)]  # conflicting roles and plain comments log nothing
+
+
 def test_an_unreachable_store_costs_one_warning_not_the_cell(project):
     from .conftest import Kernel
 
