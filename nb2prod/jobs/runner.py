@@ -19,10 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from nb2prod.atomic import write_atomically
-from nb2prod.environ import environment
+from nb2prod.environ import JOB_LOG_ENV, JOB_NOTEBOOK_ENV, NO_TRACK_ENV, environment
 from nb2prod.errors import Nb2ProdError, NotebookFailed, NotebookReadError, UsageError
 from nb2prod.execution import run_papermill
-from nb2prod.kernel.session import JOB_LOG_ENV, JOB_NOTEBOOK_ENV, NO_TRACK_ENV
 from nb2prod.notebook import Notebook, import_nbformat, notebook_from_bytes
 from nb2prod.parameters import ParamSpec, coerce, notebook_parameters
 from nb2prod.roles import notebook_roles

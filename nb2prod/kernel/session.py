@@ -15,14 +15,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from nb2prod.environ import JOB_LOG_ENV, JOB_NOTEBOOK_ENV, NO_TRACK_ENV
 from nb2prod.tracking.client import FINISHED, TrackingRejected, TrackingStore, TrackingUnavailable
-
-#: Set by ``nb2prod run`` for the job's kernel: cells log into the job's record, a JSON-lines
-#: file the job writes to MLflow in one go (the kernel never imports MLflow).
-JOB_LOG_ENV = "NB2PROD_JOB_LOG"
-JOB_NOTEBOOK_ENV = "NB2PROD_NOTEBOOK"
-#: Set by ``nb2prod run --no-track`` (and the pytest plugin): cells run, nothing is logged.
-NO_TRACK_ENV = "NB2PROD_NO_TRACK"
 
 
 @dataclass

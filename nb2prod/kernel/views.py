@@ -72,8 +72,7 @@ def show_runs(store, experiment: str, notebook: Path | None, limit: int) -> None
 
 def run_export(notebook: Path, args) -> None:
     """``%nb2prod export``: the exporter on the notebook file as last saved."""
-    from nb2prod.exporter.commands import summary
-    from nb2prod.exporter.pipeline import ExportOptions, export_notebook
+    from nb2prod.exporter.pipeline import ExportOptions, export_notebook, summary
 
     options = ExportOptions(
         notebook=notebook,

@@ -46,12 +46,21 @@ def render_text(
     return "\n\n".join(blocks) + "\n"
 
 
+_EFFECTS = {"bold": 1, "dim": 2, "underline": 4}
+_ANSI = {"red": 31, "green": 32, "yellow": 33, "blue": 34, "magenta": 35, "cyan": 36, "white": 37}
+
+
 def styler(color: bool) -> Callable[..., str]:
+    """``style(text, fg=COLOR, bold=True, ...)``: ANSI colours and effects (bold, dim,
+    underline) for a terminal, else the text itself."""
     if not color:
         return lambda text, **_: text
-    import click
 
-    return click.style
+    def style(text: str, fg: str | None = None, **effects: bool) -> str:
+        codes = ([_ANSI[fg]] if fg else []) + [_EFFECTS[e] for e, on in effects.items() if on]
+        return "".join(f"\x1b[{code}m" for code in codes) + text + "\x1b[0m" if codes else text
+
+    return style
 
 
 def _unexplained_errors(report: LintReport) -> dict[str, str]:

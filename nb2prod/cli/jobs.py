@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from nb2prod.cli_errors import handle_errors
+from nb2prod.cli.errors import handle_errors
 from nb2prod.errors import EXIT_ENVIRONMENT, EXIT_NOTEBOOK_FAILED, EnvironmentProblem
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from nb2prod.cli_errors import handle_errors
+from nb2prod.cli.errors import handle_errors
 
 
 def _say(text: str) -> None:
@@ -82,6 +82,7 @@ def export(
     different answers.
     """
     import nb2prod
+    from nb2prod.exporter.pipeline import summary
     from nb2prod.exporter.verify import check_package
 
     result = nb2prod.export(
@@ -159,26 +160,3 @@ def _reported(call):
         if exc.result is not None and hasattr(exc.result, "text"):
             click.echo(exc.result.text())
         raise
-
-
-def summary(result) -> str:
-    plan, spec = result.plan, result.spec
-    verb = "would export" if result.capture is None else "exported"
-    inputs = ", ".join(plan.inputs)
-    params = ", ".join(f"{n}={plan.specs[n].default!r}" for n in plan.runtime_params)
-    call = ", ".join(filter(None, [inputs, params and f"*, {params}"]))
-    lines = [
-        f"{verb} {spec.notebook} -> {result.target} ({len(result.files)} files)",
-        f"  {spec.name}.predict({call}) returns `{plan.output}`",
-    ]
-    if plan.build_params:
-        lines.append(f"  build parameters, fixed: {', '.join(plan.build_params)}")
-    if spec.artifacts:
-        lines.append(f"  artifacts: {', '.join(a.original for a in spec.artifacts)}")
-    deps = ", ".join(r.compatible for r in spec.requirements) or "none"
-    lines.append(f"  dependencies: {deps}")
-    if result.capture is None:
-        lines += [f"  {path}" for path in result.files]
-    else:
-        lines.append(f"next: pip install {result.target} && {spec.name} predict --input FILE")
-    return "\n".join(lines)

@@ -8,7 +8,7 @@ import sys
 import click
 
 from nb2prod import __version__
-from nb2prod.cli_errors import handle_errors
+from nb2prod.cli.errors import handle_errors
 from nb2prod.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
@@ -199,9 +199,9 @@ def rule(code, show_all, output_format):
 
 def _add_commands() -> None:
     # Their modules import only click at the top, so `nb2prod lint` stays light.
-    from nb2prod.exporter.commands import export, verify
-    from nb2prod.jobs.commands import run, runs, ui
-    from nb2prod.scaffold_command import init
+    from nb2prod.cli.export import export, verify
+    from nb2prod.cli.init import init
+    from nb2prod.cli.jobs import run, runs, ui
 
     for command in (export, verify, run, runs, ui, init):
         main.add_command(command)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from nb2prod.cli_errors import handle_errors
+from nb2prod.cli.errors import handle_errors
 
 
 @click.command()
