@@ -264,7 +264,7 @@ def make_project(workdir: Path) -> Project:
 def migrate_store(project: Project) -> float:
     """Create and migrate the embedded store once, in a separate process (seconds)."""
     script = (
-        "import sys\nfrom nb2prod.tracking.client import TrackingStore\n"
+        "import sys\nfrom nb2prod.tracking.store import TrackingStore\n"
         "TrackingStore(sys.argv[1]).client.search_experiments()"
     )
     started = CLOCK()
@@ -319,11 +319,11 @@ TRACK_PARTS = (
     ("nb2prod/tracking/context.py", "run_tags", "  run tags"),
     ("nb2prod/gitinfo.py", "git_state", "    git status (a subprocess)"),
     ("nb2prod/tracking/context.py", "imported_distributions", "    imported distributions"),
-    ("nb2prod/tracking/client.py", "start_run", "  create the run"),
+    ("nb2prod/tracking/store.py", "start_run", "  create the run"),
     ("nb2prod/kernel/session.py", "log_parameters", "  log the parameters"),
-    ("nb2prod/kernel/execute.py", "run_body", "  the cell's own body"),
+    ("nb2prod/kernel/cell_body.py", "run_body", "  the cell's own body"),
     ("nb2prod/kernel/magics.py", "_finish", "  log duration, end the run"),
-    ("nb2prod/tracking/client.py", "end_run", "    end the run"),
+    ("nb2prod/tracking/store.py", "end_run", "    end the run"),
 )
 #: Frames left out of the profile's top entries: the shell's own machinery around the magic.
 _FRAMEWORK = ("/IPython/", "/ipykernel/", "/asyncio/", "<frozen", "/ipykernel_", "cProfile")

@@ -3,7 +3,7 @@
 The project's notebooks decide what the workflow does: every notebook is linted, those
 with a ``parameters`` cell are run as jobs (``nb2prod run``) and those with a predict cell
 are exported and verified (``nb2prod export --verify``).  Files are rendered from the
-jinja2 templates in ``nb2prod/templates/ci/``, checked for conflicts all at once (nothing
+jinja2 templates in ``nb2prod/scaffold_templates/``, checked for conflicts all at once (nothing
 is written when one would be overwritten without ``force``) and each written atomically.
 """
 
@@ -38,7 +38,7 @@ _IGNORES_STORE = {".nb2prod", ".nb2prod/", "/.nb2prod", "/.nb2prod/"}
 EXECUTED_DIR = "executed"
 BUILD_DIR = "build"
 
-_TEMPLATES = Path(__file__).parent / "templates" / "ci"
+_TEMPLATES = Path(__file__).with_name("scaffold_templates")
 _HOOK_ID = re.compile(r"\bid\s*:\s*['\"]?nb2prod-lint\b")
 #: A string YAML reads back unchanged without quotes (no indicators, comments or ``: ``).
 _PLAIN = re.compile(r"[A-Za-z_./][A-Za-z0-9_./@+=<>,-]*(?: [A-Za-z0-9_./@+=<>,\[\]-]+)*")

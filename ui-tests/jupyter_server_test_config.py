@@ -13,7 +13,7 @@ from pathlib import Path
 
 from jupyterlab.galata import configure_jupyter_server
 
-from nb2prod.tracking.client import TrackingStore
+from nb2prod.tracking.store import TrackingStore
 
 c = get_config()  # noqa: F821 (defined by the traitlets config loader)
 

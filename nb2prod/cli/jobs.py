@@ -108,9 +108,9 @@ def run(notebook, params, params_file, grid, output, experiment, run_name, timeo
 @handle_errors
 def runs(notebook, experiment, max_results, output_format, tracking_uri):
     """List runs, newest first: of NOTEBOOK, of an experiment, or all."""
-    from nb2prod.tracking.client import TrackingStore
     from nb2prod.tracking.context import notebook_label
-    from nb2prod.tracking.store import resolve_tracking_uri
+    from nb2prod.tracking.store import TrackingStore
+    from nb2prod.tracking.uri import resolve_tracking_uri
 
     store = TrackingStore(resolve_tracking_uri(tracking_uri, notebook or Path.cwd()))
     label = notebook_label(notebook) if notebook else None
@@ -144,7 +144,7 @@ def ui(host, port, tracking_uri):
     import subprocess
     from importlib.metadata import PackageNotFoundError, version
 
-    from nb2prod.tracking.store import prepare_local_store, resolve_tracking_uri
+    from nb2prod.tracking.uri import prepare_local_store, resolve_tracking_uri
 
     try:
         version("mlflow")

@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from nb2prod.errors import EnvironmentProblem, NotebookFailed
-from nb2prod.execution import run_papermill
 from nb2prod.exporter.code import cell_code
 from nb2prod.exporter.plan import ExportPlan
 from nb2prod.notebook import import_nbformat
+from nb2prod.papermill_run import run_papermill
 from nb2prod.roles import role_marks
 
 _CAPTURE_TAG = "nb2prod-capture"

@@ -23,13 +23,13 @@ from nb2prod.exporter.capture import Capture
 from nb2prod.exporter.compare import differences
 from nb2prod.exporter.verify import Scorecard, read_provenance
 from nb2prod.tracking.sqlite_store import with_busy_timeout
-from nb2prod.tracking.store import resolve_tracking_uri
+from nb2prod.tracking.uri import resolve_tracking_uri
 
 _LOG = """
 import os, pickle, sys
 import mlflow
 from mlflow.models import infer_signature
-from nb2prod.tracking.client import TrackingStore
+from nb2prod.tracking.store import TrackingStore
 
 job = pickle.load(open(sys.argv[1], "rb"))
 inputs = list(job["inputs"].values())

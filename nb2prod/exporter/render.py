@@ -24,7 +24,7 @@ from nb2prod.exporter.code import cell_code, indented, with_return
 from nb2prod.exporter.plan import ExportPlan
 from nb2prod.exporter.requirements import Requirement
 
-_TEMPLATES = Path(__file__).with_name("templates")
+_TEMPLATES = Path(__file__).with_name("package_templates")
 _ANNOTATIONS = {
     "int": "int",
     "float": "float",

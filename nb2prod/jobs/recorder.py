@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from nb2prod.tracking.client import TrackingUnavailable
+from nb2prod.tracking.store import TrackingUnavailable
 
 
 @dataclass
@@ -97,7 +97,7 @@ def _main() -> int:
     # walk that growing module graph again and again (a sixth of the warm-up).
     gc.disable()
     reply = _reply_channel()
-    from nb2prod.tracking.client import TrackingRejected, TrackingStore
+    from nb2prod.tracking.store import TrackingRejected, TrackingStore
 
     header = json.loads(sys.stdin.readline())
     store = TrackingStore(header["uri"])

@@ -21,8 +21,8 @@ from typing import Any
 from nb2prod.atomic import write_atomically
 from nb2prod.environ import JOB_LOG_ENV, JOB_NOTEBOOK_ENV, NO_TRACK_ENV, environment
 from nb2prod.errors import Nb2ProdError, NotebookFailed, NotebookReadError, UsageError
-from nb2prod.execution import run_papermill
 from nb2prod.notebook import Notebook, import_nbformat, notebook_from_bytes
+from nb2prod.papermill_run import run_papermill
 from nb2prod.parameters import ParamSpec, coerce, notebook_parameters
 from nb2prod.roles import notebook_roles
 
@@ -30,7 +30,7 @@ _JOB_TAG = "nb2prod-job"  # cells nb2prod adds to the copy it runs, removed from
 _ERROR_BANNER = "papermill-error-cell-tag"
 _SETUP = (
     "get_ipython().run_line_magic('load_ext', 'nb2prod')\n"
-    "from nb2prod.kernel.jobs import enable_strict\n"
+    "from nb2prod.kernel.strict_job import enable_strict\n"
     "enable_strict(get_ipython())"
 )
 
@@ -126,7 +126,7 @@ def run_job(options: JobOptions, say: Callable[[str], None] = lambda _: None) ->
 def _recorder(options: JobOptions, path: Path):
     from nb2prod.jobs.recorder import Recorder
     from nb2prod.tracking.context import notebook_label
-    from nb2prod.tracking.store import resolve_tracking_uri
+    from nb2prod.tracking.uri import resolve_tracking_uri
 
     uri = resolve_tracking_uri(options.tracking_uri, path)
     return Recorder(uri, options.experiment or notebook_label(path), options.run_name)
@@ -135,8 +135,8 @@ def _recorder(options: JobOptions, path: Path):
 def _record(recorder, result: JobResult, started_ms: int, job_log: Path, executed: Path, path):
     """Hand the finished job to the recorder; a store problem is kept on the result."""
     from nb2prod.jobs.recorder import JobRecord
-    from nb2prod.tracking.client import TrackingUnavailable
     from nb2prod.tracking.context import run_tags
+    from nb2prod.tracking.store import TrackingUnavailable
     from nb2prod.tracking.values import param_text
 
     params = {name: param_text(name, value) for name, value in result.params.items()}
@@ -232,7 +232,7 @@ def _add_job_cells(node, notebook: Notebook) -> None:
         cells.append(cell)
         if roles.get(index) == "metrics" and not cell.source.lstrip().startswith("%%nb2prod"):
             names = list(cell_names(parse_cell(notebook.cells[index].source)).defines)
-            log = "from nb2prod.kernel.jobs import log_cell_metrics\n"
+            log = "from nb2prod.kernel.strict_job import log_cell_metrics\n"
             cells.append(job_cell(f"{log}log_cell_metrics(get_ipython(), {names!r})"))
     node.cells = cells
 

@@ -24,10 +24,10 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 
 from nb2prod.credentials import redact_text
-from nb2prod.kernel.execute import run_body
+from nb2prod.kernel.cell_body import run_body
 from nb2prod.kernel.session import KernelSession
 from nb2prod.roles import ROLES
-from nb2prod.tracking.client import FAILED, FINISHED, KILLED, TrackingRejected, TrackingUnavailable
+from nb2prod.tracking.store import FAILED, FINISHED, KILLED, TrackingRejected, TrackingUnavailable
 
 _LINE_COMMANDS = ("start", "end", "status", "lint", "export", "runs")
 

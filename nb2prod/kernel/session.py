@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nb2prod.environ import JOB_LOG_ENV, JOB_NOTEBOOK_ENV, NO_TRACK_ENV
-from nb2prod.tracking.client import FINISHED, TrackingRejected, TrackingStore, TrackingUnavailable
+from nb2prod.tracking.store import FINISHED, TrackingRejected, TrackingStore, TrackingUnavailable
 
 
 @dataclass
@@ -57,7 +57,7 @@ class KernelSession:
     @property
     def store(self) -> TrackingStore:
         if self._store is None:
-            from nb2prod.tracking.store import resolve_tracking_uri
+            from nb2prod.tracking.uri import resolve_tracking_uri
 
             notebook = self.notebook_path()
             start = notebook.parent if notebook else Path.cwd()

@@ -44,8 +44,8 @@ def show_findings(notebook: Path, args) -> None:
 
 def show_runs(store, experiment: str, notebook: Path | None, limit: int) -> None:
     """``%nb2prod runs``: this notebook's recent runs, newest first."""
-    from nb2prod.tracking.client import TrackingRejected, TrackingUnavailable
     from nb2prod.tracking.context import notebook_label
+    from nb2prod.tracking.store import TrackingRejected, TrackingUnavailable
 
     label = notebook_label(notebook) if notebook else None
     try:

@@ -141,7 +141,7 @@ class RunsHandler(Nb2ProdHandler):
         if not 1 <= max_results <= 200:
             raise tornado.web.HTTPError(400, "max_results must be between 1 and 200")
         from nb2prod.server.operations import runs
-        from nb2prod.tracking.client import TrackingUnavailable
+        from nb2prod.tracking.store import TrackingUnavailable
 
         token = self.get_argument("page_token", None)
         try:

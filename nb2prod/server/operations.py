@@ -59,8 +59,8 @@ _STORES: dict[str, Any] = {}
 def runs(file: Path, max_results: int, page_token: str | None, tornado_settings) -> dict:
     """The notebook's runs from the store resolved for its project."""
     from nb2prod.server.settings import mlflow_ui_url, tracking_uri
-    from nb2prod.tracking.client import TrackingStore
     from nb2prod.tracking.context import notebook_label
+    from nb2prod.tracking.store import TrackingStore
 
     uri = tracking_uri(file.parent)
     store = _STORES.setdefault(uri, TrackingStore(uri))  # one MLflow client per store

@@ -11,7 +11,7 @@ UI_URL_SETTING = "nb2prod_mlflow_ui_url"
 
 
 def tracking_uri(folder: str | Path) -> str:
-    from nb2prod.tracking.store import resolve_tracking_uri
+    from nb2prod.tracking.uri import resolve_tracking_uri
 
     return resolve_tracking_uri(None, folder)
 

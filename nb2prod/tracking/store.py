@@ -1,61 +1,276 @@
-"""Which MLflow tracking store to use (ARCHITECTURE §4.4), resolved the same way everywhere.
+"""One MLflow tracking store, used through an ``MlflowClient`` bound to its URI.
 
-An explicit URI wins, then ``MLFLOW_TRACKING_URI``, then ``[tool.nb2prod] tracking_uri``
-in the nearest pyproject.toml (a relative path there is relative to that file), else the
-embedded store ``sqlite:///<project root>/.nb2prod/mlflow.db`` as an absolute URI, never
-MLflow's own default, which depends on the current directory.
+Never MLflow's fluent API: its process-global tracking URI and "active run" are what make
+notebooks log to the wrong store and leak "Run ... is already active".  Every call names
+its run.  A store that cannot be reached raises TrackingUnavailable, which callers in a
+kernel turn into one warning while the user's cell goes on.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
+import sqlite3
+import tempfile
+import time
+import warnings
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
-from nb2prod.config import find_config, find_project_root
-from nb2prod.errors import ConfigError
-from nb2prod.tracking.sqlite_store import prepare, sqlite_path, with_busy_timeout
+from nb2prod.credentials import redact_text
+from nb2prod.environ import environment
+from nb2prod.errors import EnvironmentProblem, UsageError, first_line
+from nb2prod.tracking.sqlite_store import StoreUnusable, sqlite_path
+from nb2prod.tracking.uri import artifact_root, prepare_local_store
+from nb2prod.tracking.values import Logged
 
-EMBEDDED_FILE = Path(".nb2prod") / "mlflow.db"
-
-
-def resolve_tracking_uri(explicit: str | None, start: str | os.PathLike) -> str:
-    """The tracking URI for work on ``start`` (a notebook or a folder)."""
-    if explicit:
-        return explicit
-    if os.environ.get("MLFLOW_TRACKING_URI"):
-        return os.environ["MLFLOW_TRACKING_URI"]
-    folder = Path(start).resolve()
-    folder = folder if folder.is_dir() else folder.parent
-    pyproject, table = find_config(folder)
-    configured = table.get("tracking_uri") if isinstance(table, dict) else None
-    if configured is not None:
-        if not isinstance(configured, str) or not configured.strip():
-            raise ConfigError(f"{pyproject}: [tool.nb2prod] tracking_uri must be a URI or path")
-        return _absolute(configured, pyproject.parent)
-    root = find_project_root(folder)
-    return f"sqlite:///{root / EMBEDDED_FILE}"
+FINISHED, FAILED, KILLED = "FINISHED", "FAILED", "KILLED"
 
 
-def _absolute(configured: str, base: Path) -> str:
-    """A path or ``sqlite:///relative.db`` made absolute against ``base``; URIs as they are."""
-    if configured.startswith("sqlite:///") and not configured.startswith("sqlite:////"):
-        return f"sqlite:///{(base / configured[len('sqlite:///') :]).resolve()}"
-    if "://" in configured:
-        return configured
-    return (base / configured).resolve().as_uri()
+class TrackingUnavailable(EnvironmentProblem):
+    """The tracking store cannot be reached (server down, database locked, bad URI)."""
 
 
-def artifact_root(uri: str) -> str | None:
-    """Where runs of an embedded SQLite store keep artifacts: beside the database, never in
-    MLflow's cwd-relative ``./mlruns``.  None for other stores: the server decides."""
-    database = sqlite_path(uri)
-    return None if database is None else (database.parent / "artifacts").as_uri()
+class TrackingRejected(UsageError):
+    """The store answered but refused a write (a parameter logged twice with two values)."""
 
 
-def prepare_local_store(uri: str) -> str:
-    """Create, upgrade or repair a SQLite store under its lock (other stores need nothing
-    here) and return the URI MLflow should open it with."""
-    database = sqlite_path(uri)
-    if database is not None:
-        prepare(database, artifact_root(uri))
-    return with_busy_timeout(uri)
+_REJECTIONS = {"INVALID_PARAMETER_VALUE", "RESOURCE_ALREADY_EXISTS", "RESOURCE_DOES_NOT_EXIST"}
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    name: str
+    status: str
+    start_time: int  # ms since the epoch
+    end_time: int | None
+    params: dict[str, str] = field(default_factory=dict)
+    metrics: dict[str, float] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+    experiment: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+    @property
+    def started(self) -> datetime:
+        """When the run started, in this machine's time zone."""
+        return datetime.fromtimestamp(self.start_time / 1000, tz=timezone.utc).astimezone()
+
+
+class TrackingStore:
+    """The store at ``uri``; MLflow is imported on first use (it costs over a second)."""
+
+    #: After a failure, calls fail at once for this long instead of waiting on the network.
+    RETRY_AFTER_S = 30.0
+
+    def __init__(self, uri: str) -> None:
+        self.uri = uri
+        self._client = None
+        self._experiments: dict[str, str] = {}
+        self._down_until = 0.0
+        self._last_error: TrackingUnavailable | None = None
+
+    # ------------------------------------------------------------------ runs
+
+    def start_run(
+        self,
+        experiment: str,
+        run_name: str | None = None,
+        tags: dict[str, str] | None = None,
+        parent_run_id: str | None = None,
+        start_time: int | None = None,
+    ) -> str:
+        """Create a RUNNING run and return its id (``start_time`` in ms, default now)."""
+        tags = dict(tags or {})
+        if parent_run_id:
+            tags["mlflow.parentRunId"] = parent_run_id
+        experiment_id = self.experiment_id(experiment)
+        run = self._call(
+            lambda c: c.create_run(
+                experiment_id, start_time=start_time, run_name=run_name, tags=tags
+            )
+        )
+        return run.info.run_id
+
+    def log(
+        self,
+        run_id: str,
+        logged: Logged,
+        tags: dict[str, str] | None = None,
+        step: int | None = None,
+        history: list[tuple[str, float, int]] = (),
+    ) -> None:
+        """Metrics (at ``step``, plus ``history`` as (name, value, step)), params and tags
+        in one batch, then the artifacts."""
+        from mlflow.entities import Metric, Param, RunTag
+
+        now = int(time.time() * 1000)
+        metrics = [Metric(k, v, now, step or 0) for k, v in logged.metrics.items()]
+        metrics += [Metric(k, v, now, s) for k, v, s in history]
+        params = [Param(k, v) for k, v in logged.params.items()]
+        run_tags = [RunTag(k, v) for k, v in (tags or {}).items()]
+        if metrics or params or run_tags:
+            self._call(
+                lambda c: c.log_batch(
+                    run_id, metrics=metrics, params=params, tags=run_tags, synchronous=True
+                )
+            )
+        if logged.artifacts:
+            with tempfile.TemporaryDirectory(prefix="nb2prod-artifacts-") as folder:
+                for name, write in logged.artifacts.items():
+                    write(os.path.join(folder, name))
+                self._call(lambda c: c.log_artifacts(run_id, folder))
+
+    def log_file(self, run_id: str, path: str | Path, artifact_path: str | None = None) -> None:
+        self._call(lambda c: c.log_artifact(run_id, str(path), artifact_path))
+
+    def end_run(self, run_id: str, status: str = FINISHED, end_time: int | None = None) -> None:
+        # Against a tracking server MLflow would print "View run ... at" links into the
+        # user's cell output (and fetch the run again to do it).
+        with environment(MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT="true"):
+            self._call(lambda c: c.set_terminated(run_id, status, end_time=end_time))
+
+    def runs(
+        self,
+        experiment: str | None = None,
+        notebook: str | None = None,
+        max_results: int = 50,
+        page_token: str | None = None,
+    ) -> tuple[list[RunSummary], str | None]:
+        """Runs newest first, of one experiment or all; ``notebook`` filters on the
+        ``nb2prod.notebook`` tag.  Returns the runs and the next page's token."""
+
+        def search(client):
+            if experiment:
+                found = client.get_experiment_by_name(experiment)
+                ids = [found.experiment_id] if found else []
+            else:
+                ids = [e.experiment_id for e in client.search_experiments()]
+            if not ids:
+                return [], None
+            where = f"tags.`nb2prod.notebook` = '{_quoted(notebook)}'" if notebook else ""
+            page = client.search_runs(
+                ids,
+                filter_string=where,
+                max_results=max_results,
+                order_by=["attributes.start_time DESC"],
+                page_token=page_token,
+            )
+            names = {i: client.get_experiment(i).name for i in {r.info.experiment_id for r in page}}
+            return [_summary(run, names) for run in page], page.token
+
+        return self._call(search)
+
+    # ------------------------------------------------------------------ plumbing
+
+    def experiment_id(self, name: str) -> str:
+        """The experiment called ``name``, created (artifacts beside an embedded store) when
+        it does not exist."""
+        if name not in self._experiments:
+            self._experiments[name] = self._call(
+                lambda client: _get_or_create_experiment(client, name, artifact_root(self.uri))
+            )
+        return self._experiments[name]
+
+    @property
+    def client(self):
+        if self._client is None:
+            logging.getLogger("mlflow.store.db.utils").setLevel(logging.WARNING)
+            logging.getLogger("alembic").setLevel(logging.WARNING)
+            with warnings.catch_warnings():
+                # MLflow imports tqdm.auto, which warns in a kernel without ipywidgets.
+                warnings.filterwarnings("ignore", message="IProgress not found")
+                from mlflow import MlflowClient
+
+            self._client = MlflowClient(tracking_uri=prepare_local_store(self.uri))
+        return self._client
+
+    def checkpoint(self) -> None:
+        """Move the embedded store's write-ahead log into the database file, so that the
+        file alone holds every run even if this process ends without closing it (a CI job
+        may upload just ``mlflow.db``)."""
+        database = sqlite_path(self.uri)
+        if database is not None:
+            with contextlib.suppress(sqlite3.Error):
+                with contextlib.closing(sqlite3.connect(database, timeout=5)) as connection:
+                    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+
+    def _call(self, action):
+        """``action(client)``, with every failure to reach the store as TrackingUnavailable."""
+        if time.monotonic() < self._down_until and self._last_error is not None:
+            raise self._last_error
+        try:
+            self._check_server()
+            return action(self.client)
+        except ImportError as exc:
+            raise EnvironmentProblem(
+                f"MLflow cannot be imported: {exc}", "pip install mlflow-skinny"
+            ) from None
+        except Exception as exc:  # MLflow raises many types: network, SQL, REST errors
+            if getattr(exc, "error_code", None) in _REJECTIONS:
+                raise TrackingRejected(first_line(exc)) from exc
+            if isinstance(exc, StoreUnusable):
+                self._last_error = TrackingUnavailable(exc.message, exc.hint)
+            else:
+                self._last_error = TrackingUnavailable(
+                    f"the tracking store {redact_text(self.uri)} cannot be used: {first_line(exc)}",
+                    "check that it is reachable (MLFLOW_TRACKING_URI, [tool.nb2prod] tracking_uri)",
+                )
+            self._down_until = time.monotonic() + self.RETRY_AFTER_S
+            raise self._last_error from exc
+
+    def _check_server(self) -> None:
+        """A tracking server that is down fails here in seconds; MLflow's own client would
+        retry for minutes while the user's cell waits."""
+        if self._client is not None or not self.uri.startswith(("http://", "https://")):
+            return
+        import urllib.error
+        import urllib.request
+
+        try:
+            with urllib.request.urlopen(self.uri.rstrip("/") + "/health", timeout=3):
+                pass
+        except urllib.error.HTTPError:  # it answered (maybe 401): it is up
+            pass
+
+
+def _get_or_create_experiment(client, name: str, artifact_location: str | None) -> str:
+    """The id of experiment ``name``, created when missing.  Jobs started together all find
+    it missing and all create it; the losers' "already exists" means it is there, so they
+    read it back instead of failing."""
+    found = client.get_experiment_by_name(name)
+    if found is not None:
+        return found.experiment_id
+    try:
+        return client.create_experiment(name, artifact_location=artifact_location)
+    except Exception as exc:
+        if getattr(exc, "error_code", None) != "RESOURCE_ALREADY_EXISTS":
+            raise
+        found = client.get_experiment_by_name(name)
+        if found is None:  # deleted meanwhile, or another kind of conflict: report it
+            raise
+        return found.experiment_id
+
+
+def _summary(run, experiment_names: dict[str, str]) -> RunSummary:
+    info, data = run.info, run.data
+    return RunSummary(
+        run_id=info.run_id,
+        name=info.run_name or "",
+        status=info.status,
+        start_time=info.start_time,
+        end_time=info.end_time,
+        params=dict(data.params),
+        metrics=dict(data.metrics),
+        tags={k: v for k, v in data.tags.items() if not k.startswith("mlflow.")},
+        experiment=experiment_names.get(info.experiment_id, ""),
+    )
+
+
+def _quoted(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("'", "\\'")

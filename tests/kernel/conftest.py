@@ -16,7 +16,7 @@ from ..conftest import code, write_notebook
 
 @pytest.fixture(scope="session")
 def migrated_store(tmp_path_factory) -> Path:
-    from nb2prod.tracking.client import TrackingStore
+    from nb2prod.tracking.store import TrackingStore
 
     path = tmp_path_factory.mktemp("store") / "mlflow.db"
     TrackingStore(f"sqlite:///{path}").client.search_experiments()

@@ -142,8 +142,8 @@ async def test_a_huge_notebook_and_one_too_large(post, monkeypatch):
 
 
 async def test_runs_of_a_notebook(jp_fetch, notebook, monkeypatch, tmp_path):
-    from nb2prod.tracking.client import TrackingStore
     from nb2prod.tracking.context import run_tags
+    from nb2prod.tracking.store import TrackingStore
 
     uri = f"sqlite:///{tmp_path}/runs.db"
     monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)

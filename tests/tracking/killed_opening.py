@@ -32,7 +32,7 @@ if opener == "mlflow":
 
     MlflowClient(uri).search_experiments()
 else:
-    from nb2prod.tracking.client import TrackingStore
+    from nb2prod.tracking.store import TrackingStore
 
     TrackingStore(uri).experiment_id("opened")
 sys.exit(f"opened the store after {executed} statements without being killed")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nb2prod.errors import ConfigError
-from nb2prod.tracking.store import artifact_root, resolve_tracking_uri
+from nb2prod.tracking.uri import artifact_root, resolve_tracking_uri
 
 
 @pytest.fixture(autouse=True)

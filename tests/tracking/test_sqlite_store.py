@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from nb2prod.tracking.client import TrackingStore, TrackingUnavailable
 from nb2prod.tracking.sqlite_store import BUSY_TIMEOUT_S, with_busy_timeout
+from nb2prod.tracking.store import TrackingStore, TrackingUnavailable
 from nb2prod.tracking.values import Logged
 
 NB2PROD = str(Path(sys.executable).with_name("nb2prod"))
