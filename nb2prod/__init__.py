@@ -13,6 +13,11 @@ The Python API (see :mod:`nb2prod.api`)::
 __version__ = "0.1.0"
 __all__ = ["Nb2ProdError", "__version__", "export", "lint", "run", "verify"]
 
+TYPE_CHECKING = False  # not `typing`'s: importing typing would cost `import nb2prod` 8 ms
+if TYPE_CHECKING:  # what type checkers and editors see; at run time, __getattr__ below
+    from nb2prod.api import export, lint, run, verify
+    from nb2prod.errors import Nb2ProdError
+
 _API = {"export", "lint", "run", "verify"}
 
 
