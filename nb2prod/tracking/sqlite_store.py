@@ -219,13 +219,24 @@ def _head_revision() -> str:
     return _get_latest_schema_revision()
 
 
+def checkpoint(path: Path) -> None:
+    """Move the write-ahead log into the database file, so that the file alone holds every
+    run (a CI job may upload just ``mlflow.db``).  Readers may keep it from finishing; the
+    next checkpoint does it, so this waits briefly."""
+    _pragma(path, "wal_checkpoint(TRUNCATE)", timeout=5)
+
+
 def _write_ahead_log(path: Path) -> None:
     """WAL mode (it stays so): each tracked cell's few small transactions then cost a third
     as much, and readers (the JupyterLab panel) never block a writing kernel.  A store on a
     network file system may refuse; that is fine."""
+    _pragma(path, "journal_mode=WAL", timeout=BUSY_TIMEOUT_S)
+
+
+def _pragma(path: Path, pragma: str, timeout: float) -> None:
     with contextlib.suppress(sqlite3.Error):
-        with contextlib.closing(sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)) as db:
-            db.execute("PRAGMA journal_mode=WAL").fetchall()
+        with contextlib.closing(sqlite3.connect(path, timeout=timeout)) as db:
+            db.execute(f"PRAGMA {pragma}").fetchall()
 
 
 def _remove_database(path: Path, keep_main: bool = False) -> None:

@@ -8,10 +8,8 @@ kernel turn into one warning while the user's cell goes on.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
-import sqlite3
 import tempfile
 import time
 import warnings
@@ -23,7 +21,7 @@ from typing import Any
 from nb2prod.credentials import redact_text
 from nb2prod.environ import environment
 from nb2prod.errors import EnvironmentProblem, UsageError, first_line
-from nb2prod.tracking.sqlite_store import StoreUnusable, sqlite_path
+from nb2prod.tracking.sqlite_store import StoreUnusable, checkpoint, sqlite_path
 from nb2prod.tracking.uri import artifact_root, prepare_local_store
 from nb2prod.tracking.values import Logged
 
@@ -196,9 +194,7 @@ class TrackingStore:
         may upload just ``mlflow.db``)."""
         database = sqlite_path(self.uri)
         if database is not None:
-            with contextlib.suppress(sqlite3.Error):
-                with contextlib.closing(sqlite3.connect(database, timeout=5)) as connection:
-                    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            checkpoint(database)
 
     def _call(self, action):
         """``action(client)``, with every failure to reach the store as TrackingUnavailable."""
