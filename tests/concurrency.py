@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -25,10 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from .conftest import code, write_notebook
+from .conftest import NB2PROD, code, write_notebook
 from .kernel.conftest import Kernel
 
-NB2PROD = str(Path(sys.executable).with_name("nb2prod"))
 NOTEBOOK = "plot_ols.ipynb"
 GATHER_S = 90  # at most, while the first one waits (MLflow's HTTP client gives up at 120 s)
 GATE_SITE = Path(__file__).with_name("gate_site")

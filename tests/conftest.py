@@ -19,6 +19,14 @@ pytest_plugins = ["pytester", "pytest_jupyter.jupyter_server"]
 FIXTURES = Path(__file__).parent / "fixtures"
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 sys.path.insert(0, str(BENCH))  # bench/ is not a package: tests import its modules by name
+NB2PROD = str(Path(sys.executable).with_name("nb2prod"))
+
+
+def nb2prod_cli(*args, cwd=None, timeout: float = 600) -> subprocess.CompletedProcess:
+    """The installed ``nb2prod`` command as a user runs it, its output captured."""
+    return subprocess.run(
+        [NB2PROD, *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=timeout
+    )
 
 
 def code(source: str, *, count: int | None = None, tags=(), outputs=(), **metadata):

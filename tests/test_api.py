@@ -16,16 +16,9 @@ import nb2prod
 from nb2prod.errors import EquivalenceMismatch, NotebookFailed, UsageError
 
 from .concurrency import NOTEBOOK, ols_notebook
-from .conftest import FIXTURES, code, write_notebook
+from .conftest import FIXTURES, code, nb2prod_cli, write_notebook
 
-NB2PROD = str(Path(sys.executable).with_name("nb2prod"))
 EXAMPLES = Path(__file__).parents[1] / "example_notebooks"
-
-
-def _cli(*args, cwd) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [NB2PROD, *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=600
-    )
 
 
 def test_the_api_is_the_package_front_door():
@@ -52,7 +45,7 @@ def test_lint_gives_the_findings_of_the_json_report(folder, tmp_path, monkeypatc
     kernels, CRLF, no metadata, files that are no notebooks) and the examples."""
     shutil.copytree(FIXTURES / "notebooks", tmp_path / "notebooks")
     shutil.copytree(EXAMPLES, tmp_path / "examples")
-    cli = _cli("lint", "--format", "json", folder, cwd=tmp_path)
+    cli = nb2prod_cli("lint", "--format", "json", folder, cwd=tmp_path)
     assert cli.returncode == 1, cli.stderr
     expected = json.loads(cli.stdout)
     monkeypatch.chdir(tmp_path)
@@ -109,7 +102,7 @@ def test_export_and_verify_give_the_clis_plan_and_raise_on_a_mismatch(tmp_path, 
     notebook = shutil.copy(EXAMPLES / "shipping_quotes.ipynb", tmp_path / "shipping_quotes.ipynb")
     monkeypatch.chdir(tmp_path)
     planned = nb2prod.export("shipping_quotes.ipynb", "quotes", name="quotes", dry_run=True)
-    cli = _cli(
+    cli = nb2prod_cli(
         "export",
         "shipping_quotes.ipynb",
         "--name",

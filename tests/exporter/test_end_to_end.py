@@ -5,22 +5,14 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from ..conftest import code, write_notebook
+from ..conftest import nb2prod_cli as run
 
-NB2PROD = str(Path(sys.executable).with_name("nb2prod"))
 EXAMPLES = Path(__file__).parents[2] / "example_notebooks"
-
-
-def run(*args, cwd=None, timeout=600):
-    return subprocess.run(
-        [NB2PROD, *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=timeout
-    )
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
@@ -29,13 +28,6 @@ SERVER = os.environ.get("NB2PROD_MLFLOW_SERVER")
 STARTUP_S = 180  # measured 13-33 s on 2 busy cores (SQLite; ~30 s of migrations on PostgreSQL)
 POSTGRES_BINARIES = Path("/usr/lib/postgresql")
 AS_ROOT = os.geteuid() == 0  # PostgreSQL refuses to run as root: then it runs as `postgres`
-NB2PROD = str(Path(sys.executable).with_name("nb2prod"))
-
-
-def nb2prod(*args, cwd):
-    return subprocess.run(
-        [NB2PROD, *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=600
-    )
 
 
 def project_using(folder: Path, url: str) -> Path:

@@ -11,9 +11,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from ..conftest import code, write_notebook
+from ..conftest import code, nb2prod_cli, write_notebook
 from ..kernel.conftest import Kernel
-from .conftest import SERVER, client_of, nb2prod, nothing_kept_locally, project_using
+from .conftest import SERVER, client_of, nothing_kept_locally, project_using
 
 pytestmark = pytest.mark.skipif(not SERVER, reason="needs `make test` (NB2PROD_MLFLOW_SERVER)")
 
@@ -39,7 +39,7 @@ def test_a_job_records_its_run_and_artifacts_on_the_server(tmp_path, team_server
             code("%%nb2prod track --log loss\nstep = 1"),
         ],
     )
-    done = nb2prod("run", "train.ipynb", "-p", "alpha", "0.25", cwd=project)
+    done = nb2prod_cli("run", "train.ipynb", "-p", "alpha", "0.25", cwd=project)
     assert done.returncode == 0, done.stdout + done.stderr
 
     job = _only_run(team_server, "train.ipynb")
@@ -56,7 +56,7 @@ def test_a_job_records_its_run_and_artifacts_on_the_server(tmp_path, team_server
     assert not any("nb2prod-job" in c.metadata.get("tags", []) for c in cells)
     nothing_kept_locally(project)
 
-    listed = nb2prod("runs", "train.ipynb", "--format", "json", cwd=project)
+    listed = nb2prod_cli("runs", "train.ipynb", "--format", "json", cwd=project)
     assert listed.returncode == 0, listed.stderr
     assert [r["run_id"] for r in json.loads(listed.stdout)["runs"]] == [job.info.run_id]
 
@@ -88,7 +88,9 @@ def test_a_tracked_cell_in_a_kernel_logs_to_the_server(tmp_path, team_server):
 def test_an_exported_model_is_logged_to_the_server_and_loads_back(tmp_path, team_server):
     project = project_using(tmp_path, team_server)
     shutil.copy(EXAMPLES / "shipping_quotes.ipynb", project / "shipping_quotes.ipynb")
-    done = nb2prod("export", "shipping_quotes.ipynb", "-o", "quotes", "--log-model", cwd=project)
+    done = nb2prod_cli(
+        "export", "shipping_quotes.ipynb", "-o", "quotes", "--log-model", cwd=project
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "PASS  mlflow pyfunc, defaults" in done.stdout  # loaded back from the server
 

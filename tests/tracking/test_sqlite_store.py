@@ -19,7 +19,8 @@ from nb2prod.tracking.sqlite_store import BUSY_TIMEOUT_S, with_busy_timeout
 from nb2prod.tracking.store import TrackingStore, TrackingUnavailable
 from nb2prod.tracking.values import Logged
 
-NB2PROD = str(Path(sys.executable).with_name("nb2prod"))
+from ..conftest import nb2prod_cli
+
 KILLER = Path(__file__).with_name("killed_opening.py")
 
 
@@ -43,10 +44,6 @@ def _killed_while_opening(project: Path, opener: str, when: str) -> None:
         [sys.executable, str(KILLER), opener, when, _uri(project)], capture_output=True, text=True
     )
     assert done.returncode == -9, done.stderr  # SIGKILL, not an error or a clean finish
-
-
-def _nb2prod(project: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([NB2PROD, *args], capture_output=True, text=True, cwd=project)
 
 
 def _log_one_run(project: Path, experiment: str = "kept") -> str:
@@ -77,12 +74,12 @@ def test_a_process_killed_while_creating_the_store_costs_the_next_command_nothin
     _killed_while_opening(project, "nb2prod", when)
     assert not _database(project).exists()  # built aside: nothing half-made in its place
 
-    listed = _nb2prod(project, "runs")
+    listed = nb2prod_cli("runs", cwd=project)
     assert listed.returncode == 0 and listed.stdout.strip() == "no runs", listed.stderr
     run_id = _log_one_run(project)
     names = {p.name for p in _database(project).parent.iterdir()}
     assert names - {"mlflow.db-wal", "mlflow.db-shm"} == {"mlflow.db", "mlflow.db.lock"}
-    assert run_id[:8] in _nb2prod(project, "runs").stdout
+    assert run_id[:8] in nb2prod_cli("runs", cwd=project).stdout
 
 
 def test_a_store_mlflow_left_half_migrated_is_completed(project):
@@ -98,7 +95,7 @@ def test_a_store_mlflow_left_half_migrated_is_completed(project):
 
     run_id = _log_one_run(project)
     assert not _leftovers(database)
-    assert run_id[:8] in _nb2prod(project, "runs").stdout
+    assert run_id[:8] in nb2prod_cli("runs", cwd=project).stdout
     assert not list(database.parent.glob("mlflow.db.backup-*"))  # it held nothing to back up
 
 
@@ -108,7 +105,7 @@ def test_an_older_store_is_upgraded_on_a_copy_and_keeps_its_runs_and_a_backup(pr
     old = _downgrade(database, steps=2)
 
     later = _log_one_run(project)
-    runs = _nb2prod(project, "runs", "--format", "json")
+    runs = nb2prod_cli("runs", "--format", "json", cwd=project)
     assert runs.returncode == 0, runs.stderr
     assert {run_id, later} <= {run["run_id"] for run in _json_runs(runs.stdout)}
     (backup,) = database.parent.glob("mlflow.db.backup-*")
@@ -126,7 +123,7 @@ def test_a_migration_that_cannot_be_completed_leaves_the_store_untouched_and_say
         db.execute("UPDATE alembic_version SET version_num = 'f00dfeedbeef'")
     before = _content(database)
 
-    done = _nb2prod(project, "runs")
+    done = nb2prod_cli("runs", cwd=project)
     assert done.returncode == 3
     assert "could not bring it to" in done.stderr and "nothing in it was changed" in done.stderr
     assert f"mv {database} {database}.broken" in done.stderr
@@ -151,7 +148,7 @@ def test_a_file_that_is_no_mlflow_store_is_refused_and_left_alone(project, conte
         database.write_bytes(content)
     before = _content(database)
 
-    done = _nb2prod(project, "runs")
+    done = nb2prod_cli("runs", cwd=project)
     assert done.returncode == 3 and message in done.stderr, done.stderr
     assert done.stderr.count("\n") <= 2  # one line and its hint, no traceback
     assert _content(database) == before
