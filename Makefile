@@ -27,8 +27,8 @@ WITH_VENV := PATH="$(abspath $(BIN)):$$PATH"  # jlpm and jupyter-builder come wi
 CHROMIUM ?= /usr/bin/chromium
 
 # Every environment the project builds for itself comes from a lock in requirements/
-# (hashes checked), never from whatever the registry serves that day: `make lock` is the one
-# thing that changes what is installed.  nb2prod itself is installed without its
+# (hashes checked), never from whatever the registry serves that day: only `make lock` (and
+# `make lock-upgrade`) change what is installed.  nb2prod itself is installed without its
 # dependencies and without build isolation, so its build backend is the locked one too.
 PIP_LOCKED := python -m pip install -q --disable-pip-version-check --require-hashes
 
@@ -100,11 +100,14 @@ test-js: venv
 ui-tests/node_modules/.package-lock.json: ui-tests/package-lock.json
 	cd ui-tests && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 
+# Debian's packages that test layers need, installed when missing (as root, else with sudo).
+SUDO := $$([ "$$(id -u)" -eq 0 ] || echo sudo)
+APT_INSTALL := $(SUDO) apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq
+
 $(CHROMIUM):
 	@# Debian's Chromium: Playwright's own browser download is not used (see ui-tests/)
-	$$([ "$$(id -u)" -eq 0 ] || echo sudo) apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $$([ "$$(id -u)" -eq 0 ] || echo sudo) \
-		apt-get install -y -qq chromium chromium-driver >/dev/null
+	$(APT_INSTALL) chromium chromium-driver >/dev/null
 
 test-ui: venv ui-tests/node_modules/.package-lock.json $(CHROMIUM)
 	NB2PROD_UI_TESTS=1 $(FROM_LOCK) bash scripts/pytest-layer ui $(BIN)/python -m pytest -q tests/ui
@@ -122,11 +125,7 @@ $(SERVER_VENV)/.installed: requirements/team-server.txt
 POSTGRES := $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb))
 
 postgresql:
-	@if [ -z "$(POSTGRES)" ]; then \
-		$$([ "$$(id -u)" -eq 0 ] || echo sudo) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$([ "$$(id -u)" -eq 0 ] || echo sudo) \
-			apt-get install -y -qq postgresql >/dev/null; \
-	fi
+	@if [ -z "$(POSTGRES)" ]; then $(APT_INSTALL) postgresql >/dev/null; fi
 
 test-team-server: venv $(SERVER_VENV)/.installed postgresql
 	NB2PROD_MLFLOW_SERVER=$(abspath $(SERVER_VENV))/bin/mlflow \

@@ -731,15 +731,13 @@ def concurrent_jobs(args, project: Project, goals: Goals, results: dict) -> None
     heading(f"{jobs} nb2prod run jobs at once vs one after another, each on a new store")
     nb2prod_cli = _executable("nb2prod")
 
-    def command(side: str, seed: int) -> list[str]:
-        store = project.folder.parent / f"concurrent-{side}" / "mlflow.db"
-        return [nb2prod_cli, "run", project.job.name, "--tracking-uri", f"sqlite:///{store}"] + [
-            "-p", "seed", str(seed), "-o", f"out-{side}-{seed}.ipynb"
-        ]  # fmt: skip
+    def store(side: str) -> Path:
+        return project.folder.parent / f"concurrent-{side}" / "mlflow.db"
 
     def start(side: str, seed: int) -> subprocess.Popen:
         return subprocess.Popen(
-            command(side, seed),
+            [nb2prod_cli, "run", project.job.name, "--tracking-uri", f"sqlite:///{store(side)}"]
+            + ["-p", "seed", str(seed), "-o", f"out-{side}-{seed}.ipynb"],
             cwd=project.folder,
             env=_environment(),
             stdout=subprocess.DEVNULL,
@@ -765,9 +763,8 @@ def concurrent_jobs(args, project: Project, goals: Goals, results: dict) -> None
     seconds["concurrent"] = CLOCK() - started
 
     for side in seconds:
-        store = project.folder.parent / f"concurrent-{side}" / "mlflow.db"
         seeds = _store_rows(
-            store,
+            store(side),
             "SELECT p.value FROM params p JOIN runs r ON r.run_uuid = p.run_uuid "
             "WHERE p.key = 'seed' AND r.status = 'FINISHED'",
         )
