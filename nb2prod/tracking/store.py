@@ -39,6 +39,10 @@ class TrackingRejected(UsageError):
 _REJECTIONS = {"INVALID_PARAMETER_VALUE", "RESOURCE_ALREADY_EXISTS", "RESOURCE_DOES_NOT_EXIST"}
 
 
+CONNECT_TIMEOUT_S = 3.0
+ANSWER_TIMEOUT_S = 60.0  # 10 jobs ending at once on 2 cores kept a server busy for > 3 s
+
+
 @dataclass
 class RunSummary:
     run_id: str
@@ -221,18 +225,22 @@ class TrackingStore:
             raise self._last_error from exc
 
     def _check_server(self) -> None:
-        """A tracking server that is down fails here in seconds; MLflow's own client would
-        retry for minutes while the user's cell waits."""
-        if self._client is not None or not self.uri.startswith(("http://", "https://")):
-            return
-        import urllib.error
-        import urllib.request
+        if self._client is None and self.uri.startswith(("http://", "https://")):
+            check_server_answers(self.uri)
 
-        try:
-            with urllib.request.urlopen(self.uri.rstrip("/") + "/health", timeout=3):
-                pass
-        except urllib.error.HTTPError:  # it answered (maybe 401): it is up
-            pass
+
+def check_server_answers(uri: str) -> None:
+    """Raise when the tracking server at ``uri`` is down.  One that is down fails here in
+    seconds (MLflow's own client would retry for minutes while the user's cell waits); one
+    that is up but busy, as when many jobs end at once, is given time to answer."""
+    import requests  # MLflow's own HTTP client: the same proxies and CA bundle
+
+    insecure = os.environ.get("MLFLOW_TRACKING_INSECURE_TLS", "").lower() == "true"
+    verify = False if insecure else os.environ.get("MLFLOW_TRACKING_SERVER_CERT_PATH") or True
+    # Any answer, even 401 or 404, means it is up; only reaching it can fail.
+    requests.get(
+        uri.rstrip("/") + "/health", timeout=(CONNECT_TIMEOUT_S, ANSWER_TIMEOUT_S), verify=verify
+    ).close()
 
 
 def _get_or_create_experiment(client, name: str, artifact_location: str | None) -> str:
