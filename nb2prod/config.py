@@ -7,6 +7,7 @@ import dataclasses
 import fnmatch
 import functools
 import os
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,8 +123,13 @@ class LintSettings:
         return self.options.get(name, REGISTRY[rule_code].options.get(name))
 
 
-def resolve_selectors(selectors, codes: list[str], names: dict[str, str]) -> set[str]:
-    """Codes matched by ``selectors`` (``ALL``, a code prefix such as ``NB2``, or a rule name)."""
+def resolve_selectors(
+    selectors, codes: list[str], names: dict[str, str], where: str | None = None
+) -> set[str]:
+    """Codes matched by ``selectors`` (``ALL``, a code prefix such as ``NB2``, a rule name, or
+    an old code: then with a FutureWarning)."""
+    from nb2prod.linter.rule import RENAMED_CODES, renamed_note
+
     chosen: set[str] = set()
     for selector in selectors:
         selector = selector.strip()
@@ -131,6 +137,10 @@ def resolve_selectors(selectors, codes: list[str], names: dict[str, str]) -> set
             continue
         if selector.upper() == "ALL":
             chosen.update(codes)
+        elif selector.upper() in RENAMED_CODES:
+            note = renamed_note(selector)
+            warnings.warn(f"{where}: {note}" if where else note, FutureWarning, stacklevel=2)
+            chosen.add(RENAMED_CODES[selector.upper()])
         elif selector in names:
             chosen.add(names[selector])
         else:
@@ -146,10 +156,9 @@ def resolve_selectors(selectors, codes: list[str], names: dict[str, str]) -> set
 
 def check_overrides(overrides: LintOverrides) -> None:
     """Reject unknown rule selectors given on the command line, even when no file is linted."""
-    from nb2prod.linter.rule import all_rules
+    from nb2prod.linter.rule import all_rules, selector_names
 
-    rules = all_rules()
-    codes, names = [r.code for r in rules], {r.name: r.code for r in rules}
+    codes, names = [r.code for r in all_rules()], selector_names()
     for selectors in (overrides.select or (), overrides.ignore, overrides.extend_select):
         resolve_selectors(selectors, codes, names)
 
@@ -176,11 +185,11 @@ def lint_settings(notebook_path: str, overrides: LintOverrides) -> LintSettings:
 
 def folder_settings(folder: Path, overrides: LintOverrides) -> LintSettings:
     """The lint settings of notebooks in ``folder``, before ``per-file-ignores``."""
-    from nb2prod.linter.rule import all_rules
+    from nb2prod.linter.rule import all_rules, selector_names
 
     rules = all_rules()
     codes = [r.code for r in rules]
-    names = {r.name: r.code for r in rules}
+    names = selector_names()
     option_defaults = {k: v for r in rules for k, v in r.options.items()}
 
     if overrides.isolated:
@@ -206,18 +215,18 @@ def folder_settings(folder: Path, overrides: LintOverrides) -> LintSettings:
     if overrides.select is not None:
         enabled = resolve_selectors(overrides.select, codes, names)
     elif "select" in lint:
-        enabled = resolve_selectors(_codes(lint, "select", where), codes, names)
+        enabled = resolve_selectors(_codes(lint, "select", where), codes, names, where)
     else:
         enabled = {r.code for r in rules if r.default}
-    enabled |= resolve_selectors(_codes(lint, "extend-select", where), codes, names)
+    enabled |= resolve_selectors(_codes(lint, "extend-select", where), codes, names, where)
     enabled |= resolve_selectors(overrides.extend_select, codes, names)
-    enabled -= resolve_selectors(_codes(lint, "ignore", where), codes, names)
+    enabled -= resolve_selectors(_codes(lint, "ignore", where), codes, names, where)
     enabled -= resolve_selectors(overrides.ignore, codes, names)
     per_file = lint.get("per-file-ignores", {})
     if not isinstance(per_file, dict):
         raise ConfigError(f"{where}: `per-file-ignores` must be a table of glob = [codes]")
     per_file_ignores = tuple(
-        (pattern, frozenset(resolve_selectors(_codes(per_file, pattern, where), codes, names)))
+        (pattern, frozenset(resolve_selectors(_codes(per_file, pattern, where), codes, names, where)))
         for pattern in per_file
     )
 

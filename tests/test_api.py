@@ -70,8 +70,8 @@ def test_lint_from_a_python_command_line_as_the_readme_shows(tmp_path):
 def test_lint_options_select_and_fix(tmp_path):
     notebook = write_notebook(tmp_path / "nb.ipynb", ["!pip install pandas", "x = '/home/ana/x'"])
     report = nb2prod.lint(notebook, select=["NB3"], isolated=True)
-    assert {f.code for f in report.findings} <= {"NB301", "NB302", "NB303", "NB304"}
-    fixed = nb2prod.lint(notebook, select=["NB304"], fix=True, isolated=True)
+    assert {f.code for f in report.findings} <= {"NB301", "NB403", "NB405", "NB406"}
+    fixed = nb2prod.lint(notebook, select=["NB406"], fix=True, isolated=True)
     assert fixed.fixed == 1 and "%pip install pandas" in notebook.read_text()
 
 

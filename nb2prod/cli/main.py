@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 
 import click
 
@@ -180,8 +181,10 @@ def rule(code, show_all, output_format):
     are listed.
     """
     from nb2prod.linter import docs
-    from nb2prod.linter.rule import all_rules, get_rule
+    from nb2prod.linter.rule import RENAMED_CODES, all_rules, get_rule, renamed_note
 
+    if code and code.upper() in RENAMED_CODES:
+        warnings.warn(renamed_note(code), FutureWarning, stacklevel=1)
     if code:
         found = get_rule(code) or next((r for r in all_rules() if r.name == code), None)
         if found is None:

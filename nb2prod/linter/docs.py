@@ -9,13 +9,18 @@ import json
 import sys
 from pathlib import Path
 
-from nb2prod.linter.rule import FAMILIES, Rule, all_rules
+from nb2prod.linter.rule import FAMILIES, OLD_CODES_END, RENAMED_CODES, Rule, all_rules
+
+
+def old_codes(rule: type[Rule]) -> list[str]:
+    """The codes ``rule`` had before the renumbering (still accepted until OLD_CODES_END)."""
+    return [old for old, new in RENAMED_CODES.items() if new == rule.code]
 
 
 def rule_markdown(rule: type[Rule]) -> str:
     """The documentation page of one rule."""
     facts = [
-        f"Family: {FAMILIES[rule.family]}",
+        f"Family: {FAMILIES[rule.family].title}",
         f"default severity: {rule.severity.value}"
         + (
             " (info in the `explore` profile, error in `prod`)"
@@ -25,6 +30,7 @@ def rule_markdown(rule: type[Rule]) -> str:
         "enabled by default" if rule.default else "off by default (enable with `extend-select`)",
         f"safe fix: {rule.fix}" if rule.fix else "no automatic fix",
     ]
+    facts += [f"formerly {old}, accepted until nb2prod {OLD_CODES_END}" for old in old_codes(rule)]
     page = f"# {rule.name} ({rule.code})\n\n{'; '.join(facts)}.\n\n{rule.doc()}\n"
     if rule.options:
         page += "\n## Options\n"
@@ -52,6 +58,7 @@ def rules_json(rules: list[type[Rule]]) -> str:
                 "code": r.code,
                 "name": r.name,
                 "family": r.family,
+                "old_codes": old_codes(r),
                 "severity": r.severity.value,
                 "default": r.default,
                 "fix": r.fix,
@@ -72,7 +79,7 @@ def index_markdown(rules: list[type[Rule]]) -> str:
         "`nb2prod rule CODE` prints the same text.",
         "",
     ]
-    for family, title in FAMILIES.items():
+    for family, (_, title) in FAMILIES.items():
         members = [r for r in rules if r.family == family]
         if not members:
             continue
@@ -89,6 +96,19 @@ def index_markdown(rules: list[type[Rule]]) -> str:
                 f"{'yes' if r.fix else ''} | {r.summary()}{default} |"
             )
         lines.append("")
+    lines += [
+        "## Renumbered codes",
+        "",
+        "In 0.2 the codes were renumbered so that each family has one prefix. The old codes "
+        f"still work in `--select`, `--ignore`, `[tool.nb2prod.lint]` and `noqa` until nb2prod "
+        f"{OLD_CODES_END}, with a deprecation note; [NB010](NB010.md) finds them in `noqa` "
+        "comments and `--fix` rewrites them.",
+        "",
+        "| old code | new code |",
+        "|---|---|",
+        *(f"| {old} | [{new}]({new}.md) |" for old, new in RENAMED_CODES.items()),
+        "",
+    ]
     return "\n".join(lines)
 
 

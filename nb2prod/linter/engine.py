@@ -22,7 +22,17 @@ from nb2prod.credentials import redact_text
 from nb2prod.errors import NotebookReadError, UsageError
 from nb2prod.linter import noqa
 from nb2prod.linter.context import NotebookContext
-from nb2prod.linter.rule import REGISTRY, Finding, Rule, Severity, all_rules
+from nb2prod.linter.edits import replace_in_line
+from nb2prod.linter.rule import (
+    REGISTRY,
+    RENAMED_CODES,
+    Finding,
+    Rule,
+    Severity,
+    all_rules,
+    renamed_note,
+    selector_names,
+)
 from nb2prod.notebook import Notebook, load_notebook, parse_notebook
 
 #: Folders never walked into.
@@ -219,27 +229,40 @@ def lint_notebook(
                     f"at {Path(where.filename).name}:{where.lineno}); please report it"
                 )
                 findings.append(_finding(REGISTRY["NB000"], message, shown))
-    names = {rule.name: rule.code for rule in all_rules()}
+    names = selector_names()
     found = noqa.suppressions(ctx.code_cells)
-    findings = noqa.apply(findings, found, names)
-    if "NB009" in settings.enabled:
-        rule = REGISTRY["NB009"]()
-        for suppression in found:
-            message = noqa.unused(suppression, names, set(REGISTRY))
-            if message:
-                cell = suppression.cell
-                line = suppression.line or 1
-                span = (
-                    (line, suppression.column, line, suppression.end_column)
-                    if suppression.line
-                    else None
-                )
-                findings.append(rule.report(ctx, message, cell, span=span))
+    findings = noqa.apply(findings, found, names) + _suppression_findings(ctx, found, names)
     for finding in findings:
         finding.severity = _severity(REGISTRY[finding.code], finding.severity, settings.profile)
         # Messages quote code, commands and outputs: never let them carry a credential.
         finding.message = redact_text(finding.message)
     return sorted(findings, key=lambda f: f.sort_key)
+
+
+def _suppression_findings(
+    ctx: NotebookContext, found: list[noqa.Suppression], names: dict[str, str]
+) -> list[Finding]:
+    """NB009 for suppressions that silenced nothing, NB010 for old codes they name."""
+    findings = []
+    enabled = ctx.settings.enabled
+    for suppression in found:
+        cell, line = suppression.cell, suppression.line
+        message = noqa.unused(suppression, names, set(REGISTRY)) if "NB009" in enabled else None
+        if message:
+            span = (line, suppression.column, line, suppression.end_column) if line else None
+            findings.append(REGISTRY["NB009"]().report(ctx, message, cell, span=span))
+        if "NB010" not in enabled:
+            continue
+        for code, columns in noqa.renamed(suppression):
+            new = RENAMED_CODES[code.upper()]
+            span = (line, columns[0], line, columns[1]) if line and columns else None
+            edit = replace_in_line(ctx.notebook, cell, line, *columns, new) if span else None
+            findings.append(
+                REGISTRY["NB010"]().report(
+                    ctx, renamed_note(code), cell, span=span, edits=(edit,) if edit else ()
+                )
+            )
+    return findings
 
 
 def _severity(rule: type[Rule], severity: str, profile: str) -> str:

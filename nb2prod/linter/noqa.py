@@ -31,7 +31,7 @@ class Suppression:
             return False
         if self.codes is None:
             return True
-        return any(names.get(code, code.upper()) == finding.code for code in self.codes)
+        return any(resolve(code, names) == finding.code for code in self.codes)
 
 
 def suppressions(cells: list[Cell]) -> list[Suppression]:
@@ -56,6 +56,29 @@ def suppressions(cells: list[Cell]) -> list[Suppression]:
                         match.end() + 1,
                     )
                 )
+    return found
+
+
+def resolve(code: str, names: dict[str, str]) -> str:
+    """The rule code a suppression's ``code`` means: a code, a rule name or an old code."""
+    return names.get(code) or names.get(code.upper()) or code.upper()
+
+
+def renamed(suppression: Suppression) -> list[tuple[str, tuple[int, int] | None]]:
+    """The old codes ``suppression`` names, each with its columns in a ``noqa`` comment."""
+    from nb2prod.linter.rule import RENAMED_CODES
+
+    found: list[tuple[str, tuple[int, int] | None]] = []
+    for code in suppression.codes or ():
+        if code.upper() not in RENAMED_CODES:
+            continue
+        span = None
+        if suppression.line is not None:
+            text = suppression.cell.lines[suppression.line - 1]
+            at = re.search(rf"\b{re.escape(code)}\b", text[suppression.column - 1 :])
+            if at:
+                span = (suppression.column + at.start(), suppression.column + at.end())
+        found.append((code, span))
     return found
 
 
@@ -84,7 +107,7 @@ def unused(suppression: Suppression, names: dict[str, str], known: set[str]) -> 
         return None if suppression.used else f"unused `noqa` {where}: nothing to suppress here"
     stale = []
     for code in suppression.codes:
-        resolved = names.get(code, code.upper())
+        resolved = resolve(code, names)
         if resolved not in known:
             stale.append(f"{code} (unknown rule)")
         elif resolved not in suppression.used:

@@ -8,7 +8,7 @@ import enum
 import inspect
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 if TYPE_CHECKING:
     from nb2prod.linter.context import NotebookContext
@@ -25,17 +25,43 @@ class Severity(str, enum.Enum):
         return {"error": 3, "warning": 2, "info": 1}[self.value]
 
 
-#: Rule families; ``execution`` rules change severity with the profile.
+class Family(NamedTuple):
+    prefix: str
+    title: str
+
+
+#: Rule families, one code prefix each (``--select NB4`` is the environment family);
+#: ``execution`` rules change severity with the profile.
 FAMILIES = {
-    "notebook": "Notebook",
-    "execution": "Execution state",
-    "paths": "Paths and data",
-    "interactive": "Manual and interactive",
-    "environment": "Environment",
-    "secrets": "Secrets",
-    "reproducibility": "Reproducibility",
-    "structure": "Structure",
+    "notebook": Family("NB0", "Notebook"),
+    "execution": Family("NB1", "Execution state"),
+    "paths": Family("NB2", "Paths and data"),
+    "interactive": Family("NB3", "Manual and interactive"),
+    "environment": Family("NB4", "Environment"),
+    "secrets": Family("NB5", "Secrets"),
+    "reproducibility": Family("NB6", "Reproducibility"),
+    "structure": Family("NB7", "Structure"),
 }
+
+#: Codes renumbered in 0.2 so that each family has one prefix: old code -> new code.  The
+#: old codes keep working in selectors and ``noqa`` until :data:`OLD_CODES_END`, with a note.
+RENAMED_CODES = {
+    "NB302": "NB403",
+    "NB303": "NB405",
+    "NB304": "NB406",
+    "NB306": "NB407",
+    "NB404": "NB704",
+}
+OLD_CODES_END = "0.3"
+
+
+def renamed_note(old: str) -> str:
+    """The deprecation note for using the old code ``old``."""
+    new = RENAMED_CODES[old.upper()]
+    return (
+        f"rule code {old.upper()} is now {new} ({get_rule(new).name}); "
+        f"write {new}: {old.upper()} stops working in nb2prod {OLD_CODES_END}"
+    )
 
 
 @dataclass(frozen=True)
@@ -101,6 +127,9 @@ class Rule:
                 raise RuntimeError(f"rule code {cls.code} registered twice")
             if cls.family not in FAMILIES:
                 raise RuntimeError(f"{cls.code}: unknown family {cls.family!r}")
+            if not cls.code.startswith(FAMILIES[cls.family].prefix):
+                raise RuntimeError(f"{cls.code}: the {cls.family} family's codes start with "
+                                   f"{FAMILIES[cls.family].prefix}")
             REGISTRY[cls.code] = cls
 
     @classmethod
@@ -158,5 +187,13 @@ def all_rules() -> list[type[Rule]]:
 
 
 def get_rule(code: str) -> type[Rule] | None:
+    """The rule with ``code``, or with the old code ``code`` (see :data:`RENAMED_CODES`)."""
     all_rules()
-    return REGISTRY.get(code.upper())
+    code = code.upper()
+    return REGISTRY.get(RENAMED_CODES.get(code, code))
+
+
+def selector_names() -> dict[str, str]:
+    """What selectors and ``noqa`` may name a rule by, besides its code: its name and, until
+    :data:`OLD_CODES_END`, its old code."""
+    return {rule.name: rule.code for rule in all_rules()} | RENAMED_CODES

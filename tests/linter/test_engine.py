@@ -155,7 +155,7 @@ def test_fix_through_a_symlink_rewrites_the_target_and_keeps_the_link(tmp_path):
     target = _bang_pip_notebook(tmp_path)
     link = tmp_path / "link.ipynb"
     link.symlink_to(target.name)
-    report = lint_paths([str(link)], LintOverrides(select=("NB304",)), fix="fix", jobs=1)
+    report = lint_paths([str(link)], LintOverrides(select=("NB406",)), fix="fix", jobs=1)
     assert report.fixed == 1 and link.is_symlink()
     assert "%pip install pandas" in target.read_text()
 
@@ -163,7 +163,7 @@ def test_fix_through_a_symlink_rewrites_the_target_and_keeps_the_link(tmp_path):
 def test_fix_keeps_the_notebooks_mode_and_leaves_no_temporary_file(tmp_path):
     target = _bang_pip_notebook(tmp_path)
     target.chmod(0o640)
-    report = lint_paths([str(target)], LintOverrides(select=("NB304",)), fix="fix", jobs=1)
+    report = lint_paths([str(target)], LintOverrides(select=("NB406",)), fix="fix", jobs=1)
     assert report.fixed == 1 and "%pip install pandas" in target.read_text()
     assert target.stat().st_mode & 0o7777 == 0o640
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pyproject.toml", "target.ipynb"]
@@ -173,7 +173,7 @@ def test_fix_refuses_a_read_only_notebook_and_leaves_nothing_behind(tmp_path):
     target = _bang_pip_notebook(tmp_path)
     before = target.read_bytes()
     target.chmod(0o444)
-    report = lint_paths([str(target)], LintOverrides(select=("NB304",)), fix="fix", jobs=1)
+    report = lint_paths([str(target)], LintOverrides(select=("NB406",)), fix="fix", jobs=1)
     assert report.files[0].status == "error" and "read-only" in report.files[0].error
     assert target.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pyproject.toml", "target.ipynb"]

@@ -1,4 +1,4 @@
-"""Environment rules NB302-NB304, NB306, NB401, NB402 on real notebooks."""
+"""Environment rules NB403-NB406, NB407, NB401, NB402 on real notebooks."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def spans(findings):
     return [(f.code, f.cell, f.line, f.column, f.end_line, f.end_column) for f in findings]
 
 
-# --------------------------------------------------------------------------- NB302 shell-escape
+# --------------------------------------------------------------------------- NB403 shell-escape
 
 
 @pytest.mark.parametrize(
@@ -37,16 +37,16 @@ def spans(findings):
     ],
 )
 def test_shell_escapes_are_reported(lint_cells, source):
-    findings = lint_cells([source], select=["NB302"])
-    assert codes(findings) == ["NB302"]
+    findings = lint_cells([source], select=["NB403"])
+    assert codes(findings) == ["NB403"]
     finding = findings[0]
     assert (finding.line, finding.column, finding.end_column) == (1, 1, len(source) + 1)
     assert source in finding.message and "subprocess.run" in finding.message
 
 
 def test_shell_escape_position_in_an_indented_block(lint_cells):
-    findings = lint_cells(["for d in dirs:\n    !mkdir {d}"], select=["NB302"])
-    assert spans(findings) == [("NB302", 1, 2, 5, 2, 15)]
+    findings = lint_cells(["for d in dirs:\n    !mkdir {d}"], select=["NB403"])
+    assert spans(findings) == [("NB403", 1, 2, 5, 2, 15)]
 
 
 @pytest.mark.parametrize(
@@ -59,8 +59,8 @@ def test_shell_escape_position_in_an_indented_block(lint_cells):
     ],
 )
 def test_shell_cells_are_reported_once_at_the_magic(lint_cells, source):
-    findings = lint_cells([source], select=["NB302"])
-    assert spans(findings) == [("NB302", 1, 1, 1, 1, len(source.split("\n")[0]) + 1)]
+    findings = lint_cells([source], select=["NB403"])
+    assert spans(findings) == [("NB403", 1, 1, 1, 1, len(source.split("\n")[0]) + 1)]
     assert findings[0].message.startswith(f"`{source.split()[0]}` cell runs shell commands")
 
 
@@ -91,16 +91,16 @@ def test_shell_cells_are_reported_once_at_the_magic(lint_cells, source):
     ],
 )
 def test_no_shell_escape_finding(lint_cells, source):
-    assert codes(lint_cells([source], select=["NB302"])) == []
+    assert codes(lint_cells([source], select=["NB403"])) == []
 
 
 def test_install_lines_do_not_hide_other_commands_of_a_shell_cell(lint_cells):
-    findings = lint_cells(["%%bash\npip install x\nls"], select=["NB302"])
-    assert spans(findings) == [("NB302", 1, 1, 1, 1, 7)]
+    findings = lint_cells(["%%bash\npip install x\nls"], select=["NB403"])
+    assert spans(findings) == [("NB403", 1, 1, 1, 1, 7)]
     assert "`ls`" in findings[0].message
 
 
-# --------------------------------------------------------------------------- NB303 runtime-package-install
+# --------------------------------------------------------------------------- NB405 runtime-package-install
 
 
 @pytest.mark.parametrize(
@@ -121,8 +121,8 @@ def test_install_lines_do_not_hide_other_commands_of_a_shell_cell(lint_cells):
     ],
 )
 def test_pip_installs_are_errors_naming_the_packages(lint_cells, source, packages, label):
-    findings = lint_cells([source], select=["NB303"])
-    assert codes(findings) == ["NB303"]
+    findings = lint_cells([source], select=["NB405"])
+    assert codes(findings) == ["NB405"]
     finding = findings[0]
     assert finding.severity == "error" and (finding.line, finding.column) == (1, 1)
     assert f"runtime install of {packages} (`{label}`)" in finding.message
@@ -145,17 +145,17 @@ def test_pip_installs_are_errors_naming_the_packages(lint_cells, source, package
     ],
 )
 def test_other_package_managers_and_uninstalls(lint_cells, source, words):
-    findings = lint_cells([source], select=["NB303"])
-    assert codes(findings) == ["NB303"]
+    findings = lint_cells([source], select=["NB405"])
+    assert codes(findings) == ["NB405"]
     for word in words:
         assert word in findings[0].message
 
 
 def test_install_lines_of_shell_cells_are_reported_at_their_line(lint_cells):
     findings = lint_cells(
-        ["%%bash\necho setup\n  pip install xgboost \\\n    catboost\n"], select=["NB303"]
+        ["%%bash\necho setup\n  pip install xgboost \\\n    catboost\n"], select=["NB405"]
     )
-    assert spans(findings) == [("NB303", 1, 3, 3, 3, 24)]
+    assert spans(findings) == [("NB405", 1, 3, 3, 3, 24)]
     assert "xgboost, catboost" in findings[0].message
 
 
@@ -165,8 +165,8 @@ def test_installs_through_subprocess(lint_cells):
         "subprocess.check_call([sys.executable, '-m', 'pip', 'install', 'lightgbm'])\n"
         "os.system('pip install shap')"
     )
-    findings = lint_cells([source], select=["NB303"])
-    assert spans(findings) == [("NB303", 1, 2, 1, 2, 76), ("NB303", 1, 3, 1, 3, 30)]
+    findings = lint_cells([source], select=["NB405"])
+    assert spans(findings) == [("NB405", 1, 2, 1, 2, 76), ("NB405", 1, 3, 1, 3, 30)]
     assert "lightgbm" in findings[0].message and "shap" in findings[1].message
 
 
@@ -188,10 +188,10 @@ def test_installs_through_subprocess(lint_cells):
     ],
 )
 def test_no_runtime_install_finding(lint_cells, source):
-    assert codes(lint_cells([source], select=["NB303"])) == []
+    assert codes(lint_cells([source], select=["NB405"])) == []
 
 
-# --------------------------------------------------------------------------- NB304 bang-pip-install
+# --------------------------------------------------------------------------- NB406 bang-pip-install
 
 
 @pytest.mark.parametrize(
@@ -206,8 +206,8 @@ def test_no_runtime_install_finding(lint_cells, source):
     ],
 )
 def test_bang_pip_is_reported_with_a_fix(lint_cells, source):
-    findings = lint_cells([source], select=["NB304"])
-    assert codes(findings) == ["NB304"]
+    findings = lint_cells([source], select=["NB406"])
+    assert codes(findings) == ["NB406"]
     assert findings[0].fix == "use %pip install" and len(findings[0].edits) == 1
     assert "first `pip` on PATH" in findings[0].message and "%pip" in findings[0].message
 
@@ -225,8 +225,8 @@ def test_bang_pip_is_reported_with_a_fix(lint_cells, source):
     ],
 )
 def test_bang_pip_reported_without_a_fix(lint_cells, source):
-    findings = lint_cells([source], select=["NB304"])
-    assert codes(findings) == ["NB304"]
+    findings = lint_cells([source], select=["NB406"])
+    assert codes(findings) == ["NB406"]
     assert findings[0].fix is None and findings[0].edits == ()
     assert ("in a Python cell" in findings[0].message) == source.startswith("%%bash")
 
@@ -245,7 +245,7 @@ def test_bang_pip_reported_without_a_fix(lint_cells, source):
     ],
 )
 def test_no_bang_pip_finding(lint_cells, source):
-    assert codes(lint_cells([source], select=["NB304"])) == []
+    assert codes(lint_cells([source], select=["NB406"])) == []
 
 
 def _nbformat_text(cells):
@@ -260,7 +260,7 @@ def _nbformat_text(cells):
 
 
 def _lint(path, *args):
-    return CliRunner().invoke(main, ["lint", "--select", "NB304", *args, str(path)])
+    return CliRunner().invoke(main, ["lint", "--select", "NB406", *args, str(path)])
 
 
 CELLS = ["import os\n!pip install pandas\n  !python3 -m pip install -q 'numpy>=1'", "!pip list"]
@@ -306,15 +306,15 @@ def test_diff_shows_the_change_and_writes_nothing(tmp_path):
 
 
 def test_fix_through_lint_cells_keeps_indentation(lint_cells):
-    findings = lint_cells(["if True:\n    !pip install x"], select=["NB304"])
-    assert spans(findings) == [("NB304", 1, 2, 5, 2, 19)]
+    findings = lint_cells(["if True:\n    !pip install x"], select=["NB406"])
+    assert spans(findings) == [("NB406", 1, 2, 5, 2, 19)]
     path = lint_cells.folder / "nb.ipynb"
     text = path.read_text(encoding="utf-8")
     edit = findings[0].edits[0]
     assert text[edit.start : edit.end] == "!pip" and edit.text == "%pip"
 
 
-# --------------------------------------------------------------------------- NB306 top-level-await
+# --------------------------------------------------------------------------- NB407 top-level-await
 
 
 def test_top_level_await_forms(lint_cells):
@@ -328,13 +328,13 @@ def test_top_level_await_forms(lint_cells):
         "if ready:\n"
         "    await asyncio.sleep(1)"
     )
-    findings = lint_cells([source], select=["NB306"])
+    findings = lint_cells([source], select=["NB407"])
     assert spans(findings) == [
-        ("NB306", 1, 1, 8, 1, 24),
-        ("NB306", 1, 2, 1, 2, 10),
-        ("NB306", 1, 4, 1, 4, 11),
-        ("NB306", 1, 6, 10, 6, 36),
-        ("NB306", 1, 8, 5, 8, 27),
+        ("NB407", 1, 1, 8, 1, 24),
+        ("NB407", 1, 2, 1, 2, 10),
+        ("NB407", 1, 4, 1, 4, 11),
+        ("NB407", 1, 6, 10, 6, 36),
+        ("NB407", 1, 8, 5, 8, 27),
     ]
     assert "`await`" in findings[0].message and "asyncio.run" in findings[0].message
     assert "`async for`" in findings[1].message and "`async with`" in findings[2].message
@@ -352,12 +352,12 @@ def test_top_level_await_forms(lint_cells):
     ],
 )
 def test_no_top_level_await_finding(lint_cells, source):
-    assert codes(lint_cells([source], select=["NB306"])) == []
+    assert codes(lint_cells([source], select=["NB407"])) == []
 
 
 def test_top_level_await_in_a_cell_with_a_syntax_error_elsewhere(lint_cells):
-    findings = lint_cells(["await go()\nx = (\n"], select=["NB306"])
-    assert spans(findings) == [("NB306", 1, 1, 1, 1, 11)]
+    findings = lint_cells(["await go()\nx = (\n"], select=["NB407"])
+    assert spans(findings) == [("NB407", 1, 1, 1, 1, 11)]
 
 
 # --------------------------------------------------------------------------- NB401 undeclared-import
@@ -580,20 +580,20 @@ def test_odd_cells_never_crash(lint_cells):
         "os.system()",
         "%%script\nls",
     ]
-    selected = ["NB302", "NB303", "NB304", "NB306", "NB401", "NB402", "NB000"]
+    selected = ["NB403", "NB405", "NB406", "NB407", "NB401", "NB402", "NB000"]
     findings = lint_cells(cells, select=selected)
     assert "NB000" not in codes(findings)
 
 
 def test_deep_expressions_do_not_crash_the_await_rule(lint_cells):
     deep = "a = " + " + ".join(["b"] * 2000) + "\nawait x"
-    findings = lint_cells([deep], select=["NB306", "NB000"])
-    assert codes(findings) == ["NB306"]
+    findings = lint_cells([deep], select=["NB407", "NB000"])
+    assert codes(findings) == ["NB407"]
 
 
 def test_get_ipython_system_calls_are_shell_commands(lint_cells):
     findings = lint_cells(
         ["get_ipython().system('pip install requests')", "out = get_ipython().getoutput('ls -la')"],
-        select=["NB302", "NB303"],
+        select=["NB403", "NB405"],
     )
-    assert [(f.code, f.cell) for f in findings] == [("NB303", 1), ("NB302", 2)]
+    assert [(f.code, f.cell) for f in findings] == [("NB405", 1), ("NB403", 2)]

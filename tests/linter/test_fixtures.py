@@ -301,7 +301,7 @@ def test_no_internal_errors_and_the_zoo_parses(folder_report):
     zoo = [f for f in report["findings"] if Path(f["path"]).name == "ipython_syntax_zoo.ipynb"]
     assert [f for f in zoo if f["code"] == "NB001"] == []
     # IPython syntax is still seen for what it is
-    assert {"NB302", "NB303", "NB204", "NB306"} <= {f["code"] for f in zoo}
+    assert {"NB403", "NB405", "NB204", "NB407"} <= {f["code"] for f in zoo}
 
 
 def _raw_lines(name: str) -> list[str]:

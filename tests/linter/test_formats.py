@@ -664,7 +664,7 @@ def test_no_format_prints_a_credential_quoted_by_another_rule(tmp_path):
     ]
     write_notebook(tmp_path / "nb.ipynb", cells)
     report = lint_paths([str(tmp_path)], LintOverrides(select=("ALL",)), jobs=1)
-    assert {"NB303", "NB301", "NB106", "NB302", "NB501"} <= {f.code for f in report.findings}
+    assert {"NB405", "NB301", "NB106", "NB403", "NB501"} <= {f.code for f in report.findings}
     for fmt in ("text", "json", "sarif", "github", "junit"):
         rendered = render(report, fmt)
         assert token not in rendered and token[:20] not in rendered, fmt

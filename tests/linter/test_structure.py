@@ -1,4 +1,4 @@
-"""Structure rules NB404 (imports after the first cell), NB706 (parameters cell), NB707 (star import)."""
+"""Structure rules NB704 (imports after the first cell), NB706 (parameters cell), NB707 (star import)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 from ..conftest import code, codes, markdown
 
-# --------------------------------------------------------------------------- NB404
+# --------------------------------------------------------------------------- NB704
 
 
 def test_import_after_the_first_code_cell(lint_cells):
@@ -15,9 +15,9 @@ def test_import_after_the_first_code_cell(lint_cells):
             code("import pandas as pd"),
             code("df = pd.read_csv('x.csv')\nimport seaborn as sns, scipy"),
         ],
-        select=["NB404"],
+        select=["NB704"],
     )
-    assert codes(findings) == ["NB404"]
+    assert codes(findings) == ["NB704"]
     (finding,) = findings
     assert (finding.cell, finding.line, finding.column) == (2, 2, 1)
     assert finding.severity == "info"
@@ -31,7 +31,7 @@ def test_from_import_in_the_last_cell_is_reported(lint_cells):
             code("x = 1"),
             code("from sklearn.metrics import f1_score as f1"),
         ],
-        select=["NB404"],
+        select=["NB704"],
     )
     assert [(f.cell, f.line) for f in findings] == [(3, 1)]
     assert "`sklearn.metrics`" in findings[0].message
@@ -40,7 +40,7 @@ def test_from_import_in_the_last_cell_is_reported(lint_cells):
 def test_each_late_import_statement_is_reported(lint_cells):
     findings = lint_cells(
         [code("import os"), code("import re\nfrom pathlib import Path"), code("import json")],
-        select=["NB404"],
+        select=["NB704"],
     )
     assert [(f.cell, f.line) for f in findings] == [(2, 1), (2, 2), (3, 1)]
 
@@ -76,13 +76,13 @@ def test_each_late_import_statement_is_reported(lint_cells):
     ],
 )
 def test_import_not_at_top_negatives(lint_cells, cells):
-    assert lint_cells(cells, select=["NB404"]) == []
+    assert lint_cells(cells, select=["NB704"]) == []
 
 
 def test_try_without_import_fallback_is_still_checked(lint_cells):
     findings = lint_cells(
         [code("import os"), code("try:\n    import torch\nfinally:\n    print('done')")],
-        select=["NB404"],
+        select=["NB704"],
     )
     assert [(f.cell, f.line) for f in findings] == [(2, 2)]
 

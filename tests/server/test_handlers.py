@@ -85,9 +85,9 @@ async def test_lint_a_saved_notebook_and_unsaved_json(post, notebook):
 
 async def test_lint_fix_rewrites_the_saved_file(post, jp_root_dir):
     write_notebook(jp_root_dir / "fixme.ipynb", [code("!pip install requests", count=1)])
-    before = _json(await post("lint", {"path": "fixme.ipynb", "select": ["NB304"]}))
+    before = _json(await post("lint", {"path": "fixme.ipynb", "select": ["NB406"]}))
     assert before["findings"][0]["fix"]
-    fixed = _json(await post("lint", {"path": "fixme.ipynb", "select": ["NB304"], "fix": True}))
+    fixed = _json(await post("lint", {"path": "fixme.ipynb", "select": ["NB406"], "fix": True}))
     assert fixed["fixed"] == 1
     assert "%pip install requests" in (jp_root_dir / "fixme.ipynb").read_text()
 

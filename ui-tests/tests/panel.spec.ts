@@ -135,7 +135,7 @@ test('Fix applies the safe fix to the file and reloads the notebook', async ({
   const notebook = await openExample(page, tmpPath, 'churn_exploration.ipynb');
   await openPanel(page);
   const panel = page.locator('#nb2prod-panel');
-  const bangPip = panel.locator('.jp-nb2prod-finding[data-code="NB304"]');
+  const bangPip = panel.locator('.jp-nb2prod-finding[data-code="NB406"]');
   await expect(bangPip).toBeVisible();
   await bangPip.locator('.jp-nb2prod-fix').click();
   await expect(bangPip).toHaveCount(0);

@@ -56,7 +56,7 @@ class Command:
     shown: str
     span: tuple[int, int, int, int]
     via: str
-    bang: int | None = None  # column of a lone leading "!" (where the NB304 fix may apply)
+    bang: int | None = None  # column of a lone leading "!" (where the NB406 fix may apply)
 
     @functools.cached_property
     def installs(self) -> list[InstallCommand]:

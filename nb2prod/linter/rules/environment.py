@@ -16,7 +16,7 @@ from nb2prod.linter.rule import Rule, Severity
 from nb2prod.linter.rules._commands import Command, commands, shell_cell_magic
 from nb2prod.notebook import Cell
 
-#: The ``!pip`` prefixes the NB304 fix rewrites to ``%pip``.
+#: The ``!pip`` prefixes the NB406 fix rewrites to ``%pip``.
 _FIXABLE_PIP = re.compile(r"!\s*(?:pip3?|python3?\s+-m\s+pip)(?=\s|$)")
 #: Executables that resolve ``pip`` through PATH (not ``{sys.executable} -m pip``).
 _PATH_PIP = re.compile(r"(?:pip|python)(?:\d+(?:\.\d+)?)?")
@@ -37,7 +37,7 @@ class ShellEscape(Rule):
     Finds shell commands run from cells.  These are ``!cmd``, ``!!cmd``, ``x = !cmd``,
     ``%system``, ``%sx``, ``%%bash``/``%%sh``/``%%script bash`` cells (reported once, at the
     magic) and automagic shell aliases such as ``ls -la`` or ``mkdir out``.  Package
-    installs are reported by NB303 instead.
+    installs are reported by NB405 instead.
 
     ## Why it blocks production
     IPython runs these lines through the machine's shell.  A script or exported module
@@ -63,7 +63,7 @@ class ShellEscape(Rule):
     it to the job's setup step.
     """
 
-    code = "NB302"
+    code = "NB403"
     name = "shell-escape"
     family = "environment"
     severity = Severity.WARNING
@@ -128,7 +128,7 @@ class RuntimePackageInstall(Rule):
     the image for system packages) and delete the cell line.
     """
 
-    code = "NB303"
+    code = "NB405"
     name = "runtime-package-install"
     family = "environment"
     severity = Severity.ERROR
@@ -184,7 +184,7 @@ class BangPipInstall(Rule):
     ```python
     %pip install lightgbm
     ```
-    (and, for production, declare the package instead of installing it at runtime: NB303).
+    (and, for production, declare the package instead of installing it at runtime: NB405).
 
     ## Fix
     Safe: ``!pip``, ``!pip3``, ``!python -m pip`` and ``!python3 -m pip`` at the start of a
@@ -192,7 +192,7 @@ class BangPipInstall(Rule):
     or ``%%bash`` cells.
     """
 
-    code = "NB304"
+    code = "NB406"
     name = "bang-pip-install"
     family = "environment"
     severity = Severity.WARNING
@@ -266,7 +266,7 @@ class TopLevelAwait(Rule):
     None: move the code into an ``async def`` and run it with ``asyncio.run``.
     """
 
-    code = "NB306"
+    code = "NB407"
     name = "top-level-await"
     family = "environment"
     severity = Severity.WARNING
@@ -577,7 +577,7 @@ class UnpinnedInstall(Rule):
     ```python
     %pip install pandas==2.2.2 scikit-learn==1.5.0
     ```
-    (better still, declare them in the dependency file: NB303).
+    (better still, declare them in the dependency file: NB405).
 
     ## Fix
     None: pin each package to the version you tested with (``pip freeze`` shows it).

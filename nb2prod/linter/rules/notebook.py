@@ -162,3 +162,40 @@ class UnusedSuppression(Rule):
 
     def check(self, ctx):  # produced by the engine after suppressions are applied
         return iter(())
+
+
+class RenamedRuleCode(Rule):
+    """
+    ## What it does
+    Finds ``# nb2prod: noqa`` comments and ``nb2prod:noqa`` cell tags that name a rule by
+    the code it had before 0.2, when the codes were renumbered so that each family has one
+    prefix: NB302 is now NB403, NB303 is NB405, NB304 is NB406, NB306 is NB407 and NB404
+    is NB704.
+
+    ## Why it blocks production
+    The old codes still suppress their rules, but stop working in nb2prod 0.3: the
+    findings they silence would come back in every notebook that uses them.
+
+    ## Example
+    ```python
+    !ls data  # nb2prod: noqa: NB302
+    ```
+
+    ## Use instead
+    ```python
+    !ls data  # nb2prod: noqa: NB403
+    ```
+
+    ## Fix
+    Safe: the old code in a ``noqa`` comment becomes the new one (cell tags are left to
+    you).
+    """
+
+    code = "NB010"
+    name = "renamed-rule-code"
+    family = "notebook"
+    severity = Severity.WARNING
+    fix = "writes the new code in the noqa comment"
+
+    def check(self, ctx):  # produced by the engine after suppressions are applied
+        return iter(())

@@ -68,7 +68,7 @@ class ImportNotAtTop(Rule):
     None: move the import to the first code cell.
     """
 
-    code = "NB404"
+    code = "NB704"
     name = "import-not-at-top"
     family = "structure"
     severity = Severity.INFO
