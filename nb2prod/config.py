@@ -226,7 +226,10 @@ def folder_settings(folder: Path, overrides: LintOverrides) -> LintSettings:
     if not isinstance(per_file, dict):
         raise ConfigError(f"{where}: `per-file-ignores` must be a table of glob = [codes]")
     per_file_ignores = tuple(
-        (pattern, frozenset(resolve_selectors(_codes(per_file, pattern, where), codes, names, where)))
+        (
+            pattern,
+            frozenset(resolve_selectors(_codes(per_file, pattern, where), codes, names, where)),
+        )
         for pattern in per_file
     )
 

@@ -128,8 +128,10 @@ class Rule:
             if cls.family not in FAMILIES:
                 raise RuntimeError(f"{cls.code}: unknown family {cls.family!r}")
             if not cls.code.startswith(FAMILIES[cls.family].prefix):
-                raise RuntimeError(f"{cls.code}: the {cls.family} family's codes start with "
-                                   f"{FAMILIES[cls.family].prefix}")
+                raise RuntimeError(
+                    f"{cls.code}: the {cls.family} family's codes start with "
+                    f"{FAMILIES[cls.family].prefix}"
+                )
             REGISTRY[cls.code] = cls
 
     @classmethod

@@ -69,7 +69,9 @@ def test_old_codes_in_the_configuration_work_and_name_the_file(tmp_path):
         report = nb2prod.lint(notebook)
     assert [f.code for f in report.findings] == ["NB402", "NB405"]  # no NB406, NB403
     notes = sorted(str(w.message) for w in caught if w.category is FutureWarning)
-    assert len(notes) == 2 and all("pyproject.toml [tool.nb2prod.lint]: rule code" in n for n in notes)
+    assert len(notes) == 2 and all(
+        "pyproject.toml [tool.nb2prod.lint]: rule code" in n for n in notes
+    )
 
 
 def test_a_noqa_with_an_old_code_still_suppresses_and_the_fix_writes_the_new_one(tmp_path):
