@@ -94,8 +94,10 @@ test: venv
 		--ignore=tests/ui --ignore=tests/team_server
 	$(MAKE) --no-print-directory test-js test-ui test-team-server
 
+# ESLint and Prettier first (`jlpm lint`; `jlpm lint:fix` or `jlpm format` repairs), then Jest.
 test-js: venv
-	cd labextension && $(WITH_VENV) jlpm install --silent && $(WITH_VENV) jlpm test
+	cd labextension && $(WITH_VENV) jlpm install --silent && $(WITH_VENV) jlpm lint && \
+		$(WITH_VENV) jlpm test
 
 ui-tests/node_modules/.package-lock.json: ui-tests/package-lock.json
 	cd ui-tests && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error

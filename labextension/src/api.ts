@@ -115,6 +115,13 @@ export interface IServerConfig {
   role_tags: Record<string, string>;
 }
 
+/** The JSON of an error answer: nb2prod's `message` and `hint`, or Tornado's `reason`. */
+interface IErrorAnswer {
+  message?: string;
+  reason?: string;
+  hint?: string | null;
+}
+
 /** An answer other than 2xx: the server's message and hint, and the HTTP status. */
 export class Nb2ProdRequestError extends Error {
   constructor(
@@ -156,7 +163,7 @@ export async function requestAPI<T>(
     throw new Nb2ProdRequestError(0, String((error as Error).message ?? error));
   }
   const text = await response.text();
-  let data: any = null;
+  let data: unknown = null;
   if (text.length > 0) {
     try {
       data = JSON.parse(text);
@@ -165,15 +172,13 @@ export async function requestAPI<T>(
     }
   }
   if (!response.ok) {
+    const error = (data ?? {}) as IErrorAnswer;
     const message =
-      (data && (data.message || data.reason)) ||
+      error.message ||
+      error.reason ||
       response.statusText ||
       `HTTP ${response.status}`;
-    throw new Nb2ProdRequestError(
-      response.status,
-      message,
-      data?.hint ?? null
-    );
+    throw new Nb2ProdRequestError(response.status, message, error.hint ?? null);
   }
   return data as T;
 }

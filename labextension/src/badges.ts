@@ -24,9 +24,10 @@ export function showRole(cell: Cell): void {
   }
 }
 
-export class RoleBadges
-  implements DocumentRegistry.IWidgetExtension<NotebookPanel, INotebookModel>
-{
+export class RoleBadges implements DocumentRegistry.IWidgetExtension<
+  NotebookPanel,
+  INotebookModel
+> {
   createNew(panel: NotebookPanel): IDisposable {
     const notebook = panel.content;
     const watched = new Set<unknown>();

@@ -41,13 +41,13 @@ import { Nb2ProdPanel, PANEL_ID } from './widgets/Panel';
 
 const PLUGIN_ID = 'nb2prod:plugin';
 
-export namespace CommandIDs {
-  export const openPanel = 'nb2prod:open-panel';
-  export const lint = 'nb2prod:lint';
-  export const exportNotebook = 'nb2prod:export';
-  export const setRole = 'nb2prod:set-role';
-  export const pickRole = 'nb2prod:pick-role';
-}
+export const CommandIDs = {
+  openPanel: 'nb2prod:open-panel',
+  lint: 'nb2prod:lint',
+  exportNotebook: 'nb2prod:export',
+  setRole: 'nb2prod:set-role',
+  pickRole: 'nb2prod:pick-role'
+} as const;
 
 /** Cells whose run may have logged an MLflow run: `%%nb2prod track`, `%nb2prod start|end`. */
 const TRACKING_CELL = /^\s*%%?nb2prod\b/m;

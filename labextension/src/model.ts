@@ -11,6 +11,7 @@ import {
   IExportAnswer,
   IExportPlan,
   IFinding,
+  ILintRequest,
   INb2ProdAPI,
   IRun,
   Nb2ProdRequestError,
@@ -198,7 +199,7 @@ export class PanelModel {
     }
     this._cancelScheduledLint();
     const seq = ++this._lintSeq;
-    const request: Record<string, unknown> = { path: notebook.path };
+    const request: ILintRequest = { path: notebook.path };
     if (unsaved ?? notebook.dirty) {
       request.notebook = notebook.toJSON();
     }
@@ -256,7 +257,7 @@ export class PanelModel {
     if (notebook.dirty) {
       await notebook.save();
     }
-    const request: Record<string, unknown> = {
+    const request: ILintRequest = {
       path: notebook.path,
       fix: true
     };

@@ -12,9 +12,7 @@ export const FRONTEND_VERSION = '0.1.0';
 
 /** What is wrong between this frontend and the server, or null when they match. */
 export type ServerProblem =
-  | { kind: 'missing' }
-  | { kind: 'mismatch'; server: string }
-  | null;
+  { kind: 'missing' } | { kind: 'mismatch'; server: string } | null;
 
 /** Ask the server for its version and compare; other errors (offline) are no problem to report. */
 export async function checkServer(api: INb2ProdAPI): Promise<ServerProblem> {

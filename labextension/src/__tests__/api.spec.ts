@@ -40,7 +40,12 @@ describe('requestAPI', () => {
 
   it('posts lint requests as JSON, unsaved notebook included', async () => {
     makeRequest.mockResolvedValue(answer(200, { version: 1, findings: [] }));
-    const notebook = { cells: [], metadata: {}, nbformat: 4, nbformat_minor: 5 };
+    const notebook = {
+      cells: [],
+      metadata: {},
+      nbformat: 4,
+      nbformat_minor: 5
+    };
     await new Nb2ProdAPI(settings).lint({ path: 'a b/n.ipynb', notebook });
     const [url, init] = makeRequest.mock.calls[0];
     expect(url).toBe('http://localhost:8888/user/ana/nb2prod/lint');
@@ -49,7 +54,9 @@ describe('requestAPI', () => {
   });
 
   it('encodes the runs query and leaves out empty parameters', async () => {
-    makeRequest.mockResolvedValue(answer(200, { runs: [], next_page_token: null }));
+    makeRequest.mockResolvedValue(
+      answer(200, { runs: [], next_page_token: null })
+    );
     await new Nb2ProdAPI(settings).runs('work/a b&c.ipynb', 5);
     const [url, init] = makeRequest.mock.calls[0];
     expect(url).toBe(
@@ -87,7 +94,7 @@ describe('requestAPI', () => {
 
   it('raises with the status text when the answer is not JSON (404 of a missing extension)', async () => {
     makeRequest.mockResolvedValue(answer(404, ''));
-    const error: any = await requestAPI(settings, 'version').catch(e => e);
+    const error = await requestAPI<never>(settings, 'version').catch(e => e);
     expect(error).toBeInstanceOf(Nb2ProdRequestError);
     expect(error.status).toBe(404);
     expect(error.message).toBe('Not Found');
@@ -95,7 +102,7 @@ describe('requestAPI', () => {
 
   it('raises status 0 when the server cannot be reached', async () => {
     makeRequest.mockRejectedValue(new TypeError('Failed to fetch'));
-    const error: any = await requestAPI(settings, 'config').catch(e => e);
+    const error = await requestAPI<never>(settings, 'config').catch(e => e);
     expect(error).toBeInstanceOf(Nb2ProdRequestError);
     expect(error.status).toBe(0);
     expect(error.message).toContain('Failed to fetch');

@@ -1,8 +1,10 @@
 /** The panel model against a fake API and a fake notebook: no widgets, no server. */
 import {
   IExportAnswer,
+  IExportRequest,
   IFinding,
   ILintAnswer,
+  ILintRequest,
   INb2ProdAPI,
   IRunsAnswer,
   Nb2ProdRequestError
@@ -47,12 +49,13 @@ const PLAN: IExportAnswer = {
 };
 
 class FakeAPI implements INb2ProdAPI {
-  lintRequests: any[] = [];
-  exportRequests: any[] = [];
+  lintRequests: ILintRequest[] = [];
+  exportRequests: IExportRequest[] = [];
   runsRequests: string[] = [];
   lintAnswers: Array<ILintAnswer | Promise<ILintAnswer>> = [];
   runsAnswer: IRunsAnswer | Error = { runs: [], next_page_token: null };
-  exportAnswer: (request: any) => Promise<IExportAnswer> = async () => PLAN;
+  exportAnswer: (request: IExportRequest) => Promise<IExportAnswer> =
+    async () => PLAN;
 
   async version() {
     return '0.1.0';
@@ -66,7 +69,7 @@ class FakeAPI implements INb2ProdAPI {
       role_tags: {}
     };
   }
-  lint(request: any) {
+  lint(request: ILintRequest) {
     this.lintRequests.push(request);
     return Promise.resolve(
       this.lintAnswers.shift() ?? { version: 1, findings: [] }
@@ -79,7 +82,7 @@ class FakeAPI implements INb2ProdAPI {
     }
     return this.runsAnswer;
   }
-  export(request: any) {
+  export(request: IExportRequest) {
     this.exportRequests.push(request);
     return this.exportAnswer(request);
   }
@@ -252,8 +255,22 @@ describe('PanelModel', () => {
   it('shows runs newest first and the 503 message when the store is unreachable', async () => {
     api.runsAnswer = {
       runs: [
-        { run_id: 'a', name: 'old', status: 'FINISHED', start_time: 1, params: {}, metrics: {} },
-        { run_id: 'b', name: 'new', status: 'RUNNING', start_time: 5, params: {}, metrics: {} }
+        {
+          run_id: 'a',
+          name: 'old',
+          status: 'FINISHED',
+          start_time: 1,
+          params: {},
+          metrics: {}
+        },
+        {
+          run_id: 'b',
+          name: 'new',
+          status: 'RUNNING',
+          start_time: 5,
+          params: {},
+          metrics: {}
+        }
       ]
     };
     model.setNotebook(notebook);
@@ -317,7 +334,7 @@ describe('PanelModel', () => {
       scorecard: { ok: false, checks: [{ name: 'same answers', ok: false }] }
     });
     await model.export({ overwrite: true, verify: true });
-    expect(api.exportRequests.pop().overwrite).toBe(true);
+    expect(api.exportRequests.pop()?.overwrite).toBe(true);
     expect(model.exportState).toBe('failed');
   });
 

@@ -18,12 +18,16 @@ describe('server extension check', () => {
   });
 
   it('is quiet when the versions match', async () => {
-    expect(await checkServer(apiAnswering(async () => FRONTEND_VERSION))).toBeNull();
+    expect(
+      await checkServer(apiAnswering(async () => FRONTEND_VERSION))
+    ).toBeNull();
   });
 
   it('says missing on 404 and how to enable it', async () => {
     const problem = await checkServer(
-      apiAnswering(() => Promise.reject(new Nb2ProdRequestError(404, 'Not Found')))
+      apiAnswering(() =>
+        Promise.reject(new Nb2ProdRequestError(404, 'Not Found'))
+      )
     );
     expect(problem).toEqual({ kind: 'missing' });
     expect(problemText(problem!, trans).body).toContain(
@@ -42,7 +46,9 @@ describe('server extension check', () => {
   it('does not call an unreachable server a missing extension', async () => {
     expect(
       await checkServer(
-        apiAnswering(() => Promise.reject(new Nb2ProdRequestError(0, 'offline')))
+        apiAnswering(() =>
+          Promise.reject(new Nb2ProdRequestError(0, 'offline'))
+        )
       )
     ).toBeNull();
   });

@@ -14,9 +14,7 @@ export interface IExportSectionProps extends ISectionProps {
 export const EXPORT_COMMAND = 'nb2prod:export';
 const OPEN_COMMAND = 'docmanager:open';
 
-function PlanView(
-  props: ISectionProps & { plan: IExportPlan }
-): JSX.Element {
+function PlanView(props: ISectionProps & { plan: IExportPlan }): JSX.Element {
   const { plan, trans } = props;
   const runtime = Object.entries(plan.runtime_parameters);
   const roles = Object.entries(plan.roles).filter(([, cells]) => cells.length);
@@ -25,8 +23,9 @@ function PlanView(
       <div className="jp-nb2prod-planRow">
         <span className="jp-nb2prod-planLabel">{trans.__('predict')}</span>
         <code>
-          predict({[...plan.inputs, ...runtime.map(([name]) => `${name}=…`)].join(', ')})
-          {' → '}
+          predict(
+          {[...plan.inputs, ...runtime.map(([name]) => `${name}=…`)].join(', ')}
+          ){' → '}
           {plan.output}
         </code>
       </div>
@@ -115,7 +114,8 @@ export function ExportSection(props: IExportSectionProps): JSX.Element {
     );
   }
   const running = model.exportState === 'running';
-  const refused = model.planProblem !== null && model.planProblem.status === 422;
+  const refused =
+    model.planProblem !== null && model.planProblem.status === 422;
   const run = (verify: boolean) =>
     void commands.execute(EXPORT_COMMAND, { verify });
   return (
@@ -172,7 +172,10 @@ export function ExportSection(props: IExportSectionProps): JSX.Element {
           </span>
         </div>
       )}
-      <ProblemView problem={model.exportProblem} className="jp-nb2prod-exportProblem" />
+      <ProblemView
+        problem={model.exportProblem}
+        className="jp-nb2prod-exportProblem"
+      />
       {model.exportResult?.scorecard && (
         <ScorecardView
           scorecard={model.exportResult.scorecard}
@@ -191,7 +194,9 @@ export function ExportSection(props: IExportSectionProps): JSX.Element {
                 key={file}
                 className="jp-nb2prod-file"
                 title={trans.__('Open %1', file)}
-                onClick={() => void commands.execute(OPEN_COMMAND, { path: file })}
+                onClick={() =>
+                  void commands.execute(OPEN_COMMAND, { path: file })
+                }
               >
                 {file.startsWith(model.exportResult!.target + '/')
                   ? file.slice(model.exportResult!.target.length + 1)

@@ -2,6 +2,7 @@
 import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget, SidePanel, UseSignal } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
+import { AccordionPanel } from '@lumino/widgets';
 import * as React from 'react';
 
 import { nb2prodIcon } from '../icons';
@@ -59,9 +60,8 @@ export class Nb2ProdPanel extends SidePanel {
     this.addWidget(this._runs);
     this.addWidget(this._export);
     // Findings need the most room; the export form the least.
-    const content = this.content as any;
-    if (typeof content.setRelativeSizes === 'function') {
-      content.setRelativeSizes([5, 2, 3]);
+    if (this.content instanceof AccordionPanel) {
+      this.content.setRelativeSizes([5, 2, 3]);
     }
     model.changed.connect(this._updateTitles, this);
     this._updateTitles();
@@ -69,9 +69,8 @@ export class Nb2ProdPanel extends SidePanel {
 
   /** Open the Export section (the toolbar button shows the export's progress there). */
   expandExport(): void {
-    const content = this.content as any;
-    if (typeof content.expand === 'function') {
-      content.expand(2);
+    if (this.content instanceof AccordionPanel) {
+      this.content.expand(2);
     }
   }
 

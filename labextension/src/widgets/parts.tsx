@@ -32,7 +32,11 @@ export function ProblemView(props: {
     return null;
   }
   return (
-    <div className={className ? `jp-nb2prod-problem ${className}` : 'jp-nb2prod-problem'}>
+    <div
+      className={
+        className ? `jp-nb2prod-problem ${className}` : 'jp-nb2prod-problem'
+      }
+    >
       {problem.message}
       {problem.hint && <div className="jp-nb2prod-hint">{problem.hint}</div>}
     </div>
