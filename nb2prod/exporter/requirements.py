@@ -11,14 +11,14 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
-from nb2prod.errors import EnvironmentProblem
-from nb2prod.exporter.plan import CODE_ROLES, ExportPlan
-from nb2prod.linter.dependencies import (
+from nb2prod.dependencies.distributions import (
     first_party_keys,
     import_key,
     installed_distributions,
     is_stdlib,
 )
+from nb2prod.errors import EnvironmentProblem
+from nb2prod.exporter.plan import CODE_ROLES, ExportPlan
 
 
 @dataclass(frozen=True)

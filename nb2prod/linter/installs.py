@@ -12,7 +12,7 @@ import re
 import shlex
 from dataclasses import dataclass
 
-from nb2prod.linter.dependencies import is_url_or_path
+from nb2prod.dependencies.declared import is_url_or_path
 
 _NAME = re.compile(r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
 _NAME_AT_URL = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*@")

@@ -91,7 +91,7 @@ def imported_distributions() -> list[str]:
 
 @functools.lru_cache(maxsize=4)
 def _distributions_for(_module_count: int) -> tuple[str, ...]:
-    from nb2prod.linter.dependencies import installed_distributions, is_stdlib
+    from nb2prod.dependencies.distributions import installed_distributions, is_stdlib
 
     found: set[str] = set()
     for module in list(sys.modules):

@@ -1,4 +1,4 @@
-"""Declared dependencies, import -> distribution mapping (nb2prod/linter/dependencies.py) and
+"""Declared dependencies, import -> distribution mapping (nb2prod/dependencies/) and
 install command parsing (nb2prod/linter/installs.py)."""
 
 from __future__ import annotations
@@ -10,14 +10,15 @@ import textwrap
 
 import pytest
 
-from nb2prod.linter import dependencies as deps
+from nb2prod.dependencies import declared as declarations
+from nb2prod.dependencies import distributions
 from nb2prod.linter.installs import install_commands, is_conda_pinned, is_pinned, shell_segments
 
 from ..conftest import write_notebook
 
 
 def declared(folder, *more):
-    return deps.declared_dependencies([folder, *more])
+    return declarations.declared_dependencies([folder, *more])
 
 
 def write(path, text):
@@ -218,10 +219,10 @@ def test_setup_py_literals(tmp_path):
 
 def test_declarations_are_cached_per_file_version(tmp_path):
     requirements = write(tmp_path / "requirements.txt", "numpy\n")
-    before = deps._read_folder.cache_info()
+    before = declarations._read_folder.cache_info()
     assert declared(tmp_path).names == {"numpy"}
     assert declared(tmp_path).names == {"numpy"}
-    after = deps._read_folder.cache_info()
+    after = declarations._read_folder.cache_info()
     assert (after.misses - before.misses, after.hits - before.hits) == (1, 1)
     requirements.write_text("numpy\npandas\n")  # another size: a new version
     assert declared(tmp_path).names == {"numpy", "pandas"}
@@ -241,7 +242,7 @@ def test_declarations_are_cached_per_file_version(tmp_path):
     ],
 )
 def test_import_keys(dotted, key):
-    assert deps.import_key(dotted) == key
+    assert distributions.import_key(dotted) == key
 
 
 @pytest.mark.parametrize(
@@ -263,7 +264,7 @@ def test_import_keys(dotted, key):
     ],
 )
 def test_declared_provider(key, names):
-    assert deps.declared_provider(key, frozenset(names))
+    assert distributions.declared_provider(key, frozenset(names))
 
 
 @pytest.mark.parametrize(
@@ -276,27 +277,31 @@ def test_declared_provider(key, names):
     ],
 )
 def test_not_declared_provider(key, names):
-    assert not deps.declared_provider(key, frozenset(names))
+    assert not distributions.declared_provider(key, frozenset(names))
 
 
 def test_best_distribution_names():
-    assert deps.best_distribution("sklearn") == "scikit-learn"
-    assert deps.best_distribution("jupyter") == "jupyter_core"
-    assert deps.best_distribution("google.cloud.storage") == "google-cloud-storage"
-    assert deps.best_distribution("somethingunknown") == "somethingunknown"
+    assert distributions.best_distribution("sklearn") == "scikit-learn"
+    assert distributions.best_distribution("jupyter") == "jupyter_core"
+    assert distributions.best_distribution("google.cloud.storage") == "google-cloud-storage"
+    assert distributions.best_distribution("somethingunknown") == "somethingunknown"
 
 
 def test_stdlib_and_first_party(tmp_path):
-    assert deps.is_stdlib("os") and deps.is_stdlib("tomllib") and deps.is_stdlib("__future__")
-    assert not deps.is_stdlib("pandas")
+    assert (
+        distributions.is_stdlib("os")
+        and distributions.is_stdlib("tomllib")
+        and distributions.is_stdlib("__future__")
+    )
+    assert not distributions.is_stdlib("pandas")
     write(tmp_path / "helpers.py", "")
     write(tmp_path / "pkg" / "__init__.py", "")
     write(tmp_path / "nspkg" / "mod.py", "")
     (tmp_path / "data").mkdir()
     for name in ("helpers", "pkg", "nspkg"):
-        assert deps.is_first_party(name, [tmp_path])
-    assert not deps.is_first_party("data", [tmp_path])
-    assert not deps.is_first_party("pandas", [tmp_path])
+        assert distributions.is_first_party(name, [tmp_path])
+    assert not distributions.is_first_party("data", [tmp_path])
+    assert not distributions.is_first_party("pandas", [tmp_path])
 
 
 def test_lint_reads_nothing_without_third_party_imports(tmp_path):
@@ -310,11 +315,11 @@ def test_lint_reads_nothing_without_third_party_imports(tmp_path):
         import sys
         from nb2prod.config import LintOverrides, lint_settings
         from nb2prod.linter.engine import lint_file
-        from nb2prod.linter import dependencies as deps
+        from nb2prod.dependencies import declared as declarations, distributions
         for path in ({str(stdlib)!r}, {str(declared_only)!r}):
             settings = lint_settings(path, LintOverrides(select=("NB401",)))
             assert lint_file(path, settings).findings == []
-            print(deps._read_folder.cache_info().misses, deps._installed_providers.cache_info().misses)
+            print(declarations._read_folder.cache_info().misses, distributions._installed_providers.cache_info().misses)
     """)
     output = subprocess.run(
         [sys.executable, "-c", script],
@@ -496,9 +501,9 @@ def test_installed_providers_are_cached_per_environment(tmp_path):
     import sys
 
     code = (
-        "from nb2prod.linter import dependencies as d\n"
-        "print(d._providers_cache())\n"
-        "print(d.installed_distributions('yaml'))\n"
+        "from nb2prod.dependencies import distributions\n"
+        "print(distributions._providers_cache())\n"
+        "print(distributions.installed_distributions('yaml'))\n"
     )
     env = {"XDG_CACHE_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
     first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)

@@ -4,17 +4,28 @@ from __future__ import annotations
 
 import ast
 import functools
-import os
 import re
 from pathlib import Path
 
-from nb2prod.linter import dependencies as deps
+from nb2prod.dependencies.declared import (
+    Declarations,
+    Stamps,
+    declared_dependencies,
+    normalize,
+    requirement_name,
+)
+from nb2prod.dependencies.distributions import (
+    best_distribution,
+    declared_provider,
+    first_party_keys,
+    likely_distributions,
+)
 from nb2prod.linter.context import CellIndex, NotebookContext
 from nb2prod.linter.edits import replace_in_line
 from nb2prod.linter.installs import InstallCommand, shell_segments
 from nb2prod.linter.rule import Rule, Severity
 from nb2prod.linter.rules._commands import Command, commands, shell_cell_magic
-from nb2prod.notebook import Cell
+from nb2prod.linter.rules._imports import exempt, first_imports, project_folders, written_modules
 
 #: The ``!pip`` prefixes the NB406 fix rewrites to ``%pip``.
 _FIXABLE_PIP = re.compile(r"!\s*(?:pip3?|python3?\s+-m\s+pip)(?=\s|$)")
@@ -363,17 +374,17 @@ class UndeclaredImport(Rule):
     def check(self, ctx):
         known = {str(name) for name in ctx.option(self.code, "known-first-party")}
         imported = {
-            key: where for key, where in _first_imports(ctx).items() if not _exempt(key, known)
+            key: where for key, where in first_imports(ctx).items() if not exempt(key, known)
         }
         if not imported:
             return  # no third-party import: no file is read, importlib is not loaded
-        folders = _project_folders(ctx)
+        folders = project_folders(ctx)
         root = folders[-1]
-        written = _written_modules(ctx)
+        written = written_modules(ctx)
         own = [*folders, root / "src"]
         local = [key for key in imported if key.split(".")[0] not in written]
-        stamps: deps.Stamps = {}  # each folder's modification time, read once
-        first_party = deps.first_party_keys(local, own, stamps)
+        stamps: Stamps = {}  # each folder's modification time, read once
+        first_party = first_party_keys(local, own, stamps)
         imported = {
             key: where
             for key, where in imported.items()
@@ -381,130 +392,15 @@ class UndeclaredImport(Rule):
         }
         if not imported:
             return
-        declared = deps.declared_dependencies(folders, stamps)
+        declared = declared_dependencies(folders, stamps)
         installed: dict[str, int] | None = None  # computed only for a message
         for key, (cell, node) in imported.items():
-            if deps.declared_provider(key, declared.names):
+            if declared_provider(key, declared.names):
                 continue
             installed = _runtime_installs(ctx) if installed is None else installed
             yield self.report(
                 ctx, _undeclared_message(key, declared, root, installed), cell, node=node
             )
-
-
-def _first_imports(ctx: NotebookContext) -> dict[str, tuple[Cell, ast.AST]]:
-    """Import key -> (cell, node) of its first unguarded absolute import, in document order."""
-    found: dict[str, tuple[Cell, ast.AST]] = {}
-    for index in ctx.indexes:
-        cell = index.cell
-        for statement in _unguarded_imports(index):
-            if isinstance(statement, ast.Import):
-                for alias in statement.names:
-                    found.setdefault(deps.import_key(alias.name), (cell, alias))
-            elif statement.module and not statement.level:
-                module = statement.module
-                if module.split(".")[0] in deps.NAMESPACE_ROOTS:
-                    keys = [
-                        deps.import_key(module if a.name == "*" else f"{module}.{a.name}")
-                        for a in statement.names
-                    ]
-                else:
-                    keys = [deps.import_key(module)]
-                for key in keys:
-                    found.setdefault(key, (cell, statement))
-    return found
-
-
-_TRY = (ast.Try, getattr(ast, "TryStar", ast.Try))
-_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
-
-
-def _unguarded_imports(index: CellIndex) -> list[ast.Import | ast.ImportFrom]:
-    """Import statements at any depth, except optional ones (``try: import x`` /
-    ``except ImportError``, ``if TYPE_CHECKING:``), in source order."""
-    imports = index.by_type.get(ast.Import, [])
-    imports_from = index.by_type.get(ast.ImportFrom, [])
-    if imports and imports_from:  # statements never overlap: their starts give source order
-        imports = sorted([*imports, *imports_from], key=lambda s: (s.lineno, s.col_offset))
-    else:
-        imports = imports or imports_from
-    return [statement for statement in imports if not _guarded(statement, index.parents)]
-
-
-def _guarded(statement: ast.stmt, parents: dict[ast.AST, ast.AST]) -> bool:
-    """Whether a ``try``/``except ImportError`` or ``if TYPE_CHECKING:`` makes it optional."""
-    child, parent = statement, parents.get(statement)
-    while parent is not None:
-        if isinstance(parent, _TRY):
-            # The guarded parts: the ``try`` body and the handlers (``except ImportError:
-            # import fallback`` is optional too); ``else``/``finally`` always run.
-            if _in(child, parent.body) or _in(child, parent.handlers):
-                if any(_catches_import_error(h) for h in parent.handlers):
-                    return True
-        elif isinstance(parent, ast.If) and _in(child, parent.body):
-            if _is_type_checking(parent.test):
-                return True
-        child, parent = parent, parents.get(parent)
-    return False
-
-
-def _in(node: ast.AST, nodes: list[ast.AST]) -> bool:
-    return any(item is node for item in nodes)
-
-
-def _catches_import_error(handler: ast.ExceptHandler) -> bool:
-    if handler.type is None:
-        return True
-    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-    return any(getattr(t, "id", getattr(t, "attr", None)) in _IMPORT_ERRORS for t in types)
-
-
-def _is_type_checking(test: ast.expr) -> bool:
-    return getattr(test, "id", getattr(test, "attr", None)) == "TYPE_CHECKING"
-
-
-def _exempt(key: str, known: set[str]) -> bool:
-    top = key.split(".")[0]
-    platform = any(key == m or key.startswith(m + ".") for m in deps.PLATFORM_MODULES)
-    return deps.is_stdlib(key) or platform or top in known or key in known
-
-
-def _project_folders(ctx: NotebookContext) -> list[Path]:
-    """The notebook's folder and its parents up to the project root (last)."""
-    folder = os.path.dirname(os.path.abspath(ctx.notebook.path))
-    return list(_folders_up_to(folder, Path(ctx.project_root)))
-
-
-@functools.lru_cache(maxsize=256)
-def _folders_up_to(notebook_folder: str, root: Path) -> tuple[Path, ...]:
-    """Many notebooks share a folder: its chain of folders is worked out once."""
-    folder = _real_folder(notebook_folder)
-    folders = [folder]
-    if root in folder.parents:
-        for parent in folder.parents:
-            folders.append(parent)
-            if parent == root:
-                break
-    elif folder != root:
-        folders.append(root)
-    return tuple(folders)
-
-
-@functools.lru_cache(maxsize=256)
-def _real_folder(folder: str) -> Path:
-    return Path(os.path.realpath(folder))  # as the project root is found (symlinks resolved)
-
-
-def _written_modules(ctx: NotebookContext) -> set[str]:
-    """Modules the notebook writes itself with ``%%writefile helpers.py``."""
-    names = set()
-    for _cell, escape in ctx.escapes():
-        if escape.kind == "cell_magic" and escape.name == "writefile":
-            words = [w for w in escape.args.split() if not w.startswith("-")]
-            path = Path(words[0]) if words else None
-            if path is not None and path.suffix == ".py":
-                names.add(path.parent.name if path.stem == "__init__" else path.stem)
-    return names
 
 
 def _runtime_installs(ctx: NotebookContext) -> dict[str, int]:
@@ -514,21 +410,19 @@ def _runtime_installs(ctx: NotebookContext) -> dict[str, int]:
         for install in command.installs:
             if install.python and install.action == "install":
                 for package in install.packages:
-                    name = deps.requirement_name(package.split("::")[-1])
+                    name = requirement_name(package.split("::")[-1])
                     if name:
-                        installed.setdefault(deps.normalize(name), command.cell.number)
+                        installed.setdefault(normalize(name), command.cell.number)
     return installed
 
 
 def _undeclared_message(
-    key: str, declared: deps.Declarations, root: Path, installed: dict[str, int]
+    key: str, declared: Declarations, root: Path, installed: dict[str, int]
 ) -> str:
-    distribution = deps.best_distribution(key)
+    distribution = best_distribution(key)
     named = f"`{key}`" if distribution == key else f"`{key}` ({distribution})"
     cells = [
-        installed[deps.normalize(d)]
-        for d in deps.likely_distributions(key)
-        if deps.normalize(d) in installed
+        installed[normalize(d)] for d in likely_distributions(key) if normalize(d) in installed
     ]
     runtime = f" (installed at runtime in cell {cells[0]})" if cells else ""
     if not declared.files:
@@ -594,7 +488,7 @@ class UnpinnedInstall(Rule):
                 unpinned = install.unpinned()
                 if not unpinned:
                     continue
-                example = deps.requirement_name(unpinned[0].split("::")[-1]) or "name"
+                example = requirement_name(unpinned[0].split("::")[-1]) or "name"
                 pin = "=" if install.tool == "conda" else "=="
                 yield self.report(
                     ctx,

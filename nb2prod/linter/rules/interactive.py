@@ -7,7 +7,7 @@ import ast
 
 from nb2prod.linter.rule import Rule, Severity
 from nb2prod.linter.rules._callees import callees
-from nb2prod.linter.rules.paths import magic_uses
+from nb2prod.linter.rules._magic_uses import magic_uses
 
 
 def _parents_in(ctx, cell) -> dict[ast.AST, ast.AST]:

@@ -4,294 +4,18 @@ user-specific paths, data read from literal files, ``cd``, ``sys.path`` and othe
 from __future__ import annotations
 
 import ast
-import functools
-import shlex
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
-from nb2prod.linter.context import CellIndex, NotebookContext
 from nb2prod.linter.rule import Rule, Severity
 from nb2prod.linter.rules import _io
 from nb2prod.linter.rules._callees import callees
+from nb2prod.linter.rules._magic_uses import MagicUse, command_words, magic_uses
 from nb2prod.linter.rules._path_text import (
-    PLACEHOLDER,
-    LocalPath,
     is_absolute_path,
     is_allowed,
     is_relative_file,
-    local_path,
-    may_be_local_path,
     user_location,
 )
-from nb2prod.notebook import Cell
-
-# --------------------------------------------------------------------------- string literals
-
-
-@dataclass(frozen=True)
-class StringSite:
-    """A string literal (or f-string) of a cell that may be a path, with what it flows into."""
-
-    cell: Cell
-    node: ast.expr
-    path: LocalPath
-    flows_into_io: bool  # an argument of a path/IO call, or assigned to a name that is one
-    env_default: bool  # the default of os.getenv / os.environ.get
-
-
-#: Methods whose first argument is a web route, not a path (``@app.get("/health")``).
-ROUTE_METHODS = frozenset(
-    "route get post put patch delete head options websocket api_route add_url_rule "
-    "add_api_route add_route add_websocket_route add_api_websocket_route mount url_for "
-    "redirect".split()
-)
-#: Methods that compare against a prefix rather than use the location.
-COMPARE_METHODS = frozenset({"startswith", "endswith", "removeprefix", "removesuffix"})
-WEB_MODULES = frozenset(
-    "flask fastapi starlette django aiohttp bottle tornado quart sanic litestar falcon "
-    "requests httpx urllib3 gradio streamlit".split()
-)
-ENV_GETTERS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"})
-
-
-def string_sites(ctx: NotebookContext) -> list[StringSite]:
-    """Path-like string literals outside the parameters cell, docstrings, regexes and routes."""
-    return ctx.shared(_string_sites)
-
-
-def _string_sites(ctx: NotebookContext) -> list[StringSite]:
-    path_names = _PathNames(ctx)
-    return [
-        site
-        for index in ctx.indexes
-        if not ctx.is_parameters(index.cell)
-        for site in _cell_sites(ctx, index, path_names)
-    ]
-
-
-class _PathNames:
-    """:func:`_names_used_as_paths`, worked out when a path is first assigned to a name."""
-
-    def __init__(self, ctx: NotebookContext) -> None:
-        self.ctx = ctx
-
-    @functools.cached_property
-    def names(self) -> set[str]:
-        return _names_used_as_paths(self.ctx)
-
-
-def _cell_sites(ctx, index: CellIndex, path_names: _PathNames) -> Iterator[StringSite]:
-    for node in index.nodes(ast.Constant, ast.JoinedStr):
-        if isinstance(node, ast.Constant) and not may_be_local_path(node.value):
-            continue  # nearly every constant: no parent to look up
-        text = _string_text(node, index.parents)
-        if text is None:
-            continue
-        path = local_path(text)
-        if path is None:
-            continue
-        usage = _usage(ctx, node, index.parents, path_names)
-        if usage is not None:
-            yield StringSite(index.cell, node, path, *usage)
-
-
-def _string_text(node: ast.AST, parents: dict) -> str | None:
-    """The text of a str literal or f-string (fields as {…}); None for other nodes."""
-    if isinstance(node, ast.Constant):
-        if not isinstance(node.value, str):
-            return None
-        return None if isinstance(parents.get(node), ast.JoinedStr) else node.value
-    if isinstance(node, ast.JoinedStr) and not isinstance(parents.get(node), ast.FormattedValue):
-        return "".join(v.value if isinstance(v, ast.Constant) else PLACEHOLDER for v in node.values)
-    return None
-
-
-def _usage(ctx, node: ast.expr, parents: dict, path_names: _PathNames) -> tuple[bool, bool] | None:
-    """``(flows_into_io, env_default)`` for a string, or None when it is not used as a path."""
-    child, parent, keyword, direct = _climb(node, parents)
-    if isinstance(parent, ast.Expr) and direct:
-        return None  # a docstring, or a string used as a comment
-    if isinstance(parent, ast.Compare):
-        return None  # compared with, not used: `if cwd.startswith(...)`-style detection
-    if isinstance(parent, (ast.Assign, ast.AnnAssign)) and child is parent.value:
-        targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
-        names = {t.id for t in targets if isinstance(t, ast.Name)}
-        return bool(names and names & path_names.names), False
-    if not isinstance(parent, ast.Call) or child is parent.func:
-        return False, False
-    qualified = ctx.qualified_name(parent.func)
-    method = parent.func.attr if isinstance(parent.func, ast.Attribute) else None
-    callee = method or (qualified.rsplit(".", 1)[-1] if qualified else None)
-    takes_paths = _io.takes_paths(qualified, parent.func)
-    index = next((i for i, arg in enumerate(parent.args) if arg is child), None)
-    if _is_regex_call(qualified, parent.func) or method in COMPARE_METHODS:
-        return None
-    route_argument = direct and (index == 0 or keyword in ("path", "rule", "location"))
-    if (
-        callee in ROUTE_METHODS
-        and route_argument
-        and not takes_paths
-        and _on_web_app(ctx, parent.func)
-    ):
-        return None
-    env_default = qualified in ENV_GETTERS and (index == 1 or keyword == "default")
-    return takes_paths, env_default
-
-
-def _climb(node: ast.AST, parents: dict) -> tuple[ast.AST, ast.AST | None, str | None, bool]:
-    """Up through keywords and expression operators to the node that uses the string."""
-    child, parent, keyword, direct = node, parents.get(node), None, True
-    while isinstance(parent, (ast.keyword, ast.BinOp, ast.IfExp)):
-        if isinstance(parent, ast.keyword):
-            keyword = parent.arg
-        else:
-            direct = False
-        child, parent = parent, parents.get(parent)
-    return child, parent, keyword, direct
-
-
-def _on_web_app(ctx: NotebookContext, func: ast.expr) -> bool:
-    """True unless the callee comes from an imported module that is not a web framework.
-
-    ``app.get("/health")`` (``app`` a notebook variable) and ``flask.redirect("/login")`` are
-    routes; ``drive.mount("/content/drive")`` (``google.colab.drive``) is not.
-    """
-    root = func
-    while isinstance(root, ast.Attribute):
-        root = root.value
-    if isinstance(root, ast.Call):
-        return _on_web_app(ctx, root.func)  # FastAPI().get(...), APIRouter(prefix=...).post(...)
-    if not isinstance(root, ast.Name) or root.id not in ctx.imports:
-        return True
-    return ctx.imports[root.id].split(".")[0] in WEB_MODULES
-
-
-def _is_regex_call(qualified: str | None, func: ast.expr) -> bool:
-    if qualified and qualified.split(".")[0] in ("re", "regex"):
-        return True
-    # pandas' .str.contains / .str.extract / ... take regular expressions
-    return (
-        isinstance(func, ast.Attribute)
-        and isinstance(func.value, ast.Attribute)
-        and (func.value.attr == "str")
-    )
-
-
-def _names_used_as_paths(ctx: NotebookContext) -> set[str]:
-    """Names passed (alone or inside a path expression) to calls that take paths."""
-    names: set[str] = set()
-    for _cell, _parsed, call, qualified in ctx.calls():
-        if not _io.takes_paths(qualified, call.func):
-            continue
-        values = [*call.args, *(k.value for k in call.keywords)]
-        for operand in _path_operands(values, ctx.qualified_name):
-            if isinstance(operand, ast.Name):
-                names.add(operand.id)
-    return names
-
-
-def _path_operands(values: list[ast.expr], qualify: Callable) -> Iterator[ast.expr]:
-    """The leaves of path expressions: through ``+``, ``/``, f-strings and path builders."""
-    stack = list(values)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.BinOp):
-            stack += [node.left, node.right]
-        elif isinstance(node, ast.JoinedStr):
-            stack += [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
-        elif isinstance(node, ast.Starred):
-            stack.append(node.value)
-        elif isinstance(node, ast.Call) and qualify(node.func) in _io.PATH_BUILDERS:
-            stack += [*node.args, *(k.value for k in node.keywords)]
-        else:
-            yield node
-
-
-def _shown(text: str, limit: int = 80) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-# --------------------------------------------------------------------------- magics
-
-
-@dataclass(frozen=True)
-class MagicUse:
-    """A line or cell magic, written as ``%name args`` or ``get_ipython().run_line_magic(...)``."""
-
-    cell: Cell
-    kind: str  # "line_magic" or "cell_magic"
-    name: str
-    args: str | None  # None when the arguments are not a literal
-    span: tuple[int, int, int, int]
-
-    @property
-    def shown(self) -> str:
-        sign = "%%" if self.kind == "cell_magic" else "%"
-        return f"{sign}{self.name} {self.args}".strip() if self.args else f"{sign}{self.name}"
-
-
-def magic_uses(ctx: NotebookContext) -> list[MagicUse]:
-    """Every magic of the notebook, from IPython syntax and from explicit API calls."""
-    return ctx.shared(_magic_uses)
-
-
-def _magic_uses(ctx: NotebookContext) -> list[MagicUse]:
-    return list(_find_magic_uses(ctx))
-
-
-def _find_magic_uses(ctx: NotebookContext) -> Iterator[MagicUse]:
-    for cell, escape in ctx.escapes():
-        if escape.kind in ("line_magic", "cell_magic"):
-            span = (escape.line, escape.column, escape.line, escape.end_column)
-            yield MagicUse(cell, escape.kind, escape.name, escape.args, span)
-    if not callees(ctx).any_written(_MAGIC_METHODS):
-        return
-    for cell, parsed, call, _qualified in ctx.calls():
-        use = _magic_call(call)
-        if use is not None:
-            yield MagicUse(cell, use[0], use[1], use[2], parsed.position(call))
-
-
-#: Methods :func:`_magic_call` recognises.
-_MAGIC_METHODS = ("run_line_magic", "run_cell_magic", "magic")
-
-
-def _magic_call(call: ast.Call) -> tuple[str, str, str | None] | None:
-    func = call.func
-    if not isinstance(func, ast.Attribute) or not call.args:
-        return None
-    words = [
-        a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else None
-        for a in call.args
-    ]
-    if func.attr in ("run_line_magic", "run_cell_magic") and words[0]:
-        kind = "line_magic" if func.attr == "run_line_magic" else "cell_magic"
-        return (
-            kind,
-            words[0].lstrip("%"),
-            words[1].strip() if len(words) > 1 and words[1] is not None else None,
-        )
-    receiver = func.value
-    from_ipython = (
-        isinstance(receiver, ast.Call)
-        and isinstance(receiver.func, ast.Name)
-        and (receiver.func.id == "get_ipython")
-    )
-    if func.attr == "magic" and from_ipython and words[0]:
-        name, _, args = words[0].lstrip("%").partition(" ")
-        return "line_magic", name, args.strip()
-    return None
-
-
-def command_words(args: str) -> list[str]:
-    """A magic's arguments split like a shell would (tolerating unbalanced quotes)."""
-    try:
-        return shlex.split(args)
-    except ValueError:
-        return args.split()
-
-
-# --------------------------------------------------------------------------- rules
+from nb2prod.linter.rules._string_sites import shown_text, string_sites
 
 
 class HardcodedAbsolutePath(Rule):
@@ -345,7 +69,7 @@ class HardcodedAbsolutePath(Rule):
                 continue  # NB202 reports user-specific paths; env defaults are configurable
             if is_absolute_path(path, site.flows_into_io) and not is_allowed(path, allowed):
                 message = (
-                    f"hardcoded absolute path '{_shown(path.text)}'; make it a parameter "
+                    f"hardcoded absolute path '{shown_text(path.text)}'; make it a parameter "
                     "(a variable in the `parameters` cell) so jobs can point it elsewhere"
                 )
                 yield self.report(ctx, message, site.cell, node=site.node)
@@ -397,7 +121,7 @@ class UserSpecificPath(Rule):
             where = user_location(site.path, site.flows_into_io)
             if where and not is_allowed(site.path, allowed):
                 message = (
-                    f"'{_shown(site.path.text)}' is in {where}, which jobs elsewhere do not "
+                    f"'{shown_text(site.path.text)}' is in {where}, which jobs elsewhere do not "
                     "have; make it a parameter (a variable in the `parameters` cell) and keep "
                     "the data where jobs can reach it"
                 )
@@ -448,7 +172,7 @@ class HardcodedDataPath(Rule):
             if access.reads and is_relative_file(access.text) and not earlier:
                 if not ctx.is_parameters(access.cell):
                     message = (
-                        f"reads data from the literal path '{_shown(access.text)}'; make it a "
+                        f"reads data from the literal path '{shown_text(access.text)}'; make it a "
                         "parameter (a variable in the `parameters` cell) so jobs can point it "
                         "elsewhere"
                     )

@@ -1,0 +1,207 @@
+"""Which distribution provides an import: known names that differ (``sklearn`` is
+``scikit-learn``), the standard library, the project's own modules, and what is installed.
+``importlib.metadata`` is read only when an import's name does not already match a
+declared distribution."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from nb2prod.atomic import write_atomically
+from nb2prod.dependencies.declared import Stamps, folder_entries, normalize
+
+#: Import name -> distributions providing it, for modules not installed here.
+MODULE_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
+    "sklearn": ("scikit-learn",),
+    "cv2": (
+        "opencv-python",
+        "opencv-python-headless",
+        "opencv-contrib-python",
+        "opencv-contrib-python-headless",
+        "opencv",
+        "py-opencv",
+    ),
+    "PIL": ("Pillow", "pillow-simd"),
+    "yaml": ("PyYAML",),
+    "bs4": ("beautifulsoup4",),
+    "skimage": ("scikit-image",),
+    "dateutil": ("python-dateutil",),
+    "dotenv": ("python-dotenv",),
+    "attr": ("attrs",),
+    "jwt": ("PyJWT",),
+    "git": ("GitPython",),
+    "github": ("PyGithub",),
+    "serial": ("pyserial",),
+    "magic": ("python-magic",),
+    "docx": ("python-docx",),
+    "pptx": ("python-pptx",),
+    "Crypto": ("pycryptodome", "pycrypto"),
+    "OpenSSL": ("pyOpenSSL",),
+    "zmq": ("pyzmq",),
+    "MySQLdb": ("mysqlclient",),
+    "psycopg2": ("psycopg2", "psycopg2-binary"),
+    "fitz": ("PyMuPDF",),
+    "Bio": ("biopython",),
+    "umap": ("umap-learn",),
+    "imblearn": ("imbalanced-learn",),
+    "faiss": ("faiss-cpu", "faiss-gpu"),
+    "tensorflow": ("tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tensorflow-macos"),
+    "torch": ("torch", "pytorch"),
+    "mpl_toolkits": ("matplotlib",),
+    "pylab": ("matplotlib",),
+    "pkg_resources": ("setuptools",),
+    "googleapiclient": ("google-api-python-client",),
+    "google.protobuf": ("protobuf",),
+    "google.oauth2": ("google-auth",),
+    "snowflake.connector": ("snowflake-connector-python",),
+    "snowflake.snowpark": ("snowflake-snowpark-python",),
+    "vertexai": ("google-cloud-aiplatform",),
+    "osgeo": ("GDAL",),
+    "bson": ("pymongo",),
+    "kafka": ("kafka-python",),
+    "websocket": ("websocket-client",),
+    "pdfminer": ("pdfminer.six",),
+    "talib": ("TA-Lib",),
+    "llama_cpp": ("llama-cpp-python",),
+    "IPython": ("ipython",),
+    "mlflow": ("mlflow", "mlflow-skinny"),
+    "pytorch_lightning": ("pytorch-lightning", "lightning"),
+    "grpc": ("grpcio",),
+    "nacl": ("PyNaCl",),
+    "dns": ("dnspython",),
+}
+#: Top-level names shared by many distributions (``google.cloud.storage`` is
+#: google-cloud-storage): the distribution is named after the dotted path.
+NAMESPACE_ROOTS = frozenset(
+    {
+        "google",
+        "azure",
+        "backports",
+        "jaraco",
+        "ruamel",
+        "zope",
+        "snowflake",
+        "databricks",
+        "opentelemetry",
+        "sphinxcontrib",
+    }
+)
+#: Modules only hosted notebook services provide; no dependency file can declare them.
+PLATFORM_MODULES = frozenset({"google.colab", "kaggle_secrets", "kaggle_datasets"})
+
+
+def import_key(dotted: str) -> str:
+    """The part of an imported module that identifies its distribution: the top-level
+    name, or up to three parts below a namespace root (``google.cloud.storage``)."""
+    parts = dotted.split(".")
+    return ".".join(parts[:3]) if parts[0] in NAMESPACE_ROOTS else parts[0]
+
+
+def is_stdlib(key: str) -> bool:
+    return key.split(".")[0] in sys.stdlib_module_names
+
+
+def is_first_party(key: str, folders: Sequence[Path]) -> bool:
+    """True when a module (``key.py``) or package (a folder with ``.py`` files, with or
+    without ``__init__.py``) named like ``key`` stands in one of ``folders``."""
+    return bool(first_party_keys([key], folders))
+
+
+def first_party_keys(
+    keys: Iterable[str], folders: Sequence[Path], stamps: Stamps | None = None
+) -> set[str]:
+    """The ``keys`` that :func:`is_first_party` accepts, each folder listed once for all."""
+    listings = [(folder, folder_entries(folder, stamps)) for folder in folders]
+    return {key for key in keys if _stands_in(key.split(".")[0], listings)}
+
+
+def _stands_in(top: str, listings: list[tuple[Path, dict[str, bool]]]) -> bool:
+    for folder, entries in listings:
+        if entries.get(f"{top}.py") is False:
+            return True
+        if entries.get(top) and any(n.endswith(".py") for n in folder_entries(folder / top)):
+            return True
+    return False
+
+
+def likely_distributions(key: str) -> list[str]:
+    """Distributions that probably provide ``key``, best guess first, without importlib."""
+    parts = key.split(".")
+    names: list[str] = []
+    for length in range(len(parts), 0, -1):
+        names += MODULE_DISTRIBUTIONS.get(".".join(parts[:length]), ())
+    if parts[0] in NAMESPACE_ROOTS and len(parts) > 1:
+        names += ["-".join(parts[:length]) for length in range(len(parts), 1, -1)]
+    else:
+        names.append(key)
+    return list(dict.fromkeys(names))
+
+
+def installed_distributions(key: str) -> list[str]:
+    """Distributions installed here that provide ``key`` (not for namespace roots, which
+    many distributions share)."""
+    if key.split(".")[0] in NAMESPACE_ROOTS:
+        return []
+    return list(_installed_providers().get(key, ()))
+
+
+@functools.lru_cache(maxsize=1)
+def _installed_providers() -> dict[str, list[str]]:
+    """Import name -> installed distributions.  Reading every distribution's metadata
+    takes a third of a second in a large environment, once per process, so the answer is
+    kept in the user's cache folder until something is installed or removed."""
+    cache = _providers_cache()
+    try:
+        return json.loads(cache.read_text(encoding="utf-8"))
+    except (OSError, ValueError, AttributeError):
+        pass
+    try:
+        from importlib.metadata import packages_distributions
+
+        providers = packages_distributions()
+    except Exception:  # a broken distribution's metadata must not stop the lint
+        return {}
+    if cache is not None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(cache, json.dumps(providers).encode("utf-8"))
+        except OSError:  # a read-only home: no cache, same answer
+            pass
+    return providers
+
+
+def _providers_cache() -> Path | None:
+    """A cache file named after this environment's package folders and their change times
+    (installing or removing a package changes its folder's)."""
+    stamps = []
+    for entry in sys.path:
+        if not entry.endswith(("site-packages", "dist-packages")):
+            continue
+        try:
+            stamps.append(f"{entry}:{os.stat(entry).st_mtime_ns}")
+        except OSError:
+            continue
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    if not os.path.isabs(base):
+        return None
+    digest = hashlib.sha256("\n".join([sys.prefix, *stamps]).encode()).hexdigest()[:20]
+    return Path(base) / "nb2prod" / f"providers-{digest}.json"
+
+
+def declared_provider(key: str, declared: frozenset[str]) -> bool:
+    """True when a distribution in ``declared`` (normalised names) provides ``key``."""
+    if any(normalize(name) in declared for name in likely_distributions(key)):
+        return True
+    return any(normalize(name) in declared for name in installed_distributions(key))
+
+
+def best_distribution(key: str) -> str:
+    """The distribution to name in a message: the installed one, else the best guess."""
+    installed = installed_distributions(key)
+    return installed[0] if installed else likely_distributions(key)[0]
