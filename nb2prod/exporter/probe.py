@@ -10,49 +10,13 @@ pyarrow-backed strings) go to the ``test`` extra instead.
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from nb2prod.child import ChildError, call
 from nb2prod.exporter.plan import ExportRefusal
-
-_SCRIPT = """
-import builtins, importlib, json, pickle, sys
-src, name, cases = sys.argv[1:4]
-sys.path.insert(0, src)
-# Only imports made by the package's own code, or made to rebuild pickled objects, count:
-# a library's optional imports of whatever happens to be installed do not.
-unpicklers = (
-    "pickle", "_pickle", "copyreg", "joblib.numpy_pickle", "cloudpickle", "dill", "pandas.io.pickle"
-)
-seen = {"golden": set(), "package": set()}
-phase = ["golden"]
-real_import = builtins.__import__
-
-def counts(caller):
-    if phase[0] == "golden" and caller == "__main__":
-        return True
-    return any(caller == m or caller.startswith(m + ".") for m in (name, *unpicklers))
-
-def tracking_import(module, globals=None, locals=None, fromlist=(), level=0):
-    caller = (globals if globals is not None else sys._getframe(1).f_globals).get("__name__")
-    if level == 0 and counts(caller or ""):
-        seen[phase[0]].add(module.split(".")[0])
-    return real_import(module, globals, locals, fromlist, level)
-
-builtins.__import__ = tracking_import
-with open(cases, "rb") as fh:
-    golden = pickle.load(fh)
-phase[0] = "package"
-package = importlib.import_module(name)
-package.load()
-for case in golden["cases"]:
-    package.predict(*golden["inputs"].values(), **case["params"])
-print(json.dumps({key: sorted(value) for key, value in seen.items()}))
-"""
+from nb2prod.exporter.probe_child import Probe
 
 
 @dataclass
@@ -63,14 +27,11 @@ class RuntimeModules:
 
 def probe_modules(staging: Path, name: str, cases_file: Path) -> RuntimeModules:
     """Top-level modules the package imports when it loads and predicts."""
-    done = subprocess.run(
-        [sys.executable, "-I", "-c", _SCRIPT, str(staging / "src"), name, str(cases_file)],
-        capture_output=True,
-        text=True,
-        cwd=staging,
-    )
-    if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
+    request = Probe(src=str(staging / "src"), name=name, cases=str(cases_file))
+    try:
+        found = call("nb2prod.exporter.probe_child", request, flags=["-I"], cwd=staging)
+    except ChildError as error:
+        last = error.lines[-1]
         missing = re.fullmatch(r"ModuleNotFoundError: No module named '([\w.]+)'", last)
         hint = (
             f"`{missing.group(1)}` is importable beside the notebook but not installed: the "
@@ -80,6 +41,7 @@ def probe_modules(staging: Path, name: str, cases_file: Path) -> RuntimeModules:
             else "the code relies on something the notebook had that its tagged cells do not "
             "provide; run the load and predict cells in a fresh kernel to see where"
         )
-        raise ExportRefusal(f"the exported package fails outside the notebook: {last}", hint)
-    found = json.loads(done.stdout.strip().splitlines()[-1])
+        raise ExportRefusal(
+            f"the exported package fails outside the notebook: {last}", hint
+        ) from None
     return RuntimeModules(package=found["package"], golden=found["golden"])

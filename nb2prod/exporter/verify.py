@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 import shutil
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nb2prod.child import Child, ChildError, copy_standalone
 from nb2prod.errors import EnvironmentProblem, EquivalenceMismatch, UsageError, VerificationFailed
 from nb2prod.exporter.capture import Capture
 from nb2prod.exporter.compare import RTOL, differences
@@ -171,27 +171,25 @@ def _install(folder: Path, venv: Path, scorecard: Scorecard) -> Path | None:
 
 
 def _compare_answers(name, python: Path, capture: Capture, scratch: Path, scorecard) -> None:
-    cases_file, results_file = scratch / "cases.pkl", scratch / "results.pkl"
-    golden = {
-        "inputs": capture.inputs,
-        "cases": [{"name": c.name, "params": c.params, "output": c.output} for c in capture.cases],
-    }
-    cases_file.write_bytes(pickle.dumps(golden, protocol=4))
-    driver = Path(__file__).with_name("_driver.py")
-    done = subprocess.run(
-        [str(python), str(driver), name, str(cases_file), str(results_file)],
-        capture_output=True,
-        text=True,
-        cwd=scratch,
-        env=clean_env(),
-    )
-    if done.returncode != 0:
-        tail = done.stderr.strip().splitlines()[-6:]
-        scorecard.add(f"import {name}", False, "the installed package fails to import", tail)
-        return
-    report = pickle.loads(results_file.read_bytes())
-    scorecard.add(f"import {name}", True, f"{report['import_seconds'] * 1000:.0f} ms")
-    for case, result in zip(capture.cases, report["results"]):
+    folder = scratch / "driver"
+    driver = copy_standalone("nb2prod.exporter.verify_child", folder)
+    env = clean_env()
+    env.pop("PYTHONSAFEPATH", None)  # -m finds the driver in the current directory
+    cases = [case.params for case in capture.cases]
+    with Child(driver, python=python, cwd=folder, env=env) as child:
+        try:
+            seconds = child.call({"import": name})
+        except ChildError as error:
+            failed = "the installed package fails to import"
+            scorecard.add(f"import {name}", False, failed, error.lines[-6:])
+            return
+        scorecard.add(f"import {name}", True, f"{seconds * 1000:.0f} ms")
+        try:
+            results = child.call({"predict": name, "inputs": capture.inputs, "cases": cases})
+        except ChildError as error:
+            scorecard.add("predict", False, "the example could not be run there", error.lines[-6:])
+            return
+    for case, result in zip(capture.cases, results):
         title = f"predict, {case.name}"
         if not result["ok"]:
             lines = result["error"].strip().splitlines()[-4:]

@@ -7,23 +7,17 @@ and writes the run in one go (parameters, metrics, tags, the executed notebook a
 HTML, the status, the real start and end times).
 The job's kernel never talks to MLflow: it appends what cells log to a JSON-lines file.
 
-Protocol: the parent writes one JSON line (store, experiment), later one JSON line (the
-record); the child answers one JSON line after each: ``{"ready": true}`` or
-``{"error": ...}``, then ``{"run_id": ..., "metrics": {...}}`` or ``{"error": ...}``.
+The recorder is a child of nb2prod.child's protocol with two round trips: ``OpenStore``
+(answered while the notebook runs), then ``WriteRun`` (answered with the run id and metrics).
 """
 
 from __future__ import annotations
 
 import gc
-import json
-import os
-import subprocess
-import sys
-import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from nb2prod.child import Child, ChildError, serve
 from nb2prod.tracking.store import TrackingUnavailable
 
 
@@ -40,85 +34,72 @@ class JobRecord:
     files: list[str] = field(default_factory=list)  # executed notebook, HTML, artifacts
 
 
+@dataclass
+class OpenStore:
+    """The first request: import MLflow and open the store, while the notebook runs."""
+
+    uri: str
+    experiment: str
+
+
+@dataclass
+class WriteRun:
+    """The second request: the finished job's run."""
+
+    uri: str
+    experiment: str
+    run_name: str | None
+    record: JobRecord
+
+
 class Recorder:
     """The parent's handle on the recorder child."""
 
     def __init__(self, uri: str, experiment: str, run_name: str | None) -> None:
-        # stderr goes to a file: a pipe nobody reads until the end could fill and block it
-        self._stderr = tempfile.TemporaryFile(mode="w+")
-        self.child = subprocess.Popen(
-            [sys.executable, "-m", "nb2prod.jobs.recorder"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self._stderr,
-            text=True,
-        )
-        self._send({"uri": uri, "experiment": experiment, "run_name": run_name})
+        self.uri, self.experiment, self.run_name = uri, experiment, run_name
+        self.child = Child("nb2prod.jobs.recorder")
+        self.child.send(OpenStore(uri, experiment))  # answered while the notebook runs
 
     def record(self, record: JobRecord) -> dict[str, Any]:
         """Write the run; returns ``{"run_id", "metrics"}`` or raises TrackingUnavailable."""
-        ready = self._answer()
-        if "error" not in ready:
-            self._send(record.__dict__)
-            ready = self._answer()
-        self.child.wait(timeout=60)
-        if "error" in ready:
-            raise TrackingUnavailable(ready["error"], ready.get("hint"))
-        return ready
+        try:
+            self.child.receive()  # the store is open
+            answer = self.child.call(WriteRun(self.uri, self.experiment, self.run_name, record))
+        except ChildError as error:
+            raise _unavailable(error) from None
+        self.child.close(timeout=60)  # it ends as soon as its stdin closes
+        return answer
 
     def close(self) -> None:
-        if self.child.poll() is None:
-            self.child.kill()
-            self.child.wait()
-        self._stderr.close()
+        self.child.close()
 
-    def _send(self, data: dict) -> None:
-        try:
-            self.child.stdin.write(json.dumps(data) + "\n")
-            self.child.stdin.flush()
-        except (BrokenPipeError, OSError):
-            pass  # the child ended; its answer says why
 
-    def _answer(self) -> dict:
-        line = self.child.stdout.readline()
-        if not line:
-            self.child.wait()
-            self._stderr.seek(0)
-            last = (self._stderr.read().strip().splitlines() or ["no output"])[-1]
-            return {"error": f"the MLflow recorder stopped: {last}"}
-        return json.loads(line)
+def _unavailable(error: ChildError) -> TrackingUnavailable:
+    if error.exit_code is not None:  # the store's own words (TrackingUnavailable, -Rejected)
+        return TrackingUnavailable(error.message, error.hint)
+    return TrackingUnavailable(f"the MLflow recorder stopped: {error.lines[-1]}")
 
 
 # --------------------------------------------------------------------------- the child
 
+_STORES: dict[str, Any] = {}  # the store OpenStore opened, for WriteRun
 
-def _main() -> int:
-    # A short-lived process whose work is mostly importing MLflow: the cycle collector would
-    # walk that growing module graph again and again (a sixth of the warm-up).
-    gc.disable()
-    reply = _reply_channel()
-    from nb2prod.tracking.store import TrackingRejected, TrackingStore
 
-    header = json.loads(sys.stdin.readline())
-    store = TrackingStore(header["uri"])
-    try:
-        store.experiment_id(header["experiment"])  # imports MLflow, opens the store
-    except (TrackingUnavailable, TrackingRejected) as exc:
-        reply({"error": exc.message, "hint": exc.hint})
-        return 0
-    reply({"ready": True})
-    line = sys.stdin.readline()
-    if not line:
-        return 0  # the parent gave up (the job was interrupted)
-    record = JobRecord(**json.loads(line))
-    try:
-        run_id = _write(store, header["experiment"], header.get("run_name"), record)
-    except (TrackingUnavailable, TrackingRejected) as exc:
-        reply({"error": exc.message, "hint": exc.hint})
-        return 0
+def record_in_child(request: OpenStore | WriteRun) -> dict[str, Any] | None:
+    """The child's handler; the store's problems are raised as TrackingUnavailable or
+    TrackingRejected."""
+    from nb2prod.tracking.store import TrackingStore
+
+    if request.uri not in _STORES:
+        _STORES[request.uri] = TrackingStore(request.uri)
+    store = _STORES[request.uri]
+    if isinstance(request, OpenStore):
+        store.experiment_id(request.experiment)  # imports MLflow, opens the store
+        return None
+    record = request.record
+    run_id = _write(store, request.experiment, request.run_name, record)
     metrics = {name: value for name, value, _step in record.metrics}
-    reply({"run_id": run_id, "metrics": metrics})
-    return 0
+    return {"run_id": run_id, "metrics": metrics}
 
 
 def _write(store, experiment: str, run_name: str | None, record: JobRecord) -> str:
@@ -135,22 +116,10 @@ def _write(store, experiment: str, run_name: str | None, record: JobRecord) -> s
     return run_id
 
 
-def _reply_channel() -> Callable[[dict], None]:
-    """The replies get stdout to themselves: anything else printed there, from Python or
-    C (MLflow prints a "View run at" link for a tracking server), goes to stderr."""
-    channel = os.fdopen(os.dup(1), "w")
-    os.dup2(2, 1)
-    sys.stdout = sys.stderr
-
-    def reply(data: dict) -> None:
-        print(json.dumps(data), file=channel, flush=True)
-
-    return reply
-
-
 if __name__ == "__main__":
-    code = _main()
-    sys.stderr.flush()
-    # The run is written and answered.  Tearing down MLflow's and SQLAlchemy's modules would
-    # keep the waiting job most of a second longer; SQLite needs no goodbye (see _write).
-    os._exit(code)
+    # A short-lived process whose work is mostly importing MLflow: the cycle collector would
+    # walk that growing module graph again and again (a sixth of the warm-up).
+    gc.disable()
+    # Once the run is written and answered, tearing down MLflow's and SQLAlchemy's modules
+    # would keep the waiting job most of a second longer; SQLite needs no goodbye (_write).
+    serve(record_in_child, fast_exit=True)

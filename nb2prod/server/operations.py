@@ -1,6 +1,7 @@
 """The work behind the REST handlers, free of tornado: lint and runs run in a worker thread;
-an export runs in a child process (``python -m nb2prod.server.operations REQUEST``), since
-it runs a kernel (papermill's event loop must not meet the server's) and may take minutes.
+an export runs in a child process (``python -m nb2prod.server.operations``, a child of
+nb2prod.child's protocol), since it runs a kernel (papermill's event loop must not meet the
+server's) and may take minutes.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from nb2prod.child import ChildError, call_async, serve
 
 
 @dataclass
@@ -85,51 +88,31 @@ class ExportRequest:
     overwrite: bool = False
     verify: bool = False
 
-    def to_json(self) -> str:
-        data = dict(self.__dict__, file=str(self.file), target=str(self.target))
-        return json.dumps(data)
-
-    @classmethod
-    def from_json(cls, text: str) -> ExportRequest:
-        data = json.loads(text)
-        return cls(**dict(data, file=Path(data["file"]), target=Path(data["target"])))
-
 
 async def export_in_child(request: ExportRequest) -> dict[str, Any]:
     """``export(request)`` in a child process; its named errors come back as themselves."""
-    import asyncio
-    import sys
-
-    from nb2prod.errors import Nb2ProdError
-
-    child = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "nb2prod.server.operations", request.to_json(),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    stdout, stderr = await child.communicate()
     try:
-        answer = json.loads(stdout.decode().strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        last = (stderr.decode().strip().splitlines() or ["no output"])[-1]
-        raise Nb2ProdError(f"the export process failed: {last}") from None
-    if "error" in answer:
-        raise _error_of(answer["error"])
-    return answer
+        return await call_async("nb2prod.server.operations", request)
+    except ChildError as error:
+        raise _error_of(error) from None
 
 
-def _error_of(data: dict) -> Exception:
+def _error_of(error: ChildError) -> Exception:
     """The child's error as its own class again (the adapter's answer depends on it)."""
     import importlib
 
     from nb2prod.errors import Nb2ProdError
 
-    module, _, name = data["kind"].rpartition(".")
-    kind = getattr(importlib.import_module(module), name, Nb2ProdError)
+    module, _, name = error.kind.rpartition(".")
+    try:
+        kind = getattr(importlib.import_module(module), name, None) if module else None
+    except ImportError:
+        kind = None
     if not (isinstance(kind, type) and issubclass(kind, Nb2ProdError)):
-        kind = Nb2ProdError
-    error = kind.__new__(kind)
-    Nb2ProdError.__init__(error, data["message"], data["hint"])
-    return error
+        return Nb2ProdError(f"the export process failed: {error.lines[-1]}")
+    rebuilt = kind.__new__(kind)
+    Nb2ProdError.__init__(rebuilt, error.message, error.hint)
+    return rebuilt
 
 
 def export(request: ExportRequest) -> dict[str, Any]:
@@ -177,20 +160,5 @@ def export(request: ExportRequest) -> dict[str, Any]:
     return answer
 
 
-def _main(argv: list[str]) -> int:
-    """The child process of ``export_in_child``: one JSON line on stdout, always."""
-    from nb2prod.errors import Nb2ProdError
-
-    try:
-        answer = export(ExportRequest.from_json(argv[0]))
-    except Nb2ProdError as exc:
-        kind = f"{type(exc).__module__}.{type(exc).__qualname__}"
-        answer = {"error": {"kind": kind, "message": exc.message, "hint": exc.hint}}
-    print(json.dumps(answer, default=str))
-    return 0
-
-
 if __name__ == "__main__":
-    import sys
-
-    sys.exit(_main(sys.argv[1:]))
+    serve(export)
