@@ -83,7 +83,8 @@ def export(
     progress: Progress = _silent,
 ) -> ExportResult:
     """Export the tagged cells of ``notebook`` as an installable package in ``output``
-    (default ``./NAME``); ``dry_run`` plans and lists the files without running or writing.
+    (default ``build/NAME`` next to the notebook, wherever this runs, as in the CLI, the
+    magic and the panel); ``dry_run`` plans and lists the files without running or writing.
 
     The notebook runs once to capture its example input and answers (``params``: runtime
     parameter values to check besides the defaults).  With ``verify`` (or ``log_model``)

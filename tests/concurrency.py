@@ -7,9 +7,7 @@ MLflow first), so that the first one would create the store or the experiment al
 *gate* stops each of them on its way until all are there, then lets them go at once: the
 race a CI matrix on more cores runs into, every time.
 
-The notebook is reduced from scikit-learn's "Ordinary Least Squares" example
-(examples/linear_model/plot_ols.py, BSD-3-Clause): its data, split and fit as they are, its
-plots left out, the held-out row count made a parameter and the scores metrics.
+The notebook is tests/ols.py's reduction of a scikit-learn example.
 """
 
 from __future__ import annotations
@@ -24,43 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from .conftest import NB2PROD, code, write_notebook
+from .conftest import NB2PROD
 from .kernel.conftest import Kernel
+from .ols import DATA, FIT, IMPORTS, NOTEBOOK
 
-NOTEBOOK = "plot_ols.ipynb"
 GATHER_S = 90  # at most, while the first one waits (MLflow's HTTP client gives up at 120 s)
 GATE_SITE = Path(__file__).with_name("gate_site")
-
-_IMPORTS = """\
-import numpy as np
-from sklearn import datasets, linear_model
-from sklearn.metrics import mean_squared_error, r2_score"""
-_PARAMETERS = "test_rows = 20  # rows held out for testing"
-_DATA = """\
-diabetes_X, diabetes_y = datasets.load_diabetes(return_X_y=True)
-diabetes_X = diabetes_X[:, np.newaxis, 2]
-diabetes_X_train = diabetes_X[:-test_rows]
-diabetes_X_test = diabetes_X[-test_rows:]
-diabetes_y_train = diabetes_y[:-test_rows]
-diabetes_y_test = diabetes_y[-test_rows:]"""
-_FIT = """\
-regr = linear_model.LinearRegression()
-regr.fit(diabetes_X_train, diabetes_y_train)
-diabetes_y_pred = regr.predict(diabetes_X_test)
-mse = mean_squared_error(diabetes_y_test, diabetes_y_pred)
-r2 = r2_score(diabetes_y_test, diabetes_y_pred)"""
-
-
-def ols_notebook(folder: Path) -> Path:
-    return write_notebook(
-        folder / NOTEBOOK,
-        [
-            code(_IMPORTS),
-            code(_PARAMETERS, tags=["parameters"]),
-            code(_DATA),
-            code(_FIT, tags=["nb2prod:metrics"]),
-        ],
-    )
 
 
 class Gate(Protocol):
@@ -115,7 +82,7 @@ def run_together(
     ]
     try:
         for kernel in kernels:
-            for source in (_IMPORTS, "%load_ext nb2prod"):
+            for source in (IMPORTS, "%load_ext nb2prod"):
                 assert kernel.run(source).status == "ok"
         with ThreadPoolExecutor(max(1, len(kernels))) as pool:
             with gate.hold() if gate else contextlib.nullcontext():
@@ -146,7 +113,7 @@ def _start_job(project: Path, rows: int, env: dict[str, str]) -> subprocess.Pope
 def _track(kernel: Kernel, rows_list: list[int]) -> list:
     replies = []
     for rows in rows_list:
-        for source in (f"test_rows = {rows}", _DATA, f"%%nb2prod track --log mse r2\n{_FIT}"):
+        for source in (f"test_rows = {rows}", DATA, f"%%nb2prod track --log mse r2\n{FIT}"):
             replies.append(kernel.run(source, timeout=300))
     return replies
 

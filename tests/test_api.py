@@ -15,8 +15,8 @@ import pytest
 import nb2prod
 from nb2prod.errors import EquivalenceMismatch, NotebookFailed, UsageError
 
-from .concurrency import NOTEBOOK, ols_notebook
 from .conftest import FIXTURES, code, nb2prod_cli, write_notebook
+from .ols import NOTEBOOK, ols_notebook
 
 EXAMPLES = Path(__file__).parents[1] / "example_notebooks"
 

@@ -51,7 +51,10 @@ def _run_options(command):
 @click.argument("notebook", type=click.Path(dir_okay=False))
 @click.option("--name", help="Package name [default: from the notebook's file name].")
 @click.option(
-    "-o", "--output", type=click.Path(file_okay=False), help="Project folder [default: ./NAME]."
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False),
+    help="Project folder [default: build/NAME next to the notebook].",
 )
 @click.option("--force", is_flag=True, help="Replace an earlier export in the output folder.")
 @click.option("--dry-run", is_flag=True, help="Plan and list the files; run and write nothing.")

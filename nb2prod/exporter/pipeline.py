@@ -10,8 +10,8 @@ import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePath
+from typing import Any, TypeVar
 
 from nb2prod import __version__
 from nb2prod.config import find_project_root
@@ -34,13 +34,14 @@ from nb2prod.notebook import notebook_from_bytes
 from nb2prod.parameters import coerce
 
 _NAME = re.compile(r"[a-z_][a-z0-9_]*")
+AnyPath = TypeVar("AnyPath", bound=PurePath)  # a path on this machine, or a server's API path
 
 
 @dataclass
 class ExportOptions:
     notebook: Path
     name: str | None = None
-    output: Path | None = None  # default: ./NAME
+    output: Path | None = None  # default: default_output(notebook, name)
     version: str = "0.1.0"
     force: bool = False
     dry_run: bool = False
@@ -75,7 +76,7 @@ def export_notebook(options: ExportOptions, say: Callable[[str], None] = lambda 
     refuse_secrets(plan)
     name = options.name or default_name(path)
     check_name(name, plan)
-    target = Path(options.output or name)
+    target = Path(options.output) if options.output else default_output(path, name)
     check_target(target, options.force, protected=[path])
     overrides = override_cases(plan, typed_params(plan, options.params))
     root = find_project_root(path.resolve().parent)
@@ -223,7 +224,14 @@ def read_notebook_bytes(path: Path) -> bytes:
         raise NotebookReadError(str(path), f"cannot read file: {exc.strerror or exc}") from None
 
 
-def default_name(path: Path) -> str:
+def default_output(notebook: AnyPath, name: str) -> AnyPath:
+    """Where the package goes when no folder is given: ``build/NAME`` next to the notebook.
+    It does not depend on where a command runs, so the CLI, the magic, the API and the panel
+    (whose server has no working folder of the user's) all put it in the same place."""
+    return notebook.parent / "build" / name
+
+
+def default_name(path: PurePath) -> str:
     """``Churn Model (v2).ipynb`` -> ``churn_model_v2``."""
     name = re.sub(r"[^a-z0-9]+", "_", path.stem.lower()).strip("_")
     name = name if name and not name[0].isdigit() else f"nb_{name}"

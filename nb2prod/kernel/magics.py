@@ -9,7 +9,7 @@ Line magic::
 
     %nb2prod start [--experiment E] [--run-name N] | end | status
     %nb2prod lint [--select CODES] [--ignore CODES] [--profile explore|prod]
-    %nb2prod export [--name PKG] [-o DIR] [--force] [--verify]
+    %nb2prod export [--name PKG] [-o DIR] [--force] [--dry-run] [--verify] [--log-model]
     %nb2prod runs [--max N]
 """
 
@@ -64,7 +64,9 @@ def _parser(command: str, cell: bool) -> _Parser:
         parser.add_argument("--name")
         parser.add_argument("-o", "--output")
         parser.add_argument("--force", action="store_true")
+        parser.add_argument("--dry-run", action="store_true")
         parser.add_argument("--verify", action="store_true")
+        parser.add_argument("--log-model", action="store_true")
     if command == "runs":
         parser.add_argument("--max", type=int, default=10)
     return parser

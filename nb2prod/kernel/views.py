@@ -71,30 +71,31 @@ def show_runs(store, experiment: str, notebook: Path | None, limit: int) -> None
 
 
 def run_export(notebook: Path, args) -> None:
-    """``%nb2prod export``: the exporter on the notebook file as last saved."""
-    from nb2prod.exporter.pipeline import ExportOptions, export_notebook, summary
+    """``%nb2prod export``: :func:`nb2prod.export` on the notebook file as last saved."""
+    import nb2prod
+    from nb2prod.exporter.pipeline import summary
 
-    options = ExportOptions(
-        notebook=notebook,
-        name=args.name,
-        output=Path(args.output) if args.output else None,
-        force=args.force,
-    )
     try:
-        result = export_notebook(options, say=lambda text: print(f"nb2prod: {text}"))
+        result = nb2prod.export(
+            notebook,
+            args.output,
+            name=args.name,
+            force=args.force,
+            dry_run=args.dry_run,
+            verify=args.verify,
+            log_model=args.log_model,
+            progress=lambda text: print(f"nb2prod: {text}"),
+        )
     except Nb2ProdError as exc:
+        if exc.result is not None:  # the package was written, a check failed: show both
+            print(summary(exc.result))
+            if exc.result.scorecard is not None:
+                print(exc.result.scorecard.text())
         hint = f" ({exc.hint})" if exc.hint else ""
         raise UsageError(f"%nb2prod export: {exc.message}{hint}") from None
     print(summary(result))
-    if args.verify:
-        from nb2prod.exporter.verify import check_package
-
-        try:
-            print(check_package(result.target, result.capture).text())
-        except Nb2ProdError as exc:
-            if exc.result is not None:
-                print(exc.result.text())
-            raise UsageError(f"%nb2prod export: {exc.message}") from None
+    if result.scorecard is not None:
+        print(result.scorecard.text())
 
 
 class _Link(NamedTuple):

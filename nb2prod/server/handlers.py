@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import tornado.web
@@ -163,11 +163,10 @@ class ExportHandler(Nb2ProdHandler):
         name = body.get("name")
         if name is not None and not isinstance(name, str):
             raise tornado.web.HTTPError(400, "name must be a string")
-        from nb2prod.exporter.pipeline import default_name
+        from nb2prod.exporter.pipeline import default_name, default_output
 
-        folder = str(Path(api_path).parent) if Path(api_path).parent != Path(".") else ""
-        default_target = "/".join(p for p in (folder, "build", name or default_name(file)) if p)
-        target_api = checked_api_path(body.get("target") or default_target, "target")
+        default_target = default_output(PurePosixPath(api_path), name or default_name(file))
+        target_api = checked_api_path(body.get("target") or default_target.as_posix(), "target")
         target = os_path_in_root(self.root_dir, target_api)
         overwrite = bool(body.get("overwrite"))
         if target.exists() and any(target.iterdir()) and not overwrite and not body.get("dry_run"):

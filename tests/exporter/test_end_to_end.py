@@ -191,7 +191,7 @@ def test_an_unreachable_tracking_server_is_an_environment_error(shipping):
     )  # fmt: skip
     assert result.returncode == 3, result.stdout + result.stderr
     assert "logging to MLflow failed" in result.stderr and "Connection refused" in result.stderr
-    assert (shipping / "shipping_quotes" / "src").is_dir()  # the export itself is kept
+    assert (shipping / "build/shipping_quotes/src").is_dir()  # the export itself is kept
 
 
 def test_a_missing_kernel_is_a_usage_error(shipping):

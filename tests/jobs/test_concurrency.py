@@ -8,7 +8,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from ..concurrency import FirstUse, assert_every_run_recorded, ols_notebook, run_together
+from ..concurrency import FirstUse, assert_every_run_recorded, run_together
+from ..ols import ols_notebook
 
 JOBS, KERNEL_ROWS = 8, [[100, 101, 102], [110, 111]]
 
