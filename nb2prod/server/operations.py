@@ -116,19 +116,26 @@ def _error_of(error: ChildError) -> Exception:
 
 
 def export(request: ExportRequest) -> dict[str, Any]:
-    """``nb2prod export`` (and verify) of the saved notebook; raises the exporter's errors."""
-    from nb2prod.exporter.pipeline import ExportOptions, export_notebook
+    """:func:`nb2prod.export` (and its verification) of the saved notebook, as the panel's
+    answer; raises the exporter's errors, but failed checks are the panel's to show."""
+    import nb2prod
+    from nb2prod.errors import Nb2ProdError
 
-    options = ExportOptions(
-        notebook=request.file,
-        name=request.name,
-        output=request.target,
-        force=request.overwrite,
-        dry_run=request.dry_run,
-    )
-    result = export_notebook(options)
-    plan, spec = result.plan, result.spec
-    answer: dict[str, Any] = {
+    try:
+        result = nb2prod.export(
+            request.file,
+            request.target,
+            name=request.name,
+            force=request.overwrite,
+            dry_run=request.dry_run,
+            verify=request.verify,
+        )
+    except Nb2ProdError as exc:
+        if exc.result is None or exc.result.scorecard is None:
+            raise
+        result = exc.result  # written, and verified: the scorecard says what failed
+    plan, spec, card = result.plan, result.spec, result.scorecard
+    return {
         "name": spec.name,
         "files": result.files,
         "plan": {
@@ -140,24 +147,10 @@ def export(request: ExportRequest) -> dict[str, Any]:
             "dependencies": [r.compatible for r in spec.requirements],
         },
         "notes": result.notes,
-        "scorecard": None,
+        "scorecard": None
+        if card is None
+        else {"ok": card.ok, "checks": [c.__dict__ for c in card.checks], "text": card.text()},
     }
-    if request.verify and not request.dry_run:
-        from nb2prod.errors import Nb2ProdError
-        from nb2prod.exporter.verify import check_package
-
-        try:
-            card = check_package(result.target, result.capture)
-        except Nb2ProdError as exc:  # failed checks are the panel's to show, not an error
-            if exc.result is None:
-                raise
-            card = exc.result
-        answer["scorecard"] = {
-            "ok": card.ok,
-            "checks": [c.__dict__ for c in card.checks],
-            "text": card.text(),
-        }
-    return answer
 
 
 if __name__ == "__main__":
