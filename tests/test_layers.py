@@ -1,5 +1,6 @@
 """The import contracts of pyproject.toml (`lint-imports` in `make test`) cover the whole
-package: every top-level module is either core, and listed, or one of the adapters."""
+package: every top-level module is either core, and listed, or one of the adapters.  And
+no module grows past what one reader holds in mind."""
 
 from __future__ import annotations
 
@@ -28,3 +29,15 @@ def test_the_adapters_are_the_forbidden_and_independent_ones():
     contracts = _contracts()
     assert ADAPTERS <= set(contracts["forbidden"]["forbidden_modules"])
     assert set(contracts["independence"]["modules"]) == ADAPTERS
+
+
+MAX_LINES = 500
+
+
+def test_no_module_is_over_500_lines():
+    long = {
+        str(path.relative_to(ROOT)): lines
+        for path in (ROOT / "nb2prod").rglob("*.py")
+        if (lines := len(path.read_text().splitlines())) > MAX_LINES
+    }
+    assert not long, f"split these modules by concern: {long}"
