@@ -24,7 +24,7 @@ from typing import Protocol
 
 from .conftest import NB2PROD
 from .kernel.conftest import Kernel
-from .ols import DATA, FIT, IMPORTS, NOTEBOOK
+from .public.ols import DATA, FIT, IMPORTS, NOTEBOOK
 
 GATHER_S = 90  # at most, while the first one waits (MLflow's HTTP client gives up at 120 s)
 GATE_SITE = Path(__file__).with_name("gate_site")

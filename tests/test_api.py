@@ -16,7 +16,7 @@ import nb2prod
 from nb2prod.errors import EquivalenceMismatch, NotebookFailed, UsageError
 
 from .conftest import FIXTURES, code, nb2prod_cli, write_notebook
-from .ols import NOTEBOOK, ols_notebook
+from .public.ols import NOTEBOOK, ols_notebook
 
 EXAMPLES = Path(__file__).parents[1] / "example_notebooks"
 

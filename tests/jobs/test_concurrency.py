@@ -9,7 +9,7 @@ import sqlite3
 from pathlib import Path
 
 from ..concurrency import FirstUse, assert_every_run_recorded, run_together
-from ..ols import ols_notebook
+from ..public.ols import ols_notebook
 
 JOBS, KERNEL_ROWS = 8, [[100, 101, 102], [110, 111]]
 

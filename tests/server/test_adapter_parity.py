@@ -19,7 +19,7 @@ from nb2prod.exporter.pipeline import summary
 
 from ..conftest import code, nb2prod_cli
 from ..kernel.conftest import Kernel
-from ..ols import NOTEBOOK, ols_export_notebook
+from ..public.ols import NOTEBOOK, ols_export_notebook
 
 PACKAGE = "plot_ols"
 DEFAULT_TARGET = f"build/{PACKAGE}"  # next to the notebook, whichever adapter exports

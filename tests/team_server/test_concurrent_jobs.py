@@ -9,7 +9,7 @@ import contextlib
 import pytest
 
 from ..concurrency import assert_every_run_recorded, run_together
-from ..ols import NOTEBOOK, ols_notebook
+from ..public.ols import NOTEBOOK, ols_notebook
 from .conftest import SERVER, client_of, nothing_kept_locally, project_using
 
 pytestmark = pytest.mark.skipif(not SERVER, reason="needs `make test` (NB2PROD_MLFLOW_SERVER)")

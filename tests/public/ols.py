@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .conftest import code, write_notebook
+from ..conftest import code, write_notebook
 
 NOTEBOOK = "plot_ols.ipynb"
 
