@@ -242,6 +242,14 @@ def _decode(text: str, path: str) -> tuple[Any, list[CellRaw]]:
 
 
 def _json_error(path: str, text: str, exc: json.JSONDecodeError) -> NotebookReadError:
+    if not text.lstrip().startswith("{"):  # not a broken notebook: another kind of file
+        suffix = os.path.splitext(path)[1].lower()
+        if text.lstrip().startswith("<"):
+            kind, hint = "an HTML page", "download the raw .ipynb, not the web page showing it"
+        else:
+            kind = f"a {suffix} file" if suffix not in ("", ".ipynb") else "a file that is not JSON"
+            hint = "nb2prod reads Jupyter notebooks (.ipynb): pass notebooks, or a folder to search"
+        return NotebookReadError(path, f"not a notebook: {kind}", hint)
     unterminated = exc.msg.startswith("Unterminated string") and '"' not in text[exc.pos + 1 :]
     if exc.pos >= len(text.rstrip()) - 1 or unterminated:
         return NotebookReadError(
@@ -317,9 +325,10 @@ def _cell(index: int, raw: Any, raw_pos: CellRaw | None) -> Cell:
     outputs = raw.get("outputs")
     metadata = raw.get("metadata")
     cell_id = raw.get("id")
+    cell_type = raw.get("cell_type")
     cell = Cell(
         index=index,
-        cell_type=raw.get("cell_type") if isinstance(raw.get("cell_type"), str) else "raw",
+        cell_type=cell_type if isinstance(cell_type, str) else "raw",
         source=source,
         id=cell_id if isinstance(cell_id, str) else None,
         metadata=metadata if isinstance(metadata, dict) else {},
@@ -347,7 +356,7 @@ def import_nbformat():
         return nbformat
     blocked = "rfc3987_syntax" not in sys.modules
     if blocked:
-        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # ImportError
+        sys.modules["rfc3987_syntax"] = None  # importing it raises ImportError
     try:
         import nbformat
     finally:

@@ -150,7 +150,9 @@ def test_kernel_language(metadata, language):
         ("", "empty file"),
         ("   \n", "empty file"),
         ('{"cells": [{"cell_type": "code", "sou', "truncated"),
-        ("not json at all", "not valid notebook JSON"),
+        ("not json at all", "not a notebook: a file that is not JSON"),
+        ("<!DOCTYPE html><html>", "not a notebook: an HTML page"),
+        ('{"cells": [1, 2,, 3]}', "not valid notebook JSON"),
         ("[1, 2]", "not an object"),
         ('{"a": 1}', "no 'nbformat'"),
         ('{"nbformat": 2, "cells": []}', "too old"),
@@ -163,6 +165,13 @@ def test_unreadable_notebooks_raise_one_clear_error(text, words):
         parse_notebook(text, "bad.ipynb")
     assert words in str(info.value)
     assert "\n" not in info.value.reason
+
+
+def test_another_kind_of_file_is_named_for_what_it_is():
+    with pytest.raises(NotebookReadError) as info:
+        parse_notebook("city,rate\nOslo,1.5\n", "data.csv")
+    assert info.value.reason == "not a notebook: a .csv file"
+    assert "(.ipynb)" in info.value.hint and "version control" not in info.value.hint
 
 
 def test_non_utf8_and_missing_files(tmp_path):

@@ -20,6 +20,12 @@ _PRINTED = re.compile(
 )
 
 
+#: A ``token`` match that names a file or is a plain word (``hf_intro.ipynb``,
+#: ``hf_models``, ``sk-learn_notes``): paths and words are never masked, only values.
+#: Generated tokens mix cases and digits and none ends in a file extension.
+_NOT_A_TOKEN = re.compile(r".*\.[A-Za-z][A-Za-z0-9]{0,5}|[^A-Z0-9]*[a-z][^A-Z0-9]*")
+
+
 #: Every match of ``_PRINTED`` holds one of these (lower-cased): a cheap first test.
 _PRINTED_HINTS = (
     "://",
@@ -67,6 +73,8 @@ def redact_text(text: str, *, keep_length: bool = False) -> str:
         group = next(g for g in ("token", "userinfo", "cut", "bearer", "value") if match.group(g))
         start, end = match.span(group)
         secret = match.group(group)
+        if group == "token" and _NOT_A_TOKEN.fullmatch(secret):
+            return match.group(0)
         if keep_length:
             hidden = "*" * len(secret)
         elif group == "token":

@@ -305,6 +305,18 @@ def test_diff_shows_the_change_and_writes_nothing(tmp_path):
     assert path.read_text(encoding="utf-8") == text
 
 
+def test_diff_names_a_file_that_starts_like_a_token_in_full(tmp_path):
+    """Redaction masks credential values, never paths: a Hugging Face course notebook named
+    hf_intro.ipynb (or in hf_models/) keeps its name in the diff headers."""
+    (tmp_path / "pyproject.toml").touch()
+    (tmp_path / "hf_models").mkdir()
+    for path in (tmp_path / "hf_intro.ipynb", tmp_path / "hf_models" / "hf_finetune.ipynb"):
+        path.write_text(_nbformat_text(CELLS)[0], encoding="utf-8")
+        result = _lint(path, "--diff")
+        assert f"--- a/{path}" in result.output or f"--- {path}" in result.output, result.output
+        assert "…(" not in result.output
+
+
 def test_fix_through_lint_cells_keeps_indentation(lint_cells):
     findings = lint_cells(["if True:\n    !pip install x"], select=["NB406"])
     assert spans(findings) == [("NB406", 1, 2, 5, 2, 19)]

@@ -237,7 +237,7 @@ FORMATS = {
     "indent2_ascii.ipynb": ("ok", None),
     "crlf_line_endings.ipynb": ("ok", None),
     "ipython_syntax_zoo.ipynb": ("ok", None),
-    "unreadable_not_json.ipynb": ("error", "not valid notebook JSON"),
+    "unreadable_not_json.ipynb": ("error", "not a notebook: an HTML page"),
     "unreadable_truncated.ipynb": ("error", "truncated notebook"),
     "unreadable_empty.ipynb": ("error", "empty file"),
     "unreadable_not_utf8.ipynb": ("error", "not UTF-8"),

@@ -326,3 +326,51 @@ class MissingParametersCell(Rule):
             cell,
             node=node,
         )
+
+
+class InvalidRole(Rule):
+    """
+    ## What it does
+    Finds cell roles nb2prod cannot read: a tag, ``%%nb2prod ROLE`` or ``#| nb2prod: ROLE``
+    line naming a role that does not exist (``#| nb2prod: exmple``), or one cell given two
+    different roles.  The roles are ``parameters``, ``export``, ``load``, ``example``,
+    ``predict``, ``metrics`` and ``skip``.
+
+    ## Why it blocks production
+    ``nb2prod export`` and ``nb2prod run`` refuse the notebook; a misspelled role found only
+    then costs a run, and until then the cell silently plays no part.
+
+    ## Example
+    ```python
+    #| nb2prod: exmple
+    X_new = X_test.head(8)
+    ```
+
+    ## Use instead
+    ```python
+    #| nb2prod: example
+    X_new = X_test.head(8)
+    ```
+
+    ## Fix
+    None: write a valid role (the message suggests the closest one), or keep one of two.
+    """
+
+    code = "NB708"
+    name = "invalid-role"
+    family = "structure"
+    severity = Severity.ERROR
+
+    def check(self, ctx) -> Iterator[Finding]:
+        import difflib
+
+        from nb2prod.roles import ROLES, RoleError, cell_role, role_marks
+
+        for cell in ctx.notebook.cells:
+            try:
+                cell_role(cell)
+            except RoleError as exc:
+                unknown = [m.role for m in role_marks(cell) if m.role not in ROLES]
+                close = unknown and difflib.get_close_matches(unknown[0].split(":")[-1], ROLES, 1)
+                hint = f"did you mean `{close[0]}`?" if close else exc.hint
+                yield self.report(ctx, f"{exc.message}; {hint}", cell if cell.is_code else None)
