@@ -3,14 +3,22 @@ user's own folder."""
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
 
+from nb2prod.exporter.manifest import MANIFEST, file_sha256
 from nb2prod.exporter.plan import ExportRefusal
 from nb2prod.exporter.writer import check_target, write_tree
 
 FILES = {"src/pkg/provenance.json": b"{}\n", "src/pkg/__init__.py": b"x = 1\n"}
+
+
+def _add_to_manifest(folder, relative):
+    manifest = json.loads((folder / MANIFEST).read_text())
+    manifest["files"][relative] = file_sha256(folder / relative)
+    (folder / MANIFEST).write_text(json.dumps(manifest))
 
 
 def _leftovers(folder):
@@ -28,14 +36,15 @@ def test_a_new_folder_is_written_whole(tmp_path):
 
 def test_an_existing_export_is_replaced_only_with_force(tmp_path):
     write_tree(FILES, tmp_path / "out")
-    (tmp_path / "out" / "stale.txt").write_text("old")
+    (tmp_path / "out" / "src/pkg/stale.py").write_text("old")  # written by nb2prod
+    _add_to_manifest(tmp_path / "out", "src/pkg/stale.py")
     with pytest.raises(ExportRefusal, match="already exists") as info:
         check_target(tmp_path / "out", force=False, protected=[])
     assert "--force" in info.value.hint
     check_target(tmp_path / "out", force=True, protected=[])
     write_tree({**FILES, "src/pkg/__init__.py": b"x = 2\n"}, tmp_path / "out", force=True)
     assert (tmp_path / "out/src/pkg/__init__.py").read_bytes() == b"x = 2\n"
-    assert not (tmp_path / "out" / "stale.txt").exists() and _leftovers(tmp_path) == []
+    assert not (tmp_path / "out/src/pkg/stale.py").exists() and _leftovers(tmp_path) == []
 
 
 def test_force_never_replaces_a_folder_that_is_not_an_export(tmp_path):
