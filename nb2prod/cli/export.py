@@ -56,7 +56,11 @@ def _run_options(command):
     type=click.Path(file_okay=False),
     help="Project folder [default: build/NAME next to the notebook].",
 )
-@click.option("--force", is_flag=True, help="Replace an earlier export in the output folder.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace the files an earlier export wrote in the output folder; keep the others.",
+)
 @click.option("--dry-run", is_flag=True, help="Plan and list the files; run and write nothing.")
 @click.option("--verify", is_flag=True, help="Then install it in a fresh venv and compare.")
 @click.option("--version", "package_version", default="0.1.0", show_default=True)
