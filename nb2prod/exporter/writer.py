@@ -55,6 +55,20 @@ def target_conflict(
     return _conflict(survey(target), force, shown or str(target), flag)
 
 
+def replacing(target: Path) -> str:
+    """What replacing the earlier export in ``target`` does, for a message about it."""
+    found = survey(target)
+    if found.kind == "old export":
+        return (
+            "made by an nb2prod that kept no list of its files, it is replaced only if it "
+            "holds no file the new export would not write"
+        )
+    text = f"replacing it replaces the {_count(found.ours)} nb2prod wrote"
+    if found.kept:
+        text += f" and keeps the {_count(found.kept, 'other ')} there: {_listing(found.kept)}"
+    return text
+
+
 def _conflict(found: Survey, force: bool, shown: str, flag: str) -> TargetExists | None:
     if found.kind == "other":
         return TargetExists(

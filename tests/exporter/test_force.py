@@ -12,7 +12,7 @@ import os
 import pytest
 
 import nb2prod
-from nb2prod.exporter.writer import TargetExists, check_target, write_tree
+from nb2prod.exporter.writer import TargetExists, check_target, replacing, write_tree
 
 from ..conftest import nb2prod_cli
 from ..public.ols import ols_export_notebook
@@ -219,3 +219,11 @@ def test_api_and_cli_refuse_a_folder_that_is_not_an_export_alike(exported, tmp_p
         assert cli.returncode == 2 and info.value.message in cli.stderr
         assert "pass --force" not in cli.stderr
     assert os.listdir(tmp_path / "mine") == ["thesis.tex"]
+
+
+def test_what_replacing_does_is_said_in_words(tmp_path):
+    out = tmp_path / "out"
+    write_tree(FILES, out)
+    assert replacing(out) == "replacing it replaces the 3 files nb2prod wrote"
+    (out / "Dockerfile").write_text("FROM python:3.12\n")
+    assert replacing(out).endswith("and keeps the 1 other file there: Dockerfile")
