@@ -2,15 +2,22 @@
 reproduce: the example input handed to the predict cells and what they return, with the
 default runtime parameters and with overridden ones.
 
-Capture cells are added to a copy of the notebook: one before the first predict cell
-(the input, before predict can change it), one after the last (the output), and at the end
-one re-run of the predict cells per override case, in the same kernel, so training runs
+The capture rule: the notebook's answer is what its predict cells give *when they run*, in
+the notebook's order, never the state the notebook ends in (a later cell may refit the
+model or rebind the example).  Capture cells are added to a copy of the notebook: before
+the first predict cell they keep the example input; the last predict cell's final
+expression, whatever it is, is bound to a name of ours as it runs and kept.  Right after
+each predict cell, for each override case, that cell runs again in the same kernel with
+the case's own values (the overridden parameters, the example input as it was, what the
+case's earlier predict cells bound) over the notebook's state of that moment; then the
+notebook's own values are put back, so later cells run as they would have.  Training runs
 once.  Runtime parameters are read only by the predict cells (the plan refuses anything
-else), so re-running them with a new value is what the notebook gives for that value.
+else), so that re-run is what the notebook gives for those values.
 """
 
 from __future__ import annotations
 
+import ast
 import pickle
 import tempfile
 import time
@@ -58,7 +65,7 @@ def override_cases(plan: ExportPlan, chosen: dict[str, Any] | None = None) -> li
         return []
     if chosen:
         return [dict(chosen)]
-    overrides = {}
+    overrides: dict[str, Any] = {}
     for name in plan.runtime_params:
         spec = plan.specs[name]
         if spec.type == "bool" and isinstance(spec.default, bool):
@@ -85,7 +92,7 @@ def run_and_capture(
     with tempfile.TemporaryDirectory(prefix="nb2prod-capture-") as scratch:
         scratch_dir = Path(scratch)
         node = nbformat.reads(plan.notebook.text, as_version=4)
-        added = _add_capture_cells(node, plan, overrides, scratch_dir)
+        origins = _add_capture_cells(node, plan, overrides, scratch_dir)
         source, executed = scratch_dir / "notebook.ipynb", scratch_dir / "executed.ipynb"
         nbformat.write(node, source)
         started = time.perf_counter()
@@ -95,7 +102,7 @@ def run_and_capture(
             cwd=workdir,
             kernel=kernel,
             timeout=timeout,
-            cell_failure=lambda exc: _failure(plan, added, exc),
+            cell_failure=lambda exc: _failure(plan, origins, exc, workdir),
         )
         seconds = time.perf_counter() - started
         inputs = _load(scratch_dir / "inputs.pkl", "the example input")
@@ -107,49 +114,120 @@ def run_and_capture(
 
 
 def _add_capture_cells(node, plan: ExportPlan, overrides: list[dict], scratch: Path) -> dict:
-    """Insert the capture cells into ``node``; returns {position in node: original index}."""
+    """Insert the capture cells into ``node``; returns {position in node: (original index,
+    override parameters or None)} for the cells that are the notebook's own or re-runs."""
     nbformat = import_nbformat()
 
     predict = plan.role("predict")
     first, last = predict[0].index, predict[-1].index
-    inputs_file, names = scratch / "inputs.pkl", plan.inputs
+    by_index = {cell.index: cell for cell in predict}
+    tracked = _tracked_names(plan)
 
     def capture(code: str):
         return nbformat.v4.new_code_cell(code, metadata={"tags": [_CAPTURE_TAG]})
 
-    tail = []
-    for number, params in enumerate(overrides, start=1):
-        assign = "\n".join(f"{name} = {value!r}" for name, value in params.items())
-        tail.append(capture(_restore_inputs(inputs_file) + "\n" + assign))
-        tail += [capture(cell_code(c)) for c in predict]
-        tail.append(capture(_dump_output(plan.output, scratch / f"case-{number}.pkl")))
     # The copy runs without the `%%nb2prod ROLE` markers: they only label the cell.
     for cell in plan.notebook.code_cells:
         if any(mark.where == "magic" for mark in role_marks(cell)):
             node.cells[cell.index].source = cell_code(cell)
-    new, original = [], {}
+    new, origins = [], {}
     for index, cell in enumerate(node.cells):
+        predict_cell = by_index.get(index)
         if index == first:
-            new.append(capture(_dump_inputs(names, inputs_file)))
-        original[len(new)] = index
+            new.append(capture(_start(plan.inputs, overrides, scratch / "inputs.pkl")))
+        if predict_cell is not None and overrides:
+            new.append(capture(f"{_PREFIX}_before = {_snapshot(tracked)}"))
+        if index == last:
+            cell.source = _bound_result(cell_code(predict_cell), display=True)
+        origins[len(new)] = (index, None)
         new.append(cell)
         if index == last:
-            new.append(capture(_dump_output(plan.output, scratch / "case-0.pkl")))
-    node.cells = new + tail
-    return original
+            new.append(capture(_dump(f"{_PREFIX}_result", scratch / "case-0.pkl")))
+        if predict_cell is None:
+            continue
+        for number, params in enumerate(overrides, start=1):
+            code = cell_code(predict_cell)
+            dump = scratch / f"case-{number}.pkl" if index == last else None
+            new.append(capture(_enter_case(number, tracked)))
+            origins[len(new)] = (index, params)
+            new.append(capture(_bound_result(code, display=False) if dump else code))
+            new.append(capture(_leave_case(number, tracked, dump)))
+        if index == last:
+            new.append(capture(_finish()))
+    node.cells = new
+    return origins
 
 
-def _dump_inputs(names: list[str], path: Path) -> str:
+def _tracked_names(plan: ExportPlan) -> list[str]:
+    """What a re-run of the predict cells for an override case binds or sets: the runtime
+    parameters, the example input and every name the predict cells bind."""
+    from nb2prod.flow import cell_names
+
+    names = [*plan.runtime_params, *plan.inputs]
+    for cell in plan.role("predict"):
+        names += [n for n in cell_names(plan.parsed[cell.index]).defines if n not in names]
+    return sorted(set(names), key=names.index)
+
+
+def _bound_result(source: str, *, display: bool) -> str:
+    """``source`` with its final expression bound to ``__nb2prod_result`` as it runs, and
+    shown again when ``display`` so Out and ``_`` stay the notebook's."""
+    tree = ast.parse(source)
+    last = tree.body[-1]
+    lines = source.split("\n")
+    row = last.lineno - 1
+    target = f"{_PREFIX}_result = "
+    lines[row] = lines[row][: last.col_offset] + target + lines[row][last.col_offset :]
+    return "\n".join(lines) + (f"\n{_PREFIX}_result" if display else "")
+
+
+def _snapshot(names: list[str]) -> str:
+    return f"{{n: globals()[n] for n in {names!r} if n in globals()}}"
+
+
+def _start(names: list[str], overrides: list[dict], path: Path) -> str:
+    """Keep the example input; each override case starts from its own copy of it."""
     values = ", ".join(f"{name!r}: {name}" for name in names)
-    return _dump(f"{{{values}}}", path)
+    code = _dump(f"{{{values}}}", path)
+    if overrides:
+        code += (
+            f"\n{_PREFIX}_cases = []\n"
+            f"for {_PREFIX}_params in {overrides!r}:\n"
+            f"    with open({str(path)!r}, 'rb') as {_PREFIX}_file:\n"
+            f"        {_PREFIX}_inputs = __import__('pickle').load({_PREFIX}_file)\n"
+            f"    {_PREFIX}_cases.append({{**{_PREFIX}_inputs, **{_PREFIX}_params}})\n"
+            f"del {_PREFIX}_params, {_PREFIX}_file, {_PREFIX}_inputs"
+        )
+    return code
 
 
-def _dump_output(expression: str, path: Path) -> str:
-    # An identifier is read again; any other expression is taken from Out, never re-run.
-    value = (
-        expression if expression.isidentifier() else "Out.get(get_ipython().execution_count - 1)"
+def _enter_case(number: int, tracked: list[str]) -> str:
+    """Keep the notebook's values, then bind the case's over the state before the cell."""
+    return (
+        f"{_PREFIX}_after = {_snapshot(tracked)}\n"
+        f"for {_PREFIX}_name in {tracked!r}:\n"
+        f"    globals().pop({_PREFIX}_name, None)\n"
+        f"globals().update({_PREFIX}_before)\n"
+        f"globals().update({_PREFIX}_cases[{number - 1}])"
     )
-    return _dump(value, path)
+
+
+def _leave_case(number: int, tracked: list[str], dump: Path | None) -> str:
+    """Keep what the case bound (and its answer), then put the notebook's values back."""
+    code = f"{_PREFIX}_cases[{number - 1}] = {_snapshot(tracked)}\n"
+    if dump is not None:
+        code += _dump(f"{_PREFIX}_result", dump) + "\n"
+    return code + (
+        f"for {_PREFIX}_name in {tracked!r}:\n"
+        f"    globals().pop({_PREFIX}_name, None)\n"
+        f"globals().update({_PREFIX}_after)"
+    )
+
+
+def _finish() -> str:
+    """Remove our names, so the cells after predict see only the notebook's."""
+    names = ("result", "cases", "before", "after", "name")
+    return "\n".join(f"globals().pop({f'{_PREFIX}_{n}'!r}, None)" for n in names)
 
 
 def _dump(value: str, path: Path) -> str:
@@ -157,15 +235,6 @@ def _dump(value: str, path: Path) -> str:
         f"import pickle as {_PREFIX}_pickle\n"
         f"with open({str(path)!r}, 'wb') as {_PREFIX}_file:\n"
         f"    {_PREFIX}_pickle.dump({value}, {_PREFIX}_file, protocol=4)\n"
-        f"del {_PREFIX}_pickle, {_PREFIX}_file"
-    )
-
-
-def _restore_inputs(path: Path) -> str:
-    return (
-        f"import pickle as {_PREFIX}_pickle\n"
-        f"with open({str(path)!r}, 'rb') as {_PREFIX}_file:\n"
-        f"    globals().update({_PREFIX}_pickle.load({_PREFIX}_file))\n"
         f"del {_PREFIX}_pickle, {_PREFIX}_file"
     )
 
@@ -183,16 +252,17 @@ def _load(path: Path, what: str) -> Any:
         ) from None
 
 
-def _failure(plan: ExportPlan, added: dict, exc) -> NotebookFailed:
-    index = added.get(exc.cell_index)
+def _failure(plan: ExportPlan, origins: dict, exc, workdir: Path) -> NotebookFailed:
+    index, params = origins.get(exc.cell_index, (None, None))
     if index is None:
         return NotebookFailed(
             f"capturing a predict value failed: {exc.ename}: {exc.evalue}",
             "predict's inputs and output must be picklable data (frames, arrays, lists, ...)",
         )
     cell = plan.notebook.cells[index]
+    case = f" with {Case(params).name}" if params is not None else ""
     return NotebookFailed(
-        f"the notebook failed in {cell.label}: {exc.ename}: {exc.evalue}",
-        "fix the notebook so it runs top to bottom in a fresh kernel; it ran in a fresh "
-        "working directory (use --cwd to run it elsewhere)",
+        f"the notebook failed in {cell.label}{case}: {exc.ename}: {exc.evalue}",
+        f"fix the notebook so it runs top to bottom in a fresh kernel; it ran in {workdir} "
+        "(use --cwd to run it elsewhere)",
     )

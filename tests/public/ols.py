@@ -2,7 +2,10 @@
 example (examples/linear_model/plot_ols.py, BSD-3-Clause).  Its data, split and fit are as
 they are, its plots left out, the held-out row count made a parameter and the scores
 metrics.  The export variant saves the fitted model and adds the load, example and predict
-cells an inference package needs."""
+cells an inference package needs; its predict cell ends with a name, or (PREDICT_EXPRESSION)
+with the bare expression `regr.predict(batch).round(2)`.  The CSV variant reads the same
+data from `../data/diabetes.csv`, relative to the notebook's folder, as notebooks kept in a
+`notebooks/` folder beside a `data/` one do."""
 
 from __future__ import annotations
 
@@ -47,6 +50,7 @@ def ols_notebook(folder: Path) -> Path:
 PREDICT = """\
 predictions = regr.predict(batch).round(2)
 predictions"""
+PREDICT_EXPRESSION = "regr.predict(batch).round(2)"
 MODEL_PATH = 'model_path = "ols.joblib"  # where the fit saves the model, the package loads it'
 SAVE = """\
 import joblib
@@ -58,7 +62,7 @@ import joblib
 regr = joblib.load(model_path)"""
 
 
-def ols_export_notebook(folder: Path) -> Path:
+def ols_export_notebook(folder: Path, predict: str = PREDICT, data: str = DATA) -> Path:
     """The notebook with the cells an export reads: the fitted model saved, then loaded,
     an example batch and the predict cell."""
     return write_notebook(
@@ -66,11 +70,30 @@ def ols_export_notebook(folder: Path) -> Path:
         [
             code(IMPORTS),
             code(f"{PARAMETERS}\n{MODEL_PATH}", tags=["parameters"]),
-            code(DATA),
+            code(data),
             code(FIT, tags=["nb2prod:metrics"]),
             code(SAVE),
             code(LOAD, tags=["nb2prod:load"]),
             code("batch = diabetes_X_test[:5]", tags=["nb2prod:example"]),
-            code(PREDICT, tags=["nb2prod:predict"]),
+            code(predict, tags=["nb2prod:predict"]),
         ],
     )
+
+
+DATA_CSV = """\
+import pandas as pd
+
+diabetes = pd.read_csv("../data/diabetes.csv")
+diabetes_X = diabetes.drop(columns="target").to_numpy()
+diabetes_y = diabetes["target"].to_numpy()
+""" + DATA.split("\n", 1)[1]
+
+
+def ols_csv_project(root: Path) -> Path:
+    """``root/data/diabetes.csv`` and ``root/notebooks/plot_ols.ipynb`` reading it as
+    ``../data/diabetes.csv``; returns the notebook."""
+    from sklearn.datasets import load_diabetes
+
+    (root / "data").mkdir(parents=True, exist_ok=True)
+    load_diabetes(as_frame=True).frame.to_csv(root / "data" / "diabetes.csv", index=False)
+    return ols_export_notebook(root / "notebooks", data=DATA_CSV)
