@@ -7,6 +7,7 @@ import dataclasses
 import fnmatch
 import functools
 import os
+import sys
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,10 +16,10 @@ from typing import Any
 
 from nb2prod.errors import ConfigError, UsageError
 
-try:
+if sys.version_info >= (3, 11):
     import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
+else:  # Python 3.10
+    import tomli as tomllib
 
 PROFILES = ("explore", "prod")
 DEFAULT_PROFILE = "prod"
@@ -192,6 +193,8 @@ def folder_settings(folder: Path, overrides: LintOverrides) -> LintSettings:
     names = selector_names()
     option_defaults = {k: v for r in rules for k, v in r.options.items()}
 
+    config_path: Path | None
+    table: dict | None
     if overrides.isolated:
         config_path, table = None, {}
     elif overrides.config_file:

@@ -16,6 +16,7 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from nb2prod.syntax import Escape, ParsedCell, child_fields
 
@@ -51,6 +52,10 @@ def is_builtin(name: str) -> bool:
     return name in _BUILTINS or bool(_IPYTHON_HISTORY.match(name))
 
 
+#: A node whose body runs later: a function or lambda, or a class (whose methods do).
+Scope = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda
+
+
 @dataclass
 class CellNames:
     """Module-scope names of one cell, in the order the cell runs them."""
@@ -59,7 +64,7 @@ class CellNames:
     reads: dict[str, ast.Name] = field(default_factory=dict)  # name -> first free read
     deletes: dict[str, ast.AST] = field(default_factory=dict)  # names still deleted at the end
     #: def/class name -> the nodes whose bodies run later (``<lambda>`` for lambdas).
-    scopes: dict[str, list[ast.AST]] = field(default_factory=dict)
+    scopes: dict[str, list[Scope]] = field(default_factory=dict)
     imports: dict[str, str] = field(default_factory=dict)  # bound name -> dotted origin
     star_imports: list[str] = field(default_factory=list)
     opaque: bool = False  # binds names nb2prod cannot see (%run, unparsable code, %%sql -o)
@@ -140,7 +145,8 @@ class _ModuleScope(ast.NodeVisitor):
         method(self, node)
 
     def generic_visit(self, node: ast.AST) -> None:
-        for name in child_fields(type(node)):
+        kind: type = type(node)  # not type[AST], which mypy finds unhashable (mypy#11470)
+        for name in child_fields(kind):
             value = getattr(node, name, None)
             if isinstance(value, list):
                 for item in value:
@@ -300,7 +306,8 @@ class _ModuleScope(ast.NodeVisitor):
     def visit_Constant(self, node: ast.Constant) -> None:  # binds and reads nothing
         return
 
-    visit_Nonlocal = visit_Global
+    def visit_Nonlocal(self, node: ast.Nonlocal) -> None:  # as visit_Global
+        return
 
     def visit_MatchAs(self, node: ast.MatchAs) -> None:
         if node.pattern is not None:
@@ -324,7 +331,7 @@ class _ClassScope(_ModuleScope):
     def __init__(self, outer: _ModuleScope) -> None:
         super().__init__(CellNames(), outer.may_declare_globals)
         self.outer = outer
-        self.methods: list[ast.AST] = []
+        self.methods: list[Scope] = []
 
     def read(self, node: ast.Name) -> None:
         if node.id not in self.bound:
@@ -357,12 +364,12 @@ def _loc(node: ast.AST) -> dict:
     return {k: getattr(node, k) for k in ("lineno", "col_offset", "end_lineno", "end_col_offset")}
 
 
-def free_names(scope: ast.AST) -> set[str]:
+def free_names(scope: Scope) -> set[str]:
     """Global names a function, lambda or class body reads when it runs (late-bound)."""
     return _scope_names(scope)[0]
 
 
-def _scope_names(scope: ast.AST) -> tuple[set[str], set[str]]:
+def _scope_names(scope: Scope) -> tuple[set[str], set[str]]:
     """``(free names, globals it assigns)`` of a function, lambda or class body.
 
     A name declared ``global`` and assigned is bound in the notebook when the function
@@ -388,35 +395,40 @@ def _scope_names(scope: ast.AST) -> tuple[set[str], set[str]]:
     stack: list[ast.AST] = list(scope.body) if isinstance(scope.body, list) else [scope.body]
     while stack:
         node = stack.pop()
-        kind = type(node)
+        # Tests of the exact type: faster than isinstance() on every node; each branch
+        # tells mypy which node type the test established (cast).
+        kind: type = type(node)  # not type[AST], which mypy finds unhashable (mypy#11470)
         if kind in _SCOPES:
-            if kind is not ast.Lambda:
-                local.add(node.name)
-                stack.extend(node.decorator_list)
-            if kind is ast.ClassDef:
-                stack.extend([*node.bases, *node.keywords])
+            inner = cast(Scope, node)
+            if not isinstance(inner, ast.Lambda):
+                local.add(inner.name)
+                stack.extend(inner.decorator_list)
+            if isinstance(inner, ast.ClassDef):
+                stack.extend([*inner.bases, *inner.keywords])
             else:
-                stack.extend([*node.args.defaults, *[d for d in node.args.kw_defaults if d]])
-            free, assigned = _scope_names(node)
+                stack.extend([*inner.args.defaults, *[d for d in inner.args.kw_defaults if d]])
+            free, assigned = _scope_names(inner)
             nested |= free
             nested_globals |= assigned
             continue
         if kind is ast.Name:
-            if type(node.ctx) is ast.Load:
-                loads.add(node.id)
+            name_node = cast(ast.Name, node)
+            if type(name_node.ctx) is ast.Load:
+                loads.add(name_node.id)
             else:
-                local.add(node.id)
-                stored.add(node.id)
+                local.add(name_node.id)
+                stored.add(name_node.id)
             continue
         if kind is ast.Global or kind is ast.Nonlocal:
-            declared_global.update(node.names)
+            declared_global.update(cast("ast.Global | ast.Nonlocal", node).names)
         elif kind is ast.Import or kind is ast.ImportFrom:
-            for alias in node.names:
+            for alias in cast("ast.Import | ast.ImportFrom", node).names:
                 if alias.name != "*":
                     local.add(alias.asname or alias.name.split(".")[0])
         elif kind is ast.ExceptHandler or kind is ast.MatchAs or kind is ast.MatchStar:
-            if node.name:
-                local.add(node.name)
+            handler = cast("ast.ExceptHandler | ast.MatchAs | ast.MatchStar", node)
+            if handler.name:
+                local.add(handler.name)
         for field_name in child_fields(kind):
             value = getattr(node, field_name, None)
             if type(value) is list:

@@ -15,8 +15,8 @@ import json
 import operator
 import re
 from dataclasses import dataclass, field
-from json.decoder import scanstring
-from typing import Any
+from json.decoder import scanstring  # type: ignore[attr-defined]  # undocumented, not in typeshed
+from typing import Any, cast
 
 _WS = re.compile(r"[ \t\n\r]*")
 _KEY_COLON = re.compile(r"[ \t\n\r]*:[ \t\n\r]*")
@@ -192,7 +192,8 @@ class Scanner:
         self.text = raw.text
 
     def ws(self, i: int) -> int:
-        return _WS.match(self.text, i).end()
+        # `[ \t\n\r]*` matches (maybe nothing) at every position
+        return cast("re.Match[str]", _WS.match(self.text, i)).end()
 
     def expect(self, i: int, char: str) -> int:
         if self.text[i] != char:

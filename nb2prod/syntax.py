@@ -254,7 +254,7 @@ _LEAF_FIELDS = frozenset(
 
 
 @functools.cache
-def child_fields(kind: type) -> tuple[str, ...]:
+def child_fields(kind: type[ast.AST]) -> tuple[str, ...]:
     """The fields of AST node type ``kind`` that can hold child nodes, in source order.
 
     Tree walks run on every node of every cell; skipping fields that never hold a
@@ -405,7 +405,7 @@ class _LexState:
         self.comment_at = None
         while i < n:
             if self.quote is not None:
-                i = self._in_string(text, i)
+                i = self._in_string(text, i, self.quote)
                 continue
             char = text[i]
             if char == "#":
@@ -429,8 +429,7 @@ class _LexState:
             self.quote is None and text.rstrip().endswith("\\") and self.comment_at is None
         )
 
-    def _in_string(self, text: str, i: int) -> int:
-        quote = self.quote
+    def _in_string(self, text: str, i: int, quote: str) -> int:
         while i < len(text):
             if text[i] == "\\":
                 i += 2

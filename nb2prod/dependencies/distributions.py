@@ -10,7 +10,7 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from nb2prod.atomic import write_atomically
@@ -152,15 +152,16 @@ def installed_distributions(key: str) -> list[str]:
 
 
 @functools.lru_cache(maxsize=1)
-def _installed_providers() -> dict[str, list[str]]:
+def _installed_providers() -> Mapping[str, list[str]]:
     """Import name -> installed distributions.  Reading every distribution's metadata
     takes a third of a second in a large environment, once per process, so the answer is
     kept in the user's cache folder until something is installed or removed."""
     cache = _providers_cache()
-    try:
-        return json.loads(cache.read_text(encoding="utf-8"))
-    except (OSError, ValueError, AttributeError):
-        pass
+    if cache is not None:
+        try:
+            return json.loads(cache.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            pass
     try:
         from importlib.metadata import packages_distributions
 

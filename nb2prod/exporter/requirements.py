@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from nb2prod.dependencies.distributions import (
     first_party_keys,
@@ -42,7 +43,8 @@ def imported_modules(plan: ExportPlan) -> list[str]:
     modules: list[str] = []
     for role in CODE_ROLES:
         for cell in plan.role(role):
-            for node in ast.walk(plan.parsed[cell.index].tree):
+            tree = cast(ast.Module, plan.parsed[cell.index].tree)  # plan_export walked it
+            for node in ast.walk(tree):
                 if isinstance(node, ast.Import):
                     modules += [alias.name for alias in node.names]
                 elif isinstance(node, ast.ImportFrom) and node.module and not node.level:

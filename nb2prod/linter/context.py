@@ -7,7 +7,7 @@ import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from nb2prod.config import LintSettings, find_project_root
 from nb2prod.flow import CellNames, NameProblem, cell_names, name_problems
@@ -16,6 +16,7 @@ from nb2prod.syntax import Escape, ParsedCell, child_fields, parse_cell
 
 PARAMETERS_TAG = "parameters"
 T = TypeVar("T")
+N = TypeVar("N", bound=ast.AST)
 
 
 class NotebookContext:
@@ -121,7 +122,7 @@ class NotebookContext:
         return [
             (index.cell, index.parsed, node, self.qualified_name(node.func))
             for index in self.indexes
-            for node in index.by_type.get(ast.Call, ())
+            for node in index.nodes(ast.Call)
         ]
 
     @functools.cached_property
@@ -163,10 +164,10 @@ class CellIndex:
     parents: dict[ast.AST, ast.AST]
     by_type: dict[type, list[ast.AST]]
 
-    def nodes(self, *types: type) -> Iterator[ast.AST]:
+    def nodes(self, *types: type[N]) -> Iterator[N]:
         """Nodes of the given types (each type's nodes in source order)."""
         for node_type in types:
-            yield from self.by_type.get(node_type, ())
+            yield from cast("list[N]", self.by_type.get(node_type, ()))  # that type's nodes
 
     @classmethod
     def of(cls, cell: Cell, parsed: ParsedCell, tree: ast.Module) -> CellIndex:

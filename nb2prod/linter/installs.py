@@ -309,6 +309,8 @@ def _arguments(
         option = word.split("=", 1)[0] if word.startswith("--") else word[:2]
         if option in files_option or option in ("-c", "--constraint", "-e", "--editable"):
             value, i = _option_value(args, i, option)
+            if value is None:  # the option is the last word (`pip install -r`): nothing to read
+                continue
             if option in files_option:
                 files.append(value)
             elif option in ("-e", "--editable"):

@@ -8,7 +8,7 @@ import enum
 import inspect
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, cast
 
 if TYPE_CHECKING:
     from nb2prod.linter.context import NotebookContext
@@ -58,8 +58,9 @@ OLD_CODES_END = "0.3"
 def renamed_note(old: str) -> str:
     """The deprecation note for using the old code ``old``."""
     new = RENAMED_CODES[old.upper()]
+    rule = cast("type[Rule]", get_rule(new))  # every new code is a rule's
     return (
-        f"rule code {old.upper()} is now {new} ({get_rule(new).name}); "
+        f"rule code {old.upper()} is now {new} ({rule.name}); "
         f"write {new}: {old.upper()} stops working in nb2prod {OLD_CODES_END}"
     )
 

@@ -62,7 +62,7 @@ def run_tags(
 
 def _git_state_cached(notebook: Path) -> tuple[str | None, bool | None]:
     """git_state, asked again only when the notebook, the index or HEAD changed."""
-    stamps = []
+    stamps: list[int | None] = []
     for path in (notebook, *_git_files(notebook)):
         try:
             stamps.append(path.stat().st_mtime_ns)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import cast
 
 from nb2prod.config import find_config, find_project_root
 from nb2prod.errors import ConfigError
@@ -31,7 +32,7 @@ def resolve_tracking_uri(explicit: str | None, start: str | os.PathLike) -> str:
     if configured is not None:
         if not isinstance(configured, str) or not configured.strip():
             raise ConfigError(f"{pyproject}: [tool.nb2prod] tracking_uri must be a URI or path")
-        return _absolute(configured, pyproject.parent)
+        return _absolute(configured, cast(Path, pyproject).parent)  # the table's file
     root = find_project_root(folder)
     return f"sqlite:///{root / EMBEDDED_FILE}"
 
@@ -57,5 +58,5 @@ def prepare_local_store(uri: str) -> str:
     here) and return the URI MLflow should open it with."""
     database = sqlite_path(uri)
     if database is not None:
-        prepare(database, artifact_root(uri))
+        prepare(database, cast(str, artifact_root(uri)))  # a SQLite store has one
     return with_busy_timeout(uri)

@@ -406,6 +406,8 @@ def test_shell_segments(command, segments):
             (),
         ),
         ("apk add git", "apk", "install", ("git",), ()),
+        ("pip install -e", "pip", "install", (), ()),  # an option cut off: nothing to read
+        ("pip install x -r", "pip", "install", ("x",), ()),
     ],
 )
 def test_install_commands(command, tool, action, packages, files):
@@ -513,3 +515,8 @@ def test_installed_providers_are_cached_per_environment(tmp_path):
     again = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert again.stdout == first.stdout  # read back from the cache file
     assert len(list((tmp_path / "nb2prod").glob("providers-*.json"))) == 1
+
+
+def test_a_cut_off_install_option_is_no_internal_error(lint_cells):
+    findings = lint_cells(["!pip install -e", "%pip install pandas -r"], select=["ALL"])
+    assert "NB000" not in {f.code for f in findings}

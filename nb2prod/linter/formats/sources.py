@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from typing import cast
 
 from nb2prod.linter.rule import Finding
 from nb2prod.notebook import Cell, Notebook, load_notebook
@@ -41,7 +42,7 @@ class ReportSources:
         cell = self.cell(finding)
         if cell is None or finding.line is None:
             return None
-        notebook = self.notebook(finding.path)
+        notebook = cast(Notebook, self.notebook(finding.path))  # self.cell found it there
         line, column = (
             (finding.end_line, finding.end_column) if end else (finding.line, finding.column)
         )
@@ -71,5 +72,7 @@ class ReportSources:
         end_line = max(cell.ipynb_line(finding.end_line or finding.line or 1) or line, line)
         start, end = self.physical(finding), self.physical(finding, end=True)
         column = start[1] if start and start[0] == line else None
-        end_ok = column is not None and end is not None and end[0] == end_line and end > start
-        return line, column, end_line, end[1] if end_ok else None
+        end_column = None
+        if start and column is not None and end is not None and end[0] == end_line and end > start:
+            end_column = end[1]
+        return line, column, end_line, end_column

@@ -119,7 +119,7 @@ def _frame(finding: Finding, cell: Cell, style, color: str) -> list[str]:
     first = min(max(finding.line or 1, 1), len(source))
     last = min(max(finding.end_line or first, first), len(source))
     clamped = first != (finding.line or 1)
-    numbers = list(range(first, last + 1))
+    numbers: list[int | None] = list(range(first, last + 1))
     if len(numbers) > _FRAME_LINES:
         numbers = numbers[:2] + [None] + numbers[-2:]
     width = _gutter_width(finding, cell)

@@ -72,8 +72,9 @@ def commands(ctx: NotebookContext) -> list[Command]:
 def _find_commands(ctx: NotebookContext) -> list[Command]:
     found: list[Command] = []
     for cell, parsed in ctx.python_cells():
-        if shell_cell_magic(parsed) is not None:
-            found += _shell_cell_commands(cell, parsed)
+        magic = shell_cell_magic(parsed)
+        if magic is not None:
+            found += _shell_cell_commands(cell, magic)
         else:
             escapes = (e for e in parsed.escapes if not _shadowed(ctx, e))
             found += filter(None, (_escape_command(cell, e) for e in escapes))
@@ -101,9 +102,9 @@ def shell_cell_magic(parsed: ParsedCell) -> Escape | None:
     return None
 
 
-def _shell_cell_commands(cell: Cell, parsed: ParsedCell) -> Iterator[Command]:
+def _shell_cell_commands(cell: Cell, magic: Escape) -> Iterator[Command]:
     lines = cell.lines
-    index = shell_cell_magic(parsed).line  # 0-based index of the first body line
+    index = magic.line  # 0-based index of the first body line
     while index < len(lines):
         start, text = index, lines[index]
         while text.rstrip().endswith("\\") and index + 1 < len(lines):
@@ -155,7 +156,7 @@ def _call_commands(ctx: NotebookContext) -> Iterator[Command]:
         return
     for index in ctx.indexes:
         cell, parsed = index.cell, index.parsed
-        candidates = [node for node in index.by_type.get(ast.Call, ()) if _maybe_shell_call(node)]
+        candidates = [node for node in index.nodes(ast.Call) if _maybe_shell_call(node)]
         if not candidates or not _SHELL_CALL_TEXT.search(cell.source):
             continue
         for node in candidates:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import functools
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from nb2prod.dependencies.distributions import (
@@ -48,8 +49,8 @@ _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "
 def _unguarded_imports(index: CellIndex) -> list[ast.Import | ast.ImportFrom]:
     """Import statements at any depth, except optional ones (``try: import x`` /
     ``except ImportError``, ``if TYPE_CHECKING:``), in source order."""
-    imports = index.by_type.get(ast.Import, [])
-    imports_from = index.by_type.get(ast.ImportFrom, [])
+    imports: list[ast.Import | ast.ImportFrom] = [*index.nodes(ast.Import)]
+    imports_from: list[ast.Import | ast.ImportFrom] = [*index.nodes(ast.ImportFrom)]
     if imports and imports_from:  # statements never overlap: their starts give source order
         imports = sorted([*imports, *imports_from], key=lambda s: (s.lineno, s.col_offset))
     else:
@@ -59,7 +60,8 @@ def _unguarded_imports(index: CellIndex) -> list[ast.Import | ast.ImportFrom]:
 
 def _guarded(statement: ast.stmt, parents: dict[ast.AST, ast.AST]) -> bool:
     """Whether a ``try``/``except ImportError`` or ``if TYPE_CHECKING:`` makes it optional."""
-    child, parent = statement, parents.get(statement)
+    child: ast.AST = statement
+    parent = parents.get(statement)
     while parent is not None:
         if isinstance(parent, _TRY):
             # The guarded parts: the ``try`` body and the handlers (``except ImportError:
@@ -74,7 +76,7 @@ def _guarded(statement: ast.stmt, parents: dict[ast.AST, ast.AST]) -> bool:
     return False
 
 
-def _in(node: ast.AST, nodes: list[ast.AST]) -> bool:
+def _in(node: ast.AST, nodes: Sequence[ast.AST]) -> bool:
     return any(item is node for item in nodes)
 
 

@@ -12,7 +12,7 @@ import ast
 import posixpath
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from nb2prod.linter.rules._callees import Callees, callees
 
@@ -258,7 +258,9 @@ def literal_path(expr: ast.expr | None, qualify: Callable) -> tuple[str, ast.exp
     ``"data/x.csv"``, ``os.path.join("data", "x.csv")``, ``Path("data") / "x.csv"``; a
     variable anywhere in it (``os.path.join(DATA_DIR, "x.csv")``) means it is configurable.
     """
-    text = _literal_text(expr, qualify) if expr is not None else None
+    if expr is None:
+        return None
+    text = _literal_text(expr, qualify)
     if text is None:
         return None
     strings = [
@@ -271,7 +273,7 @@ def _literal_text(node: ast.expr, qualify: Callable) -> str | None:
     if isinstance(node, ast.Constant):
         return node.value if isinstance(node.value, str) else None
     if isinstance(node, ast.JoinedStr):
-        parts = [v.value for v in node.values if isinstance(v, ast.Constant)]
+        parts = [cast(str, v.value) for v in node.values if isinstance(v, ast.Constant)]
         return "".join(parts) if len(parts) == len(node.values) else None
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Div)):
         left, right = _literal_text(node.left, qualify), _literal_text(node.right, qualify)
@@ -280,8 +282,8 @@ def _literal_text(node: ast.expr, qualify: Callable) -> str | None:
         return left + right if isinstance(node.op, ast.Add) else posixpath.join(left, right)
     if isinstance(node, ast.Call) and node.args and not node.keywords:
         if qualify(node.func) in PATH_BUILDERS:
-            parts = [_literal_text(a, qualify) for a in node.args]
-            return None if None in parts else posixpath.join(*parts)
+            texts = [_literal_text(a, qualify) for a in node.args]
+            return None if None in texts else posixpath.join(*cast("list[str]", texts))
     return None
 
 
@@ -327,7 +329,7 @@ def file_accesses(ctx: NotebookContext) -> Iterator[FileAccess]:
         found = literal_path(receiver, qualify)
         if found is None:
             continue
-        method = call.func.attr
+        method = cast(ast.Attribute, call.func).attr  # a pathlib receiver's method
         if method == "open":
             mode = mode_of(call, Access(mode_index=0))
             if mode is not None:

@@ -5,6 +5,7 @@ library, which draw from a global generator (:func:`random_draw`) and which need
 from __future__ import annotations
 
 import ast
+from typing import TypeGuard
 
 STDLIB, NUMPY, TORCH, TENSORFLOW = "random", "numpy", "torch", "tensorflow"
 SEEDABLE = frozenset({STDLIB, NUMPY, TORCH, TENSORFLOW})
@@ -78,7 +79,7 @@ def _keyword(call: ast.Call, name: str) -> ast.expr | None:
     return next((k.value for k in call.keywords if k.arg == name), None)
 
 
-def _is_constant(node: ast.expr | None, *values) -> bool:
+def _is_constant(node: ast.expr | None, *values) -> TypeGuard[ast.Constant]:
     return isinstance(node, ast.Constant) and any(
         node.value == v and type(node.value) is type(v) for v in values
     )
@@ -238,9 +239,9 @@ def needs_random_state(call: ast.Call, qualified: str | None) -> str | None:
         return f"{shown_callee(call.func)}(...)"
     if last in _RANDOM_WHEN:
         keyword, values = _RANDOM_WHEN[last]
-        if _is_constant(_keyword(call, keyword), *values):
-            value = ast.unparse(_keyword(call, keyword))  # a constant
-            return f"{shown_callee(call.func)}({keyword}={value})"
+        argument = _keyword(call, keyword)
+        if _is_constant(argument, *values):
+            return f"{shown_callee(call.func)}({keyword}={ast.unparse(argument)})"
     return None
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from nb2prod.linter.rules._callees import callees
 from nb2prod.linter.rules._random_calls import (
@@ -46,6 +47,7 @@ class CallEvent:
 
 
 _FunctionDef = (ast.FunctionDef, ast.AsyncFunctionDef)
+_Function = ast.FunctionDef | ast.AsyncFunctionDef
 _MAX_DEPTH = 20  # calls of notebook functions followed inside each other
 
 
@@ -114,9 +116,9 @@ class RandomnessRun:
         self.seed_functions = frozenset(seed_functions)
         self.seeded: set[str] = set()
         self.events: list[CallEvent] = []
-        self.functions: dict[str, tuple[Cell, ast.AST]] = {}  # name -> (cell, def)
-        self.classes: dict[str, tuple[Cell, ast.AST | None]] = {}  # name -> (cell, __init__)
-        self.deferred: list[tuple[Cell, ast.AST, frozenset[str]]] = []  # bodies not yet run
+        self.functions: dict[str, tuple[Cell, _Function]] = {}  # name -> (cell, def)
+        self.classes: dict[str, tuple[Cell, _Function | None]] = {}  # name -> (cell, __init__)
+        self.deferred: list[tuple[Cell, _Function, frozenset[str]]] = []  # bodies not yet run
         self.followed: set[int] = set()  # ids of function defs whose body ran
         self.active: list[int] = []  # ids of function defs being run (recursion guard)
         self.effects: dict[tuple[int, frozenset[str]], frozenset[str]] = {}
@@ -148,7 +150,7 @@ class RandomnessRun:
                 self._walk([("body", cell, function.body, False)])
 
     def _walk(self, items: list[tuple]) -> None:
-        actions = {
+        actions: dict[str, Callable[[Cell, Any, Any], None]] = {
             "body": self._do_body,
             "statement": self._do_statement,
             "define": self._do_define,
@@ -175,7 +177,11 @@ class RandomnessRun:
         relevant = self.relevant
         if isinstance(node, _FunctionDef):
             args = node.args
-            parts = [*node.decorator_list, *args.defaults, *[d for d in args.kw_defaults if d]]
+            parts: list[ast.AST] = [
+                *node.decorator_list,
+                *args.defaults,
+                *[d for d in args.kw_defaults if d],
+            ]
             self._push(
                 *[("expression", cell, p, None) for p in parts if p in relevant],
                 ("define", cell, node, module),
@@ -197,7 +203,7 @@ class RandomnessRun:
             return ("expression", cell, node, None)
         return ("statement", cell, node, module)  # statements, handlers, with-items, keywords
 
-    def _do_define(self, cell: Cell, function: ast.AST, module: bool) -> None:
+    def _do_define(self, cell: Cell, function: _Function, module: bool) -> None:
         if module:
             self.functions[function.name] = (cell, function)
         self.deferred.append((cell, function, frozenset(self.seeded)))
@@ -245,10 +251,12 @@ class RandomnessRun:
             name = call.func.id
             if name in self.functions:
                 self._follow(*self.functions[name], name, (cell, call, name))
-            elif name in self.classes and self.classes[name][1] is not None:
-                self._follow(*self.classes[name], name, (cell, call, name))
+            elif name in self.classes:
+                class_cell, init = self.classes[name]
+                if init is not None:
+                    self._follow(class_cell, init, name, (cell, call, name))
 
-    def _follow(self, cell: Cell, function: ast.AST, name: str, call_site) -> None:
+    def _follow(self, cell: Cell, function: _Function, name: str, call_site) -> None:
         """Run a notebook function's body where it is called (``call_site``: the call)."""
         key = (id(function), frozenset(self.seeded))
         if key in self.effects:  # same function, same seeds: same outcome, already reported

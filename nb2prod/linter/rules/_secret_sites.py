@@ -10,6 +10,7 @@ import bisect
 import functools
 import re
 from collections.abc import Iterable, Iterator
+from typing import TypeGuard, cast
 
 from nb2prod.credentials import (
     SECRET_NAME_HINT,
@@ -132,11 +133,11 @@ def spans_overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) ->
 
 
 def literal_text(node: ast.Constant) -> str:
-    value = node.value
-    return value.decode("latin-1") if isinstance(value, bytes) else value
+    value = node.value  # str or bytes: a literal of _is_literal
+    return value.decode("latin-1") if isinstance(value, bytes) else cast(str, value)
 
 
-def _is_literal(node: ast.AST | None) -> bool:
+def _is_literal(node: ast.AST | None) -> TypeGuard[ast.Constant]:
     return isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes))
 
 
@@ -161,7 +162,8 @@ def named_literals(nodes: Iterable[ast.AST], qualify) -> Iterator[tuple[str, ast
                 if keyword.arg and _is_literal(keyword.value):
                     yield keyword.arg, keyword.value
                 if keyword.arg == "auth" and _literal_pair(keyword.value):
-                    yield "password", keyword.value.elts[1]  # requests: auth=(user, password)
+                    password = cast(ast.Constant, keyword.value.elts[1])  # a literal pair
+                    yield "password", password  # requests: auth=(user, password)
             args = node.args
             if len(args) == 2 and _is_literal(args[0]) and _is_literal(args[1]):
                 callee = qualify(node.func) or ""
@@ -177,7 +179,7 @@ def named_literals(nodes: Iterable[ast.AST], qualify) -> Iterator[tuple[str, ast
             yield from _defaults(node.args)
 
 
-def _literal_pair(node: ast.AST) -> bool:
+def _literal_pair(node: ast.AST) -> TypeGuard[ast.Tuple]:
     return isinstance(node, ast.Tuple) and len(node.elts) == 2 and all(map(_is_literal, node.elts))
 
 
@@ -203,9 +205,9 @@ def _defaults(args: ast.arguments) -> Iterator[tuple[str, ast.Constant]]:
     for arg, default in zip(positional[len(positional) - len(args.defaults) :], args.defaults):
         if _is_literal(default):
             yield arg.arg, default
-    for arg, default in zip(args.kwonlyargs, args.kw_defaults):
-        if _is_literal(default):
-            yield arg.arg, default
+    for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults):
+        if _is_literal(kw_default):
+            yield arg.arg, kw_default
 
 
 #: ``NAME=value`` (also after ``export`` or as ``--flag=value``) in shell lines, and the
@@ -254,7 +256,7 @@ def written_file_assignments(
     offset = magic.line  # cell line of the body's line 0
     if magic.args.split()[-1].endswith(".py"):
         body = parse_cell("\n".join(cell.lines[offset:]))
-        nodes = walk_in_order(body.tree or ast.Module(body=[]))
+        nodes = walk_in_order(body.tree or ast.Module(body=[], type_ignores=[]))
         for name, node in named_literals(nodes, lambda _: None):
             line, column, end_line, end_column = body.position(node)
             yield name, literal_text(node), (line + offset, column, end_line + offset, end_column)

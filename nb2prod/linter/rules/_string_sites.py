@@ -7,6 +7,7 @@ import ast
 import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import cast
 
 from nb2prod.linter.context import CellIndex, NotebookContext
 from nb2prod.linter.rules import _io
@@ -93,7 +94,10 @@ def _string_text(node: ast.AST, parents: dict) -> str | None:
             return None
         return None if isinstance(parents.get(node), ast.JoinedStr) else node.value
     if isinstance(node, ast.JoinedStr) and not isinstance(parents.get(node), ast.FormattedValue):
-        return "".join(v.value if isinstance(v, ast.Constant) else PLACEHOLDER for v in node.values)
+        # An f-string's literal parts are str constants.
+        return "".join(
+            cast(str, v.value) if isinstance(v, ast.Constant) else PLACEHOLDER for v in node.values
+        )
     return None
 
 

@@ -316,7 +316,7 @@ def _has_async(index: CellIndex) -> bool:
     by_type = index.by_type
     if ast.Await in by_type or ast.AsyncFor in by_type or ast.AsyncWith in by_type:
         return True
-    return any(g.is_async for g in by_type.get(ast.comprehension, ()))
+    return any(g.is_async for g in index.nodes(ast.comprehension))
 
 
 def _async_kind(node: ast.AST) -> str | None:

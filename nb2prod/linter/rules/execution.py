@@ -339,6 +339,7 @@ class UseBeforeDefine(Rule):
 
 
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
+_TRY = (ast.Try, getattr(ast, "TryStar", ast.Try))  # try/except* from Python 3.11
 
 
 def _loop_carried(tree: ast.Module, read: ast.AST, binding: ast.AST) -> bool:
@@ -364,7 +365,7 @@ def _guards(parent: ast.AST, child: ast.AST) -> bool:
         return child is not parent.test
     if isinstance(parent, ast.BoolOp):
         return child is not parent.values[0]
-    if isinstance(parent, ast.Try) or type(parent).__name__ == "TryStar":
+    if isinstance(parent, _TRY):
         return child not in parent.body
     return isinstance(parent, (ast.ExceptHandler, ast.match_case))
 

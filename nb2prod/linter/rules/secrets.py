@@ -118,7 +118,7 @@ class HardcodedSecret(Rule):
         if not may_name_secret(cell.source):
             return  # no name in the cell can be a secret's: skip the tree walk
         parsed = ctx.parsed(cell)
-        found: list[tuple[str, str, object]] = []
+        found: list[tuple[str, str, ast.AST | tuple[int, int, int, int]]] = []
         index = ctx.index(cell)
         if index is not None:  # parsed Python
             for name, node in named_literals(index.order, ctx.qualified_name):
