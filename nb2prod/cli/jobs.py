@@ -37,7 +37,11 @@ def _say(text: str) -> None:
 @click.option("--experiment", help="MLflow experiment [default: the notebook's path].")
 @click.option("--run-name", help="MLflow run name.")
 @click.option("--timeout", type=float, help="Seconds a cell may run.")
-@click.option("--cwd", type=click.Path(file_okay=False, exists=True), help="Working directory.")
+@click.option(
+    "--cwd",
+    type=click.Path(file_okay=False, exists=True),
+    help="Run the notebook in DIR [default: the notebook's folder].",
+)
 @click.option("--kernel", help="Jupyter kernel [default: python3].")
 @click.option(
     "--tracking-uri", help="MLflow tracking URI (default: resolved as ARCHITECTURE says)."
@@ -127,10 +131,13 @@ def runs(notebook, experiment, max_results, output_format, tracking_uri):
             _pairs(r.params),
             _pairs({k: f"{v:.4g}" for k, v in r.metrics.items()}),
             r.run_id[:8],
+            r.error or "",
         )
         for r in found
     ]
-    header = ("started", "experiment", "name", "status", "params", "metrics", "run")
+    header = ("started", "experiment", "name", "status", "params", "metrics", "run", "error")
+    if not any(r.error for r in found):  # the why of a failure, only when there is one
+        header, rows = header[:-1], [row[:-1] for row in rows]
     click.echo(_table(header, rows) if rows else "no runs")
 
 

@@ -62,12 +62,14 @@ def show_runs(store, experiment: str, notebook: Path | None, limit: int) -> None
             ", ".join(f"{k}={v}" for k, v in sorted(run.params.items())),
             ", ".join(f"{k}={v:.4g}" for k, v in sorted(run.metrics.items())),
             run.run_id[:8],
+            run.error or "",
         )
         for run in runs
     ]
-    text = "\n".join("  ".join(row) for row in rows) or "no runs yet"
+    text = "\n".join("  ".join(row).rstrip() for row in rows) or "no runs yet"
     title = f"{len(rows)} run(s) of {label or experiment}"
-    _show(title, ("started", "name", "status", "params", "metrics", "run"), rows, text)
+    header = ("started", "name", "status", "params", "metrics", "run", "error")
+    _show(title, header, rows, text)
 
 
 def run_export(notebook: Path, args) -> None:

@@ -13,6 +13,7 @@ import os
 import tempfile
 import time
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,6 +27,20 @@ from nb2prod.tracking.uri import artifact_root, prepare_local_store
 from nb2prod.tracking.values import Logged
 
 FINISHED, FAILED, KILLED = "FINISHED", "FAILED", "KILLED"
+#: Why a run failed, one line: a tracked cell's exception, a job's failure message.
+ERROR_TAG = "nb2prod.error"
+_MAX_ERROR_LENGTH = 500
+
+
+def error_text(error: BaseException | str) -> str:
+    """``ValueError: boom`` (or a message) as the one line ``nb2prod runs`` shows; never
+    a credential."""
+    if isinstance(error, BaseException):
+        said = str(error).strip()
+        error = f"{type(error).__name__}: {said}" if said else type(error).__name__
+    lines = error.strip().splitlines()
+    line = redact_text(lines[0] if lines else "")
+    return line if len(line) <= _MAX_ERROR_LENGTH else line[: _MAX_ERROR_LENGTH - 1] + "…"
 
 
 class TrackingUnavailable(EnvironmentProblem):
@@ -56,7 +71,13 @@ class RunSummary:
     experiment: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return {**self.__dict__, "error": self.error}
+
+    @property
+    def error(self) -> str | None:
+        """Why the run failed, as nb2prod recorded it (None when it did not, or did not
+        say)."""
+        return self.tags.get(ERROR_TAG) if self.status != FINISHED else None
 
     @property
     def started(self) -> datetime:
@@ -105,7 +126,7 @@ class TrackingStore:
         logged: Logged,
         tags: dict[str, str] | None = None,
         step: int | None = None,
-        history: list[tuple[str, float, int]] = (),
+        history: Sequence[tuple[str, float, int]] = (),
     ) -> None:
         """Metrics (at ``step``, plus ``history`` as (name, value, step)), params and tags
         in one batch, then the artifacts."""
