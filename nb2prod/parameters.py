@@ -61,9 +61,10 @@ def parameter_specs(cell: Cell) -> list[ParamSpec]:
         raise ParameterError(f"{cell.label}: the parameters cell does not parse ({problem})")
     specs: dict[str, ParamSpec] = {}
     for statement in parsed.tree.body:
-        target, value, annotation = _assignment(statement)
-        if target is None:
+        assignment = _assignment(statement)
+        if assignment is None:
             continue
+        target, value, annotation = assignment
         default = _literal(cell, statement, target, value)
         specs[target] = ParamSpec(
             name=target,
@@ -85,7 +86,7 @@ def notebook_parameters(notebook: Notebook) -> dict[str, ParamSpec]:
     return {spec.name: spec for spec in parameter_specs(cells[0])} if cells else {}
 
 
-def _assignment(statement: ast.stmt) -> tuple[str | None, ast.expr | None, ast.expr | None]:
+def _assignment(statement: ast.stmt) -> tuple[str, ast.expr, ast.expr | None] | None:
     if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
         target = statement.targets[0]
         if isinstance(target, ast.Name):
@@ -93,7 +94,7 @@ def _assignment(statement: ast.stmt) -> tuple[str | None, ast.expr | None, ast.e
     if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
         if statement.value is not None:
             return statement.target.id, statement.value, statement.annotation
-    return None, None, None
+    return None
 
 
 def _literal(cell: Cell, statement: ast.stmt, name: str, value: ast.expr) -> Any:
@@ -164,11 +165,25 @@ def coerce(spec: ParamSpec, value: Any, given_as: str) -> Any:
         elif hasattr(value, "isoformat"):
             value = value.isoformat()  # YAML read a date; papermill would pass a date object
     if type(value) is not TYPES[spec.type]:
+        kind = _KINDS[spec.type]
         raise ParameterError(
-            f"{given_as}: {value!r} is not a {spec.type}",
-            f"`{spec.name}` is a {spec.type} (its default is {spec.default!r})",
+            f"{given_as}: {value!r} is not {kind} (the parameters cell sets "
+            f"{spec.name} = {spec.default!r})",
+            f"give `{spec.name}` {kind}",
         )
     return value
+
+
+#: A parameter type in a sentence: "7.5 is not an int".
+_KINDS = {
+    "int": "an int",
+    "float": "a float",
+    "bool": "a bool (true or false)",
+    "str": "a str",
+    "list": "a list",
+    "dict": "a dict",
+    "None": "None",
+}
 
 
 def _parse_text(text: str) -> Any:
