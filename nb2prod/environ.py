@@ -10,7 +10,8 @@ from collections.abc import Iterator
 #: The job's record: cells log into this JSON-lines file, which the job writes to MLflow
 #: in one go (the kernel never imports MLflow).
 JOB_LOG_ENV = "NB2PROD_JOB_LOG"
-#: The notebook the job runs (papermill's kernel has no Jupyter session to say so).
+#: The notebook the job runs (papermill's kernel has no Jupyter session to say so); set
+#: by hand, it names the notebook to any kernel (docs/tracking.md).
 JOB_NOTEBOOK_ENV = "NB2PROD_NOTEBOOK"
 #: Set by ``nb2prod run --no-track`` (and the pytest plugin): cells run, nothing is logged.
 NO_TRACK_ENV = "NB2PROD_NO_TRACK"

@@ -27,7 +27,15 @@ from nb2prod.credentials import redact_text
 from nb2prod.kernel.cell_body import run_body
 from nb2prod.kernel.session import KernelSession
 from nb2prod.roles import ROLES
-from nb2prod.tracking.store import FAILED, FINISHED, KILLED, TrackingRejected, TrackingUnavailable
+from nb2prod.tracking.store import (
+    ERROR_TAG,
+    FAILED,
+    FINISHED,
+    KILLED,
+    TrackingRejected,
+    TrackingUnavailable,
+    error_text,
+)
 
 _LINE_COMMANDS = ("start", "end", "status", "lint", "export", "runs")
 
@@ -148,7 +156,7 @@ class Nb2ProdMagics(Magics):
             result = run_body(self.shell, cell)
         except BaseException as exc:
             status = KILLED if isinstance(exc, KeyboardInterrupt) else FAILED
-            self._finish(run_id, own, args, started, status, problem, params)
+            self._finish(run_id, own, args, started, status, problem, params, error=exc)
             raise
         self._finish(run_id, own, args, started, FINISHED, problem, params)
         return result
@@ -157,6 +165,7 @@ class Nb2ProdMagics(Magics):
         from nb2prod.tracking.context import run_tags
 
         session = self.session
+        session.say_if_notebook_unknown()
         tags = run_tags(session.notebook_path(), cell_id=session.current_cell_id, source=cell)
         parent = session.notebook_run.run_id if args.nested and session.notebook_run else None
         return session.store.start_run(
@@ -171,10 +180,12 @@ class Nb2ProdMagics(Magics):
 
         return {n: param_text(n, v) for n, v in self.session.parameter_values().items()}
 
-    def _finish(self, run_id, own: bool, args, started, status: str, problem, params) -> None:
-        """Log what the cell asked for (one batch) and close its run; a store problem is
-        one warning."""
-        from nb2prod.tracking.values import sort_values
+    def _finish(
+        self, run_id, own: bool, args, started, status: str, problem, params, error=None
+    ) -> None:
+        """Log what the cell asked for (one batch) and close its run, with why it failed
+        (tag ``nb2prod.error``) when it raised; a store problem is one warning."""
+        from nb2prod.tracking.values import param_text, sort_values
 
         duration = time.perf_counter() - started
         values, missing = {}, []
@@ -183,9 +194,15 @@ class Nb2ProdMagics(Magics):
                 values[name] = self.shell.user_ns[name]
             else:
                 missing.append(name)
-        logged = sort_values(values)
+        # `--log n_estimators` of a parameters cell's name logs it as the parameter it is,
+        # not as a metric: a number there is an input of the run, and MLflow's comparisons
+        # set parameters against metrics.  Refusing it instead would fail a cell that ran
+        # well over a word in its first line; the value logged is the one after the cell.
+        inputs = set(self.session.known_parameters())
+        logged = sort_values({n: v for n, v in values.items() if n not in inputs})
         logged.metrics["duration_s"] = duration
-        logged.params = {**params, **logged.params}
+        given = {n: param_text(n, v) for n, v in values.items() if n in inputs}
+        logged.params = {**params, **logged.params, **given}
         if missing:
             self.session.warn(f"not logged, not defined: {', '.join(missing)}")
         if problem is None:
@@ -193,7 +210,8 @@ class Nb2ProdMagics(Magics):
                 if not own:
                     self.session.log_attached(logged, args.artifact)
                     return
-                self.session.store.log(run_id, logged)
+                tags = {ERROR_TAG: error_text(error)} if error is not None else None
+                self.session.store.log(run_id, logged, tags=tags)
                 for path in args.artifact:
                     self.session.store.log_file(run_id, path)
                 self.session.store.end_run(run_id, status)
@@ -281,6 +299,7 @@ def log_metrics(session: KernelSession, names: list[str], source: str | None = N
             return
         from nb2prod.tracking.context import run_tags
 
+        session.say_if_notebook_unknown()
         tags = run_tags(session.notebook_path(), cell_id=session.current_cell_id, source=source)
         run_id = session.store.start_run(
             session.experiment(), tags={**tags, "nb2prod.kind": "metrics"}

@@ -37,13 +37,25 @@ class KernelSession:
         self.parameter_names: list[str] = []  # from a cell tagged `parameters`, when seen
         self.current_cell_id: str | None = None
         self.current_tags: tuple[str, ...] = ()
+        self.current_source = ""  # the cell running now, as the front end sent it
+        self._previous_source = ""
+        # Under papermill (no tags reach the kernel): the names of its injected cell, and
+        # of the cell run just before it, the parameters cell, when it only sets literals.
+        self.injected_names: list[str] = []
+        self.papermill_defaults: list[str] = []
+        self._found: Path | None = None  # the notebook find_notebooks found
+        self._looked_for: str | None = None  # the cell source it last looked with
+        self._said_unknown = False
         self.hooks = None  # set by the extension, which registers them
         atexit.register(self.end_notebook_run)
 
     # ------------------------------------------------------------------ where we are
 
     def notebook_path(self) -> Path | None:
-        """The notebook this kernel runs: Jupyter's session name, a job's, or VS Code's."""
+        """The notebook this kernel runs: a job's (or ``NB2PROD_NOTEBOOK`` set by hand),
+        Jupyter's session name, VS Code's; else the one papermill's or nbconvert's command,
+        papermill's output or the working folder shows to hold the running cell
+        (nb2prod.kernel.locate)."""
         for candidate in (
             os.environ.get(JOB_NOTEBOOK_ENV),
             os.environ.get("JPY_SESSION_NAME"),
@@ -52,7 +64,32 @@ class KernelSession:
         ):
             if isinstance(candidate, str) and candidate.endswith(".ipynb"):
                 return Path(candidate)
-        return None
+        if self._found is None and self.current_source and self._looked_for != self.current_source:
+            from nb2prod.kernel.locate import find_notebooks
+
+            self._looked_for = self.current_source  # once per cell run, not per call
+            told = self.shell.user_ns.get("PAPERMILL_INPUT_PATH")  # --inject-input-path
+            found = find_notebooks(self.current_source, (told,) if isinstance(told, str) else ())
+            self._found = found[0] if len(found) == 1 else None
+        return self._found
+
+    def say_if_notebook_unknown(self) -> None:
+        """Once per kernel, on the cell's stderr: a run is about to be recorded without
+        its notebook; say what that costs, what is still logged and how to name it."""
+        if self._said_unknown or self.notebook_path() is not None:
+            return
+        self._said_unknown = True
+        names = self.known_parameters()
+        params = f"the parameters {', '.join(names)}" if names else "no parameters (none seen)"
+        self.warn(
+            "this kernel cannot tell which notebook it runs (no Jupyter session or VS Code "
+            "names it, and no papermill or nbconvert command, papermill output or notebook "
+            "in the working folder holds this cell); runs go to the experiment "
+            f"{self.experiment()!r} without the nb2prod.notebook tag, so `nb2prod runs "
+            f"NOTEBOOK` does not list them. Still logged: {params}, the --log values, the "
+            "cell's source and duration. Name the notebook with NB2PROD_NOTEBOOK=PATH in "
+            "the kernel's environment (or papermill's --inject-input-path)"
+        )
 
     @property
     def store(self) -> TrackingStore:
@@ -117,6 +154,7 @@ class KernelSession:
         from nb2prod.tracking.context import run_tags
 
         self.end_notebook_run()
+        self.say_if_notebook_unknown()
         name = self.experiment(experiment)
         tags = run_tags(self.notebook_path(), cell_id=self.current_cell_id, kind="notebook")
         run_id = self.store.start_run(name, run_name=run_name, tags=tags)
@@ -136,6 +174,12 @@ class KernelSession:
     def before_cell(self, info) -> None:
         """IPython's pre_run_cell: remember the cell; Run All from the top ends the run."""
         self.current_cell_id = getattr(info, "cell_id", None)
+        self._previous_source, self.current_source = (
+            self.current_source,
+            getattr(info, "raw_cell", "") or "",
+        )
+        if self.current_source.startswith("# Parameters"):
+            self._papermill_injection()
         meta = getattr(info, "cell_meta", None) or {}
         tags = meta.get("tags") if isinstance(meta, dict) else None
         self.current_tags = tuple(t for t in tags or () if isinstance(t, str))
@@ -143,12 +187,29 @@ class KernelSession:
         if run and run.started_by_cell and run.started_by_cell == self.current_cell_id:
             self.end_notebook_run()
 
+    def _papermill_injection(self) -> None:
+        """papermill's injected cell runs right after the parameters cell (no tags reach
+        the kernel): remember both cells' names."""
+        from nb2prod.kernel.locate import injected_names, literal_names
+
+        injected = injected_names(self.current_source)
+        if injected is not None:
+            self.injected_names = injected
+            self.papermill_defaults = literal_names(self._previous_source) or []
+
     # ------------------------------------------------------------------ parameters
+
+    def known_parameters(self) -> list[str]:
+        """The parameters cell's names: from its tag when the front end sent it, else from
+        the notebook on disk, else the cell papermill injected after; plus the names
+        papermill injected."""
+        names = self.parameter_names or self._parameter_names_on_disk()
+        return list(dict.fromkeys([*(names or self.papermill_defaults), *self.injected_names]))
 
     def parameter_values(self) -> dict[str, object]:
         """The current values of the parameters cell's names (papermill's injected values
         included), read from the notebook on disk when no tagged cell was seen."""
-        names = self.parameter_names or self._parameter_names_on_disk()
+        names = self.known_parameters()
         return {name: self.shell.user_ns[name] for name in names if name in self.shell.user_ns}
 
     def log_parameters(self, run_id: str) -> None:
