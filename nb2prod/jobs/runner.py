@@ -28,9 +28,12 @@ from nb2prod.roles import notebook_roles
 
 _JOB_TAG = "nb2prod-job"  # cells nb2prod adds to the copy it runs, removed from the output
 _ERROR_BANNER = "papermill-error-cell-tag"
+# The extension is loaded by its hook, not `%load_ext`: IPython's extension manager then
+# does not list it, so the notebook's own `%load_ext nb2prod` loads it (the hook returns the
+# session already there) instead of printing "already loaded" into the output notebook.
 _SETUP = (
-    "get_ipython().run_line_magic('load_ext', 'nb2prod')\n"
-    "from nb2prod.kernel.strict_job import enable_strict\n"
+    "from nb2prod.kernel.strict_job import enable_strict, load_for_job\n"
+    "load_for_job(get_ipython())\n"
     "enable_strict(get_ipython())"
 )
 
@@ -88,6 +91,7 @@ def run_job(options: JobOptions, say: Callable[[str], None] = lambda _: None) ->
     notebook = notebook_from_bytes(data, str(path))
     if not notebook.is_python:
         raise UsageError(f"{path}: the kernel language is {notebook.language}; jobs run Python")
+    _check_syntax(notebook)
     specs = notebook_parameters(notebook)
     params = typed_job_params(specs, options.params)
     if options.output and options.output.resolve() == path.resolve():
@@ -123,6 +127,22 @@ def run_job(options: JobOptions, say: Callable[[str], None] = lambda _: None) ->
     return result
 
 
+def _check_syntax(notebook: Notebook) -> None:
+    """Refuse a notebook with a code cell that does not parse (IPython syntax allowed)
+    before a kernel starts: papermill would run every cell before it first."""
+    from nb2prod.syntax import parse_cell
+
+    for cell in notebook.cells:
+        if not cell.is_code:
+            continue
+        error = parse_cell(cell.source).error
+        if error is not None:
+            raise UsageError(
+                f"{notebook.path}: {cell.label}, line {error.line}: syntax error: {error.message}",
+                "fix the cell so it runs; nothing was run",
+            )
+
+
 def _recorder(options: JobOptions, path: Path):
     from nb2prod.jobs.recorder import Recorder
     from nb2prod.tracking.context import notebook_label
@@ -136,10 +156,13 @@ def _record(recorder, result: JobResult, started_ms: int, job_log: Path, execute
     """Hand the finished job to the recorder; a store problem is kept on the result."""
     from nb2prod.jobs.recorder import JobRecord
     from nb2prod.tracking.context import run_tags
-    from nb2prod.tracking.store import TrackingUnavailable
+    from nb2prod.tracking.store import ERROR_TAG, TrackingUnavailable, error_text
     from nb2prod.tracking.values import param_text
 
     params = {name: param_text(name, value) for name, value in result.params.items()}
+    tags = run_tags(path, kind="job", packages=False)
+    if result.failure is not None:
+        tags[ERROR_TAG] = error_text(result.failure.message)
     history, files = _read_job_log(job_log, params)
     if executed.exists():
         html = _html(executed)  # here, where nbformat is loaded: the recorder stays light
@@ -150,7 +173,7 @@ def _record(recorder, result: JobResult, started_ms: int, job_log: Path, execute
         end_time=_now_ms(),
         params=params,
         metrics=history,
-        tags=run_tags(path, kind="job", packages=False),
+        tags=tags,
         files=files,
     )
     try:
@@ -166,7 +189,9 @@ def _record(recorder, result: JobResult, started_ms: int, job_log: Path, execute
 def _read_job_log(job_log: Path, params: dict[str, str]) -> tuple[list, list[str]]:
     """Metrics as (name, value, step) — a name logged again is its next step — and files;
     parameters the cells logged join ``params`` (the parameters cell's win)."""
-    history, files, steps = [], [], {}
+    history: list[tuple[str, Any, int]] = []
+    files: list[str] = []
+    steps: dict[str, int] = {}
     if job_log.exists():
         for line in job_log.read_text(encoding="utf-8").splitlines():
             entry = json.loads(line)

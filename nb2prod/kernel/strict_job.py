@@ -29,6 +29,15 @@ def enable_strict(shell) -> None:
     shell._nb2prod_strict = True
 
 
+def load_for_job(shell) -> None:
+    """The extension, loaded through its hook rather than ``%load_ext``: the notebook's own
+    ``%load_ext nb2prod`` then finds nothing "already loaded" to print into the job's
+    output notebook (the hook hands back the session this made)."""
+    from nb2prod.kernel.extension import load
+
+    load(shell)
+
+
 def log_cell_metrics(shell, names: list[str]) -> None:
     """After a metrics cell of a job: log the numbers it bound into the job's run."""
     from nb2prod.kernel.extension import load
