@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 import os
 import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -255,8 +255,10 @@ def _suppression_findings(
             continue
         for code, columns in noqa.renamed(suppression):
             new = RENAMED_CODES[code.upper()]
-            span = (line, columns[0], line, columns[1]) if line and columns else None
-            edit = replace_in_line(ctx.notebook, cell, line, *columns, new) if span else None
+            span, edit = None, None
+            if line and columns:
+                span = (line, columns[0], line, columns[1])
+                edit = replace_in_line(ctx.notebook, cell, line, *columns, new)
             findings.append(
                 REGISTRY["NB010"]().report(
                     ctx, renamed_note(code), cell, span=span, edits=(edit,) if edit else ()
@@ -278,11 +280,15 @@ def _finding(rule: type[Rule], message: str, path: str) -> Finding:
 # --------------------------------------------------------------------------- fixes
 
 
-def fixed_text(notebook: Notebook, settings: LintSettings) -> tuple[str | None, int]:
+def fixed_text(
+    notebook: Notebook, settings: LintSettings, only: Callable[[Finding], bool] | None = None
+) -> tuple[str | None, int]:
     """The notebook's text with its safe fixes applied, and how many findings they fix;
     ``(None, 0)`` when there is nothing to fix or the result would not read back.  For
-    callers that save the text themselves (the server, through Jupyter's contents API)."""
-    result = FileResult(notebook.path, findings=lint_notebook(notebook, settings))
+    callers that save the text themselves (the server, through Jupyter's contents API).
+    ``only`` picks the findings whose fixes apply (the panel's Fix: one finding's)."""
+    found = lint_notebook(notebook, settings)
+    result = FileResult(notebook.path, findings=[f for f in found if only is None or only(f)])
     text = _fix(notebook, settings, result, write=False)
     return (text, result.fixed) if text is not None and result.status == "ok" else (None, 0)
 

@@ -2,9 +2,11 @@
 
 Every handler is an ``APIHandler`` (JSON errors, XSRF for cookie sessions) whose verbs are
 ``@tornado.web.authenticated`` then ``@authorized`` with the handler's ``auth_resource``.
-Files are reached only through checked API paths inside the server root; lint, export,
-and MLflow calls run in a worker thread so the event loop (and every kernel's websocket)
-never waits on them.
+Files are reached only through checked API paths inside the server root; lint and MLflow
+calls run in a worker thread, and an export or the lint of a big notebook in a child
+process, so the event loop (and every kernel's websocket) never waits on them.  Every bad
+request is answered 4xx with a ``message`` (and where it helps a ``hint``), worded for the
+panel (:mod:`nb2prod.server.wording`).
 """
 
 from __future__ import annotations
@@ -21,8 +23,13 @@ from jupyter_server.base.handlers import APIHandler
 from nb2prod import __version__
 from nb2prod.errors import Nb2ProdError
 from nb2prod.server.paths import checked_api_path, os_path_in_root
+from nb2prod.server.wording import panel_text
 
-MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024  # larger bodies are refused with 413
+MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024  # larger bodies and notebooks are refused with 413
+#: Bigger notebooks are linted in a child process: a thread would share the server's GIL.
+LINT_IN_PROCESS_BYTES = 1024 * 1024
+_FIX_FIELDS = {"code": (str,), "cell_id": (str, type(None)), "line": (int, type(None))}
+_FIX_FIELDS["column"] = _FIX_FIELDS["line"]
 
 
 class Nb2ProdHandler(APIHandler):
@@ -39,6 +46,8 @@ class Nb2ProdHandler(APIHandler):
             body = json.loads(self.request.body or b"{}")
         except ValueError as exc:
             raise tornado.web.HTTPError(400, f"the body is not JSON: {exc}") from None
+        except RecursionError:
+            raise tornado.web.HTTPError(400, "the body's JSON is nested too deeply") from None
         if not isinstance(body, dict):
             raise tornado.web.HTTPError(400, "the body must be a JSON object")
         return body
@@ -54,9 +63,19 @@ class Nb2ProdHandler(APIHandler):
             raise tornado.web.HTTPError(404, f"no notebook {api_path}")
         return api_path, os_path_in_root(self.root_dir, api_path)
 
-    def fail(self, status: int, error: Nb2ProdError) -> None:
+    def fail(self, status: int, error: Nb2ProdError, **details: Any) -> None:
         self.set_status(status)
-        self.finish({"message": error.message, "hint": error.hint, "exit_code": error.exit_code})
+        answer = {"message": panel_text(error.message), "hint": panel_text(error.hint)}
+        self.finish({**answer, "exit_code": error.exit_code, **details})
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """Tornado's refusals (HTTPError) with their reason as ``message``, never a page."""
+        exc = kwargs.get("exc_info", (None, None))[1]
+        if isinstance(exc, tornado.web.HTTPError) and exc.log_message:
+            self.set_header("Content-Type", "application/json")
+            self.finish({"message": exc.log_message % exc.args if exc.args else exc.log_message})
+            return
+        super().write_error(status_code, **kwargs)
 
 
 class VersionHandler(Nb2ProdHandler):
@@ -92,7 +111,8 @@ class LintHandler(Nb2ProdHandler):
     @authorized
     async def post(self) -> None:
         body = self.json_body()
-        notebook, fix = body.get("notebook"), bool(body.get("fix"))
+        notebook, fix_only = body.get("notebook"), _fix_only(body.get("fix"))
+        fix = bool(body.get("fix"))
         if notebook is None and "path" not in body:
             raise tornado.web.HTTPError(400, "give path or notebook")
         if notebook is not None and not isinstance(notebook, dict):
@@ -102,14 +122,24 @@ class LintHandler(Nb2ProdHandler):
         api_path, anchor, text = None, Path(self.root_dir) / "untitled.ipynb", None
         if "path" in body:
             api_path, anchor = await self.notebook_path(body["path"])
+            if notebook is None and anchor.stat().st_size > MAX_NOTEBOOK_BYTES:
+                self.set_status(413)
+                self.finish(
+                    {
+                        "message": f"{api_path} is {anchor.stat().st_size / 2**20:.1f} MB, "
+                        f"more than the panel lints ({MAX_NOTEBOOK_BYTES / 2**20:.0f} MB)",
+                        "hint": "clear its outputs (Edit > Clear Outputs of All Cells) and save",
+                    }
+                )
+                return
             if notebook is None:  # the saved file, read as text: positions stay exact
                 model = await _maybe_async(
                     self.contents_manager.get(api_path, content=True, type="file", format="text")
                 )
                 text = model["content"]
-        from nb2prod.server.operations import LintRequest, lint
+        from nb2prod.server import operations
 
-        request = LintRequest(
+        request = operations.LintRequest(
             anchor=anchor,
             text=text,
             notebook=notebook,
@@ -117,12 +147,19 @@ class LintHandler(Nb2ProdHandler):
             ignore=_codes(body.get("ignore")) or (),
             profile=_choice(body.get("profile"), ("explore", "prod")),
             fix=fix,
+            fix_only=fix_only,
         )
+        size = len(text) if text is not None else len(self.request.body or b"")
         try:
-            answer, fixed = await asyncio.to_thread(lint, request)
+            if size > LINT_IN_PROCESS_BYTES:
+                answer, fixed = await operations.lint_in_child(request)
+            else:
+                answer, fixed = await asyncio.to_thread(operations.lint, request)
         except Nb2ProdError as exc:
             self.fail(400, exc)
             return
+        except RecursionError:
+            raise tornado.web.HTTPError(400, "the notebook's JSON is nested too deeply") from None
         if fixed is not None:  # written back through the contents manager, like a save
             model = {"type": "file", "format": "text", "content": fixed}
             await _maybe_async(self.contents_manager.save(model, api_path))
@@ -140,6 +177,7 @@ class RunsHandler(Nb2ProdHandler):
             raise tornado.web.HTTPError(400, "max_results must be a number") from None
         if not 1 <= max_results <= 200:
             raise tornado.web.HTTPError(400, "max_results must be between 1 and 200")
+        from nb2prod.errors import UsageError
         from nb2prod.server.operations import runs
         from nb2prod.tracking.store import TrackingUnavailable
 
@@ -148,6 +186,10 @@ class RunsHandler(Nb2ProdHandler):
             answer = await asyncio.to_thread(runs, file, max_results, token, self.settings)
         except TrackingUnavailable as exc:
             self.fail(503, exc)
+            return
+        except UsageError as exc:  # the store refused the request: a page_token it never gave
+            what = "page_token is not one this server gave" if token else "the store refused"
+            self.fail(400, UsageError(f"{what}: {exc.message}", exc.hint))
             return
         self.finish(answer)
 
@@ -163,24 +205,28 @@ class ExportHandler(Nb2ProdHandler):
         name = body.get("name")
         if name is not None and not isinstance(name, str):
             raise tornado.web.HTTPError(400, "name must be a string")
-        from nb2prod.exporter.pipeline import default_name, default_output
-
-        default_target = default_output(PurePosixPath(api_path), name or default_name(file))
-        target_api = checked_api_path(body.get("target") or default_target.as_posix(), "target")
+        target_api = self.target_of(body, api_path, name or default_name(file))
         target = os_path_in_root(self.root_dir, target_api)
-        overwrite = bool(body.get("overwrite"))
-        if target.exists() and any(target.iterdir()) and not overwrite and not body.get("dry_run"):
-            self.set_status(409)
-            self.finish({"message": f"{target_api} already exists", "hint": "set overwrite"})
-            return
-        from nb2prod.server.operations import ExportRequest, export, export_in_child
+        if target.exists() and not target.is_dir():
+            raise tornado.web.HTTPError(400, f"{target_api} is a file: choose a folder")
+        dry_run, overwrite = bool(body.get("dry_run")), bool(body.get("overwrite"))
+        from nb2prod.server.operations import ExportRequest, earlier_export, export, export_in_child
 
+        existing = earlier_export(target, file, self.root_dir)
+        where = {"name": name or default_name(file), "target": target_api, "existing": existing}
+        if existing and not dry_run:
+            refusal = _replace_refusal(target_api, api_path, existing, overwrite)
+            if refusal:
+                self.set_status(409)
+                self.finish({**refusal, **where})
+                return
         request = ExportRequest(
             file=file,
             name=name,
             target=target,
-            dry_run=bool(body.get("dry_run")),
-            overwrite=overwrite,
+            dry_run=dry_run,
+            # a plan writes nothing: it may look at a folder holding an earlier export
+            overwrite=overwrite or (dry_run and bool(existing and existing["notebook"])),
             verify=bool(body.get("verify")),
         )
         try:
@@ -190,11 +236,64 @@ class ExportHandler(Nb2ProdHandler):
             else:
                 answer = await export_in_child(request)
         except Nb2ProdError as exc:
-            self.fail(_export_status(exc), exc)
+            self.fail(_export_status(exc), exc, **where)
             return
         answer["target"] = target_api
         answer["files"] = [f"{target_api}/{relative}" for relative in answer["files"]]
+        answer["existing"] = existing if dry_run else None
+        answer["notes"] = [panel_text(note) for note in answer.get("notes") or []]
         self.finish(answer)
+
+    def target_of(self, body: dict[str, Any], api_path: str, name: str) -> str:
+        """The checked output folder: ``target``, else ``folder``/NAME, else build/NAME
+        next to the notebook (the CLI's default)."""
+        from nb2prod.exporter.pipeline import default_output
+
+        if body.get("target") is not None:
+            return checked_api_path(body["target"], "target")
+        folder = body.get("folder")
+        if folder is not None and folder != "":
+            folder = checked_api_path(folder, "folder")
+            return checked_api_path(f"{folder}/{name}", "target")
+        return checked_api_path(default_output(PurePosixPath(api_path), name).as_posix(), "target")
+
+
+def _replace_refusal(
+    target: str, notebook: str, existing: dict[str, Any], overwrite: bool
+) -> dict[str, str] | None:
+    """Why ``target`` is not replaced (None: it may be): the panel replaces only the
+    notebook's own earlier export, and only when asked to."""
+    owner = existing["notebook"]
+    if owner is None:
+        return {
+            "message": f"{target} holds files that are not an nb2prod export",
+            "hint": "choose an empty or new output folder",
+        }
+    if not existing["own"]:
+        return {
+            "message": f"{target} holds the export of {owner}, not of {notebook}",
+            "hint": "choose another package name or output folder",
+        }
+    if overwrite:
+        return None
+    return {
+        "message": f"{target} holds the earlier export of {notebook}",
+        "hint": "Replace it with the new export, or choose another package name or folder",
+    }
+
+
+def _fix_only(value: object) -> dict[str, Any] | None:
+    """``fix``: true (every safe fix), false, or the finding whose fix alone applies."""
+    if value is None or isinstance(value, bool):
+        return None
+    if not isinstance(value, dict) or "code" not in value or set(value) - set(_FIX_FIELDS):
+        raise tornado.web.HTTPError(
+            400, "fix must be true, false, or a finding's {code, cell_id, line, column}"
+        )
+    for key, item in value.items():
+        if not isinstance(item, _FIX_FIELDS[key]) or isinstance(item, bool):
+            raise tornado.web.HTTPError(400, f"fix.{key} has the wrong type")
+    return dict(value)
 
 
 def _codes(value: object) -> tuple[str, ...] | None:
@@ -209,6 +308,12 @@ def _choice(value: object, choices: tuple[str, ...]) -> str | None:
     if value is not None and value not in choices:
         raise tornado.web.HTTPError(400, f"must be one of {', '.join(choices)}")
     return value  # type: ignore[return-value]
+
+
+def default_name(file: Path) -> str:
+    from nb2prod.exporter.pipeline import default_name as name_of
+
+    return name_of(file)
 
 
 async def _maybe_async(value):

@@ -1,7 +1,8 @@
-"""The work behind the REST handlers, free of tornado: lint and runs run in a worker thread;
-an export runs in a child process (``python -m nb2prod.server.operations``, a child of
-nb2prod.child's protocol), since it runs a kernel (papermill's event loop must not meet the
-server's) and may take minutes.
+"""The work behind the REST handlers, free of tornado: runs and small lints run in a worker
+thread; an export runs in a child process (``python -m nb2prod.server.operations``, a child
+of nb2prod.child's protocol), since it runs a kernel (papermill's event loop must not meet
+the server's) and may take minutes; so does the lint of a big notebook, which would hold
+the server's GIL (and every kernel's websocket) for seconds.
 """
 
 from __future__ import annotations
@@ -23,6 +24,14 @@ class LintRequest:
     ignore: tuple[str, ...] = ()
     profile: str | None = None
     fix: bool = False
+    #: Fix only this finding (``code``, ``cell_id``, ``line``, ``column``); None: every one.
+    fix_only: dict[str, Any] | None = None
+
+
+def _is_picked(finding, picked: dict[str, Any] | None) -> bool:
+    if picked is None:
+        return True
+    return all(getattr(finding, key) == value for key, value in picked.items())
 
 
 def lint(request: LintRequest) -> tuple[dict[str, Any], str | None]:
@@ -36,7 +45,9 @@ def lint(request: LintRequest) -> tuple[dict[str, Any], str | None]:
     settings = lint_settings(str(request.anchor), overrides)
     text = json.dumps(request.notebook) if request.notebook is not None else request.text
     notebook = parse_notebook(text or "", str(request.anchor))
-    fixed, count = fixed_text(notebook, settings) if request.fix else (None, 0)
+    fixed, count = None, 0
+    if request.fix:
+        fixed, count = fixed_text(notebook, settings, lambda f: _is_picked(f, request.fix_only))
     if fixed is not None:
         notebook = parse_notebook(fixed, str(request.anchor))
     findings = lint_notebook(notebook, settings, shown=request.anchor.name)
@@ -97,7 +108,7 @@ async def export_in_child(request: ExportRequest) -> dict[str, Any]:
         raise _error_of(error) from None
 
 
-def _error_of(error: ChildError) -> Exception:
+def _error_of(error: ChildError, what: str = "the export") -> Exception:
     """The child's error as its own class again (the adapter's answer depends on it)."""
     import importlib
 
@@ -109,7 +120,7 @@ def _error_of(error: ChildError) -> Exception:
     except ImportError:
         kind = None
     if not (isinstance(kind, type) and issubclass(kind, Nb2ProdError)):
-        return Nb2ProdError(f"the export process failed: {error.lines[-1]}")
+        return Nb2ProdError(f"{what} failed: {error.lines[-1] if error.lines else error}")
     rebuilt = kind.__new__(kind)
     Nb2ProdError.__init__(rebuilt, error.message, error.hint)
     return rebuilt
@@ -153,5 +164,43 @@ def export(request: ExportRequest) -> dict[str, Any]:
     }
 
 
+def _handle(request: ExportRequest | LintRequest) -> Any:
+    """The child's one entry: an export, or the lint of a notebook too big for a thread."""
+    return lint(request) if isinstance(request, LintRequest) else export(request)
+
+
+async def lint_in_child(request: LintRequest) -> tuple[dict[str, Any], str | None]:
+    """``lint(request)`` in a child process; an nb2prod error comes back as itself."""
+    try:
+        return await call_async("nb2prod.server.operations", request)
+    except ChildError as error:
+        raise _error_of(error, "linting the notebook") from None
+
+
+def earlier_export(target: Path, notebook: Path, root_dir: str) -> dict[str, Any] | None:
+    """What the output folder holds already: None when it is empty or new, else
+    ``{"notebook": the API path of the notebook it is an export of (None: it is no
+    export), "own": True when that is ``notebook``}``."""
+    import os
+
+    from nb2prod.config import find_project_root
+
+    if not target.is_dir() or not any(target.iterdir()):
+        return None
+    found = sorted(target.glob("src/*/provenance.json"))
+    try:
+        recorded = (
+            json.loads(found[0].read_text(encoding="utf-8")).get("notebook") if found else None
+        )
+    except (OSError, ValueError, AttributeError):
+        recorded = None
+    if not isinstance(recorded, str) or not recorded:
+        return {"notebook": None, "own": False}
+    source = Path(os.path.realpath(find_project_root(notebook.parent) / recorded))
+    root = Path(os.path.realpath(root_dir))
+    shown = source.relative_to(root).as_posix() if root in source.parents else recorded
+    return {"notebook": shown, "own": source == Path(os.path.realpath(notebook))}
+
+
 if __name__ == "__main__":
-    serve(export)
+    serve(_handle)

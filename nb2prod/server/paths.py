@@ -21,6 +21,8 @@ def checked_api_path(path: object, what: str = "path") -> str:
     if "\x00" in path or "\\" in path:
         raise HTTPError(400, f"{what} holds characters paths cannot have")
     pure = PurePosixPath(path.strip())
+    if not pure.parts:  # "." or "./": the root itself is no notebook nor output folder
+        raise HTTPError(400, f"{what} must name something inside the server root, not the root")
     if pure.is_absolute() or path.startswith("~") or ":" in pure.parts[0]:
         raise HTTPError(403, f"{what} must be relative to the server root")
     if any(part in ("..", ".") or part.startswith(".") for part in pure.parts):

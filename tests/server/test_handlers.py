@@ -182,8 +182,8 @@ async def test_export_plans_writes_refuses_overwrite_and_names_the_fix(post, not
     (jp_root_dir / "work/mine/notes.txt").write_text("not an export")
     with pytest.raises(HTTPClientError) as conflict:  # from the export's child process
         await post("export", {"path": "work/churn.ipynb", "target": "work/mine", "overwrite": True})
-    assert conflict.value.code == 409  # by the error's class, whatever its message says
-    assert "not an earlier nb2prod export" in json.loads(conflict.value.response.body)["message"]
+    assert conflict.value.code == 409  # never replaced, whatever the core would do
+    assert "not an nb2prod export" in json.loads(conflict.value.response.body)["message"]
     assert (jp_root_dir / "work/mine/notes.txt").read_text() == "not an export"
 
     write_notebook(jp_root_dir / "work" / "nopredict.ipynb", [code("x = 1")])
@@ -191,3 +191,136 @@ async def test_export_plans_writes_refuses_overwrite_and_names_the_fix(post, not
         await post("export", {"path": "work/nopredict.ipynb", "dry_run": True})
     assert info.value.code == 422
     assert "no predict cell" in json.loads(info.value.response.body)["message"]
+
+
+# ---- issue 12: every bad request is a 4xx with a reason ---------------------------------
+
+
+async def _refusal(call) -> tuple[int, dict]:
+    with pytest.raises(HTTPClientError) as info:
+        await call
+    body = json.loads(info.value.response.body or b"{}")
+    return info.value.code, body
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "body"),
+    [
+        ("lint", {"path": "."}),
+        ("lint", {"path": "./"}),
+        ("export", {"path": "."}),
+        ("export", {"path": "work/churn.ipynb", "target": ".", "dry_run": True}),
+        ("export", {"path": "work/churn.ipynb", "target": "work/churn.ipynb"}),
+        ("export", {"path": "work/churn.ipynb", "target": "work/churn.ipynb", "dry_run": True}),
+        ("export", {"path": "work/churn.ipynb", "folder": 7, "dry_run": True}),
+        ("lint", {"path": "work/churn.ipynb", "fix": {"code": 7}}),
+        ("lint", {"path": "work/churn.ipynb", "fix": "yes"}),
+        ("lint", "[" * 100_000 + "]" * 100_000),
+        ("lint", '{"notebook": ' + "[" * 100_000 + "]" * 100_000 + "}"),
+        ("export", '{"path": ' + "{" * 1 + '"a":' * 0 + "[" * 100_000 + "]" * 100_000 + "}"),
+    ],
+)
+async def test_bad_requests_are_4xx_with_a_reason(post, notebook, endpoint, body):
+    status, answer = await _refusal(post(endpoint, body))
+    assert 400 <= status < 500, (status, answer)
+    assert answer.get("message"), answer
+
+
+async def test_a_garbage_page_token_is_400(jp_fetch, notebook, monkeypatch, tmp_path):
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path}/runs.db")
+    for token in ("garbage", "eyJhIjoxfQ==", "%%%"):
+        params = {"path": "work/churn.ipynb", "page_token": token}
+        status, answer = await _refusal(jp_fetch("nb2prod", "runs", params=params))
+        assert status == 400 and "page" in answer["message"], answer
+    # the store is not marked as down by a bad token
+    listed = _json(await jp_fetch("nb2prod", "runs", params={"path": "work/churn.ipynb"}))
+    assert listed["runs"] == []
+
+
+async def test_big_notebooks_are_linted_in_a_child_process(post, jp_root_dir, monkeypatch):
+    """The server's event loop never runs (nor shares its GIL with) a big lint."""
+    big = [code(f"x{i} = '{'y' * 200}'") for i in range(200)] + [code("!pip install numpy")]
+    write_notebook(jp_root_dir / "big.ipynb", big)
+    monkeypatch.setattr("nb2prod.server.handlers.LINT_IN_PROCESS_BYTES", 10_000)
+
+    def in_process(_request):
+        raise AssertionError("a big notebook was linted in the server's process")
+
+    monkeypatch.setattr("nb2prod.server.operations.lint", in_process)
+    found = _json(await post("lint", {"path": "big.ipynb"}))
+    assert "NB406" in {f["code"] for f in found["findings"]}
+    typed = nbformat.read(jp_root_dir / "big.ipynb", as_version=4)
+    found = _json(await post("lint", {"path": "big.ipynb", "notebook": typed}))
+    assert "NB406" in {f["code"] for f in found["findings"]}
+
+
+async def test_a_saved_notebook_too_big_is_413_with_a_reason(post, jp_root_dir, monkeypatch):
+    write_notebook(jp_root_dir / "big.ipynb", [code("x = '" + "y" * 5000 + "'")])
+    monkeypatch.setattr("nb2prod.server.handlers.MAX_NOTEBOOK_BYTES", 1000)
+    status, answer = await _refusal(post("lint", {"path": "big.ipynb"}))
+    assert status == 413 and "big.ipynb" in answer["message"] and answer["hint"]
+
+
+async def test_fix_applies_one_findings_fix_only(post, jp_root_dir):
+    write_notebook(
+        jp_root_dir / "two.ipynb",
+        [code("!pip install requests", count=1), code("!pip install numpy", count=2)],
+    )
+    found = _json(await post("lint", {"path": "two.ipynb", "select": ["NB406"]}))
+    second = next(f for f in found["findings"] if f["cell"] == 2)
+    one = {k: second[k] for k in ("code", "cell_id", "line", "column")}
+    fixed = _json(await post("lint", {"path": "two.ipynb", "select": ["NB406"], "fix": one}))
+    assert fixed["fixed"] == 1
+    saved = nbformat.read(jp_root_dir / "two.ipynb", as_version=4)
+    assert [c.source for c in saved.cells] == ["!pip install requests", "%pip install numpy"]
+    assert [f["cell"] for f in fixed["findings"]] == [1]
+    gone = _json(await post("lint", {"path": "two.ipynb", "fix": one}))
+    assert gone["fixed"] == 0  # that finding is gone: nothing else is fixed
+
+
+async def test_a_plan_shows_whose_export_the_folder_holds(post, notebook, jp_root_dir):
+    written = _json(await post("export", {"path": "work/churn.ipynb", "name": "churn"}))
+    assert written["target"] == "work/build/churn"
+    plan = _json(
+        await post("export", {"path": "work/churn.ipynb", "name": "churn", "dry_run": True})
+    )
+    assert plan["plan"]["inputs"] == ["values"]  # the plan, not "already exists"
+    assert plan["existing"] == {"notebook": "work/churn.ipynb", "own": True}
+
+    status, conflict = await _refusal(post("export", {"path": "work/churn.ipynb", "name": "churn"}))
+    assert status == 409 and conflict["existing"]["own"] is True
+    assert "work/build/churn" in conflict["message"]
+    assert "--" not in conflict["message"] + (conflict["hint"] or "")
+
+    write_notebook(
+        jp_root_dir / "work" / "other.ipynb",
+        [code("values = [1]", tags=["nb2prod:example"]), code("values", tags=["nb2prod:predict"])],
+    )
+    other = {"path": "work/other.ipynb", "target": "work/build/churn"}
+    plan = _json(await post("export", {**other, "dry_run": True}))
+    assert plan["existing"] == {"notebook": "work/churn.ipynb", "own": False}
+    for overwrite in (False, True):  # never replaced for another notebook
+        status, refused = await _refusal(post("export", {**other, "overwrite": overwrite}))
+        assert status == 409 and refused["existing"]["own"] is False
+        assert "work/churn.ipynb" in refused["message"]
+    assert (jp_root_dir / "work/build/churn/src/churn/_notebook.py").is_file()
+
+
+async def test_a_default_folder_is_joined_with_the_notebooks_own_name(post, notebook):
+    plan = _json(
+        await post("export", {"path": "work/churn.ipynb", "folder": "pkgs", "dry_run": True})
+    )
+    assert (plan["name"], plan["target"]) == ("churn", "pkgs/churn")
+    named = {"path": "work/churn.ipynb", "folder": "pkgs/", "name": "mine", "dry_run": True}
+    assert _json(await post("export", named))["target"] == "pkgs/mine"
+
+
+async def test_export_failures_speak_the_panels_language(post, jp_root_dir, notebook):
+    write_notebook(jp_root_dir / "work" / "nopredict.ipynb", [code("x = 1")])
+    status, answer = await _refusal(
+        post("export", {"path": "work/nopredict.ipynb", "dry_run": True})
+    )
+    assert status == 422
+    assert answer["name"] == "nopredict" and answer["target"] == "work/build/nopredict"
+    text = answer["message"] + " " + (answer.get("hint") or "")
+    assert "--" not in text and " -o" not in text
