@@ -45,7 +45,16 @@ export interface ILintRequest {
   select?: string[];
   ignore?: string[];
   profile?: string;
-  fix?: boolean;
+  /** true: every safe fix; a finding's position: that finding's fix only. */
+  fix?: boolean | IFixTarget;
+}
+
+/** The finding whose fix alone applies. */
+export interface IFixTarget {
+  code: string;
+  cell_id: string | null;
+  line: number | null;
+  column: number | null;
 }
 
 export interface IRun {
@@ -93,6 +102,8 @@ export interface IExportRequest {
   path: string;
   name?: string;
   target?: string;
+  /** Folder for NAME/ when no target is given (the default-folder setting). */
+  folder?: string;
   dry_run?: boolean;
   overwrite?: boolean;
   verify?: boolean;
@@ -105,6 +116,14 @@ export interface IExportAnswer {
   plan: IExportPlan;
   notes?: string[];
   scorecard?: IScorecard | null;
+  /** A plan's: what the output folder holds already (null: nothing). */
+  existing?: IExistingExport | null;
+}
+
+/** An output folder that holds something: whose export (null: not an export). */
+export interface IExistingExport {
+  notebook: string | null;
+  own: boolean;
 }
 
 export interface IServerConfig {
@@ -127,7 +146,9 @@ export class Nb2ProdRequestError extends Error {
   constructor(
     readonly status: number,
     message: string,
-    readonly hint: string | null = null
+    readonly hint: string | null = null,
+    /** The whole error answer (an export's adds `name`, `target`, `existing`). */
+    readonly details: Record<string, unknown> = {}
   ) {
     super(message);
     this.name = 'Nb2ProdRequestError';
@@ -178,7 +199,12 @@ export async function requestAPI<T>(
       error.reason ||
       response.statusText ||
       `HTTP ${response.status}`;
-    throw new Nb2ProdRequestError(response.status, message, error.hint ?? null);
+    throw new Nb2ProdRequestError(
+      response.status,
+      message,
+      error.hint ?? null,
+      data && typeof data === 'object' ? (data as Record<string, unknown>) : {}
+    );
   }
   return data as T;
 }

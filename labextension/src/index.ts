@@ -135,7 +135,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
     followCurrentNotebook(tracker, model);
     refreshRunsAfterTrackedCells(tracker, model);
     addCommands(app, tracker, model, panel, trans);
-    app.docRegistry.addWidgetExtension('Notebook', new RoleBadges());
+    app.docRegistry.addWidgetExtension(
+      'Notebook',
+      new RoleBadges(app.commands, CommandIDs.pickRole, trans)
+    );
     palette?.addItem({ command: CommandIDs.lint, category: 'nb2prod' });
     palette?.addItem({ command: CommandIDs.openPanel, category: 'nb2prod' });
 
@@ -240,23 +243,39 @@ function addCommands(
     isEnabled: hasNotebook,
     execute: async args => {
       const verify = !!args.verify;
+      const notebook = model.notebook;
       shell.activateById(PANEL_ID);
       panel.expandExport();
-      await model.export({ verify });
-      if (model.exportState === 'conflict' && model.exportProblem) {
+      if (!notebook) {
+        return;
+      }
+      await model.export({ verify }, notebook);
+      // Only the notebook's own earlier export is offered for replacing; the server
+      // refuses any other folder, and its message (shown in the section) says why.
+      const form = model.formOf(notebook.path);
+      const replaceable = form.replaceable;
+      if (replaceable && form.problem) {
+        const target = String(
+          form.problem.details?.target ?? form.plannedTarget
+        );
         const answer = await showDialog({
-          title: trans.__('Replace the exported package?'),
+          title: trans.__('Replace the earlier export?'),
           body: trans.__(
-            '%1. Export again and replace the files in it?',
-            model.exportProblem.message
+            '%1. Export %2 again and replace the files of that export in %3?',
+            form.problem.message,
+            notebook.path,
+            target
           ),
           buttons: [
             Dialog.cancelButton(),
-            Dialog.warnButton({ label: trans.__('Replace') })
+            Dialog.warnButton({
+              label: trans.__('Replace'),
+              caption: trans.__('Replace the export in %1', target)
+            })
           ]
         });
         if (answer.button.accept) {
-          await model.export({ verify, overwrite: true });
+          await model.export({ verify, overwrite: true }, notebook);
         }
       }
     }
@@ -265,8 +284,7 @@ function addCommands(
   const activeCell = (): Cell | null => tracker.activeCell;
 
   commands.addCommand(CommandIDs.setRole, {
-    label: args =>
-      args.role ? String(args.role) : trans.__('no role (remove the tag)'),
+    label: args => (args.role ? String(args.role) : trans.__('no role')),
     caption: args =>
       args.role
         ? trans.__('Give the cell the role %1 (one role per cell)', args.role)
@@ -308,9 +326,9 @@ function addCommands(
       if (!cell) {
         return;
       }
-      const button = cell.node.querySelector(
-        `[data-command="${CommandIDs.pickRole}"]`
-      );
+      const button =
+        cell.node.querySelector('.jp-nb2prod-roleBadge') ??
+        cell.node.querySelector(`[data-command="${CommandIDs.pickRole}"]`);
       const rect = (button ?? cell.node).getBoundingClientRect();
       roleMenu.open(rect.left, rect.bottom);
     }

@@ -8,15 +8,25 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
 import {
+  IExistingExport,
   IExportAnswer,
   IExportPlan,
   IFinding,
   ILintRequest,
   INb2ProdAPI,
   IRun,
-  Nb2ProdRequestError,
-  Severity
+  Nb2ProdRequestError
 } from './api';
+import { ExportForm, ExportState, IProblem } from './exportForm';
+import {
+  countFindings,
+  FindingCounts,
+  groupFindings,
+  IFindingGroup
+} from './findings';
+
+export { ExportForm, ExportState, IProblem };
+export { countFindings, FindingCounts, groupFindings, IFindingGroup };
 
 /** What the model needs of the notebook it watches (adapted from a NotebookPanel). */
 export interface INotebookHandle {
@@ -53,68 +63,14 @@ export const DEFAULT_SETTINGS: IPanelSettings = {
   lintDelay: 800
 };
 
-export type FindingCounts = Record<Severity, number>;
-
-/** The findings of one cell (cell null: about the whole notebook). */
-export interface IFindingGroup {
-  cell: number | null;
-  cellId: string | null;
-  findings: IFinding[];
-}
-
-/** A refusal or failure as the server worded it. */
-export interface IProblem {
-  message: string;
-  hint: string | null;
-  status: number;
-}
-
-export type ExportState = 'idle' | 'running' | 'done' | 'failed' | 'conflict';
-
-const SEVERITY_ORDER: Record<Severity, number> = {
-  error: 0,
-  warning: 1,
-  info: 2
-};
-
-/** Findings grouped by cell, in cell order, notebook-level findings first. */
-export function groupFindings(findings: IFinding[]): IFindingGroup[] {
-  const groups = new Map<string, IFindingGroup>();
-  for (const finding of findings) {
-    const key = finding.cell === null ? 'notebook' : String(finding.cell);
-    let group = groups.get(key);
-    if (!group) {
-      group = { cell: finding.cell, cellId: finding.cell_id, findings: [] };
-      groups.set(key, group);
-    }
-    group.findings.push(finding);
-  }
-  const sorted = [...groups.values()].sort(
-    (a, b) => (a.cell ?? 0) - (b.cell ?? 0)
-  );
-  for (const group of sorted) {
-    group.findings.sort(
-      (a, b) =>
-        SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
-        (a.line ?? 0) - (b.line ?? 0) ||
-        (a.column ?? 0) - (b.column ?? 0)
-    );
-  }
-  return sorted;
-}
-
-/** How many findings of each severity. */
-export function countFindings(findings: IFinding[]): FindingCounts {
-  const counts: FindingCounts = { error: 0, warning: 0, info: 0 };
-  for (const finding of findings) {
-    counts[finding.severity] = (counts[finding.severity] ?? 0) + 1;
-  }
-  return counts;
-}
-
 function problemOf(error: unknown): IProblem {
   if (error instanceof Nb2ProdRequestError) {
-    return { message: error.message, hint: error.hint, status: error.status };
+    return {
+      message: error.message,
+      hint: error.hint,
+      status: error.status,
+      details: error.details
+    };
   }
   return { message: String(error), hint: null, status: 0 };
 }
@@ -137,8 +93,12 @@ export class PanelModel {
   }
 
   set settings(value: IPanelSettings) {
+    const folder = this._settings.outputFolder;
     this._settings = { ...DEFAULT_SETTINGS, ...value };
     this._emit();
+    if (this._notebook && this._settings.outputFolder !== folder) {
+      void this.planExport();
+    }
   }
 
   get notebook(): INotebookHandle | null {
@@ -154,23 +114,19 @@ export class PanelModel {
     this._notebook = notebook;
     this._lintSeq++;
     this._runsSeq++;
-    this._planSeq++;
     this.findings = [];
     this.lintProblem = null;
     this.runs = [];
     this.runsProblem = null;
-    this.plan = null;
-    this.planProblem = null;
-    this.exportName = '';
-    this.exportTarget = '';
-    this.exportState = 'idle';
-    this.exportResult = null;
-    this.exportProblem = null;
     this._emit();
     if (notebook) {
       void this.lint();
       void this.refreshRuns();
-      void this.planExport();
+      // The form keeps what was typed and what the last export gave; a running export
+      // is not planned over.
+      if (this.exportForm?.state !== 'running') {
+        void this.planExport();
+      }
     }
   }
 
@@ -248,8 +204,11 @@ export class PanelModel {
     void this.planExport();
   }
 
-  /** Apply every safe fix to the saved file (saving first), then reload the notebook. */
-  async fix(): Promise<number> {
+  /**
+   * Apply the safe fix of `finding` (none: every safe fix) to the saved file, saving
+   * first, then reload the notebook.
+   */
+  async fix(finding?: IFinding): Promise<number> {
     const notebook = this._notebook;
     if (!notebook) {
       return 0;
@@ -259,7 +218,14 @@ export class PanelModel {
     }
     const request: ILintRequest = {
       path: notebook.path,
-      fix: true
+      fix: finding
+        ? {
+            code: finding.code,
+            cell_id: finding.cell_id,
+            line: finding.line,
+            column: finding.column
+          }
+        : true
     };
     if (this._settings.profile) {
       request.profile = this._settings.profile;
@@ -326,46 +292,70 @@ export class PanelModel {
 
   // ---- export ----------------------------------------------------------------------
 
-  /** Package name as typed (empty: the server's default from the file name). */
-  exportName = '';
-  /** Output folder as typed (empty: the setting, else the server's default). */
-  exportTarget = '';
-  plan: IExportPlan | null = null;
-  /** The name and folder the dry run resolved. */
-  plannedName = '';
-  plannedTarget = '';
-  planProblem: IProblem | null = null;
-  exportState: ExportState = 'idle';
-  exportVerifying = false;
-  exportResult: IExportAnswer | null = null;
-  exportProblem: IProblem | null = null;
+  /** The current notebook's Export form (null: no notebook). */
+  get exportForm(): ExportForm | null {
+    return this._notebook ? this.formOf(this._notebook.path) : null;
+  }
+
+  /** The Export form of the notebook at `path`, kept while the panel lives. */
+  formOf(path: string): ExportForm {
+    let form = this._forms.get(path);
+    if (!form) {
+      form = new ExportForm(path);
+      this._forms.set(path, form);
+    }
+    return form;
+  }
+
+  // The current form's fields, for the views.
+  get exportName(): string {
+    return this.exportForm?.name ?? '';
+  }
+  get exportTarget(): string {
+    return this.exportForm?.target ?? '';
+  }
+  get plan(): IExportPlan | null {
+    return this.exportForm?.plan ?? null;
+  }
+  get plannedName(): string {
+    return this.exportForm?.plannedName ?? '';
+  }
+  get plannedTarget(): string {
+    return this.exportForm?.plannedTarget ?? '';
+  }
+  get existing(): IExistingExport | null {
+    return this.exportForm?.existing ?? null;
+  }
+  get planProblem(): IProblem | null {
+    return this.exportForm?.planProblem ?? null;
+  }
+  get exportState(): ExportState {
+    return this.exportForm?.state ?? 'idle';
+  }
+  get exportVerifying(): boolean {
+    return this.exportForm?.verifying ?? false;
+  }
+  get exportResult(): IExportAnswer | null {
+    return this.exportForm?.result ?? null;
+  }
+  get exportProblem(): IProblem | null {
+    return this.exportForm?.problem ?? null;
+  }
 
   setExportName(name: string): void {
-    this.exportName = name.trim();
-    this._emit();
+    const form = this.exportForm;
+    if (form) {
+      form.name = name.trim();
+      this._emit();
+    }
   }
 
   setExportTarget(target: string): void {
-    this.exportTarget = target.trim();
-    this._emit();
-  }
-
-  /** The package name sent to the server, or undefined for its default. */
-  get effectiveName(): string | undefined {
-    return this.exportName || undefined;
-  }
-
-  /** The output folder sent to the server, or undefined for its default. */
-  get effectiveTarget(): string | undefined {
-    if (this.exportTarget) {
-      return this.exportTarget;
+    const form = this.exportForm;
+    if (form) {
+      form.target = target.trim();
+      this._emit();
     }
-    const folder = this._settings.outputFolder.replace(/\/+$/, '');
-    const name = this.exportName || this.plannedName;
-    if (folder && name) {
-      return `${folder}/${name}`;
-    }
-    return undefined;
   }
 
   /** Ask the server what an export would do (nothing runs or is written). */
@@ -374,46 +364,47 @@ export class PanelModel {
     if (!notebook) {
       return;
     }
-    const seq = ++this._planSeq;
+    const form = this.formOf(notebook.path);
+    const seq = ++form.planSeq;
     try {
       const answer = await this.api.export({
         path: notebook.path,
-        name: this.effectiveName,
-        target: this.effectiveTarget,
+        ...form.where(this._settings.outputFolder),
         dry_run: true
       });
-      if (seq !== this._planSeq) {
-        return;
+      if (seq === form.planSeq) {
+        form.planned(answer);
       }
-      this.plan = answer.plan;
-      this.plannedName = answer.name;
-      this.plannedTarget = answer.target;
-      this.planProblem = null;
     } catch (error) {
-      if (seq !== this._planSeq) {
-        return;
+      if (seq === form.planSeq) {
+        form.refused(problemOf(error));
       }
-      this.plan = null;
-      this.planProblem = problemOf(error);
     }
     this._emit();
   }
 
   /**
-   * Export the saved notebook (saving it first). Ends in `done`, `failed`, or
-   * `conflict` when the folder exists and `overwrite` was not given.
+   * Export the saved notebook (saving it first): the current one, or `notebook` (the one
+   * a Replace dialog was for). The result goes to that notebook's form, whichever is
+   * shown meanwhile. Ends in `done`, `failed`, or `conflict` when its folder holds
+   * something and `overwrite` was not given (or is refused).
    */
   async export(
-    options: { verify?: boolean; overwrite?: boolean } = {}
+    options: { verify?: boolean; overwrite?: boolean } = {},
+    notebook: INotebookHandle | null = this._notebook
   ): Promise<IExportAnswer | null> {
-    const notebook = this._notebook;
-    if (!notebook || this.exportState === 'running') {
+    if (!notebook) {
       return null;
     }
-    this.exportState = 'running';
-    this.exportVerifying = !!options.verify;
-    this.exportResult = null;
-    this.exportProblem = null;
+    const form = this.formOf(notebook.path);
+    if (form.state === 'running') {
+      return null;
+    }
+    form.state = 'running';
+    form.verifying = !!options.verify;
+    form.result = null;
+    form.problem = null;
+    form.planSeq++; // a plan answered meanwhile is older than this export
     this._emit();
     try {
       if (notebook.dirty) {
@@ -421,30 +412,22 @@ export class PanelModel {
       }
       const answer = await this.api.export({
         path: notebook.path,
-        name: this.effectiveName,
-        target: this.effectiveTarget,
+        ...form.where(this._settings.outputFolder),
         overwrite: !!options.overwrite,
         verify: !!options.verify
       });
-      if (notebook !== this._notebook) {
-        return answer;
-      }
-      this.exportResult = answer;
-      this.plan = answer.plan ?? this.plan;
-      this.exportState =
-        answer.scorecard && !answer.scorecard.ok ? 'failed' : 'done';
-      this._emit();
-      return answer;
+      form.result = answer;
+      form.plan = answer.plan ?? form.plan;
+      form.plannedName = answer.name;
+      form.plannedTarget = answer.target;
+      form.existing = { notebook: notebook.path, own: true };
+      form.state = answer.scorecard && !answer.scorecard.ok ? 'failed' : 'done';
     } catch (error) {
-      if (notebook !== this._notebook) {
-        return null;
-      }
-      this.exportProblem = problemOf(error);
-      this.exportState =
-        this.exportProblem.status === 409 ? 'conflict' : 'failed';
-      this._emit();
-      return null;
+      form.problem = problemOf(error);
+      form.state = form.problem.status === 409 ? 'conflict' : 'failed';
     }
+    this._emit();
+    return form.result;
   }
 
   dispose(): void {
@@ -470,5 +453,5 @@ export class PanelModel {
   private _lintTimer: ReturnType<typeof setTimeout> | null = null;
   private _lintSeq = 0;
   private _runsSeq = 0;
-  private _planSeq = 0;
+  private _forms = new Map<string, ExportForm>();
 }

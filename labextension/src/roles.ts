@@ -1,7 +1,9 @@
 /**
  * Cell roles (ARCHITECTURE §4.1) as the panel reads and writes them: one tag per cell,
- * `parameters` (papermill's) or `nb2prod:<role>`. The tags are read and written through
- * the cell's shared model, so real-time collaboration and undo see the change.
+ * `parameters` (papermill's) or `nb2prod:<role>`, or a first line `%%nb2prod ROLE` or
+ * `#| nb2prod: ROLE` in a code cell (as nb2prod/roles.py reads them). Tags and source are
+ * read and written through the cell's shared model, so real-time collaboration and undo
+ * see the change.
  */
 import { ICellModel } from '@jupyterlab/cells';
 
@@ -43,6 +45,63 @@ export function roleOfTags(tags: readonly string[]): string | null {
   return tag === 'parameters' ? 'parameters' : tag.slice('nb2prod:'.length);
 }
 
+/** `%%nb2prod ROLE` (a role: other words are subcommands such as `track`). */
+const MAGIC = /^%%nb2prod[ \t]+(\S+)$/;
+/** `#| nb2prod: ROLE` (any word: an unknown one is the core's error to report). */
+const COMMENT = /^#\|[ \t]*nb2prod:[ \t]*(\S+)$/;
+
+/** A role written in a code cell's first non-blank line. */
+export interface IRoleMarker {
+  role: string;
+  /** 0-based line of the marker. */
+  line: number;
+  style: 'magic' | 'comment';
+}
+
+/** The role marker of a code cell's source, or null. */
+export function markerOf(source: string): IRoleMarker | null {
+  const lines = source.split('\n');
+  const line = lines.findIndex(text => text.trim() !== '');
+  if (line < 0) {
+    return null;
+  }
+  const first = lines[line].trim();
+  const magic = MAGIC.exec(first);
+  if (magic && (ROLES as readonly string[]).includes(magic[1])) {
+    return { role: magic[1], line, style: 'magic' };
+  }
+  const comment = COMMENT.exec(first);
+  return comment ? { role: comment[1], line, style: 'comment' } : null;
+}
+
+/** The source with its marker giving `role` instead (null: the marker line removed). */
+export function withMarkerRole(source: string, role: Role | null): string {
+  const marker = markerOf(source);
+  if (!marker) {
+    return source;
+  }
+  const lines = source.split('\n');
+  if (role === null) {
+    lines.splice(marker.line, 1);
+  } else {
+    lines[marker.line] =
+      marker.style === 'magic' ? `%%nb2prod ${role}` : `#| nb2prod: ${role}`;
+  }
+  return lines.join('\n');
+}
+
+/** The role of a cell: its tags', else its code's marker. */
+export function roleOf(
+  tags: readonly string[],
+  cellType: string,
+  source: string
+): string | null {
+  return (
+    roleOfTags(tags) ??
+    (cellType === 'code' ? (markerOf(source)?.role ?? null) : null)
+  );
+}
+
 /** The tags with `role` as the only role (null: no role); other tags are kept in order. */
 export function withRole(tags: readonly string[], role: Role | null): string[] {
   const kept = tags.filter(tag => !isRoleTag(tag));
@@ -54,13 +113,23 @@ function tagsOf(model: ICellModel): string[] {
   return Array.isArray(tags) ? tags.filter(t => typeof t === 'string') : [];
 }
 
-/** The role of a cell, from its tags. */
+/** The role of a cell, from its tags or its first line. */
 export function cellRole(model: ICellModel): string | null {
-  return roleOfTags(tagsOf(model));
+  return roleOf(tagsOf(model), model.type, model.sharedModel.getSource());
 }
 
-/** Give a cell `role` (null: none), replacing the role it had. */
+/**
+ * Give a cell `role` (null: none), replacing the role it had: where the cell's code
+ * spells its role, that line is rewritten (or removed), so the cell keeps one role.
+ */
 export function setCellRole(model: ICellModel, role: Role | null): void {
+  if (model.type === 'code') {
+    const source = model.sharedModel.getSource();
+    if (markerOf(source)) {
+      model.sharedModel.setSource(withMarkerRole(source, role));
+      role = null; // the marker gives it: no role tag besides
+    }
+  }
   const tags = withRole(tagsOf(model), role);
   if (tags.length) {
     model.setMetadata('tags', tags);

@@ -223,7 +223,7 @@ describe('PanelModel', () => {
       Promise.reject(new Nb2ProdRequestError(400, 'bad notebook', 'fix JSON'));
     model.setNotebook(notebook);
     await flush();
-    expect(model.lintProblem).toEqual({
+    expect(model.lintProblem).toMatchObject({
       message: 'bad notebook',
       hint: 'fix JSON',
       status: 400
@@ -312,7 +312,8 @@ describe('PanelModel', () => {
       {
         path: 'work/n.ipynb',
         name: undefined,
-        target: 'packages/shipping_quotes',
+        target: undefined,
+        folder: 'packages',
         overwrite: false,
         verify: true
       }
@@ -336,6 +337,126 @@ describe('PanelModel', () => {
     await model.export({ overwrite: true, verify: true });
     expect(api.exportRequests.pop()?.overwrite).toBe(true);
     expect(model.exportState).toBe('failed');
+  });
+
+  it('Fix sends the one finding whose fix applies', async () => {
+    model.setNotebook(notebook);
+    await flush();
+    api.lintRequests = [];
+    api.lintAnswers.push({ version: 1, findings: [], fixed: 1 });
+    const pip = finding({ code: 'NB406', cell_id: 'c2', line: 3, column: 1 });
+    expect(await model.fix(pip)).toBe(1);
+    expect(api.lintRequests).toEqual([
+      {
+        path: 'work/n.ipynb',
+        fix: { code: 'NB406', cell_id: 'c2', line: 3, column: 1 }
+      }
+    ]);
+  });
+
+  it("keeps each notebook's name, folder and plan; never sends another's", async () => {
+    model.settings = { ...model.settings, outputFolder: 'pkgs' };
+    api.exportAnswer = async request => ({
+      ...PLAN,
+      name: request.name ?? request.path.replace(/.*\/|\.ipynb$/g, ''),
+      target: request.target ?? `${request.folder}/${request.name ?? 'x'}`
+    });
+    model.setNotebook(notebook);
+    await flush();
+    model.setExportName('quotes_pkg');
+    model.setExportTarget('out/q');
+    await model.planExport();
+
+    const other = new FakeNotebook();
+    other.path = 'work/cancer.ipynb';
+    api.exportRequests = [];
+    model.setNotebook(other);
+    await flush();
+    expect(model.exportName).toBe('');
+    expect(model.exportTarget).toBe('');
+    expect(model.plannedName).toBe('cancer');
+    expect(api.exportRequests).toEqual([
+      {
+        path: 'work/cancer.ipynb',
+        name: undefined,
+        target: undefined,
+        folder: 'pkgs',
+        dry_run: true
+      }
+    ]);
+
+    model.setNotebook(notebook);
+    await flush();
+    expect(model.exportName).toBe('quotes_pkg');
+    expect(model.exportTarget).toBe('out/q');
+    expect(api.exportRequests.pop()).toMatchObject({
+      name: 'quotes_pkg',
+      target: 'out/q'
+    });
+  });
+
+  it('a refused plan still names its notebook and folder (no stale placeholder)', async () => {
+    api.exportAnswer = () =>
+      Promise.reject(
+        new Nb2ProdRequestError(422, 'no predict cell', null, {
+          name: 'n',
+          target: 'work/build/n',
+          existing: null
+        })
+      );
+    model.setNotebook(notebook);
+    await flush();
+    expect(model.plannedName).toBe('n');
+    expect(model.plannedTarget).toBe('work/build/n');
+  });
+
+  it("an export's result stays with its notebook across a tab switch", async () => {
+    model.setNotebook(notebook);
+    await flush();
+    let finish: (answer: IExportAnswer) => void = () => undefined;
+    api.exportAnswer = () => new Promise(resolve => (finish = resolve));
+    const exporting = model.export({ verify: true });
+    await flush();
+    expect(model.exportState).toBe('running');
+
+    const other = new FakeNotebook();
+    other.path = 'work/other.ipynb';
+    api.exportAnswer = async () => PLAN;
+    model.setNotebook(other);
+    await flush();
+    expect(model.exportState).toBe('idle');
+    const card = { ok: true, checks: [{ name: 'same answers', ok: true }] };
+    finish({ ...PLAN, files: ['build/shipping_quotes/a.py'], scorecard: card });
+    await exporting;
+    expect(model.exportResult).toBeNull();
+
+    model.setNotebook(notebook);
+    await flush();
+    expect(model.exportState).toBe('done');
+    expect(model.exportResult?.scorecard).toEqual(card);
+    expect(model.exportResult?.files).toEqual(['build/shipping_quotes/a.py']);
+  });
+
+  it("offers Replace only for the notebook's own earlier export", async () => {
+    model.setNotebook(notebook);
+    await flush();
+    const conflict = (own: boolean) => () =>
+      Promise.reject(
+        new Nb2ProdRequestError(409, 'build/x holds an export', null, {
+          target: 'build/x',
+          existing: { notebook: own ? 'work/n.ipynb' : 'work/o.ipynb', own }
+        })
+      );
+    api.exportAnswer = conflict(false);
+    await model.export();
+    expect(model.exportState).toBe('conflict');
+    expect(model.exportForm?.replaceable).toBeNull();
+    api.exportAnswer = conflict(true);
+    await model.export();
+    expect(model.exportForm?.replaceable).toEqual({
+      notebook: 'work/n.ipynb',
+      own: true
+    });
   });
 
   it('forgets everything when the notebook goes away', async () => {

@@ -2,7 +2,7 @@
 import { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 
-import { IExportPlan, IScorecard } from '../api';
+import { IExistingExport, IExportPlan, IScorecard } from '../api';
 import { ISectionProps } from './LintSection';
 import { ProblemView } from './parts';
 
@@ -104,6 +104,35 @@ function ScorecardView(
   );
 }
 
+/** What the output folder holds already, and what Export will do about it. */
+function ExistingView(
+  props: ISectionProps & { existing: IExistingExport; target: string }
+): JSX.Element {
+  const { existing, target, trans } = props;
+  const text = existing.own
+    ? trans.__(
+        '%1 holds the earlier export of this notebook: Export asks before replacing it.',
+        target
+      )
+    : existing.notebook
+      ? trans.__(
+          '%1 holds the export of %2: Export will not replace it; choose another package name or output folder.',
+          target,
+          existing.notebook
+        )
+      : trans.__(
+          '%1 holds other files: Export will not write there; choose another package name or output folder.',
+          target
+        );
+  return (
+    <div
+      className={`jp-nb2prod-existing ${existing.own ? 'jp-mod-own' : 'jp-mod-other'}`}
+    >
+      {text}
+    </div>
+  );
+}
+
 export function ExportSection(props: IExportSectionProps): JSX.Element {
   const { model, trans, commands } = props;
   if (!model.notebook) {
@@ -136,14 +165,12 @@ export function ExportSection(props: IExportSectionProps): JSX.Element {
         <input
           className="jp-mod-styled jp-nb2prod-exportTarget"
           value={model.exportTarget}
-          placeholder={model.effectiveTarget ?? model.plannedTarget}
+          placeholder={model.plannedTarget}
           disabled={running}
           onChange={event => model.setExportTarget(event.target.value)}
           onBlur={() => void model.planExport()}
         />
       </label>
-      {model.plan && <PlanView plan={model.plan} model={model} trans={trans} />}
-      <ProblemView problem={model.planProblem} className="jp-nb2prod-refusal" />
       <div className="jp-nb2prod-buttons">
         <button
           className="jp-mod-styled jp-mod-accept jp-nb2prod-exportButton"
@@ -160,6 +187,15 @@ export function ExportSection(props: IExportSectionProps): JSX.Element {
           {trans.__('Export & Verify')}
         </button>
       </div>
+      {model.existing && !model.exportResult && (
+        <ExistingView
+          existing={model.existing}
+          target={model.plannedTarget}
+          model={model}
+          trans={trans}
+        />
+      )}
+      <ProblemView problem={model.planProblem} className="jp-nb2prod-refusal" />
       {running && (
         <div className="jp-nb2prod-progress">
           <div className="jp-nb2prod-progressBar" />
@@ -206,6 +242,7 @@ export function ExportSection(props: IExportSectionProps): JSX.Element {
           </ul>
         </div>
       )}
+      {model.plan && <PlanView plan={model.plan} model={model} trans={trans} />}
     </div>
   );
 }

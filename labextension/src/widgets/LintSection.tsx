@@ -34,7 +34,7 @@ function FindingItem(props: {
   finding: IFinding;
   model: PanelModel;
   trans: TranslationBundle;
-  onFix: () => void;
+  onFix: (finding: IFinding) => void;
 }): JSX.Element {
   const { finding, model, trans } = props;
   const Icon = severityIcons[finding.severity];
@@ -66,12 +66,12 @@ function FindingItem(props: {
         <button
           className="jp-mod-styled jp-mod-accept jp-nb2prod-fix"
           title={trans.__(
-            'Save, apply every safe fix to the file (%1), and reload',
+            'Save, apply this fix to the file (%1), and reload',
             finding.fix
           )}
           onClick={event => {
             event.stopPropagation();
-            props.onFix();
+            props.onFix(finding);
           }}
         >
           {trans.__('Fix')}
@@ -85,7 +85,7 @@ function Group(props: {
   group: IFindingGroup;
   model: PanelModel;
   trans: TranslationBundle;
-  onFix: () => void;
+  onFix: (finding: IFinding) => void;
 }): JSX.Element {
   const { group, trans } = props;
   return (
@@ -119,8 +119,8 @@ export function LintSection(props: ISectionProps): JSX.Element {
       </div>
     );
   }
-  const onFix = () => {
-    void model.fix();
+  const onFix = (finding: IFinding) => {
+    void model.fix(finding);
   };
   return (
     <div className="jp-nb2prod-section jp-nb2prod-lint">

@@ -59,9 +59,9 @@ export class Nb2ProdPanel extends SidePanel {
     this.addWidget(this._lint);
     this.addWidget(this._runs);
     this.addWidget(this._export);
-    // Findings need the most room; the export form the least.
+    // Findings and the export form (its buttons and plan) need room; runs the least.
     if (this.content instanceof AccordionPanel) {
-      this.content.setRelativeSizes([5, 2, 3]);
+      this.content.setRelativeSizes([4, 2, 5]);
     }
     model.changed.connect(this._updateTitles, this);
     this._updateTitles();

@@ -94,8 +94,11 @@ export function RunsSection(props: ISectionProps): JSX.Element {
       <ProblemView problem={model.runsProblem} />
       {!model.runs.length && !model.runsProblem && !model.loadingRuns && (
         <div className="jp-nb2prod-empty">
+          {/* The commands are arguments: in a message, `%%` would print as `%`. */}
           {trans.__(
-            'No runs yet: track a cell with %%nb2prod track (after %load_ext nb2prod).'
+            'No runs yet: track a cell with %1 (after %2).',
+            '%%nb2prod track',
+            '%load_ext nb2prod'
           )}
         </div>
       )}
