@@ -216,6 +216,8 @@ class ExportHandler(Nb2ProdHandler):
         where = {"name": name or default_name(file), "target": target_api, "existing": existing}
         if existing and not dry_run:
             refusal = _replace_refusal(target_api, api_path, existing, overwrite)
+            if existing["own"]:  # what Replace replaces and keeps, by the writer's rule
+                refusal = await asyncio.to_thread(_replacing, target, target_api, refusal)
             if refusal:
                 self.set_status(409)
                 self.finish({**refusal, **where})
@@ -280,6 +282,19 @@ def _replace_refusal(
         "message": f"{target} holds the earlier export of {notebook}",
         "hint": "Replace it with the new export, or choose another package name or folder",
     }
+
+
+def _replacing(target: Path, shown: str, refusal: dict[str, str] | None) -> dict[str, str] | None:
+    """``refusal`` (None: Replace goes ahead) as the writer has it: Replace replaces only
+    the files nb2prod wrote there, keeps the others, and stops at one the user changed."""
+    from nb2prod.exporter.writer import replacing, target_conflict
+
+    conflict = target_conflict(target, True, shown=shown, flag="Replace")
+    if conflict is not None:
+        return {"message": conflict.message, "hint": conflict.hint}
+    if refusal is not None:
+        refusal = {**refusal, "message": f"{refusal['message']}; {replacing(target)}"}
+    return refusal
 
 
 def _fix_only(value: object) -> dict[str, Any] | None:
