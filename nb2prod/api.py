@@ -86,8 +86,9 @@ def export(
     (default ``build/NAME`` next to the notebook, wherever this runs, as in the CLI, the
     magic and the panel); ``dry_run`` plans and lists the files without running or writing.
 
-    The notebook runs once to capture its example input and answers (``params``: runtime
-    parameter values to check besides the defaults).  With ``verify`` (or ``log_model``)
+    The notebook runs once, in ``cwd`` (default: the notebook's folder, as for
+    :func:`run`), to capture its example input and answers (``params``: runtime parameter
+    values to check besides the defaults).  With ``verify`` (or ``log_model``)
     the package is then checked as :func:`verify` does and ``result.scorecard`` holds the
     checks.  Raises ``UsageError`` (refused: the message names the cell and the fix),
     ``NotebookFailed``, ``EnvironmentProblem``, and what :func:`verify` raises, whose
@@ -141,7 +142,8 @@ def verify(
     progress: Progress = _silent,
 ) -> Scorecard:
     """Check that the package exported in ``package_dir`` gives its notebook's answers:
-    run the notebook again (``notebook``, default the path in its provenance), install the
+    run the notebook again (``notebook``, default the path in its provenance; in ``cwd``,
+    default the notebook's folder), install the
     package in a fresh virtual environment and compare its answers, for the default and
     ``params`` runtime parameter values; run its tests and its CLI; with ``log_model``, log
     it to MLflow and compare the logged model's answers too.
@@ -183,8 +185,9 @@ def run(
     track: bool = True,
     progress: Progress = _silent,
 ) -> JobResult:
-    """Run ``notebook`` as a job: papermill in a real kernel with ``parameters`` checked
-    and typed against its ``parameters`` cell, strict failure detection, one MLflow run.
+    """Run ``notebook`` as a job: papermill in a real kernel (in ``cwd``, default the
+    notebook's folder) with ``parameters`` checked and typed against its ``parameters``
+    cell, strict failure detection, one MLflow run.
 
     Returns the result (status, parameters, metrics, MLflow run id, ``output``: the
     executed notebook, written only when asked for).  Raises ``UsageError`` for bad

@@ -28,7 +28,7 @@ _RUN_OPTIONS = [
     click.option(
         "--cwd",
         type=click.Path(file_okay=False, exists=True),
-        help="Run the notebook in DIR instead of a fresh temporary folder.",
+        help="Run the notebook in DIR [default: the notebook's folder].",
     ),
     click.option("--kernel", help="Jupyter kernel to run the notebook with [default: python3]."),
     click.option("--timeout", type=float, help="Seconds a cell may run."),

@@ -46,7 +46,7 @@ class ExportOptions:
     force: bool = False
     dry_run: bool = False
     params: dict[str, str] = field(default_factory=dict)  # overrides to check, as typed
-    cwd: Path | None = None  # where the notebook runs; default a fresh temporary folder
+    cwd: Path | None = None  # where the notebook runs; default the notebook's folder
     kernel: str | None = None
     timeout: float | None = None
 
@@ -96,10 +96,11 @@ def export_notebook(options: ExportOptions, say: Callable[[str], None] = lambda 
     )
     if options.dry_run:
         files = render_package(plan, spec)
-        return ExportResult(plan, spec, target, list(files), None, ["dry run: nothing written"])
+        notes = [*plan.notes, "dry run: nothing written"]
+        return ExportResult(plan, spec, target, list(files), None, notes)
 
     say(f"running {path} with papermill")
-    with _working_directory(options.cwd) as workdir:
+    with _working_directory(options.cwd, path) as workdir:
         capture = run_and_capture(
             plan, overrides, workdir=workdir, kernel=options.kernel, timeout=options.timeout
         )
@@ -115,7 +116,8 @@ def export_notebook(options: ExportOptions, say: Callable[[str], None] = lambda 
         findings = add_runtime_requirements(plan, spec)
         files = render_package(plan, spec)
         write_tree(files, target, force=options.force)
-    notes = [f"ruff: {line} (in code copied from the notebook)" for line in findings]
+    notes = [*plan.notes]
+    notes += [f"ruff: {line} (in code copied from the notebook)" for line in findings]
     if sha256(read_notebook_bytes(path)) != sha256(data):
         notes.append(
             f"{path} changed on disk during the export; the package is built from the "
@@ -186,29 +188,28 @@ def recapture(
             "(export again with --force)"
         )
     plan = plan_export(notebook_from_bytes(data, str(path)))
+    notes += plan.notes
     chosen = typed_params(plan, params) if params else None
     overrides = override_cases(plan, chosen) if chosen else recorded.get("checked_overrides", [])
     say(f"running {path} with papermill")
-    with _working_directory(cwd) as workdir:
+    with _working_directory(cwd, path) as workdir:
         capture = run_and_capture(plan, overrides, workdir=workdir, kernel=kernel, timeout=timeout)
     return capture, notes
 
 
 @contextlib.contextmanager
-def _working_directory(cwd: Path | None):
-    """``cwd``, or a fresh temporary folder (removed afterwards) for the notebook run, so
-    the package's artifacts are those this run wrote, never stale ones."""
-    if cwd:
-        yield Path(cwd)
-        return
-    with tempfile.TemporaryDirectory(prefix="nb2prod-run-") as folder:
-        yield Path(folder)
+def _working_directory(cwd: Path | None, notebook: Path):
+    """Where the notebook runs (the working-directory rule): ``cwd``, else the notebook's
+    own folder, as in Jupyter, papermill and ``nb2prod run``, so relative paths such as
+    ``../data/x.csv`` mean the same in all of them, wherever the command is started."""
+    yield Path(cwd) if cwd else Path(notebook).resolve().parent
 
 
 def _locate_notebook(folder: Path, recorded: dict) -> Path:
-    """The notebook named in provenance: relative to the project root holding ``folder``."""
+    """The notebook named in provenance: relative to the project root holding ``folder``
+    (looked for above it: the package's own pyproject.toml does not make a project root)."""
     relative = recorded.get("notebook") or ""
-    for base in (find_project_root(folder.resolve()), Path.cwd()):
+    for base in (find_project_root(folder.resolve().parent), Path.cwd()):
         if (base / relative).is_file():
             return base / relative
     raise UsageError(
