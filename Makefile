@@ -77,8 +77,8 @@ demo: venv
 	@echo '$$ nb2prod runs example_notebooks/train_iris_job.ipynb --max 3   # the embedded store: .nb2prod/mlflow.db'
 	@$(BIN)/nb2prod runs example_notebooks/train_iris_job.ipynb --max 3
 	@echo
-	@echo '$$ nb2prod export example_notebooks/breast_cancer_classifier.ipynb -o $(DEMO_PKG) --force --verify'
-	@$(FROM_LOCK) $(BIN)/nb2prod export example_notebooks/breast_cancer_classifier.ipynb -o $(DEMO_PKG) --force --verify
+	@echo '$$ nb2prod export example_notebooks/breast_cancer_classifier.ipynb --cwd build -o $(DEMO_PKG) --force --verify'
+	@$(FROM_LOCK) $(BIN)/nb2prod export example_notebooks/breast_cancer_classifier.ipynb --cwd build -o $(DEMO_PKG) --force --verify
 	@echo
 	@echo '$$ pip install $(DEMO_PKG)   # into a fresh venv, $(DEMO_VENV)'
 	@rm -rf $(DEMO_VENV) && $(PYTHON) -m venv $(DEMO_VENV)

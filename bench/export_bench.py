@@ -118,12 +118,15 @@ class Installed:
 
 def export_and_install(args, workdir: Path) -> Installed:
     """Export the notebook with nb2prod, install the project into a fresh venv."""
-    project, venv = workdir / "project", workdir / "venv"
+    project, venv, run_in = workdir / "project", workdir / "venv", workdir / "run"
+    run_in.mkdir(exist_ok=True)  # where the notebook runs and writes its model, not its folder
     print(f"exporting {_shown(args.notebook)} (nb2prod export: runs the notebook once) ...")
     started = CLOCK()
     try:
         result = export_notebook(
-            ExportOptions(notebook=args.notebook, name=args.name, output=project, force=True),
+            ExportOptions(
+                notebook=args.notebook, name=args.name, output=project, force=True, cwd=run_in
+            ),
             say=lambda line: print(f"  nb2prod: {line}"),
         )
     except Nb2ProdError as exc:

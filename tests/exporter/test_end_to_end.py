@@ -87,7 +87,8 @@ def test_a_package_that_disagrees_with_its_notebook_fails_verify_with_a_diff(shi
 
 def test_sklearn_notebook_exports_and_verifies_in_a_fresh_venv(tmp_path):
     out = tmp_path / "classifier"
-    notebook = EXAMPLES / "breast_cancer_classifier.ipynb"
+    # a copy: the notebook runs in its folder and writes its model there
+    notebook = shutil.copy(EXAMPLES / "breast_cancer_classifier.ipynb", tmp_path)
     result = run("export", notebook, "-o", out, "--verify", "-p", "threshold", "0.3", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "PASS  predict, threshold=0.3" in result.stdout
