@@ -291,7 +291,7 @@ def _replacing(target: Path, shown: str, refusal: dict[str, str] | None) -> dict
 
     conflict = target_conflict(target, True, shown=shown, flag="Replace")
     if conflict is not None:
-        return {"message": conflict.message, "hint": conflict.hint}
+        return {"message": conflict.message, "hint": conflict.hint or ""}
     if refusal is not None:
         refusal = {**refusal, "message": f"{refusal['message']}; {replacing(target)}"}
     return refusal
