@@ -85,6 +85,9 @@ def export(
     """Export the tagged cells of ``notebook`` as an installable package in ``output``
     (default ``build/NAME`` next to the notebook, wherever this runs, as in the CLI, the
     magic and the panel); ``dry_run`` plans and lists the files without running or writing.
+    An ``output`` that is not empty is written only with ``force``, and then only the files
+    an earlier export wrote there are replaced: the user's are kept, and one of nb2prod's
+    the user changed stops the export (``TargetExists``, naming it), as ``--force`` does.
 
     The notebook runs once, in ``cwd`` (default: the notebook's folder, as for
     :func:`run`), to capture its example input and answers (``params``: runtime parameter
