@@ -130,14 +130,15 @@ def _add_capture_cells(node, plan: ExportPlan, overrides: list[dict], scratch: P
     for cell in plan.notebook.code_cells:
         if any(mark.where == "magic" for mark in role_marks(cell)):
             node.cells[cell.index].source = cell_code(cell)
-    new, origins = [], {}
+    new: list = []
+    origins: dict[int, tuple[int, dict | None]] = {}
     for index, cell in enumerate(node.cells):
         predict_cell = by_index.get(index)
         if index == first:
             new.append(capture(_start(plan.inputs, overrides, scratch / "inputs.pkl")))
         if predict_cell is not None and overrides:
             new.append(capture(f"{_PREFIX}_before = {_snapshot(tracked)}"))
-        if index == last:
+        if index == last and predict_cell is not None:  # the last predict cell, always
             cell.source = _bound_result(cell_code(predict_cell), display=True)
         origins[len(new)] = (index, None)
         new.append(cell)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from nb2prod.errors import UsageError
+from nb2prod.exporter.code import cell_code
 from nb2prod.flow import CellNames, cell_names, is_builtin
 from nb2prod.notebook import Cell, Notebook
 from nb2prod.parameters import ParamSpec, parameter_specs
@@ -127,10 +128,16 @@ def _checked_parse(cell: Cell, role: str) -> ParsedCell:
             "package cannot run",
             "move it to a cell that is not exported (installs belong in the dependency file)",
         )
-    # No error, yet no tree, for valid IPython that parse_cell cannot map back to its lines
-    # (`/print 1` after an indented line): ast.walk(None) then fails; a known bug, to be
-    # fixed on its own.  Every cell that passes has its tree.
-    for node in ast.walk(parsed.tree):  # type: ignore[arg-type]
+    try:  # IPython syntax the escapes miss, such as autocall (`/print 1`), is no Python
+        tree = ast.parse(cell_code(cell))
+    except SyntaxError as exc:
+        shown = cell.lines[(exc.lineno or 1) - 1].strip() if cell.lines else ""
+        raise ExportRefusal(
+            f"{where}, line {exc.lineno}: `{shown}` is not Python, which a package needs",
+            "write the cell in plain Python (IPython's autocall, `/f 1`, is not)",
+        ) from None
+    parsed.tree = parsed.tree or tree
+    for node in ast.walk(parsed.tree):
         if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
             raise ExportRefusal(
                 f"{where}, line {node.lineno}: `from {node.module} import *` hides which names "

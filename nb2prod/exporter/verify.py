@@ -21,7 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nb2prod.child import Child, ChildError, copy_standalone
-from nb2prod.errors import EnvironmentProblem, EquivalenceMismatch, UsageError, VerificationFailed
+from nb2prod.errors import (
+    EnvironmentProblem,
+    EquivalenceMismatch,
+    Nb2ProdError,
+    UsageError,
+    VerificationFailed,
+)
 from nb2prod.exporter.capture import Capture
 from nb2prod.exporter.compare import RTOL, differences
 
@@ -125,7 +131,7 @@ def check_package(
 
         log_and_check(folder, capture, scorecard, tracking_uri=tracking_uri, say=say)
     logging = next((c for c in scorecard.checks if c.name == "mlflow log_model"), None)
-    problem = None
+    problem: Nb2ProdError | None = None
     if logging is not None and not logging.ok:
         problem = EnvironmentProblem(
             f"logging to MLflow failed: {(logging.diff or ['no detail'])[-1]}",

@@ -111,6 +111,10 @@ def test_names_defined_nowhere(tmp_path):
         (code("%matplotlib inline\nx = 1", tags=["nb2prod:load"]), "`%matplotlib inline`"),
         (code("from math import *", tags=["nb2prod:export"]), "`from math import *`"),
         (code("x = (", tags=["nb2prod:export"]), "syntax error"),
+        (  # IPython's autocall: no escape, yet no Python (it was a traceback)
+            code("def f(v):\n    return v\n\n/print 1", tags=["nb2prod:export"]),
+            "`/print 1` is not Python",
+        ),
     ],
 )
 def test_code_that_a_package_cannot_hold_is_refused(tmp_path, cell, words):
