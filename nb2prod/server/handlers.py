@@ -65,7 +65,8 @@ class Nb2ProdHandler(APIHandler):
 
     def fail(self, status: int, error: Nb2ProdError, **details: Any) -> None:
         self.set_status(status)
-        answer = {"message": panel_text(error.message), "hint": panel_text(error.hint)}
+        root = self.root_dir
+        answer = {"message": panel_text(error.message, root), "hint": panel_text(error.hint, root)}
         self.finish({**answer, "exit_code": error.exit_code, **details})
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:

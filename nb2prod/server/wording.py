@@ -9,6 +9,7 @@ panel user for a flag they cannot type.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 _PANEL_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), words)
@@ -25,14 +26,20 @@ _PANEL_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"--name\b", "the package name"),
         (r"\bpass (?:it|the folder) with --\w+[^;.]*", "choose it in the panel"),
         (r"\bset overwrite\b", "choose Replace"),
+        (r"\bexport again with --force\b", "export again and choose Replace"),
+        (r"(?<![\w-])--force\b", "Replace"),  # whatever else a message says of the flag
     )
 )
 
 
-def panel_text(text: str | None) -> str | None:
-    """``text`` with command-line advice put as the panel does it."""
+def panel_text(text: str | None, root: str | None = None) -> str | None:
+    """``text`` with command-line advice put as the panel does it, and paths under the
+    server's ``root`` shown as the panel shows them: relative to it, never this machine's."""
     if not text:
         return text
+    if root:
+        for prefix in {str(Path(root)), str(Path(root).resolve())}:
+            text = text.replace(prefix.rstrip("/") + "/", "")
     for pattern, words in _PANEL_WORDS:
         text = pattern.sub(words, text)
     return text.strip()
