@@ -91,7 +91,8 @@ def export(
 
     The notebook runs once, in ``cwd`` (default: the notebook's folder, as for
     :func:`run`), to capture its example input and answers (``params``: runtime parameter
-    values to check besides the defaults).  With ``verify`` (or ``log_model``)
+    values to check besides the defaults, and build parameter values the notebook runs
+    and the package is built with, recorded in provenance.json).  With ``verify`` (or ``log_model``)
     the package is then checked as :func:`verify` does and ``result.scorecard`` holds the
     checks.  Raises ``UsageError`` (refused: the message names the cell and the fix),
     ``NotebookFailed``, ``EnvironmentProblem``, and what :func:`verify` raises, whose

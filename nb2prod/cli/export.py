@@ -15,16 +15,13 @@ def _say(text: str) -> None:
     click.echo(f"nb2prod: {text}", err=True)
 
 
+def _param_option(text: str):
+    return click.option(
+        "-p", "--param", "params", nargs=2, multiple=True, metavar="NAME VALUE", help=text
+    )
+
+
 _RUN_OPTIONS = [
-    click.option(
-        "-p",
-        "--param",
-        "params",
-        nargs=2,
-        multiple=True,
-        metavar="NAME VALUE",
-        help="A runtime parameter value to verify besides the defaults (repeatable).",
-    ),
     click.option(
         "--cwd",
         type=click.Path(file_okay=False, exists=True),
@@ -64,6 +61,10 @@ def _run_options(command):
 @click.option("--dry-run", is_flag=True, help="Plan and list the files; run and write nothing.")
 @click.option("--verify", is_flag=True, help="Then install it in a fresh venv and compare.")
 @click.option("--version", "package_version", default="0.1.0", show_default=True)
+@_param_option(
+    "A parameter value (repeatable): a runtime parameter's is verified besides the default; "
+    "a build parameter's is the value the notebook runs and the package is built with."
+)
 @_run_options
 @handle_errors
 def export(
@@ -129,6 +130,7 @@ def export(
     type=click.Path(dir_okay=False, exists=True),
     help="The notebook FOLDER was exported from [default: the path in its provenance.json].",
 )
+@_param_option("A runtime parameter value to verify besides the defaults (repeatable).")
 @_run_options
 @handle_errors
 def verify(folder, notebook, params, cwd, kernel, timeout, log_model, tracking_uri):

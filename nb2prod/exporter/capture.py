@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from nb2prod.errors import EnvironmentProblem, NotebookFailed
+from nb2prod.exporter.build_values import assignments
 from nb2prod.exporter.code import cell_code
 from nb2prod.exporter.plan import ExportPlan
 from nb2prod.notebook import import_nbformat
@@ -84,15 +85,19 @@ def run_and_capture(
     workdir: Path,
     kernel: str | None = None,
     timeout: float | None = None,
+    build: dict[str, Any] | None = None,
+    restore: dict[str, Path] | None = None,
 ) -> Capture:
     """Execute a copy of the notebook in ``workdir`` with capture cells; raise
-    NotebookFailed when the notebook fails."""
+    NotebookFailed when the notebook fails.  ``build``: build parameter values bound right
+    after the parameters cell(s); ``restore``: {path the notebook's load cell reads: a file
+    copied over it just before the first load cell} (``--from-run``: a run's model)."""
     nbformat = import_nbformat()
 
     with tempfile.TemporaryDirectory(prefix="nb2prod-capture-") as scratch:
         scratch_dir = Path(scratch)
         node = nbformat.reads(plan.notebook.text, as_version=4)
-        origins = _add_capture_cells(node, plan, overrides, scratch_dir)
+        origins = _add_capture_cells(node, plan, overrides, scratch_dir, build, restore)
         source, executed = scratch_dir / "notebook.ipynb", scratch_dir / "executed.ipynb"
         nbformat.write(node, source)
         started = time.perf_counter()
@@ -113,13 +118,23 @@ def run_and_capture(
     return Capture(inputs=inputs, cases=cases, seconds=seconds)
 
 
-def _add_capture_cells(node, plan: ExportPlan, overrides: list[dict], scratch: Path) -> dict:
+def _add_capture_cells(
+    node,
+    plan: ExportPlan,
+    overrides: list[dict],
+    scratch: Path,
+    build: dict[str, Any] | None = None,
+    restore: dict[str, Path] | None = None,
+) -> dict:
     """Insert the capture cells into ``node``; returns {position in node: (original index,
     override parameters or None)} for the cells that are the notebook's own or re-runs."""
     nbformat = import_nbformat()
 
     predict = plan.role("predict")
     first, last = predict[0].index, predict[-1].index
+    parameters = plan.role("parameters")
+    after_parameters = parameters[-1].index if build and parameters else None
+    loading = (plan.role("load") or predict)[0].index if restore else None
     by_index = {cell.index: cell for cell in predict}
     tracked = _tracked_names(plan)
 
@@ -134,6 +149,8 @@ def _add_capture_cells(node, plan: ExportPlan, overrides: list[dict], scratch: P
     origins: dict[int, tuple[int, dict | None]] = {}
     for index, cell in enumerate(node.cells):
         predict_cell = by_index.get(index)
+        if index == loading:
+            new.append(capture(_restored(restore or {})))
         if index == first:
             new.append(capture(_start(plan.inputs, overrides, scratch / "inputs.pkl")))
         if predict_cell is not None and overrides:
@@ -142,6 +159,8 @@ def _add_capture_cells(node, plan: ExportPlan, overrides: list[dict], scratch: P
             cell.source = _bound_result(cell_code(predict_cell), display=True)
         origins[len(new)] = (index, None)
         new.append(cell)
+        if index == after_parameters:
+            new.append(capture(assignments(build or {})))
         if index == last:
             new.append(capture(_dump(f"{_PREFIX}_result", scratch / "case-0.pkl")))
         if predict_cell is None:
@@ -180,6 +199,18 @@ def _bound_result(source: str, *, display: bool) -> str:
     target = f"{_PREFIX}_result = "
     lines[row] = lines[row][: last.col_offset] + target + lines[row][last.col_offset :]
     return "\n".join(lines) + (f"\n{_PREFIX}_result" if display else "")
+
+
+def _restored(files: dict[str, Path]) -> str:
+    """Copy each file over the path the notebook's load cell reads (relative paths are the
+    kernel's: the working folder)."""
+    lines = [f"import os as {_PREFIX}_os, shutil as {_PREFIX}_shutil"]
+    for target, source in files.items():
+        lines += [
+            f"{_PREFIX}_os.makedirs({_PREFIX}_os.path.dirname({target!r}) or '.', exist_ok=True)",
+            f"{_PREFIX}_shutil.copyfile({str(source)!r}, {target!r})",
+        ]
+    return "\n".join([*lines, f"del {_PREFIX}_os, {_PREFIX}_shutil"])
 
 
 def _snapshot(names: list[str]) -> str:

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from nb2prod import __version__
 from nb2prod.config import find_project_root
 from nb2prod.errors import NotebookReadError, UsageError
+from nb2prod.exporter.build_values import split_params, with_build_values
 from nb2prod.exporter.capture import Capture, override_cases, run_and_capture
 from nb2prod.exporter.plan import CODE_ROLES, ExportPlan, ExportRefusal, plan_export
 from nb2prod.exporter.probe import probe_modules
@@ -45,7 +46,9 @@ class ExportOptions:
     version: str = "0.1.0"
     force: bool = False
     dry_run: bool = False
-    params: dict[str, str] = field(default_factory=dict)  # overrides to check, as typed
+    # runtime parameters: overrides to check; build parameters: the values the notebook runs
+    # with (and the package is built from), as typed
+    params: dict[str, str] = field(default_factory=dict)
     cwd: Path | None = None  # where the notebook runs; default the notebook's folder
     kernel: str | None = None
     timeout: float | None = None
@@ -60,6 +63,7 @@ class ExportResult:
     capture: Capture | None
     notes: list[str] = field(default_factory=list)
     scorecard: Scorecard | None = None  # when it was verified
+    build_sources: dict[str, str] = field(default_factory=dict)  # name -> "-p", "run …"
 
 
 def export_notebook(options: ExportOptions, say: Callable[[str], None] = lambda _: None):
@@ -78,7 +82,10 @@ def export_notebook(options: ExportOptions, say: Callable[[str], None] = lambda 
     check_name(name, plan)
     target = Path(options.output) if options.output else default_output(path, name)
     check_target(target, options.force, protected=[path])
-    overrides = override_cases(plan, typed_params(plan, options.params))
+    runtime, build = split_params(plan, options.params)
+    sources = dict.fromkeys(build, "-p")
+    plan = with_build_values(plan, build)
+    overrides = override_cases(plan, runtime)
     root = find_project_root(path.resolve().parent)
     requirements = resolve_requirements(plan, [path.resolve().parent, root])
     spec = PackageSpec(
@@ -97,12 +104,17 @@ def export_notebook(options: ExportOptions, say: Callable[[str], None] = lambda 
     if options.dry_run:
         files = render_package(plan, spec)
         notes = [*plan.notes, "dry run: nothing written"]
-        return ExportResult(plan, spec, target, list(files), None, notes)
+        return ExportResult(plan, spec, target, list(files), None, notes, build_sources=sources)
 
     say(f"running {path} with papermill")
     with _working_directory(options.cwd, path) as workdir:
         capture = run_and_capture(
-            plan, overrides, workdir=workdir, kernel=options.kernel, timeout=options.timeout
+            plan,
+            overrides,
+            workdir=workdir,
+            kernel=options.kernel,
+            timeout=options.timeout,
+            build=build,
         )
         spec.artifacts = find_artifacts(plan, workdir)
         spec.inputs = capture.inputs
@@ -112,6 +124,7 @@ def export_notebook(options: ExportOptions, say: Callable[[str], None] = lambda 
         ]
         spec.provenance = provenance(plan, spec, data, path)
         spec.provenance["checked_overrides"] = overrides
+        spec.provenance["build_overrides"] = build  # typed, never a secret (split_params)
         say("running the package outside the notebook to find its run-time dependencies")
         findings = add_runtime_requirements(plan, spec)
         files = render_package(plan, spec)
@@ -123,7 +136,7 @@ def export_notebook(options: ExportOptions, say: Callable[[str], None] = lambda 
             f"{path} changed on disk during the export; the package is built from the "
             "version read at the start (export again to pick up the change)"
         )
-    return ExportResult(plan, spec, target, list(files), capture, notes)
+    return ExportResult(plan, spec, target, list(files), capture, notes, build_sources=sources)
 
 
 def refuse_secrets(plan: ExportPlan) -> None:
@@ -189,11 +202,15 @@ def recapture(
         )
     plan = plan_export(notebook_from_bytes(data, str(path)))
     notes += plan.notes
+    build = {n: v for n, v in recorded.get("build_overrides", {}).items() if n in plan.specs}
+    plan = with_build_values(plan, build)
     chosen = typed_params(plan, params) if params else None
     overrides = override_cases(plan, chosen) if chosen else recorded.get("checked_overrides", [])
     say(f"running {path} with papermill")
     with _working_directory(cwd, path) as workdir:
-        capture = run_and_capture(plan, overrides, workdir=workdir, kernel=kernel, timeout=timeout)
+        capture = run_and_capture(
+            plan, overrides, workdir=workdir, kernel=kernel, timeout=timeout, build=build
+        )
     return capture, notes
 
 
@@ -264,7 +281,8 @@ def typed_params(plan: ExportPlan, given: dict[str, str]) -> dict[str, Any]:
             )
         if name not in plan.runtime_params:
             raise UsageError(
-                f"-p {name}: `{name}` is a build parameter, fixed at export",
+                f"-p {name}: `{name}` is a build parameter, fixed at export (nb2prod verify "
+                "runs the notebook with the values the package was built from)",
                 f"runtime parameters: {', '.join(plan.runtime_params) or 'none'}",
             )
         typed[name] = coerce(plan.specs[name], text, f"-p {name} {text}")
@@ -317,6 +335,8 @@ def summary(result: ExportResult) -> str:
     ]
     if plan.build_params:
         lines.append(f"  build parameters, fixed: {', '.join(plan.build_params)}")
+    for name, source in result.build_sources.items():
+        lines.append(f"    {name}={plan.specs[name].default!r} (from {source})")
     if spec.artifacts:
         lines.append(f"  artifacts: {', '.join(a.original for a in spec.artifacts)}")
     deps = ", ".join(r.compatible for r in spec.requirements) or "none"

@@ -1,0 +1,68 @@
+"""Build parameters given a value at export (``-p NAME VALUE``, ``--from-run``): the notebook
+runs with those values, and the package, its artifacts and provenance.json are those of
+the values used.
+
+The plan keeps the parameters cell's defaults; :func:`with_build_values` gives a copy of it
+whose defaults are the values used, so everything downstream (the constants rendered, the
+artifact a parameter names, provenance, the summary) sees one value.  Runtime parameters
+given with ``-p`` stay extra cases to verify, as before.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from nb2prod.errors import UsageError
+from nb2prod.exporter.plan import ExportPlan
+from nb2prod.parameters import coerce
+
+
+def split_params(plan: ExportPlan, given: dict[str, Any]) -> tuple[dict, dict]:
+    """``-p`` values typed like the parameters cell's defaults: (runtime, build)."""
+    runtime, build = {}, {}
+    for name, text in given.items():
+        if name not in plan.specs:
+            raise UsageError(
+                f"-p {name}: the notebook has no parameter `{name}`",
+                f"parameters: {', '.join(plan.specs) or 'none'}",
+            )
+        value = coerce(plan.specs[name], text, f"-p {name} {text}")
+        if name in plan.runtime_params:
+            runtime[name] = value
+        else:
+            refuse_secret(name, value, f"-p {name}")
+            build[name] = value
+    return runtime, build
+
+
+def is_secret(name: str, value: Any) -> bool:
+    from nb2prod.credentials import is_secret_name, looks_secret
+
+    return is_secret_name(name) or (isinstance(value, str) and looks_secret(name, value))
+
+
+def refuse_secret(name: str, value: Any, given_as: str) -> None:
+    """provenance.json records the build values used and is published with the package."""
+    if is_secret(name, value):
+        raise UsageError(
+            f"{given_as}: `{name}` looks like a secret; a build parameter's value is "
+            "recorded in the package's provenance.json",
+            "read the secret from the environment (os.environ) in the notebook instead",
+        )
+
+
+def with_build_values(plan: ExportPlan, values: dict[str, Any]) -> ExportPlan:
+    """A copy of ``plan`` whose build parameters default to ``values``."""
+    if not values:
+        return plan
+    parameters = [
+        dataclasses.replace(spec, default=values[spec.name]) if spec.name in values else spec
+        for spec in plan.parameters
+    ]
+    return dataclasses.replace(plan, parameters=parameters)
+
+
+def assignments(values: dict[str, Any]) -> str:
+    """The cell that binds ``values`` in the notebook's run, after its parameters cell."""
+    return "\n".join(f"{name} = {value!r}" for name, value in values.items())
