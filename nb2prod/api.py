@@ -187,11 +187,14 @@ def run(
     kernel: str | None = None,
     tracking_uri: str | None = None,
     track: bool = True,
+    artifacts: Sequence[PathLike] = (),
     progress: Progress = _silent,
 ) -> JobResult:
     """Run ``notebook`` as a job: papermill in a real kernel (in ``cwd``, default the
     notebook's folder) with ``parameters`` checked and typed against its ``parameters``
-    cell, strict failure detection, one MLflow run.
+    cell, strict failure detection, one MLflow run.  The files the notebook creates or
+    changes under ``artifacts`` (folders relative to where it runs; default the value of
+    an ``output_dir`` parameter) are logged to the run as ``outputs/PATH``.
 
     Returns the result (status, parameters, metrics, MLflow run id, ``output``: the
     executed notebook, written only when asked for).  Raises ``UsageError`` for bad
@@ -213,6 +216,7 @@ def run(
             kernel=kernel,
             tracking_uri=tracking_uri,
             track=track,
+            artifacts=[Path(a) for a in artifacts],
         ),
         say=progress,
     )

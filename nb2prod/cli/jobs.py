@@ -47,9 +47,14 @@ def _say(text: str) -> None:
     "--tracking-uri", help="MLflow tracking URI (default: resolved as ARCHITECTURE says)."
 )
 @click.option("--no-track", is_flag=True, help="Run without MLflow.")
+@click.option(
+    "--artifacts", "artifact_dirs", multiple=True, metavar="DIR",
+    help="Log the files the job creates or changes under DIR (relative to where it runs) "
+    "to its run as outputs/PATH (repeatable) [default: the `output_dir` parameter's value].",
+)  # fmt: skip
 @handle_errors
 def run(notebook, params, params_file, grid, output, experiment, run_name, timeout, cwd,
-        kernel, tracking_uri, no_track):  # fmt: skip
+        kernel, tracking_uri, no_track, artifact_dirs):  # fmt: skip
     """Run NOTEBOOK as a job: papermill with typed parameters, strict failure detection,
     an MLflow run with its parameters, metrics, executed notebook and HTML.
 
@@ -82,6 +87,7 @@ def run(notebook, params, params_file, grid, output, experiment, run_name, timeo
             kernel=kernel,
             tracking_uri=tracking_uri,
             track=not no_track,
+            artifacts=[Path(d) for d in artifact_dirs],
         )
         results.append(run_job(options, say=_say if not grid else lambda _: None))
         if progress:

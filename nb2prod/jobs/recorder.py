@@ -32,6 +32,7 @@ class JobRecord:
     metrics: list[tuple[str, float, int]]  # (name, value, step)
     tags: dict[str, str]
     files: list[str] = field(default_factory=list)  # executed notebook, HTML, artifacts
+    outputs: list[tuple[str, str]] = field(default_factory=list)  # (file, artifact folder)
 
 
 @dataclass
@@ -111,6 +112,8 @@ def _write(store, experiment: str, run_name: str | None, record: JobRecord) -> s
     store.log(run_id, Logged(params=record.params), history=record.metrics)
     for path in record.files:
         store.log_file(run_id, path)
+    for path, folder in record.outputs:  # what the notebook wrote (--artifacts, output_dir)
+        store.log_file(run_id, path, folder)
     store.end_run(run_id, record.status, end_time=record.end_time)
     store.checkpoint()  # the process skips its teardown, which would close SQLite
     return run_id

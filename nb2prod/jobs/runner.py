@@ -21,6 +21,7 @@ from typing import Any
 from nb2prod.atomic import write_atomically
 from nb2prod.environ import JOB_LOG_ENV, JOB_NOTEBOOK_ENV, NO_TRACK_ENV, environment
 from nb2prod.errors import Nb2ProdError, NotebookFailed, NotebookReadError, UsageError
+from nb2prod.jobs.outputs import snapshot, watched_folders, written_since
 from nb2prod.notebook import Notebook, import_nbformat, notebook_from_bytes
 from nb2prod.papermill_run import run_papermill
 from nb2prod.parameters import ParamSpec, coerce, notebook_parameters
@@ -50,6 +51,9 @@ class JobOptions:
     kernel: str | None = None
     tracking_uri: str | None = None
     track: bool = True
+    # folders whose new files the run keeps (relative to where the notebook runs); by
+    # default the value of an `output_dir` parameter
+    artifacts: list[Path] = field(default_factory=list)
 
 
 @dataclass
@@ -97,7 +101,10 @@ def run_job(options: JobOptions, say: Callable[[str], None] = lambda _: None) ->
     if options.output and options.output.resolve() == path.resolve():
         raise UsageError("-o would overwrite the notebook itself", "write the output elsewhere")
 
+    workdir = Path(options.cwd) if options.cwd else path.resolve().parent
+    watched = watched_folders(list(options.artifacts), specs, params, workdir)
     recorder = _recorder(options, path) if options.track else None
+    before = snapshot(watched) if recorder else {}
     say(f"running {path}")
     started, started_ms = time.perf_counter(), _now_ms()
     failure = None
@@ -113,6 +120,7 @@ def run_job(options: JobOptions, say: Callable[[str], None] = lambda _: None) ->
                 recorder.close()
             raise
         seconds = time.perf_counter() - started
+        written = written_since(watched, before, workdir) if recorder else []
         output = _clean_output(executed, params, specs, options.output)
         result = JobResult(
             notebook=str(path),
@@ -123,7 +131,7 @@ def run_job(options: JobOptions, say: Callable[[str], None] = lambda _: None) ->
             failure=failure,
         )
         if recorder:
-            _record(recorder, result, started_ms, job_log, executed, path)
+            _record(recorder, result, started_ms, job_log, executed, path, written)
     return result
 
 
@@ -152,7 +160,15 @@ def _recorder(options: JobOptions, path: Path):
     return Recorder(uri, options.experiment or notebook_label(path), options.run_name)
 
 
-def _record(recorder, result: JobResult, started_ms: int, job_log: Path, executed: Path, path):
+def _record(
+    recorder,
+    result: JobResult,
+    started_ms: int,
+    job_log: Path,
+    executed: Path,
+    path: Path,
+    written: list[tuple[str, str]],
+):
     """Hand the finished job to the recorder; a store problem is kept on the result."""
     from nb2prod.jobs.recorder import JobRecord
     from nb2prod.tracking.context import run_tags
@@ -175,6 +191,7 @@ def _record(recorder, result: JobResult, started_ms: int, job_log: Path, execute
         metrics=history,
         tags=tags,
         files=files,
+        outputs=written,
     )
     try:
         answer = recorder.record(record)

@@ -97,3 +97,34 @@ def ols_csv_project(root: Path) -> Path:
     (root / "data").mkdir(parents=True, exist_ok=True)
     load_diabetes(as_frame=True).frame.to_csv(root / "data" / "diabetes.csv", index=False)
     return ols_export_notebook(root / "notebooks", data=DATA_CSV)
+
+
+OUTPUT_DIR_PARAMETERS = """\
+test_rows = 20  # rows held out for testing
+output_dir = "models"  # where the fit writes its files
+model_path = "models/ols.joblib"  # the model the fit saves and the package loads"""
+SAVE_IN_OUTPUT_DIR = """\
+import os
+
+import joblib
+
+os.makedirs(output_dir, exist_ok=True)
+joblib.dump(regr, model_path)"""
+
+
+def ols_output_dir_notebook(folder: Path) -> Path:
+    """The export variant writing its model into an `output_dir` parameter's folder, as a
+    notebook run as a job whose files are kept (`nb2prod run` logs what it writes there)."""
+    return write_notebook(
+        folder / NOTEBOOK,
+        [
+            code(IMPORTS),
+            code(OUTPUT_DIR_PARAMETERS, tags=["parameters"]),
+            code(DATA),
+            code(FIT, tags=["nb2prod:metrics"]),
+            code(SAVE_IN_OUTPUT_DIR),
+            code(LOAD, tags=["nb2prod:load"]),
+            code("batch = diabetes_X_test[:5]", tags=["nb2prod:example"]),
+            code(PREDICT, tags=["nb2prod:predict"]),
+        ],
+    )
