@@ -80,6 +80,7 @@ def export(
     verify: bool = False,
     log_model: bool = False,
     tracking_uri: str | None = None,
+    from_run: str | None = None,
     progress: Progress = _silent,
 ) -> ExportResult:
     """Export the tagged cells of ``notebook`` as an installable package in ``output``
@@ -92,7 +93,10 @@ def export(
     The notebook runs once, in ``cwd`` (default: the notebook's folder, as for
     :func:`run`), to capture its example input and answers (``params``: runtime parameter
     values to check besides the defaults, and build parameter values the notebook runs
-    and the package is built with, recorded in provenance.json).  With ``verify`` (or ``log_model``)
+    and the package is built with, recorded in provenance.json).  ``from_run``: an MLflow
+    run of this notebook (in ``tracking_uri``'s store, default resolved as everywhere)
+    whose build parameters the notebook runs with (``params`` win) and whose logged
+    ``outputs/`` file a build parameter names (the model) is the one packaged.  With ``verify`` (or ``log_model``)
     the package is then checked as :func:`verify` does and ``result.scorecard`` holds the
     checks.  Raises ``UsageError`` (refused: the message names the cell and the fix),
     ``NotebookFailed``, ``EnvironmentProblem``, and what :func:`verify` raises, whose
@@ -112,6 +116,8 @@ def export(
             cwd=Path(cwd) if cwd is not None else None,
             kernel=kernel,
             timeout=timeout,
+            from_run=from_run,
+            tracking_uri=tracking_uri,
         ),
         say=progress,
     )

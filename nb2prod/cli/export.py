@@ -34,7 +34,9 @@ _RUN_OPTIONS = [
         is_flag=True,
         help="Log the package to MLflow as a pyfunc model and check its answers too.",
     ),
-    click.option("--tracking-uri", help="MLflow tracking URI for --log-model."),
+    click.option(
+        "--tracking-uri", help="MLflow tracking URI (--from-run, --log-model) [default: resolved]."
+    ),
 ]
 
 
@@ -65,6 +67,12 @@ def _run_options(command):
     "A parameter value (repeatable): a runtime parameter's is verified besides the default; "
     "a build parameter's is the value the notebook runs and the package is built with."
 )
+@click.option(
+    "--from-run",
+    metavar="RUN_ID",
+    help="Build from this MLflow run of NOTEBOOK: its build parameters (-p wins) and the "
+    "model files it logged under outputs/ (nb2prod run --artifacts).",
+)
 @_run_options
 @handle_errors
 def export(
@@ -76,6 +84,7 @@ def export(
     verify,
     package_version,
     params,
+    from_run,
     cwd,
     kernel,
     timeout,
@@ -104,6 +113,8 @@ def export(
         cwd=cwd,
         kernel=kernel,
         timeout=timeout,
+        from_run=from_run,
+        tracking_uri=tracking_uri,
         progress=_say,
     )
     click.echo(summary(result))  # before the checks, which take a while

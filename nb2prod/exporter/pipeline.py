@@ -18,6 +18,7 @@ from nb2prod.config import find_project_root
 from nb2prod.errors import NotebookReadError, UsageError
 from nb2prod.exporter.build_values import split_params, with_build_values
 from nb2prod.exporter.capture import Capture, override_cases, run_and_capture
+from nb2prod.exporter.from_run import RunValues, packaged_files, read_run
 from nb2prod.exporter.plan import CODE_ROLES, ExportPlan, ExportRefusal, plan_export
 from nb2prod.exporter.probe import probe_modules
 from nb2prod.exporter.provenance import provenance, sha256
@@ -52,6 +53,8 @@ class ExportOptions:
     cwd: Path | None = None  # where the notebook runs; default the notebook's folder
     kernel: str | None = None
     timeout: float | None = None
+    from_run: str | None = None  # an MLflow run id: its build values and logged outputs
+    tracking_uri: str | None = None  # where that run is (default: resolved as everywhere)
 
 
 @dataclass
@@ -64,10 +67,16 @@ class ExportResult:
     notes: list[str] = field(default_factory=list)
     scorecard: Scorecard | None = None  # when it was verified
     build_sources: dict[str, str] = field(default_factory=dict)  # name -> "-p", "run …"
+    from_run: RunValues | None = None  # what --from-run took from the run
 
 
 def export_notebook(options: ExportOptions, say: Callable[[str], None] = lambda _: None):
     """Export ``options.notebook``; returns what was (or, dry, would be) written."""
+    with tempfile.TemporaryDirectory(prefix="nb2prod-from-run-") as downloads:
+        return _export(options, say, Path(downloads))
+
+
+def _export(options: ExportOptions, say: Callable[[str], None], downloads: Path):
     path = Path(options.notebook)
     data = read_notebook_bytes(path)
     notebook = notebook_from_bytes(data, str(path))
@@ -84,6 +93,12 @@ def export_notebook(options: ExportOptions, say: Callable[[str], None] = lambda 
     check_target(target, options.force, protected=[path])
     runtime, build = split_params(plan, options.params)
     sources = dict.fromkeys(build, "-p")
+    origin = None
+    if options.from_run:
+        say(f"reading MLflow run {options.from_run}")
+        origin = read_run(plan, path, options.from_run, options.tracking_uri, build, downloads)
+        sources = {**dict.fromkeys(origin.values, f"run {origin.run_id}"), **sources}
+        build = {**origin.values, **build}
     plan = with_build_values(plan, build)
     overrides = override_cases(plan, runtime)
     root = find_project_root(path.resolve().parent)
@@ -103,8 +118,10 @@ def export_notebook(options: ExportOptions, say: Callable[[str], None] = lambda 
     )
     if options.dry_run:
         files = render_package(plan, spec)
-        notes = [*plan.notes, "dry run: nothing written"]
-        return ExportResult(plan, spec, target, list(files), None, notes, build_sources=sources)
+        notes = [*plan.notes, *(origin.notes if origin else []), "dry run: nothing written"]
+        return ExportResult(
+            plan, spec, target, list(files), None, notes, build_sources=sources, from_run=origin
+        )
 
     say(f"running {path} with papermill")
     with _working_directory(options.cwd, path) as workdir:
@@ -115,6 +132,7 @@ def export_notebook(options: ExportOptions, say: Callable[[str], None] = lambda 
             kernel=options.kernel,
             timeout=options.timeout,
             build=build,
+            restore=origin.files if origin else None,
         )
         spec.artifacts = find_artifacts(plan, workdir)
         spec.inputs = capture.inputs
@@ -125,18 +143,22 @@ def export_notebook(options: ExportOptions, say: Callable[[str], None] = lambda 
         spec.provenance = provenance(plan, spec, data, path)
         spec.provenance["checked_overrides"] = overrides
         spec.provenance["build_overrides"] = build  # typed, never a secret (split_params)
+        if origin is not None:
+            spec.provenance["from_run"] = origin.provenance()
         say("running the package outside the notebook to find its run-time dependencies")
         findings = add_runtime_requirements(plan, spec)
         files = render_package(plan, spec)
         write_tree(files, target, force=options.force)
-    notes = [*plan.notes]
+    notes = [*plan.notes, *(origin.notes if origin else [])]
     notes += [f"ruff: {line} (in code copied from the notebook)" for line in findings]
     if sha256(read_notebook_bytes(path)) != sha256(data):
         notes.append(
             f"{path} changed on disk during the export; the package is built from the "
             "version read at the start (export again to pick up the change)"
         )
-    return ExportResult(plan, spec, target, list(files), capture, notes, build_sources=sources)
+    return ExportResult(
+        plan, spec, target, list(files), capture, notes, build_sources=sources, from_run=origin
+    )
 
 
 def refuse_secrets(plan: ExportPlan) -> None:
@@ -191,7 +213,7 @@ def recapture(
     check the package against (the overrides checked at export, or ``params``)."""
     from nb2prod.exporter.verify import read_provenance
 
-    _name, recorded = read_provenance(folder)
+    package, recorded = read_provenance(folder)
     path = notebook or _locate_notebook(Path(folder), recorded)
     data = read_notebook_bytes(path)
     notes = []
@@ -204,12 +226,19 @@ def recapture(
     notes += plan.notes
     build = {n: v for n, v in recorded.get("build_overrides", {}).items() if n in plan.specs}
     plan = with_build_values(plan, build)
+    restore = packaged_files(Path(folder), package, recorded, plan)  # --from-run's files
     chosen = typed_params(plan, params) if params else None
     overrides = override_cases(plan, chosen) if chosen else recorded.get("checked_overrides", [])
     say(f"running {path} with papermill")
     with _working_directory(cwd, path) as workdir:
         capture = run_and_capture(
-            plan, overrides, workdir=workdir, kernel=kernel, timeout=timeout, build=build
+            plan,
+            overrides,
+            workdir=workdir,
+            kernel=kernel,
+            timeout=timeout,
+            build=build,
+            restore=restore,
         )
     return capture, notes
 
@@ -337,6 +366,8 @@ def summary(result: ExportResult) -> str:
         lines.append(f"  build parameters, fixed: {', '.join(plan.build_params)}")
     for name, source in result.build_sources.items():
         lines.append(f"    {name}={plan.specs[name].default!r} (from {source})")
+    if result.from_run is not None:
+        lines += result.from_run.summary()
     if spec.artifacts:
         lines.append(f"  artifacts: {', '.join(a.original for a in spec.artifacts)}")
     deps = ", ".join(r.compatible for r in spec.requirements) or "none"

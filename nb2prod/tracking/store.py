@@ -189,6 +189,19 @@ class TrackingStore:
 
         return self._call(search)
 
+    def run(self, run_id: str) -> RunSummary:
+        """One run; TrackingRejected when the store has none with that id."""
+        return self._call(lambda c: _summary(c.get_run(run_id), {}))
+
+    def artifact_files(self, run_id: str, folder: str) -> list[str]:
+        """The paths of the files a run logged directly in ``folder``."""
+        found = self._call(lambda c: c.list_artifacts(run_id, folder))
+        return [item.path for item in found if not item.is_dir]
+
+    def download(self, run_id: str, path: str, folder: Path) -> Path:
+        """A file the run logged, copied into ``folder``; returns where it is."""
+        return Path(self._call(lambda c: c.download_artifacts(run_id, path, str(folder))))
+
     # ------------------------------------------------------------------ plumbing
 
     def experiment_id(self, name: str) -> str:
