@@ -4,63 +4,23 @@
  * toolbar writing a package, a `%%nb2prod track` run showing up in the Runs section, and a
  * `%nb2prod lint` table whose cell links scroll to the cell.
  */
-import { expect, galata, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
 import * as path from 'path';
 
-const EXAMPLES = path.resolve(__dirname, '..', '..', 'example_notebooks');
-const SHOTS = path.resolve(__dirname, '..', '..', 'test-output', 'ui');
+import {
+  codeCell,
+  openExample,
+  openNewNotebook,
+  openPanel,
+  readNotebook,
+  SHOTS
+} from './helpers';
 
 fs.mkdirSync(SHOTS, { recursive: true });
 
 // Galata mocks the settings store; the Lab's own defaults otherwise.
 test.use({ autoGoto: true });
-
-/** Copy an example notebook into the test's own folder and open it. */
-async function openExample(
-  page: IJupyterLabPageFixture,
-  tmpPath: string,
-  name: string
-): Promise<string> {
-  const target = `${tmpPath}/${name}`;
-  await page.contents.uploadFile(path.join(EXAMPLES, name), target);
-  await page.notebook.openByPath(target);
-  await page.notebook.activate(name);
-  return target;
-}
-
-/** A code cell with a fixed id, not yet run. */
-function codeCell(id: string, source: string) {
-  return { id, cell_type: 'code', metadata: {}, outputs: [], execution_count: null, source };
-}
-
-/** Write a Python notebook of ``cells`` into the test's own folder and open it. */
-async function openNewNotebook(
-  page: IJupyterLabPageFixture,
-  tmpPath: string,
-  name: string,
-  cells: ReturnType<typeof codeCell>[]
-): Promise<void> {
-  const notebook = {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: {
-      kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' },
-      language_info: { name: 'python' }
-    },
-    cells
-  };
-  await page.contents.uploadContent(JSON.stringify(notebook), 'text', `${tmpPath}/${name}`);
-  await page.notebook.openByPath(`${tmpPath}/${name}`);
-  await page.notebook.activate(name);
-}
-
-async function openPanel(page: IJupyterLabPageFixture) {
-  if (!(await page.sidebar.isTabOpen('nb2prod-panel'))) {
-    await page.sidebar.openTab('nb2prod-panel');
-  }
-  await expect(page.locator('#nb2prod-panel')).toBeVisible();
-}
 
 /** Drag the split handle left of the right side bar, for readable screenshots. */
 async function widenPanel(page: IJupyterLabPageFixture, by: number) {
@@ -73,12 +33,6 @@ async function widenPanel(page: IJupyterLabPageFixture, by: number) {
   await page.mouse.down();
   await page.mouse.move(box.x - by, box.y + box.height / 2, { steps: 5 });
   await page.mouse.up();
-}
-
-async function readNotebook(page: IJupyterLabPageFixture, apiPath: string) {
-  const response = await page.request.get(`/api/contents/${apiPath}?content=1`);
-  expect(response.ok()).toBeTruthy();
-  return (await response.json()).content;
 }
 
 test('the panel lists the findings of the notebook and jumps to their cell', async ({
