@@ -100,19 +100,75 @@ def test_out_of_order_names_both_cells(lint_cells):
     assert "Restart & Run All" in finding.message
 
 
-def test_every_cell_below_a_higher_count_is_reported(lint_cells):
+def test_a_region_below_a_higher_count_is_one_finding(lint_cells):
     findings = lint_cells(
         [
-            code("a", count=1),
-            code("b", count=5),
-            code("c", count=2),
-            code("d", count=3),
-            code("e", count=6),
+            code("a = 1", count=1),
+            code("b = 2", count=5),
+            code("c = 3", count=2),
+            code("d = 4", count=3),
+            code("e = 5", count=6),
         ],
         select=["NB103"],
     )
-    assert [f.cell for f in findings] == [3, 4]
-    assert all("cell 2 (In [5])" in f.message for f in findings)
+    assert [f.cell for f in findings] == [3]
+    (finding,) = findings
+    assert "2 executed cells, cell 3 (In [2]) to cell 4 (In [3])," in finding.message
+    assert "ran before cell 2 (In [5])" in finding.message
+
+
+def test_one_rerun_cell_is_one_finding_not_one_per_later_cell(lint_cells):
+    cells = [code(f"v{i} = {i}", count=i) for i in range(1, 10)]
+    cells[1] = code("df = load()", count=10)  # re-run after all the others
+    findings = lint_cells(cells, select=["NB103"])
+    assert [f.cell for f in findings] == [3]
+    assert "7 executed cells, cell 3 (In [3]) to cell 9 (In [9])," in findings[0].message
+
+
+def test_each_region_is_reported_once(lint_cells):
+    findings = lint_cells(
+        [
+            code("a = 1", count=4),
+            code("b = 2", count=1),
+            code("c = 3", count=5),
+            code("d = 4", count=9),
+            code("e = 5", count=6),
+            code("f = 6", count=7),
+        ],
+        select=["NB103"],
+    )
+    assert [f.cell for f in findings] == [2, 5]
+    assert "cell 2 (In [1]) ran before cell 1 (In [4])" in findings[0].message
+    assert "2 executed cells, cell 5 (In [6]) to cell 6 (In [7])," in findings[1].message
+
+
+def test_display_only_cells_do_not_count(lint_cells):
+    findings = lint_cells(
+        [
+            code("X = load()", count=1),
+            code("X.shape", count=7),  # re-run: shows a value, changes nothing
+            code("y = X[:, 0]", count=3),
+            code('X["a"][-1:], y.dtype, 3', count=8),
+            code("df.head()", count=4),  # a call may have effects: it counts
+            code("z = 1", count=2),
+        ],
+        select=["NB103"],
+    )
+    assert [f.cell for f in findings] == [6]
+    assert "cell 6 (In [2]) ran before cell 5 (In [4])" in findings[0].message
+
+
+def test_public_sklearn_iris_harmless_shape_rerun(tmp_path):
+    import nb2prod
+
+    from ..public.sklearn_iris_dataset_nb103 import iris_dataset_notebook
+
+    harmless = iris_dataset_notebook(tmp_path / "harmless")
+    assert nb2prod.lint(harmless, select=["NB103"], isolated=True).findings == []
+    data_rerun = iris_dataset_notebook(tmp_path / "data_rerun", data_count=7)
+    report = nb2prod.lint(data_rerun, select=["NB103"], isolated=True)
+    assert [f.cell for f in report.findings] == [4]
+    assert "2 executed cells, cell 4 (In [4]) to cell 5 (In [5])," in report.findings[0].message
 
 
 @pytest.mark.parametrize(
@@ -121,6 +177,10 @@ def test_every_cell_below_a_higher_count_is_reported(lint_cells):
         [code("a", count=1), code("b", count=4), code("c", count=9)],  # gaps are NB104's
         [code("a", count=1), code("b"), code("c", count=2)],  # unexecuted cells are skipped
         [code("a", count=3), code("", count=1), code("c", count=4)],  # empty cells do not count
+        # display-only cells: names, attributes, subscripts, constants, comments
+        [code("a = 1", count=1), code("a.shape  # again", count=9), code("b = 2", count=2)],
+        [code("a = 1", count=1), code("# note", count=9), code("b = 2", count=2)],
+        [code("a = 1", count=3), code("a[0]\nb", count=1), code("c = 2", count=4)],
     ],
 )
 def test_out_of_order_negatives(lint_cells, cells):
