@@ -464,6 +464,125 @@ def test_parameters_cell_reads_are_not_reported(lint_cells):
     assert lint_cells(cells, select=["NB203"]) == []
 
 
+@pytest.mark.parametrize(
+    ("source", "path"),
+    [
+        ('import sqlite3\ncon = sqlite3.connect("../../data/x.sqlite")', "../../data/x.sqlite"),
+        ('import sqlite3\ncon = sqlite3.connect(database="x.db")', "x.db"),
+        ('import duckdb\ncon = duckdb.connect("data/x.duckdb")', "data/x.duckdb"),
+        (
+            'from sqlalchemy import create_engine\nengine = create_engine("sqlite:///../data/x.db")',
+            "../data/x.db",
+        ),
+        (
+            'import sqlalchemy as sa\nengine = sa.create_engine(url="sqlite+pysqlite:///x.db")',
+            "x.db",
+        ),
+    ],
+)
+def test_database_files_are_data_reads(lint_cells, source, path):
+    findings = lint_cells([source], select=["NB203"])
+    assert codes(findings) == ["NB203"]
+    assert f"'{path}'" in findings[0].message
+
+
+def test_database_url_is_reported_on_its_string(lint_cells):
+    source = 'import sqlalchemy\ne = sqlalchemy.create_engine("sqlite:///data/x.db", echo=True)'
+    (finding,) = lint_cells([source], select=["NB203"])
+    assert where(finding) == (1, 2, 30, 2, 51)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'import sqlite3\ncon = sqlite3.connect(":memory:")',
+        'import sqlite3\ncon = sqlite3.connect("")',
+        "import duckdb\ncon = duckdb.connect()",
+        'import duckdb\ncon = duckdb.connect(":memory:")',
+        'from sqlalchemy import create_engine\ne = create_engine("sqlite://")',
+        'from sqlalchemy import create_engine\ne = create_engine("sqlite:///:memory:")',
+        'from sqlalchemy import create_engine\ne = create_engine("postgresql://db.internal/crm")',
+        "from sqlalchemy import create_engine\ne = create_engine(DB_URL)",
+        # absolute: NB201's
+        'from sqlalchemy import create_engine\ne = create_engine("sqlite:////srv/x.db")',
+    ],
+)
+def test_databases_that_are_not_literal_files(lint_cells, source):
+    assert lint_cells([source], select=["NB203"]) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "path"),
+    [
+        ('import sqlite3\ncon = sqlite3.connect("/srv/data/x.sqlite")', "/srv/data/x.sqlite"),
+        ('import duckdb\ncon = duckdb.connect("/srv/x.duckdb")', "/srv/x.duckdb"),
+        (
+            'from sqlalchemy import create_engine\ne = create_engine("sqlite:////srv/x.db")',
+            "/srv/x.db",
+        ),
+    ],
+)
+def test_absolute_database_files_are_nb201(lint_cells, source, path):
+    findings = lint_cells([source], select=["NB201", "NB203"])
+    assert codes(findings) == ["NB201"]
+    assert f"'{path}'" in findings[0].message
+
+
+@pytest.mark.parametrize(
+    ("write", "read"),
+    [
+        (
+            'import keras\ncb = keras.callbacks.ModelCheckpoint("best.keras", save_best_only=True)',
+            'import keras\nm = keras.models.load_model("best.keras")',
+        ),
+        (
+            "from tensorflow.keras.callbacks import ModelCheckpoint\n"
+            'cb = ModelCheckpoint(filepath="ckpt/best.h5", monitor="val_loss")',
+            'model.load_weights("ckpt/best.h5")',
+        ),
+        (
+            'import tensorflow as tf\ncb = tf.keras.callbacks.ModelCheckpoint("best.weights.h5")',
+            'model.load_weights("best.weights.h5")',
+        ),
+        (
+            'import keras\nlog = keras.callbacks.CSVLogger("training.log")',
+            'import pandas as pd\nh = pd.read_csv("training.log")',
+        ),
+        ('model.save("m.keras")', 'import keras\nm = keras.models.load_model("m.keras")'),
+        ('df.to_parquet("out/x.parquet")', 'import pandas as pd\npd.read_parquet("out/x.parquet")'),
+        ('df.to_json("x.json")', 'import pandas as pd\npd.read_json("x.json")'),
+        ('df.to_pickle("x.pkl")', 'import pandas as pd\npd.read_pickle("x.pkl")'),
+        ('df.to_excel("x.xlsx")', 'import pandas as pd\npd.read_excel("x.xlsx")'),
+        ('import joblib\njoblib.dump(m, "m.joblib")', 'import joblib\nm = joblib.load("m.joblib")'),
+        (
+            'import pickle\npickle.dump(m, open("m.pkl", "wb"))',
+            'import pickle\nm = pickle.load(open("m.pkl", "rb"))',
+        ),
+        ('import numpy as np\nnp.save("x.npy", x)', 'import numpy as np\nx = np.load("x.npy")'),
+        (
+            'import matplotlib.pyplot as plt\nplt.savefig("fig.png")',
+            'from PIL import Image\nimg = Image.open("fig.png")',
+        ),
+        ('fig.savefig("fig.png")', 'from PIL import Image\nimg = Image.open("fig.png")'),
+        (
+            'import torch\ntorch.save(model.state_dict(), "w.pt")',
+            'import torch\nstate = torch.load("w.pt")',
+        ),
+        ('open("notes.txt", "w").write("x")', 'notes = open("notes.txt").read()'),
+    ],
+)
+def test_reading_back_what_the_notebook_wrote_is_fine(lint_cells, write, read):
+    assert lint_cells([write, read], select=["NB203"]) == []
+
+
+def test_public_keras_example_reads_back_its_checkpoint(tmp_path):
+    import nb2prod
+    from tests.public.keras_timeseries import keras_timeseries_notebook
+
+    path = keras_timeseries_notebook(tmp_path)
+    assert nb2prod.lint(path, select=["NB203"], isolated=True).findings == []
+
+
 # --------------------------------------------------------------------------- NB204
 
 

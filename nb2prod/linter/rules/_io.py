@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import posixpath
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
@@ -29,6 +30,7 @@ class Access:
     mode_index: int | None = None
     default_mode: str = "r"  # "w" for writers
     keywords: tuple[str, ...] = ()  # keyword names of the path argument; () = PATH_KEYWORDS
+    database: str = ""  # "file": a database file (":memory:" is none); "url": a SQLAlchemy URL
 
 
 _READ = Access()
@@ -36,6 +38,9 @@ _WRITE = Access(default_mode="w")
 _WRITE_SECOND = Access(path_index=1, default_mode="w", keywords=("dst", "filename", "f", "to_path"))
 _OPEN = Access(mode_index=1)
 _OPEN_BINARY = Access(mode_index=1, default_mode="rb")
+_DATABASE = Access(keywords=("database",), database="file")
+_DATABASE_URL = Access(keywords=("url",), database="url")
+_CHECKPOINT = Access(default_mode="w", keywords=("filepath", "filename"))
 
 #: Calls that open a file to read or write, as their mode says.
 _OPENERS: dict[str, Access] = {
@@ -99,6 +104,12 @@ READERS: dict[str, Access] = {
     "tensorflow.io.read_file": _READ,
     "keras.models.load_model": _READ,
     "keras.saving.load_model": _READ,
+    # a database file is data read from its path too
+    "sqlite3.connect": _DATABASE,
+    "duckdb.connect": _DATABASE,
+    "sqlalchemy.create_engine": _DATABASE_URL,
+    "sqlalchemy.engine.create_engine": _DATABASE_URL,
+    "sqlalchemy.ext.asyncio.create_async_engine": _DATABASE_URL,
 }
 #: Every ``<module>.read_*`` (and polars ``scan_*``) of these modules reads a file.
 READER_PREFIXES = (
@@ -140,6 +151,12 @@ WRITERS: dict[str, Access] = {
     "shutil.copy2": _WRITE_SECOND,
     "shutil.move": _WRITE_SECOND,
     "shutil.unpack_archive": _WRITE_SECOND,
+    # Keras callbacks that write the file their fit produces (the best model, the log)
+    **{
+        f"{keras}.callbacks.{callback}": _CHECKPOINT
+        for keras in ("keras", "tensorflow.keras", "tf_keras")
+        for callback in ("ModelCheckpoint", "CSVLogger")
+    },
 }
 #: Methods that write a file named by their first argument (``df.to_csv("out.csv")``).
 WRITE_METHODS = frozenset(
@@ -237,6 +254,29 @@ def path_argument(call: ast.Call, access: Access) -> ast.expr | None:
     return argument(call, access.path_index, access.keywords or PATH_KEYWORDS)
 
 
+#: SQLAlchemy URLs of file databases: ``sqlite:///rel.db``, ``sqlite:////abs.db``,
+#: ``sqlite+pysqlite:///x.db``, ``duckdb:///x.duckdb`` (the path after three slashes).
+_FILE_DATABASE_URL = re.compile(r"(?:sqlite|duckdb)(?:\+\w+)?:///([^?]*)")
+#: Database names that are no file.
+_NOT_DATABASE_FILES = frozenset({"", ":memory:", ":default:"})
+
+
+def database_url_path(text: str) -> str | None:
+    """The file a SQLAlchemy URL of a file database names (``sqlite:///data/x.db`` ->
+    ``data/x.db``); None for a server's URL or an in-memory database."""
+    match = _FILE_DATABASE_URL.match(text)
+    if match is None or match[1] in _NOT_DATABASE_FILES:
+        return None
+    return match[1]
+
+
+def _database_file(text: str, access: Access) -> str | None:
+    """The file a database call opens, as :func:`file_accesses` reports it."""
+    if access.database == "url":
+        return database_url_path(text)
+    return None if text in _NOT_DATABASE_FILES else text
+
+
 def mode_of(call: ast.Call, access: Access) -> str | None:
     """The literal mode a call opens its file with; None when it is not a literal."""
     if access.mode_index is None:
@@ -321,6 +361,9 @@ def file_accesses(ctx: NotebookContext) -> Iterator[FileAccess]:
         access = reader_access(qualified, call.func) or writer_access(qualified, call.func)
         if access is not None:
             found = literal_path(path_argument(call, access), qualify)
+            if found and access.database:
+                text = _database_file(found[0], access)
+                found = (text, found[1]) if text is not None else None
             mode = mode_of(call, access)
             if found and mode is not None:
                 yield FileAccess(cell, call, *found, *_reads_writes(mode))

@@ -72,18 +72,28 @@ class _PathNames:
         return _names_used_as_paths(self.ctx)
 
 
+#: How SQLAlchemy URLs of file databases start (``sqlite:////srv/x.db`` names ``/srv/x.db``).
+DATABASE_URL_STARTS = ("sqlite", "duckdb")
+
+
 def _cell_sites(ctx, index: CellIndex, path_names: _PathNames) -> Iterator[StringSite]:
     for node in index.nodes(ast.Constant, ast.JoinedStr):
-        if isinstance(node, ast.Constant) and not may_be_local_path(node.value):
+        if isinstance(node, ast.Constant) and not (
+            may_be_local_path(node.value)
+            or (isinstance(node.value, str) and node.value.startswith(DATABASE_URL_STARTS))
+        ):
             continue  # nearly every constant: no parent to look up
         text = _string_text(node, index.parents)
         if text is None:
             continue
-        path = local_path(text)
+        path, in_url = local_path(text), False
+        if path is None and text.startswith(DATABASE_URL_STARTS):
+            database = _io.database_url_path(text)
+            path, in_url = (local_path(database) if database else None), True
         if path is None:
             continue
         usage = _usage(ctx, node, index.parents, path_names)
-        if usage is not None:
+        if usage is not None and (usage[0] or not in_url):  # a URL: only one a database opens
             yield StringSite(index.cell, node, path, *usage)
 
 

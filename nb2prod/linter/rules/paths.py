@@ -133,9 +133,19 @@ class HardcodedDataPath(Rule):
     ## What it does
     Finds data read from a literal relative file path.  For example
     ``pd.read_csv("data/train.csv")``, ``open("labels.txt")``, ``np.load("x.npy")``,
-    ``joblib.load("model.pkl")`` or ``Path("cfg.json").read_text()``.  Paths built only
-    from literals (``os.path.join("data", "x.csv")``) count too; a path that uses a
-    variable does not, and neither does a file an earlier cell wrote.
+    ``joblib.load("model.pkl")`` or ``Path("cfg.json").read_text()``.  A database file
+    is data read from its path too: ``sqlite3.connect("../data/chinook.sqlite")``,
+    ``duckdb.connect("data/x.duckdb")``, ``create_engine("sqlite:///../data/x.db")``
+    (an in-memory database or a server's URL such as ``postgresql://...`` is not; an
+    absolute path is NB201's).  Paths built only from literals
+    (``os.path.join("data", "x.csv")``) count too; a path that uses a variable does not.
+
+    Neither does a file the notebook itself wrote before, with the same literal path: by
+    ``open(path, "w")``, ``df.to_csv``/``to_parquet``/``to_json``/``to_pickle``/``to_excel``,
+    ``model.save``, ``joblib.dump``, ``torch.save``, ``np.save``, ``savefig``, or a Keras
+    ``ModelCheckpoint``/``CSVLogger`` callback (``ModelCheckpoint("best.keras")`` then
+    ``keras.models.load_model("best.keras")``).  A file read before the notebook writes
+    it (a cache overwritten in place) must exist beforehand, so it is still reported.
 
     ## Why it blocks production
     A job cannot be pointed at new data without editing the notebook, and the path
