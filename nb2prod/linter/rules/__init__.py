@@ -4,6 +4,7 @@ from nb2prod.linter.rules import (  # noqa: F401
     environment,
     execution,
     interactive,
+    network,
     notebook,
     paths,
     reproducibility,
