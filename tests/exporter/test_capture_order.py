@@ -138,3 +138,14 @@ def test_a_public_notebook_whose_later_cells_rebind_exports_and_verifies(tmp_pat
     ):
         assert line in result.stdout
     assert "rebinds `classifier`" in result.stderr
+
+
+def test_a_package_without_runtime_parameters_has_clean_generated_tests(tmp_path):
+    """ruff's notes are about code copied from the notebook; nb2prod's own files, such as
+    tests/test_params.py of a package with build parameters only, give none."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'lab'\n")
+    notebook = ols.ols_export_notebook(tmp_path / "nb")
+    done = run("export", notebook, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "tests/test_params.py" not in done.stderr
+    assert "as info" not in (notebook.parent / "build/plot_ols/tests/test_params.py").read_text()
