@@ -1,8 +1,10 @@
 """Rule families; importing this package registers every rule (see ``Rule.__init_subclass__``)."""
 
 from nb2prod.linter.rules import (  # noqa: F401
+    dependencies,
     environment,
     execution,
+    installs,
     interactive,
     network,
     notebook,

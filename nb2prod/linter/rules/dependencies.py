@@ -1,0 +1,141 @@
+"""Environment rule NB401: third-party imports the project's dependency files do not declare."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from nb2prod.dependencies.declared import (
+    Declarations,
+    Stamps,
+    declared_dependencies,
+    normalize,
+    requirement_name,
+)
+from nb2prod.dependencies.distributions import (
+    best_distribution,
+    declared_provider,
+    first_party_keys,
+    likely_distributions,
+)
+from nb2prod.linter.context import NotebookContext
+from nb2prod.linter.rule import Rule, Severity
+from nb2prod.linter.rules._commands import commands
+from nb2prod.linter.rules._imports import exempt, first_imports, project_folders, written_modules
+
+
+class UndeclaredImport(Rule):
+    """
+    ## What it does
+    Finds third-party imports that the project's dependency files do not declare.  Those
+    files are pyproject.toml (``[project]``, Poetry, ``[dependency-groups]``),
+    requirements*.txt, environment.yml, Pipfile, setup.cfg and setup.py, in the notebook's
+    folder and each folder up to the project root.  Standard-library modules and the
+    project's own modules (a ``.py`` file or package next to the notebook, at the project
+    root or under ``src/``) are never reported; each module is reported once, at its first
+    import.
+
+    ## Why it blocks production
+    The job's environment is built from the declared dependencies.  A package that is only
+    installed on the author's machine makes the job fail with ``ModuleNotFoundError``.
+
+    ## Example
+    ```python
+    from sklearn.ensemble import RandomForestClassifier  # requirements.txt: pandas
+    ```
+
+    ## Use instead
+    ```text
+    # requirements.txt
+    pandas==2.2.2
+    scikit-learn==1.5.0
+    ```
+
+    ## Fix
+    None: add the distribution to the dependency file.  Modules the rule cannot see as your
+    own (or that the job's runtime provides) go in the ``known-first-party`` option.
+    """
+
+    code = "NB401"
+    name = "undeclared-import"
+    family = "environment"
+    severity = Severity.WARNING
+    options = {"known-first-party": []}
+
+    def check(self, ctx):
+        known = {str(name) for name in ctx.option(self.code, "known-first-party")}
+        imported = {
+            key: where for key, where in first_imports(ctx).items() if not exempt(key, known)
+        }
+        if not imported:
+            return  # no third-party import: no file is read, importlib is not loaded
+        folders = project_folders(ctx)
+        root = folders[-1]
+        written = written_modules(ctx)
+        own = [*folders, root / "src"]
+        local = [key for key in imported if key.split(".")[0] not in written]
+        stamps: Stamps = {}  # each folder's modification time, read once
+        first_party = first_party_keys(local, own, stamps)
+        imported = {
+            key: where
+            for key, where in imported.items()
+            if key.split(".")[0] not in written and key not in first_party
+        }
+        if not imported:
+            return
+        declared = declared_dependencies(folders, stamps)
+        installed: dict[str, int] | None = None  # computed only for a message
+        for key, (cell, node) in imported.items():
+            if declared_provider(key, declared.names):
+                continue
+            installed = _runtime_installs(ctx) if installed is None else installed
+            yield self.report(
+                ctx, _undeclared_message(key, declared, root, installed), cell, node=node
+            )
+
+
+def _runtime_installs(ctx: NotebookContext) -> dict[str, int]:
+    """Normalised name -> number of the cell that installs it at runtime."""
+    installed: dict[str, int] = {}
+    for command in commands(ctx):
+        for install in command.installs:
+            if install.python and install.action == "install":
+                for package in install.packages:
+                    name = requirement_name(package.split("::")[-1])
+                    if name:
+                        installed.setdefault(normalize(name), command.cell.number)
+    return installed
+
+
+def _undeclared_message(
+    key: str, declared: Declarations, root: Path, installed: dict[str, int]
+) -> str:
+    distribution = best_distribution(key)
+    named = f"`{key}`" if distribution == key else f"`{key}` ({distribution})"
+    cells = [
+        installed[normalize(d)] for d in likely_distributions(key) if normalize(d) in installed
+    ]
+    runtime = f" (installed at runtime in cell {cells[0]})" if cells else ""
+    if not declared.files:
+        return (
+            f"{named} is imported{runtime} but no dependency file found in {root}; "
+            "declare it in pyproject.toml or requirements.txt"
+        )
+    files = _listed_files(declared.files, root)
+    return (
+        f"{named} is imported{runtime} but not declared in {files}; add {distribution} there "
+        "so the job's environment installs it"
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _listed_files(files: tuple[Path, ...], root: Path) -> str:
+    """The dependency files for a message (the same for every import of a notebook)."""
+    return ", ".join(_relative(path, root) for path in files)
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
