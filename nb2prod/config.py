@@ -23,7 +23,15 @@ else:  # Python 3.10
 
 PROFILES = ("explore", "prod")
 DEFAULT_PROFILE = "prod"
-_LINT_KEYS = {"select", "ignore", "extend-select", "per-file-ignores", "profile", "exclude"}
+_LINT_KEYS = {
+    "select",
+    "ignore",
+    "extend-select",
+    "per-file-ignores",
+    "profile",
+    "exclude",
+    "show-info",
+}
 
 
 def find_project_root(start: str | os.PathLike) -> Path:
@@ -103,6 +111,8 @@ class LintSettings:
     exclude: tuple[str, ...] = ()
     #: ``(glob, codes)`` of ``per-file-ignores``; applied by :meth:`for_file`.
     per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
+    #: ``show-info``: the text report lists info findings instead of counting them.
+    show_info: bool = False
 
     def for_file(self, notebook_path: str) -> LintSettings:
         """These settings with the ``per-file-ignores`` that match ``notebook_path`` applied."""
@@ -247,6 +257,9 @@ def folder_settings(folder: Path, overrides: LintOverrides) -> LintSettings:
             expected = "list of strings" if isinstance(default, list) else type(default).__name__
             raise ConfigError(f"{where}: `{key}` must be a {expected}")
     exclude = tuple(_codes(lint, "exclude", where))
+    show_info = lint.get("show-info", False)
+    if not isinstance(show_info, bool):
+        raise ConfigError(f"{where}: `show-info` must be true or false")
     return LintSettings(
         enabled=frozenset(enabled),
         profile=profile,
@@ -254,7 +267,15 @@ def folder_settings(folder: Path, overrides: LintOverrides) -> LintSettings:
         config_path=str(config_path) if config_path else None,
         exclude=exclude,
         per_file_ignores=per_file_ignores,
+        show_info=show_info,
     )
+
+
+def shows_info(paths: Iterable[str], overrides: LintOverrides) -> bool:
+    """``show-info`` for a report on ``paths`` (notebooks or folders): true when the
+    settings of any of them say so (``--config``'s file, none with ``--isolated``)."""
+    folders = {os.path.abspath(p if os.path.isdir(p) else os.path.dirname(p) or ".") for p in paths}
+    return any(folder_settings(Path(folder), overrides).show_info for folder in sorted(folders))
 
 
 def path_matches(path: str, pattern: str, base: Path) -> bool:

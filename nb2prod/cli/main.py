@@ -42,6 +42,12 @@ def main() -> None:
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to FILE.")
 @click.option(
+    "--show-info",
+    is_flag=True,
+    help="List info findings in the text report too (by default one line counts them; "
+    "setting: show-info = true).",
+)
+@click.option(
     "--select",
     multiple=True,
     callback=_codes,
@@ -90,6 +96,7 @@ def lint(
     paths,
     output_format,
     output,
+    show_info,
     select,
     ignore,
     extend_select,
@@ -105,11 +112,15 @@ def lint(
     """Find what stops notebooks from running unattended in production.
 
     PATHS are notebooks or folders (walked for *.ipynb); default: the current folder.
+
+    The text report lists errors and warnings first and counts info findings in one line
+    (--show-info or --fail-on info lists them); the other formats hold every finding.
+
     Exit codes: 0 clean, 1 findings, 2 usage error or unreadable single input.
     """
     import gc
 
-    from nb2prod.config import LintOverrides
+    from nb2prod.config import LintOverrides, shows_info
     from nb2prod.linter.engine import lint_paths
 
     # Parsing allocates millions of AST nodes that reference counting frees; at the
@@ -141,7 +152,9 @@ def lint(
         _write_report(output, patch) if output else click.echo(patch, nl=False)
         sys.exit(EXIT_FINDINGS if any(r.diff for r in report.files) and not exit_zero else EXIT_OK)
     color = output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    text = render(report, output_format, color=color)
+    if output_format == "text" and not show_info:  # info findings that fail the run are shown
+        show_info = fail_on == "info" or shows_info(paths or ["."], overrides)
+    text = render(report, output_format, color=color, show_info=show_info)
     if output:
         _write_report(output, text)
     else:

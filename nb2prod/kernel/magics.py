@@ -8,7 +8,7 @@ Cell magic::
 Line magic::
 
     %nb2prod start [--experiment E] [--run-name N] | end | status
-    %nb2prod lint [--select CODES] [--ignore CODES] [--profile explore|prod]
+    %nb2prod lint [--select CODES] [--ignore CODES] [--profile explore|prod] [--show-info]
     %nb2prod export [--name PKG] [-o DIR] [--force] [--dry-run] [--verify] [--log-model]
     %nb2prod runs [--max N]
 """
@@ -68,6 +68,7 @@ def _parser(command: str, cell: bool) -> _Parser:
         parser.add_argument("--select", action="append", default=None)
         parser.add_argument("--ignore", action="append", default=[])
         parser.add_argument("--profile", choices=("explore", "prod"))
+        parser.add_argument("--show-info", action="store_true", help="list info findings too")
     if command == "export":
         parser.add_argument("--name")
         parser.add_argument("-o", "--output")

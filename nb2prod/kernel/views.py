@@ -16,18 +16,20 @@ from nb2prod.errors import Nb2ProdError
 
 def show_findings(notebook: Path, args) -> None:
     """``%nb2prod lint``: the linter on the notebook file as last saved."""
-    from nb2prod.config import LintOverrides, split_codes
+    from nb2prod.config import LintOverrides, shows_info, split_codes
     from nb2prod.linter.engine import lint_paths
     from nb2prod.linter.formats import render
+    from nb2prod.linter.formats.text import hidden_info_note, shown_findings
 
     select = split_codes(args.select or ()) or None
     ignore = split_codes(args.ignore)
     overrides = LintOverrides(select=select, ignore=ignore, profile=args.profile)
     try:
         report = lint_paths([str(notebook)], overrides, jobs=1)
+        show_info = args.show_info or shows_info([str(notebook)], overrides)
     except Nb2ProdError as exc:
         raise UsageError(f"%nb2prod lint: {exc}") from None
-    findings = [f for result in report.files for f in result.findings]
+    findings = report.findings
     rows = [
         (
             _cell_link(notebook, f.cell, f.cell_id),
@@ -36,10 +38,12 @@ def show_findings(notebook: Path, args) -> None:
             f.severity,
             f.message,
         )
-        for f in findings
+        for f in shown_findings(findings, show_info)
     ]
     title = f"{len(findings)} finding(s) in {notebook.name} (as saved)"
-    _show(title, ("cell", "line", "rule", "severity", "message"), rows, render(report, "text"))
+    text = render(report, "text", show_info=show_info)
+    note = None if show_info else hidden_info_note(findings)
+    _show(title, ("cell", "line", "rule", "severity", "message"), rows, text, note)
 
 
 def show_runs(store, experiment: str, notebook: Path | None, limit: int) -> None:
@@ -119,10 +123,14 @@ def _html_value(value) -> str:
     return html.escape(str(value))
 
 
-def _show(title: str, header: tuple[str, ...], rows: list[tuple], text: str) -> None:
+def _show(
+    title: str, header: tuple[str, ...], rows: list[tuple], text: str, note: str | None = None
+) -> None:
     cells = "".join(
         "<tr>" + "".join(f"<td>{_html_value(v)}</td>" for v in row) + "</tr>" for row in rows
     )
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     table = f"<p><b>{html.escape(title)}</b></p><table><tr>{head}</tr>{cells}</table>"
+    if note:  # what the table leaves out (info findings), as the text report says it
+        table += f"<p>{html.escape(note)}</p>"
     display({"text/html": table, "text/plain": f"{title}\n{text}".rstrip()}, raw=True)

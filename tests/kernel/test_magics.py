@@ -154,6 +154,23 @@ def test_lint_and_runs_line_magics_show_tables(kernel, runs, project):
     assert "FINISHED" in listing.displays[0]["text/html"]
 
 
+def test_lint_magic_counts_info_findings_in_one_line_like_the_cli(kernel, project):
+    # never executed: NB101, info in the explore profile; the secret-named variable: NB501
+    hidden = "+ 1 info finding hidden (NB101 ×1); --show-info to list it"
+    (shown,) = kernel.run("%nb2prod lint --select NB101,NB501 --profile explore").displays
+    assert hidden in shown["text/plain"] and hidden in shown["text/html"]
+    assert "NB501" in shown["text/html"] and "<td>NB101</td>" not in shown["text/html"]
+    assert shown["text/plain"].startswith("2 finding(s) in train.ipynb")
+    (listed,) = kernel.run(
+        "%nb2prod lint --select NB101,NB501 --profile explore --show-info"
+    ).displays
+    assert "<td>NB101</td>" in listed["text/html"] and "NB101 info" in listed["text/plain"]
+    assert "hidden" not in listed["text/plain"] + listed["text/html"]
+    (project / "pyproject.toml").write_text("[tool.nb2prod.lint]\nshow-info = true\n")
+    (configured,) = kernel.run("%nb2prod lint --select NB101,NB501 --profile explore").displays
+    assert configured["text/plain"] == listed["text/plain"]
+
+
 def test_export_from_the_kernel_uses_the_saved_notebook(project, store_uri):
     from .conftest import Kernel
 

@@ -458,6 +458,58 @@ def test_text_summary_variants():
     ]
 
 
+def test_text_lists_blockers_first_and_counts_info_findings_in_one_line():
+    def finding(code, severity, path, cell=None):
+        return Finding(code, "rule", severity, "m", path, cell=cell, line=cell and 1, column=1)
+
+    a = [
+        finding("NB704", "info", "a.ipynb", 1),
+        finding("NB201", "warning", "a.ipynb", 2),
+        finding("NB704", "info", "a.ipynb", 3),
+        finding("NB001", "error", "a.ipynb", 4),
+    ]
+    report = LintReport(
+        [
+            FileResult("a.ipynb", findings=a),
+            FileResult("b.ipynb", findings=[finding("NB002", "info", "b.ipynb")]),
+            FileResult("c.ipynb", findings=[finding("NB704", "info", "c.ipynb", 2)]),
+        ]
+    )
+    summary = "Found 6 problems (1 error, 1 warning, 4 info) in 3 of 3 notebooks."
+    assert render(report, "text").splitlines() == [
+        "a.ipynb",
+        "  cell 2 1:1: NB201 warning (rule) m",
+        "  cell 4 1:1: NB001 error (rule) m",
+        "",
+        "+ 4 info findings hidden (NB704 ×3, NB002 ×1); --show-info to list them",
+        "",
+        summary,
+    ]
+    assert render(report, "text", show_info=True).splitlines() == [
+        "a.ipynb",
+        "  cell 2 1:1: NB201 warning (rule) m",  # errors and warnings first, in cell order
+        "  cell 4 1:1: NB001 error (rule) m",
+        "  cell 1 1:1: NB704 info (rule) m",
+        "  cell 3 1:1: NB704 info (rule) m",
+        "",
+        "b.ipynb",
+        "  notebook: NB002 info (rule) m",
+        "",
+        "c.ipynb",
+        "  cell 2 1:1: NB704 info (rule) m",
+        "",
+        summary,
+    ]
+    one = LintReport([FileResult("b.ipynb", findings=[finding("NB002", "info", "b.ipynb")])])
+    assert render(one, "text").splitlines() == [
+        "+ 1 info finding hidden (NB002 ×1); --show-info to list it",
+        "",
+        "Found 1 problem (1 info) in 1 notebook.",
+    ]
+    colored = render(report, "text", color=True)
+    assert re.sub(r"\x1b\[[0-9;]*m", "", colored) == render(report, "text")
+
+
 def test_text_frame_handles_tabs_wide_characters_and_escapes():
     report = lint(FIXTURES / "formats" / "escaped.ipynb", select=("NB001",))
     lines = render(report, "text").splitlines()
@@ -597,6 +649,49 @@ def test_cli_exit_codes(project):
     assert exit_zero.exit_code == 0
 
 
+R_KERNEL = {"kernelspec": {"name": "ir", "language": "R"}, "language_info": {"name": "R"}}
+HIDDEN_NB002 = "+ 1 info finding hidden (NB002 ×1); --show-info to list it"
+
+
+def test_cli_text_counts_info_findings_unless_asked_and_other_formats_stay_complete(project):
+    write_notebook(project / "notebooks" / "stats.ipynb", ["x <- 1"], metadata=R_KERNEL)
+    runner = CliRunner()
+    args = ["lint", "notebooks", "--select", ",".join(CORE_RULES)]
+    default = runner.invoke(main, args)
+    assert default.exit_code == 1
+    assert HIDDEN_NB002 in default.output.splitlines()
+    assert "NB002 info" not in default.output and "stats.ipynb" not in default.output
+    assert default.output == render(lint("notebooks"), "text")
+    listed = runner.invoke(main, [*args, "--show-info"])
+    assert listed.exit_code == 1  # the exit code does not depend on what the text shows
+    assert "  notebook: NB002 info (non-python-notebook)" in listed.output
+    assert "hidden" not in listed.output
+    assert listed.output == render(lint("notebooks"), "text", show_info=True)
+    # info findings that fail the run are blockers: listed
+    failing = runner.invoke(main, [*args, "--fail-on", "info"])
+    assert failing.exit_code == 1 and failing.output == listed.output
+    for fmt in ("json", "sarif", "github", "junit"):
+        output = runner.invoke(main, [*args, "--format", fmt]).output
+        assert "NB002" in output, fmt
+        assert output == runner.invoke(main, [*args, "--format", fmt, "--show-info"]).output
+    assert "NB002" in {f["code"] for f in json.loads(render(lint("notebooks"), "json"))["findings"]}
+
+
+def test_show_info_setting_lists_info_findings_in_the_text_report(project):
+    write_notebook(project / "notebooks" / "stats.ipynb", ["x <- 1"], metadata=R_KERNEL)
+    runner = CliRunner()
+    args = ["lint", "notebooks/stats.ipynb", "--select", "NB002"]
+    assert runner.invoke(main, args).output.splitlines()[0] == HIDDEN_NB002
+    (project / "pyproject.toml").write_text("[tool.nb2prod.lint]\nshow-info = true\n")
+    listed = runner.invoke(main, args)
+    assert listed.exit_code == 0 and "  notebook: NB002 info" in listed.output
+    assert "hidden" not in listed.output
+    assert runner.invoke(main, [*args, "--isolated"]).output.splitlines()[0] == HIDDEN_NB002
+    (project / "pyproject.toml").write_text('[tool.nb2prod.lint]\nshow-info = "yes"\n')
+    wrong = runner.invoke(main, args)
+    assert wrong.exit_code == 2 and "`show-info` must be true or false" in wrong.output
+
+
 # --------------------------------------------------------------------------- robustness
 
 ODD_CELLS = [
@@ -643,6 +738,7 @@ def test_any_finding_renders_in_every_format(
     report = LintReport([FileResult(path, findings=[finding])])
     for fmt in ("text", "json", "github"):
         assert render(report, fmt).endswith("\n")
+    assert render(report, "text", show_info=True).endswith("\n")
     assert render(report, "github").count("\n") == 1  # the runner splits on \n and \r only
     ET.fromstring(render(report, "junit"))
     jsonschema.Draft7Validator(SARIF_SCHEMA).validate(json.loads(render(report, "sarif")))

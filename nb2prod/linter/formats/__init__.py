@@ -24,14 +24,16 @@ from nb2prod.linter.formats.text import render_text
 FORMATS = ("text", "json", "sarif", "github", "junit")
 
 
-def render(report: LintReport, fmt: str, *, color: bool = False) -> str:
-    """``report`` as text in format ``fmt`` (one of FORMATS); ``color`` only affects ``text``."""
+def render(report: LintReport, fmt: str, *, color: bool = False, show_info: bool = False) -> str:
+    """``report`` as text in format ``fmt`` (one of FORMATS).  ``color`` and ``show_info``
+    only affect ``text``, which lists info findings only with ``show_info`` (and else
+    counts them in one line); every other format is complete."""
     renderers: dict[str, Callable[[LintReport, ReportSources], str]] = {
         "json": lambda r, _s: render_json(r),
         "sarif": render_sarif,
         "github": render_github,
         "junit": render_junit,
-        "text": lambda r, s: render_text(r, s, color=color),
+        "text": lambda r, s: render_text(r, s, color=color, show_info=show_info),
     }
     if fmt not in renderers:
         raise UsageError(f"unknown report format {fmt!r}", f"use one of {', '.join(FORMATS)}")

@@ -1,4 +1,5 @@
-"""The ``text`` report: findings grouped by notebook with code frames, then a summary."""
+"""The ``text`` report: findings grouped by notebook with code frames, blockers first, then
+a summary.  Info findings are counted in one line unless asked for (``--show-info``)."""
 
 from __future__ import annotations
 
@@ -23,13 +24,22 @@ _SEVERITY_COLORS = {"error": "red", "warning": "yellow", "info": "cyan"}
 
 
 def render_text(
-    report: LintReport, sources: ReportSources | None = None, *, color: bool = False
+    report: LintReport,
+    sources: ReportSources | None = None,
+    *,
+    color: bool = False,
+    show_info: bool = False,
 ) -> str:
-    """Findings grouped by file, each with a code frame, then a summary line."""
+    """Findings grouped by file, each with a code frame, then a summary line.
+
+    In each file errors and warnings come first, in document order; info findings follow
+    with ``show_info``, else one line counts them for the whole run.
+    """
     sources = sources or ReportSources()
     style = styler(color)
+    findings = report.findings
     by_path: dict[str, list[Finding]] = {}
-    for finding in report.findings:
+    for finding in shown_findings(findings, show_info):
         by_path.setdefault(finding.path, []).append(finding)
     unexplained = _unexplained_errors(report)
     blocks: list[str] = []
@@ -42,8 +52,35 @@ def render_text(
                 "  " + style("error:", fg="red", bold=True) + " " + printable(unexplained[path])
             )
         blocks.append("\n".join(lines))
+    hidden = None if show_info else hidden_info_note(findings)
+    if hidden:
+        blocks.append(style(hidden, fg=_SEVERITY_COLORS["info"]))
     blocks.append(_summary(report, unexplained, style))
     return "\n\n".join(blocks) + "\n"
+
+
+def shown_findings(findings: list[Finding], show_info: bool) -> list[Finding]:
+    """``findings`` (in report order) as the text report lists them: in each file errors and
+    warnings first, then info findings, only with ``show_info``."""
+    if not show_info:
+        return [f for f in findings if f.severity != "info"]
+    # A stable sort: each file stays together, in its order, with its info findings last.
+    paths = {path: rank for rank, path in enumerate(dict.fromkeys(f.path for f in findings))}
+    return sorted(findings, key=lambda f: (paths[f.path], f.severity == "info"))
+
+
+def hidden_info_note(findings: list[Finding]) -> str | None:
+    """``+ 37 info findings hidden (NB704 ×30, NB002 ×7); --show-info to list them``, or
+    None when there is no info finding."""
+    counts = Counter(f.code for f in findings if f.severity == "info")
+    total = sum(counts.values())
+    if not total:
+        return None
+    by_code = ", ".join(
+        f"{code} ×{count}" for code, count in sorted(counts.items(), key=lambda c: (-c[1], c[0]))
+    )
+    them = "them" if total > 1 else "it"
+    return f"+ {_plural(total, 'info finding')} hidden ({by_code}); --show-info to list {them}"
 
 
 _EFFECTS = {"bold": 1, "dim": 2, "underline": 4}
