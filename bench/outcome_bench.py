@@ -1,0 +1,216 @@
+"""What the linter predicts: does ``nb2prod lint`` name why real notebooks fail headless?
+
+``bench/outcomes.json`` records how each notebook of the outcome sample ended when it was
+run headless in a fresh environment with no network (``record_outcomes.py``; nothing is run
+or fetched here but the sdists).  This script lints the same notebooks and prints:
+
+* **cause named**: of the notebooks that failed, the share with a finding *at or before the
+  failing cell* from a rule that predicts that kind of failure (``CAUSES``); for a missing
+  module, the finding must name the module.  Goal: at least 95%.
+* **lint-clean ⇒ runs**: of the notebooks with no finding at the default fail level
+  (warning), the share that ran to the end.  Goal: at least 99%.
+
+Notebooks that timed out, and notebooks whose bytes differ from the recorded ones, count in
+neither.  ``--json-out FILE`` writes the figures; ``--strict`` exits 1 on a missed goal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import Goals, heading
+from outcome_corpus import OUTCOMES_FILE, sample_all
+
+CAUSE_NAMED_GOAL = 0.95
+CLEAN_RUNS_GOAL = 0.99
+FAILING_SEVERITIES = {"warning", "error"}  # nb2prod lint's default --fail-on warning
+
+#: Kind of failure → the rules whose finding names it.
+CAUSES = {
+    "missing module": {"NB401", "NB402", "NB405", "NB406"},
+    "removed API": {"NB408"},
+    "missing file": {"NB201", "NB202", "NB203", "NB206", "NB207"},
+    "network": {"NB207"},
+    "input()": {"NB301", "NB311", "NB312"},
+    "syntax error": {"NB001"},
+    "undefined name": {"NB102", "NB103", "NB107", "NB108"},
+    "other": set(),
+}
+_NETWORK = re.compile(
+    r"network disabled for this job|URLError|ConnectionError|ConnectionRefused|gaierror"
+    r"|HTTPError|MaxRetryError|NewConnectionError|Temporary failure in name resolution"
+)
+_MODULE = re.compile(r"No module named '([\w.]+)'")
+_REMOVED = re.compile(
+    r"cannot import name|has no attribute|unexpected keyword argument|got an unexpected"
+    r"|takes \d+ positional argument"
+)
+
+
+@dataclass(frozen=True)
+class Failure:
+    kind: str
+    module: str | None = None
+
+
+def classify(outcome: dict) -> Failure:
+    """The kind of a recorded failure, from its exception and message."""
+    ename, evalue = outcome.get("ename", ""), outcome.get("evalue", "")
+    text = f"{ename}: {evalue}\n{outcome.get('traceback', '')}"
+    missing = _MODULE.search(f"{ename}: {evalue}")
+    if missing:
+        return Failure("missing module", missing.group(1).split(".")[0])
+    if _NETWORK.search(text):
+        return Failure("network")
+    if ename == "StdinNotImplementedError":
+        return Failure("input()")
+    if ename in ("SyntaxError", "IndentationError", "TabError"):
+        return Failure("syntax error")
+    if ename in ("NameError", "UnboundLocalError"):
+        return Failure("undefined name")
+    if ename == "FileNotFoundError" or "No such file or directory" in evalue:
+        return Failure("missing file")
+    if ename in ("AttributeError", "ImportError", "TypeError") and _REMOVED.search(evalue):
+        return Failure("removed API")
+    return Failure("other")
+
+
+def _mentions(message: str, module: str) -> bool:
+    spelled = {module, module.replace("_", "-")}
+    return any(re.search(rf"\b{re.escape(name)}\b", message) for name in spelled)
+
+
+def named(failure: Failure, failing_cell: int | None, findings: list[dict]) -> list[dict]:
+    """The findings that name ``failure``: from a rule for its kind, at or before the cell."""
+    rules = CAUSES[failure.kind]
+    return [
+        finding
+        for finding in findings
+        if finding["code"] in rules
+        and (finding["cell"] is None or failing_cell is None or finding["cell"] <= failing_cell)
+        and (failure.module is None or _mentions(finding["message"], failure.module))
+    ]
+
+
+def lint(paths: list[Path]) -> dict[Path, list[dict]]:
+    nb2prod = Path(sys.executable).with_name("nb2prod")
+    command = [str(nb2prod), "lint", "--format", "json", "--exit-zero", "--isolated"]
+    finished = subprocess.run(
+        command + [str(p) for p in paths], capture_output=True, text=True, check=False
+    )
+    if finished.returncode != 0:
+        raise SystemExit(f"nb2prod lint failed ({finished.returncode}): {finished.stderr}")
+    findings: dict[Path, list[dict]] = {path.resolve(): [] for path in paths}
+    for finding in json.loads(finished.stdout)["findings"]:
+        findings[Path(finding["path"]).resolve()].append(finding)
+    return findings
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--json-out", type=Path)
+    parser.add_argument("--strict", action="store_true")
+    args = parser.parse_args(argv)
+
+    recorded = json.loads(OUTCOMES_FILE.read_text())["notebooks"]
+    sampled = sample_all(log=lambda message: print(message, flush=True))
+    current = [nb for nb in sampled if recorded.get(nb.name, {}).get("sha256") == nb.sha256]
+    findings = lint([nb.path for nb in current])
+
+    kinds: Counter[str] = Counter()
+    named_kinds: Counter[str] = Counter()
+    unnamed, clean_failed = [], []
+    ran = failed = timed_out = clean = clean_ran = 0
+    for notebook in current:
+        outcome = recorded[notebook.name]
+        found = findings[notebook.path.resolve()]
+        status = outcome["status"]
+        if status not in ("ran", "failed"):
+            timed_out += 1
+            continue
+        is_clean = not any(f["severity"] in FAILING_SEVERITIES for f in found)
+        clean += is_clean
+        if status == "ran":
+            ran += 1
+            clean_ran += is_clean
+            continue
+        failed += 1
+        if is_clean:
+            clean_failed.append(notebook.name)
+        cell = outcome["cell"] + 1 if outcome.get("cell") is not None else None  # 1-based
+        failure = classify(outcome)
+        kinds[failure.kind] += 1
+        if named(failure, cell, found):
+            named_kinds[failure.kind] += 1
+        else:
+            codes = sorted(
+                {f["code"] for f in found if f["cell"] is None or f["cell"] <= (cell or 0)}
+            )
+            unnamed.append((notebook.name, cell, failure, outcome, codes))
+
+    heading("outcome sample")
+    print(
+        f"{len(sampled)} notebooks sampled, {len(current)} with a current record: {ran} ran, "
+        f"{failed} failed, {timed_out} timed out or could not run (left out)"
+    )
+    stale = len(sampled) - len(current)
+    if stale:
+        print(f"{stale} notebooks changed since they were recorded: run bench/record_outcomes.py")
+    heading("failures by kind: named by a finding at or before the failing cell")
+    for kind, count in kinds.most_common():
+        print(
+            f"{kind:<16} {named_kinds[kind]:>3} / {count:<3}  rules: "
+            f"{', '.join(sorted(CAUSES[kind])) or '-'}"
+        )
+    if unnamed:
+        heading("failures no finding names")
+        for name, cell, failure, outcome, codes in unnamed:
+            print(
+                f"{name} cell {cell}: [{failure.kind}] {outcome.get('ename')}: "
+                f"{outcome.get('evalue', '')[:140]!r}; findings up to there: {codes}"
+            )
+    if clean_failed:
+        heading("lint-clean notebooks that failed")
+        for name in clean_failed:
+            print(
+                f"{name}: {recorded[name].get('ename')}: {recorded[name].get('evalue', '')[:140]!r}"
+            )
+
+    named_share = sum(named_kinds.values()) / failed if failed else 1.0
+    clean_share = clean_ran / clean if clean else 1.0
+    goals = Goals()
+    goals.check(
+        "cause of failure named (>= 95%)",
+        named_share >= CAUSE_NAMED_GOAL,
+        f"{named_share:.1%} ({sum(named_kinds.values())} of {failed} failing notebooks)",
+    )
+    goals.check(
+        "lint-clean notebooks run (>= 99%)",
+        clean_share >= CLEAN_RUNS_GOAL,
+        f"{clean_share:.1%} ({clean_ran} of {clean} lint-clean notebooks)",
+    )
+    results = {
+        "sampled": len(sampled),
+        "current": len(current),
+        "ran": ran,
+        "failed": failed,
+        "timed_out": timed_out,
+        "kinds": dict(kinds),
+        "named": dict(named_kinds),
+        "lint_clean": clean,
+        "lint_clean_ran": clean_ran,
+    }
+    return goals.report(results, args.json_out, args.strict)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
