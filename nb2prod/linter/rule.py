@@ -159,12 +159,15 @@ class Rule:
         node: ast.AST | None = None,
         span: tuple[int, int, int, int] | None = None,
         edits: tuple[Edit, ...] = (),
+        severity: Severity | None = None,
     ) -> Finding:
-        """A finding of this rule at ``node`` or ``span`` (cell line/column, 1-based) of ``cell``."""
+        """A finding of this rule at ``node`` or ``span`` (cell line/column, 1-based) of ``cell``.
+        ``severity`` replaces the rule's for this one finding (an install that runs only on
+        Colab is info where the rule's other installs are errors)."""
         finding = Finding(
             code=self.code,
             name=self.name,
-            severity=self.severity.value,
+            severity=(severity or self.severity).value,
             message=message,
             path=ctx.display_path,
             fix=self.fix if edits else None,

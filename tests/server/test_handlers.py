@@ -248,10 +248,10 @@ async def test_big_notebooks_are_linted_in_a_child_process(post, jp_root_dir, mo
 
     monkeypatch.setattr("nb2prod.server.operations.lint", in_process)
     found = _json(await post("lint", {"path": "big.ipynb"}))
-    assert "NB406" in {f["code"] for f in found["findings"]}
+    assert "NB405" in {f["code"] for f in found["findings"]}
     typed = nbformat.read(jp_root_dir / "big.ipynb", as_version=4)
     found = _json(await post("lint", {"path": "big.ipynb", "notebook": typed}))
-    assert "NB406" in {f["code"] for f in found["findings"]}
+    assert "NB405" in {f["code"] for f in found["findings"]}
 
 
 async def test_a_saved_notebook_too_big_is_413_with_a_reason(post, jp_root_dir, monkeypatch):

@@ -67,7 +67,7 @@ def _guarded(statement: ast.stmt, parents: dict[ast.AST, ast.AST]) -> bool:
             # The guarded parts: the ``try`` body and the handlers (``except ImportError:
             # import fallback`` is optional too); ``else``/``finally`` always run.
             if _in(child, parent.body) or _in(child, parent.handlers):
-                if any(_catches_import_error(h) for h in parent.handlers):
+                if any(catches_import_error(h) for h in parent.handlers):
                     return True
         elif isinstance(parent, ast.If) and _in(child, parent.body):
             if _is_type_checking(parent.test):
@@ -80,7 +80,9 @@ def _in(node: ast.AST, nodes: Sequence[ast.AST]) -> bool:
     return any(item is node for item in nodes)
 
 
-def _catches_import_error(handler: ast.ExceptHandler) -> bool:
+def catches_import_error(handler: ast.ExceptHandler) -> bool:
+    """Whether an ``except`` clause catches a failed import (``ImportError``,
+    ``ModuleNotFoundError``, ``Exception`` or a bare ``except:``)."""
     if handler.type is None:
         return True
     types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]

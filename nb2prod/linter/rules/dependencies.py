@@ -33,7 +33,8 @@ class UndeclaredImport(Rule):
     folder and each folder up to the project root.  Standard-library modules and the
     project's own modules (a ``.py`` file or package next to the notebook, at the project
     root or under ``src/``) are never reported; each module is reported once, at its first
-    import.
+    import.  Without any dependency file, the notebook gets one finding, at its first
+    third-party import, naming every module to declare (all of them, never "and N more").
 
     ## Why it blocks production
     The job's environment is built from the declared dependencies.  A package that is only
@@ -84,6 +85,10 @@ class UndeclaredImport(Rule):
         if not imported:
             return
         declared = declared_dependencies(folders, stamps)
+        if not declared.files:  # one fact, one finding: at the first third-party import
+            cell, node = next(iter(imported.values()))
+            yield self.report(ctx, _no_file_message(list(imported), root), cell, node=node)
+            return
         installed: dict[str, int] | None = None  # computed only for a message
         for key, (cell, node) in imported.items():
             if declared_provider(key, declared.names):
@@ -116,15 +121,28 @@ def _undeclared_message(
         installed[normalize(d)] for d in likely_distributions(key) if normalize(d) in installed
     ]
     runtime = f" (installed at runtime in cell {cells[0]})" if cells else ""
-    if not declared.files:
-        return (
-            f"{named} is imported{runtime} but no dependency file found in {root}; "
-            "declare it in pyproject.toml or requirements.txt"
-        )
     files = _listed_files(declared.files, root)
     return (
         f"{named} is imported{runtime} but not declared in {files}; add {distribution} there "
         "so the job's environment installs it"
+    )
+
+
+def _no_file_message(keys: list[str], root: Path) -> str:
+    """Every module is named, however many (tools match findings to modules by name)."""
+    named = []
+    for key in keys:
+        distribution = best_distribution(key)
+        named.append(f"`{key}`" if distribution == key else f"`{key}` ({distribution})")
+    modules = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
+    verb, them, versions = (
+        ("is", "it", "the version") if len(named) == 1 else ("are", "them", "the versions")
+    )
+    return (
+        f"{modules} {verb} imported but no dependency file found in {root}; create "
+        f"requirements.txt (or [project] dependencies in pyproject.toml) declaring {them} at "
+        f"{versions} you tested with (`pip freeze` shows {them}) so the job's environment "
+        f"installs {them}"
     )
 
 

@@ -11,6 +11,7 @@ from nb2prod.linter.edits import replace_in_line
 from nb2prod.linter.installs import InstallCommand, shell_segments
 from nb2prod.linter.rule import Rule, Severity
 from nb2prod.linter.rules._commands import Command, commands
+from nb2prod.linter.rules._guards import install_guard
 
 #: The ``!pip`` prefixes the NB406 fix rewrites to ``%pip``.
 _FIXABLE_PIP = re.compile(r"!\s*(?:pip3?|python3?\s+-m\s+pip)(?=\s|$)")
@@ -35,6 +36,14 @@ class RuntimePackageInstall(Rule):
     ``!mamba install``, ``!apt-get install``, automagic ``pip install x``, install lines of
     ``%%bash`` cells, ``subprocess.run([sys.executable, "-m", "pip", "install", ...])``, and
     ``pip uninstall``.  ``pip list``/``pip freeze`` are not installs.
+
+    One install is one finding: while this rule is enabled, NB402 (unpinned-install) and
+    NB406 (bang-pip-install) leave the installs it reports to it, and its message names the
+    packages without an exact version when NB402 is enabled too.  An install that runs only
+    in a hosted notebook or where a package is missing (``if IN_COLAB:``,
+    ``if 'google.colab' in sys.modules:``, ``if not installed:``, the
+    ``except ImportError:`` of ``try: import x``) is reported as info: a production job does
+    not run it, but its environment still needs the packages.
 
     ## Why it blocks production
     Every run then depends on the package index being reachable and on whatever version
@@ -65,33 +74,57 @@ class RuntimePackageInstall(Rule):
     severity = Severity.ERROR
 
     def check(self, ctx):
+        pins = UnpinnedInstall.code in ctx.settings.enabled
         for command in commands(ctx):
+            guard = install_guard(ctx, command) if command.installs else None
             for install in command.installs:
-                yield self.report(ctx, _install_message(install), command.cell, span=command.span)
+                message = _install_message(install, guard)
+                unpinned = install.unpinned() if pins else []
+                if unpinned:
+                    message += f"; {_pin_advice(install, unpinned, name=True)}"
+                yield self.report(
+                    ctx,
+                    message,
+                    command.cell,
+                    span=command.span,
+                    severity=Severity.INFO if guard else None,
+                )
 
 
-def _install_message(install: InstallCommand) -> str:
+def _install_message(install: InstallCommand, guard: str | None) -> str:
     named = [*install.packages, *(f"-r {name}" for name in install.files)]
     what = _listing(named) if named else "packages"
     them = "it" if len(named) == 1 else "them"
     how = f"`{install.label}`"
+    when = f", run only {guard}: not in a production job" if guard else ""
     if install.action == "uninstall":
         return (
-            f"runtime uninstall of {what} ({how}); remove {them} from the project's dependency "
-            "file and build the job's environment without them"
+            f"runtime uninstall of {what} ({how}){when}; remove {them} from the project's "
+            "dependency file and build the job's environment without them"
         )
     if not install.python:
         return (
-            f"runtime install of system packages {what} ({how}); install {them} in the job's "
-            "environment image (e.g. its Dockerfile) before the job runs"
+            f"runtime install of system packages {what} ({how}){when}; install {them} in the "
+            "job's environment image (e.g. its Dockerfile) before the job runs"
         )
     where = (
         "(environment.yml)" if install.tool == "conda" else "(requirements.txt / pyproject.toml)"
     )
     return (
-        f"runtime install of {what} ({how}); declare {them} in the project's dependency file "
-        f"{where} and install {them} before the job runs"
+        f"runtime install of {what} ({how}){when}; declare {them} in the project's dependency "
+        f"file {where} and install {them} before the job runs"
     )
+
+
+def _pin_advice(install: InstallCommand, unpinned: list[str], *, name: bool = False) -> str:
+    example = requirement_name(unpinned[0].split("::")[-1]) or "name"
+    pin = "=" if install.tool == "conda" else "=="
+    if name:  # NB405's message names the packages first; say which are unpinned
+        return (
+            f"pin {_listing(unpinned)} ({example}{pin}<version>) so every run installs the "
+            "same packages"
+        )
+    return f"pin exact versions ({example}{pin}<version>) so every run installs the same packages"
 
 
 class BangPipInstall(Rule):
@@ -99,7 +132,10 @@ class BangPipInstall(Rule):
     ## What it does
     Finds ``!pip install``, which installs into the first ``pip`` on the PATH.  That
     ``pip`` need not belong to the kernel's Python; ``!pip3``, ``!python -m pip`` and ``pip``
-    lines of ``%%bash`` cells are reported too.
+    lines of ``%%bash`` cells are reported too.  While NB405 (runtime-package-install) is
+    enabled it reports these installs instead (one install, one finding), so this rule speaks
+    only when NB405 is not enabled (``--select NB406``, or NB405 ignored).  An install that
+    runs only in a hosted notebook or where a package is missing (``if IN_COLAB:``) is info.
 
     ## Why it blocks production
     The package lands in another environment, so the import still fails, or works only on
@@ -130,6 +166,8 @@ class BangPipInstall(Rule):
     fix = "use %pip install"
 
     def check(self, ctx):
+        if RuntimePackageInstall.code in ctx.settings.enabled:
+            return  # one install, one finding: NB405's
         for command in commands(ctx):
             if command.via not in ("bang", "capture", "system", "shell-cell"):
                 continue
@@ -138,13 +176,15 @@ class BangPipInstall(Rule):
                 continue
             edit = _percent_pip(ctx, command, install)
             where = " in a Python cell" if command.via == "shell-cell" else ""
+            guard = install_guard(ctx, command)
             yield self.report(
                 ctx,
                 f"`{command.shown}` installs with the first `pip` on PATH, which may not be the "
-                f"kernel's environment; use `%pip {install.subcommand}`{where}",
+                f"kernel's environment; use `%pip {install.subcommand}`{where}{_only(guard)}",
                 command.cell,
                 span=command.span,
                 edits=(edit,) if edit else (),
+                severity=Severity.INFO if guard else None,
             )
 
 
@@ -172,7 +212,11 @@ class UnpinnedInstall(Rule):
     Finds packages installed at runtime without an exact version (``==``/``===``).  For
     example ``%pip install pandas``, ``!pip install "numpy>=1.26"``, ``pip install -U torch``,
     ``%conda install scipy``.  Requirement files (``-r requirements.txt``), constraint
-    files, local paths, ``-e .`` and VCS URLs at a commit are not reported.
+    files, local paths, ``-e .`` and VCS URLs at a commit are not reported.  While NB405
+    (runtime-package-install) is enabled it reports these installs instead and names the
+    unpinned packages (one install, one finding), so this rule speaks only when NB405 is not
+    enabled (``--select NB402``, or NB405 ignored).  An install that runs only in a hosted
+    notebook or where a package is missing (``if IN_COLAB:``) is info.
 
     ## Why it blocks production
     Each run installs whatever version is newest that day, so the same notebook gives
@@ -199,17 +243,23 @@ class UnpinnedInstall(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx):
+        if RuntimePackageInstall.code in ctx.settings.enabled:
+            return  # one install, one finding: NB405's, which names the unpinned packages
         for command in commands(ctx):
             for install in command.installs:
                 unpinned = install.unpinned()
                 if not unpinned:
                     continue
-                example = requirement_name(unpinned[0].split("::")[-1]) or "name"
-                pin = "=" if install.tool == "conda" else "=="
+                guard = install_guard(ctx, command)
                 yield self.report(
                     ctx,
-                    f"unpinned install of {_listing(unpinned)} (`{install.label}`); pin exact "
-                    f"versions ({example}{pin}<version>) so every run installs the same packages",
+                    f"unpinned install of {_listing(unpinned)} (`{install.label}`); "
+                    f"{_pin_advice(install, unpinned)}{_only(guard)}",
                     command.cell,
                     span=command.span,
+                    severity=Severity.INFO if guard else None,
                 )
+
+
+def _only(guard: str | None) -> str:
+    return f" (run only {guard}: not in a production job)" if guard else ""
