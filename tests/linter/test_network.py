@@ -76,6 +76,20 @@ def lint_public(tmp_path, build):
         ("from huggingface_hub import login\nlogin()", "login"),
         ("import wandb\nwandb.login()", "wandb.login"),
         ("trainer.push_to_hub('me/model')", "trainer.push_to_hub"),
+        # example datasets that statsmodels, seaborn and xarray fetch from the web
+        (
+            "import statsmodels.api as sm\ndta = sm.datasets.get_rdataset('Guerry', 'HistData')",
+            "sm.datasets.get_rdataset",
+        ),
+        (
+            "from statsmodels.datasets import get_rdataset\nx = get_rdataset('medpar', 'COUNT')",
+            "get_rdataset",
+        ),
+        ("import statsmodels.api as sm\nd = sm.datasets.webuse('lutkepohl2')", "sm.datasets.webuse"),
+        ("import seaborn as sns\ntips = sns.load_dataset('tips')", "sns.load_dataset"),
+        ("import xarray as xr\nds = xr.tutorial.open_dataset('air')", "xr.tutorial.open_dataset"),
+        ("import pooch\npath = pooch.retrieve(url, known_hash=None)", "pooch.retrieve"),
+        ("import yfinance as yf\nprices = yf.download('MSFT')", "yf.download"),
     ],
 )
 def test_downloads_and_logins_are_reported(lint_cells, source, shown):

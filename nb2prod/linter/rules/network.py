@@ -41,6 +41,17 @@ _DOWNLOADS = {
     "torch.hub.load": "a model from PyTorch Hub",
     "torch.hub.load_state_dict_from_url": "model weights",
     "torch.hub.download_url_to_file": "a file",
+    "seaborn.load_dataset": "a seaborn example dataset",
+    "statsmodels.datasets.get_rdataset": "an R dataset",
+    "statsmodels.api.datasets.get_rdataset": "an R dataset",
+    "statsmodels.datasets.webuse": "a Stata dataset",
+    "statsmodels.api.datasets.webuse": "a Stata dataset",
+    "pandas_datareader.DataReader": "market data",
+    "pandas_datareader.data.DataReader": "market data",
+    "yfinance.download": "market data",
+    "xarray.tutorial.open_dataset": "a tutorial dataset",
+    "xarray.tutorial.load_dataset": "a tutorial dataset",
+    "pooch.retrieve": "a file",
 }
 _KERAS_DATASETS = ("keras.datasets.", "tensorflow.keras.datasets.", "tf_keras.datasets.")
 #: ``load_dataset`` builders that read local files (given by ``data_files``).
@@ -75,7 +86,10 @@ class NetworkFetch(Rule):
     ``!wget``/``!curl`` command lines, scikit-learn's ``fetch_*`` datasets
     (``fetch_openml``, ``fetch_california_housing``, ...), ``keras.datasets.<x>.load_data()``,
     ``nltk.download()``, ``tensorflow_datasets.load()``, ``torch.hub.load()``,
-    ``torchvision.datasets.X(..., download=True)``, and Hugging Face
+    ``torchvision.datasets.X(..., download=True)``, example datasets fetched from the web
+    (seaborn's ``load_dataset``, statsmodels' ``get_rdataset``/``webuse``,
+    ``xarray.tutorial``), ``pooch.retrieve``, market data (``yfinance.download``,
+    ``pandas_datareader``), and Hugging Face
     ``datasets.load_dataset("name")`` and ``*.from_pretrained("name")`` without a pinned
     ``revision=``.  It also finds ``huggingface_hub.notebook_login()``, ``login()`` from
     ``huggingface_hub`` and ``wandb.login()`` without a token, and ``push_to_hub()``.  A
