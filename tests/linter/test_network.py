@@ -85,7 +85,10 @@ def lint_public(tmp_path, build):
             "from statsmodels.datasets import get_rdataset\nx = get_rdataset('medpar', 'COUNT')",
             "get_rdataset",
         ),
-        ("import statsmodels.api as sm\nd = sm.datasets.webuse('lutkepohl2')", "sm.datasets.webuse"),
+        (
+            "import statsmodels.api as sm\nd = sm.datasets.webuse('lutkepohl2')",
+            "sm.datasets.webuse",
+        ),
         ("import seaborn as sns\ntips = sns.load_dataset('tips')", "sns.load_dataset"),
         ("import xarray as xr\nds = xr.tutorial.open_dataset('air')", "xr.tutorial.open_dataset"),
         ("import pooch\npath = pooch.retrieve(url, known_hash=None)", "pooch.retrieve"),
