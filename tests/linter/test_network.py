@@ -93,6 +93,10 @@ def lint_public(tmp_path, build):
         ("import xarray as xr\nds = xr.tutorial.open_dataset('air')", "xr.tutorial.open_dataset"),
         ("import pooch\npath = pooch.retrieve(url, known_hash=None)", "pooch.retrieve"),
         ("import yfinance as yf\nprices = yf.download('MSFT')", "yf.download"),
+        (
+            "import pandas_datareader as pdr\nf = pdr.get_data_famafrench('F')",
+            "pdr.get_data_famafrench",
+        ),
     ],
 )
 def test_downloads_and_logins_are_reported(lint_cells, source, shown):

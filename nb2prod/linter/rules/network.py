@@ -46,13 +46,19 @@ _DOWNLOADS = {
     "statsmodels.api.datasets.get_rdataset": "an R dataset",
     "statsmodels.datasets.webuse": "a Stata dataset",
     "statsmodels.api.datasets.webuse": "a Stata dataset",
-    "pandas_datareader.DataReader": "market data",
-    "pandas_datareader.data.DataReader": "market data",
     "yfinance.download": "market data",
     "xarray.tutorial.open_dataset": "a tutorial dataset",
     "xarray.tutorial.load_dataset": "a tutorial dataset",
     "pooch.retrieve": "a file",
 }
+_DOWNLOADS.update(
+    (f"pandas_datareader.{module}{reader}", "market data")
+    for module in ("", "data.")
+    for reader in (
+        "DataReader get_data_famafrench get_data_fred get_data_yahoo get_data_stooq "
+        "get_data_tiingo get_data_quandl get_quote_yahoo".split()
+    )
+)
 _KERAS_DATASETS = ("keras.datasets.", "tensorflow.keras.datasets.", "tf_keras.datasets.")
 #: ``load_dataset`` builders that read local files (given by ``data_files``).
 _LOCAL_BUILDERS = frozenset(
