@@ -203,6 +203,72 @@ def test_odd_cells_do_not_crash(lint_cells):
     assert "NB000" not in codes(findings)
 
 
+PLOTTING = "import numpy as np\nimport pandas as pd\nimport matplotlib.pyplot as plt\nimport seaborn as sns"
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        # jitter written inside the plotting call
+        "plt.scatter(x + np.random.normal(0, 0.1, len(x)), y)",
+        # random colours through a name, on axes the notebook made
+        "fig, ax = plt.subplots()\ncolors = np.random.rand(len(x))\nax.scatter(x, y, c=colors)",
+        "fig, axes = plt.subplots(2, 2)\nfor i, ax in enumerate(axes.flat):\n"
+        "    ax.hist(np.random.randn(100) * i)",
+        # drawn, reshaped by numpy and pandas, then plotted in later cells
+        "data = np.random.multivariate_normal([0, 0], [[5, 2], [2, 2]], size=200)\n"
+        "data = pd.DataFrame(data, columns=['x', 'y'])",
+        "walk = np.cumsum(np.random.randn(100)).astype(int)\nplt.plot(walk)\nplt.title(f'{walk[-1]}')",
+        # a jitter column used only by plots
+        "df['x_jitter'] = df['x'] + np.random.uniform(-0.2, 0.2, size=len(df))\n"
+        "sns.stripplot(data=df, x='x_jitter', y='y')",
+        "df2 = pd.DataFrame(np.random.randn(25, 4), columns=list('ABCD'))\ndf2.plot.box()",
+        # shown: a cell's last expression, print, display
+        "np.random.random((3, 3))",
+        "value = np.random.rand()\nprint(f'value: {value:.2f}')",
+        "labels = [chr(65 + g) for g in np.random.randint(0, 3, 20)]\nsns.countplot(x=labels)",
+        # a notebook function that only plots
+        "def show():\n    plt.plot(np.random.rand(10))\n\nshow()",
+        # the name is assigned something else before a model uses it
+        "jitter = np.random.rand(10)\nplt.plot(jitter)\njitter = load()\nmodel.fit(jitter)",
+    ],
+)
+def test_draws_that_only_feed_plots_or_display_are_not_reported(lint_cells, cell):
+    later = "sns.kdeplot(data=data, x='x', y='y')" if "data = " in cell else "x = 1"
+    assert nb601(lint_cells, PLOTTING, cell, later) == []
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "noise = np.random.normal(size=len(x))\nplt.plot(x + noise)\nmodel.fit(x + noise)",
+        "idx = np.random.permutation(len(df))\ntrain = df.iloc[idx[:80]]",
+        "x = np.random.rand(3)",  # kept: nothing shows that it does not matter
+        "np.random.shuffle(rows)\nplt.plot(rows)",  # shuffles `rows` in place
+        "if np.random.rand() < 0.5:\n    plt.plot(x)",
+        "def noisy(v):\n    return v + np.random.randn(len(v))\n\ny = noisy(x)",
+        "sample = np.random.rand(10)\nnp.save('sample.npy', sample)",
+        "walk = pd.Series(np.random.randn(9)).cumsum()\nwalk.plot()\nwalk.to_csv('walk.csv')",
+    ],
+)
+def test_the_first_draw_a_result_depends_on_is_reported(lint_cells, cell):
+    jitter = "plt.scatter(x + np.random.normal(0, 0.1, len(x)), y)"
+    findings = nb601(lint_cells, PLOTTING, jitter, cell)
+    assert [f.cell for f in findings] == [3], cell
+
+
+def test_public_handbook_seaborn_jitter(tmp_path):
+    import nb2prod
+
+    from ..public.pdsh_seaborn_nb601 import seaborn_notebook
+
+    plotted = seaborn_notebook(tmp_path / "plotted")
+    assert nb2prod.lint(plotted, select=["NB601"], isolated=True).findings == []
+    fitted = seaborn_notebook(tmp_path / "fitted", with_fit=True)
+    report = nb2prod.lint(fitted, select=["NB601"], isolated=True)
+    assert [(f.cell, f.line) for f in report.findings] == [(2, 1)]
+
+
 # --------------------------------------------------------------------------- NB602
 
 
@@ -279,6 +345,8 @@ def test_random_estimators_and_splitters(lint_cells, source, shown):
         "from xgboost import XGBClassifier\nm = XGBClassifier()",
         "from sklearn.preprocessing import StandardScaler\ns = StandardScaler()",
         "df.sample(n=5)",  # a peek at a few rows
+        # a subsample for a plot
+        "import seaborn as sns\nsmall = df.sample(n=500)\nsns.scatterplot(data=small, x='a', y='b')",
         "x = df.sample(5)",  # positional: maybe not pandas
         "s = df.sample(frac=0.5, random_state=1)",
         # numpy's global state is seeded: scikit-learn and pandas draw from it

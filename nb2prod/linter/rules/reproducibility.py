@@ -6,10 +6,10 @@ Both rules follow the notebook as a top-to-bottom run makes its calls
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterator
 
 from nb2prod.linter.rule import Finding, Rule, Severity
+from nb2prod.linter.rules._plot_flow import only_shown
 from nb2prod.linter.rules._random_calls import (
     NUMPY,
     NUMPY_GENERATOR,
@@ -78,7 +78,19 @@ class UnseededRandomness(Rule):
     (``np.random.seed`` does not seed ``random``); ``keras.utils.set_random_seed``,
     ``transformers.set_seed``, ``seed_everything`` and ``set_seed`` helpers seed them all,
     and a notebook function is followed into where it is called.  Reported once per
-    library, at the first unseeded draw.
+    library, at the first unseeded draw a result depends on.
+
+    Not reported: draws whose values only feed plots and display, such as jitter added
+    to a scatter plot, random colours or a few random rows shown (no result a job
+    produces changes with them).  The value is followed through arithmetic, indexing,
+    NumPy, pandas and builtin functions, the names and columns it is assigned to (up to
+    their next assignment, across cells) and the lists it is appended to; it must end
+    only in calls of plotting libraries (matplotlib, seaborn, plotly, bokeh, altair,
+    holoviews, hvplot, plotnine, ...), methods of the figures and axes the notebook made,
+    pandas' ``.plot``, ``print``/``display`` or an expression statement (shown as a
+    cell's last line, dropped elsewhere).  A value that also reaches anything else (a
+    model, another library or notebook function, a file, a condition, a loop, a return
+    value), or that is never used, still counts.
 
     ## Why it blocks production
     Every run gives different splits, weights and metrics: a job cannot be compared with
@@ -120,6 +132,8 @@ class UnseededRandomness(Rule):
             source = random_draw(event.call, event.qualified)
             if source is None or source in reported or source in event.seeded:
                 continue
+            if only_shown(ctx, event.cell, event.call):
+                continue  # jitter for a plot, random colours: no result depends on it
             reported.add(source)
             if event.via is not None:
                 cell, node = event.via[0], event.via[1].func
@@ -140,7 +154,7 @@ class MissingRandomState(Rule):
     ``make_*`` generators, ``permutation_importance``, imbalanced-learn's ``SMOTE`` and
     samplers, and pandas' ``df.sample(frac=...)``.  Calls that pass ``**kwargs`` are not
     reported, nor calls made after ``np.random.seed(...)`` seeded the global state they
-    then draw from.
+    then draw from, nor a ``df.sample(...)`` only shown or plotted (as NB601 follows it).
 
     ## Why it blocks production
     Each run splits the data differently and trains a different model, so metrics move
@@ -173,7 +187,6 @@ class MissingRandomState(Rule):
         if not any_missing_state(ctx):
             return  # no call lacks a random_state: the run model is not needed
         run = randomness_run(ctx)
-        displayed: set[int] | None = None  # computed for the first `.sample(...)` only
         seen: set[int] = set()
         for event in run.events:
             if id(event.call) in seen:
@@ -182,10 +195,8 @@ class MissingRandomState(Rule):
             shown = needs_random_state(event.call, event.qualified)
             if shown is None or NUMPY in event.seeded:
                 continue
-            if pandas_sample(event.call):
-                displayed = _displayed_calls(ctx) if displayed is None else displayed
-                if id(event.call) in displayed:
-                    continue  # `df.sample(n=5)` alone on a line only shows a few rows
+            if pandas_sample(event.call) and only_shown(ctx, event.cell, event.call):
+                continue  # `df.sample(n=5)` alone on a line only shows a few rows
             yield self.report(
                 ctx,
                 f"`{shown}` has no `random_state`, so it draws differently on every run; pass "
@@ -193,13 +204,3 @@ class MissingRandomState(Rule):
                 event.cell,
                 node=event.call,
             )
-
-
-def _displayed_calls(ctx) -> set[int]:
-    """Ids of calls that are whole expression statements (their value is only shown)."""
-    return {
-        id(node.value)
-        for index in ctx.indexes
-        for node in index.by_type.get(ast.Expr, ())
-        if isinstance(node.value, ast.Call)
-    }
