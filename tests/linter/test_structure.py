@@ -1,4 +1,4 @@
-"""Structure rules NB704 (imports after the first cell), NB706 (parameters cell), NB707 (star import)."""
+"""Structure rules NB704 (imports after the work begins), NB706 (parameters cell), NB707 (star import)."""
 
 from __future__ import annotations
 
@@ -9,40 +9,100 @@ from ..conftest import code, codes, markdown
 # --------------------------------------------------------------------------- NB704
 
 
-def test_import_after_the_first_code_cell(lint_cells):
-    findings = lint_cells(
-        [
-            code("import pandas as pd"),
-            code("df = pd.read_csv('x.csv')\nimport seaborn as sns, scipy"),
-        ],
-        select=["NB704"],
+def nb704(lint_cells, *cells):
+    return lint_cells([c if not isinstance(c, str) else code(c) for c in cells], select=["NB704"])
+
+
+def test_import_after_the_work_begins(lint_cells):
+    findings = nb704(
+        lint_cells, "import pandas as pd", "df = pd.read_csv('x.csv')\nimport seaborn as sns, scipy"
     )
     assert codes(findings) == ["NB704"]
     (finding,) = findings
     assert (finding.cell, finding.line, finding.column) == (2, 2, 1)
     assert finding.severity == "info"
-    assert "`seaborn`, `scipy`" in finding.message and "top" in finding.message
+    assert finding.message == (
+        "2 modules are imported after the notebook's work begins in cell 2: `seaborn` (cell 2), "
+        "`scipy` (cell 2); move the imports to the cells at the top so the notebook's "
+        "dependencies are in one place"
+    )
 
 
-def test_from_import_in_the_last_cell_is_reported(lint_cells):
-    findings = lint_cells(
+def test_one_finding_per_notebook_counts_the_late_modules(lint_cells):
+    findings = nb704(
+        lint_cells,
+        "import pandas as pd\ndf = pd.read_csv('train.csv')",
+        "import seaborn as sns\nsns.histplot(df.price)",
+        "from sklearn.model_selection import train_test_split\nX_tr, X_te = train_test_split(df)",
+        "from sklearn.ensemble import RandomForestRegressor\nfrom sklearn.metrics import r2_score",
+        "import seaborn as sns\nimport xgboost",  # seaborn again: counted once
+    )
+    assert [(f.cell, f.line) for f in findings] == [(2, 1)]
+    assert findings[0].message.startswith(
+        "5 modules are imported after the notebook's work begins in cell 1: `seaborn` (cell 2), "
+        "`sklearn.model_selection` (cell 3), `sklearn.ensemble` (cell 4) and 2 more; move the "
+        "imports to the cells at the top"
+    )
+
+
+def test_one_late_module(lint_cells):
+    findings = nb704(lint_cells, "import numpy as np", "x = np.ones(3)", "import scipy.stats as st")
+    assert [(f.cell, f.line) for f in findings] == [(3, 1)]
+    assert findings[0].message.startswith(
+        "`scipy.stats` is imported in cell 3, after the notebook's work begins in cell 2; "
+        "move the import to the cells at the top"
+    )
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        # settings, configuration calls and definitions are setup, however many cells
         [
-            code("import numpy as np"),
-            code("x = 1"),
-            code("from sklearn.metrics import f1_score as f1"),
+            "import warnings\nimport numpy as np\nwarnings.filterwarnings('ignore')",
+            "SEED = 42\nnp.random.seed(SEED)\nDATA = 'data/train.csv'\nEPOCHS, LR = 10, 1e-3",
+            "import pandas as pd\npd.options.display.max_columns = 50\nprint(pd.__version__)",
+            "import seaborn as sns\nsns.set_theme()",
+            "from pathlib import Path\nimport os\nOUT = Path(os.getenv('OUT', 'out')) / 'models'",
+            "def load(path):\n    return pd.read_csv(path)",
+            "import matplotlib.pyplot as plt\nplt.rcParams['figure.figsize'] = (8, 4)",
+            "import torch\ndevice = torch.device('cuda' if torch.cuda.is_available() else 'cpu')",
+            "if device.type == 'cuda':\n    torch.backends.cudnn.benchmark = True",
+            "from sklearn.model_selection import train_test_split\ndf = load(DATA)",
         ],
-        select=["NB704"],
+        # importing again what the top imports adds nothing; the standard library needs
+        # no install
+        [
+            "import numpy as np\nimport pandas as pd\ndf = pd.read_csv('x.csv')",
+            "import numpy as np\nimport json, re\nfrom collections import Counter",
+        ],
+        # an exported cell's imports travel with its code into the package
+        [
+            "import pandas as pd\ndf = pd.read_csv('x.csv')",
+            code("import joblib\nmodel = joblib.load('model.pkl')", tags=["nb2prod:load"]),
+            code("import numpy as np\ny = model.predict(np.asarray(X))", tags=["nb2prod:predict"]),
+        ],
+    ],
+)
+def test_setup_reimports_stdlib_and_exported_cells_are_not_late(lint_cells, cells):
+    assert nb704(lint_cells, *cells) == []
+
+
+def test_late_import_that_breaks_the_export_is_the_one_reported(lint_cells):
+    findings = nb704(
+        lint_cells,
+        code("import pandas as pd", tags=["nb2prod:export"]),
+        "df = pd.read_csv('train.csv')\nimport seaborn as sns",
+        "import json\nwith open('labels.json') as f:\n    labels = json.load(f)",
+        code("out = json.dumps(labels[int(x)])", tags=["nb2prod:predict"]),
     )
     assert [(f.cell, f.line) for f in findings] == [(3, 1)]
-    assert "`sklearn.metrics`" in findings[0].message
-
-
-def test_each_late_import_statement_is_reported(lint_cells):
-    findings = lint_cells(
-        [code("import os"), code("import re\nfrom pathlib import Path"), code("import json")],
-        select=["NB704"],
+    assert findings[0].message == (
+        "`json` is imported in cell 3, which is not exported, but the predict cell 4 uses "
+        "`json`: `nb2prod export` cannot build the package; move the import to the imports "
+        "at the top and tag that cell `nb2prod:export` (`seaborn` (cell 2) is imported late "
+        "too)"
     )
-    assert [(f.cell, f.line) for f in findings] == [(2, 1), (2, 2), (3, 1)]
 
 
 @pytest.mark.parametrize(
@@ -61,16 +121,16 @@ def test_each_late_import_statement_is_reported(lint_cells):
         [code("input_path = 'in.csv'", tags=["parameters"]), code("import pandas as pd")],
         # imports inside functions run when called
         [
-            code("import os"),
+            code("import os\nos.chdir('..')"),
             code("def load():\n    import pandas as pd\n    return pd.DataFrame()"),
         ],
         # optional-dependency fallbacks
         [
-            code("import os"),
+            code("import os\nos.chdir('..')"),
             code("try:\n    import ujson as json\nexcept ImportError:\n    import json"),
         ],
         [
-            code("import os"),
+            code("import os\nos.chdir('..')"),
             code("try:\n    from tqdm.auto import tqdm\nexcept Exception:\n    tqdm = list"),
         ],
     ],
@@ -80,11 +140,26 @@ def test_import_not_at_top_negatives(lint_cells, cells):
 
 
 def test_try_without_import_fallback_is_still_checked(lint_cells):
-    findings = lint_cells(
-        [code("import os"), code("try:\n    import torch\nfinally:\n    print('done')")],
-        select=["NB704"],
+    findings = nb704(
+        lint_cells,
+        "import os\nfiles = os.listdir('.')",
+        "try:\n    import torch\nfinally:\n    print('done')",
     )
     assert [(f.cell, f.line) for f in findings] == [(2, 2)]
+
+
+def test_public_handbook_scikit_learn_one_finding_for_its_late_imports(tmp_path):
+    import nb2prod
+
+    from ..public.pdsh_scikit_learn_nb704 import scikit_learn_notebook
+
+    report = nb2prod.lint(scikit_learn_notebook(tmp_path), select=["NB704"], isolated=True)
+    assert [(f.cell, f.line) for f in report.findings] == [(5, 1)]
+    assert report.findings[0].message.startswith(
+        "6 modules are imported after the notebook's work begins in cell 1: "
+        "`matplotlib.pyplot` (cell 5), `numpy` (cell 5), `sklearn.linear_model` (cell 6) and "
+        "3 more;"
+    )
 
 
 # --------------------------------------------------------------------------- NB707

@@ -8,48 +8,51 @@ from collections.abc import Iterator
 
 from nb2prod.linter.context import CellIndex
 from nb2prod.linter.rule import Finding, Rule, Severity
+from nb2prod.linter.rules._late_imports import LateImport, late_imports
 from nb2prod.notebook import Cell
-from nb2prod.syntax import ParsedCell
 
-#: Exceptions whose handler makes a ``try: import x`` an optional-dependency fallback.
-_IMPORT_FALLBACK_ERRORS = frozenset(
-    {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
-)
-
-
-def _has_statements(parsed: ParsedCell) -> bool:
-    """True when the cell holds Python statements, not only comments and IPython escapes
-    (``%matplotlib inline`` or ``!pip install`` cells, whose lines are masked as ``pass``)."""
-    if parsed.tree is None or not parsed.python:
-        return False
-    escape_lines = {escape.line for escape in parsed.escapes}
-    return any(statement.lineno not in escape_lines for statement in parsed.tree.body)
-
-
-def _holds_parameters(ctx, cell) -> bool:
-    return ctx.is_parameters(cell) or "injected-parameters" in cell.tags
+#: Roles whose cells make the exported package (nb2prod.exporter.plan.CODE_ROLES).
+_PACKAGE_ROLES = ("export", "load", "predict")
+_LISTED = 3
 
 
 class ImportNotAtTop(Rule):
     """
     ## What it does
-    Finds imports in code cells after the first one.
+    Reports, once per notebook, the modules imported after the notebook's work has begun.
 
-    Reported are ``import x`` and ``from x import y`` statements at module level in any
-    code cell after the first code cell that holds Python code.  Imports inside functions and
-    optional imports in ``try: ... except ImportError:`` are not reported; a first cell
-    that holds only magics or ``!pip`` commands, or a leading cell tagged ``parameters`` (or
-    papermill's ``injected-parameters``), does not count as the first code cell.
+    The setup at the top does no work: imports, magics and ``!pip`` lines, the
+    ``parameters`` cell, settings (names assigned literals or paths, ``os.environ[...]``,
+    ``pd.options...``, ``plt.rcParams[...]``), configuration calls of imported modules on
+    their own line (``warnings.filterwarnings(...)``, ``sns.set_theme()``,
+    ``np.random.seed(0)``) and function definitions, in as many cells as it takes.  The
+    work begins with the first other statement (``df = pd.read_csv(...)``); an
+    ``import x`` or ``from x import y`` at module level after it is late.
+
+    Not late: imports inside functions (they run when called), conditional imports in
+    ``if``, ``with`` and loop blocks, optional imports in ``try: ... except ImportError:``,
+    an import of exactly what the setup imported already, standard-library modules
+    (nothing to install), and imports in the cells exported into the package
+    (``nb2prod:export``, ``load``, ``predict``), which travel with the code that uses
+    them.
+
+    One finding (severity info) counts the modules imported late and names the first
+    few, at the first late import.  It goes instead to a late import that breaks the
+    export, standard library included: one in a cell that is not exported, of a name an
+    exported cell uses (``nb2prod export`` then refuses the notebook).
 
     ## Why it blocks production
     The notebook's dependencies should be visible in one place: imports scattered over
     the notebook are missed when the environment is set up, the requirements written or
-    the code exported, and the job then fails late with ``ModuleNotFoundError``.
+    the code exported, and the job then fails late with ``ModuleNotFoundError``; an
+    exported cell that uses a name imported only in a cell left out of the package
+    cannot be exported at all.
 
     ## Example
     ```python
     # cell 1
     import pandas as pd
+    df = pd.read_csv("sales.csv")
     # cell 7
     import seaborn as sns
     sns.histplot(df.price)
@@ -60,12 +63,13 @@ class ImportNotAtTop(Rule):
     # cell 1
     import pandas as pd
     import seaborn as sns
+    df = pd.read_csv("sales.csv")
     # cell 7
     sns.histplot(df.price)
     ```
 
     ## Fix
-    None: move the import to the first code cell.
+    None: move the imports to the cells at the top.
     """
 
     code = "NB704"
@@ -74,51 +78,96 @@ class ImportNotAtTop(Rule):
     severity = Severity.INFO
 
     def check(self, ctx) -> Iterator[Finding]:
-        first_seen = False
-        for cell, parsed in ctx.python_cells():
-            if not first_seen:
-                # A leading `parameters` cell holds settings, not code: imports right after
-                # it are still at the top (papermill injects its values after that cell).
-                first_seen = _has_statements(parsed) and not _holds_parameters(ctx, cell)
+        from nb2prod.dependencies.distributions import is_stdlib
+
+        found = late_imports(ctx)
+        if not found.imports or found.work is None:
+            return
+        roles = _roles(ctx)
+        needed = _needed_by(
+            ctx, [c for c in ctx.code_cells if roles.get(c.index) in _PACKAGE_ROLES]
+        )
+        breaking: tuple[LateImport, str, Cell] | None = None
+        listed: dict[str, LateImport] = {}  # module -> its first late import
+        for late in found.imports:
+            if roles.get(late.cell.index) in _PACKAGE_ROLES:
                 continue
-            if parsed.tree is None or not parsed.python:
-                continue
-            for node in _module_level_imports(parsed.tree.body):
-                modules = ", ".join(f"`{m}`" for m in _imported_modules(node))
-                yield self.report(
-                    ctx,
-                    f"import of {modules} in cell {cell.number}, after the first code cell; move it "
-                    "to the imports at the top so the notebook's dependencies are in one place",
-                    cell,
-                    node=node,
+            used = next((n for n in late.names if n in needed), None)
+            if breaking is None and used is not None:
+                breaking = (late, used, needed[used])
+            for module in late.modules:
+                if used is not None or module.startswith(".") or not is_stdlib(module):
+                    listed.setdefault(module, late)
+        if breaking is not None:
+            late, name, reader = breaking
+            others = {m: i for m, i in listed.items() if i is not late}
+            message = (
+                f"`{late.modules[0]}` is imported in cell {late.cell.number}, which is not "
+                f"exported, but the {roles[reader.index]} cell {reader.number} uses `{name}`: "
+                "`nb2prod export` cannot build the package; move the import to the imports "
+                "at the top and tag that cell `nb2prod:export`"
+            )
+            if others:
+                verb = "is" if len(others) == 1 else "are"
+                message += f" ({_listing(others)} {verb} imported late too)"
+            yield self.report(ctx, message, late.cell, node=late.node)
+        elif listed:
+            first = next(iter(listed.values()))
+            if len(listed) == 1:
+                module, late = next(iter(listed.items()))
+                what = (
+                    f"`{module}` is imported in cell {late.cell.number}, after the notebook's "
+                    f"work begins in cell {found.work.number}; move the import"
                 )
+            else:
+                what = (
+                    f"{len(listed)} modules are imported after the notebook's work begins in "
+                    f"cell {found.work.number}: {_listing(listed)}; move the imports"
+                )
+            yield self.report(
+                ctx,
+                f"{what} to the cells at the top so the notebook's dependencies are in one place",
+                first.cell,
+                node=first.node,
+            )
 
 
-def _module_level_imports(body: list[ast.stmt]) -> Iterator[ast.Import | ast.ImportFrom]:
-    """Imports a cell runs at module level, not counting optional-import fallbacks."""
-    for statement in body:
-        if isinstance(statement, (ast.Import, ast.ImportFrom)):
-            yield statement
-        elif isinstance(statement, ast.Try) and not _is_import_fallback(statement):
-            yield from _module_level_imports(statement.body)
+def _roles(ctx) -> dict[int, str]:
+    from nb2prod.roles import RoleError, cell_role
+
+    roles: dict[int, str] = {}
+    marked = [  # every role is spelled with "nb2prod" but `parameters`, not needed here
+        cell
+        for cell in ctx.code_cells
+        if "nb2prod" in cell.source or any("nb2prod" in tag for tag in cell.tags)
+    ]
+    for cell in marked:
+        try:
+            role = cell_role(cell)
+        except RoleError:  # NB708 reports it
+            role = None
+        if role is not None:
+            roles[cell.index] = role
+    return roles
 
 
-def _is_import_fallback(node: ast.Try) -> bool:
-    for handler in node.handlers:
-        if handler.type is None:
-            return True
-        kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-        for kind in kinds:
-            name = kind.attr if isinstance(kind, ast.Attribute) else getattr(kind, "id", None)
-            if name in _IMPORT_FALLBACK_ERRORS:
-                return True
-    return False
+def _needed_by(ctx, package: list[Cell]) -> dict[str, Cell]:
+    """Names the package's cells read (in their functions too) and do not bind themselves,
+    with the first cell that reads each."""
+    bound = {name for cell in package for name in ctx.names[cell.index].defines}
+    needed: dict[str, Cell] = {}
+    for cell in package:
+        names = ctx.names[cell.index]
+        for name in [*names.reads, *[n for used in names.deferred.values() for n in used]]:
+            if name not in bound:
+                needed.setdefault(name, cell)
+    return needed
 
 
-def _imported_modules(node: ast.Import | ast.ImportFrom) -> list[str]:
-    if isinstance(node, ast.Import):
-        return [alias.name for alias in node.names]
-    return ["." * (node.level or 0) + (node.module or "")]
+def _listing(late: dict[str, LateImport]) -> str:
+    shown = [f"`{module}` (cell {i.cell.number})" for module, i in late.items()][:_LISTED]
+    more = len(late) - len(shown)
+    return ", ".join(shown) + (f" and {more} more" if more else "")
 
 
 class StarImport(Rule):
