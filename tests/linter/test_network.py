@@ -94,6 +94,10 @@ def lint_public(tmp_path, build):
         ("import pooch\npath = pooch.retrieve(url, known_hash=None)", "pooch.retrieve"),
         ("import yfinance as yf\nprices = yf.download('MSFT')", "yf.download"),
         (
+            "import pandas_datareader as pdr\nr = pdr.fred.FredReader(['HOUST'])",
+            "pdr.fred.FredReader",
+        ),
+        (
             "import pandas_datareader as pdr\nf = pdr.get_data_famafrench('F')",
             "pdr.get_data_famafrench",
         ),
@@ -121,6 +125,25 @@ def test_download_commands_are_reported(lint_cells, source):
     findings = lint_cells([source], select=SELECT)
     assert codes(findings) == ["NB207"]
     assert "downloads with" in findings[0].message
+
+
+def test_download_through_a_helper_function_is_reported(lint_cells):
+    # statsmodels' statespace_varmax example downloads through a function of its own
+    helper = (
+        "import requests\n\n\ndef download_file(url):\n"
+        "    with requests.get(url, stream=True, timeout=30) as r:\n"
+        "        return r.content\n"
+    )
+    findings = lint_cells(
+        [helper, "data = download_file('https://www.stata-press.com/data/r12/lutkepohl2.dta')"],
+        select=SELECT,
+    )
+    assert [(f.code, f.cell) for f in findings] == [("NB207", 2)]
+    assert "`download_file()` downloads 'https://www.stata-press.com/" in findings[0].message
+    # given a path, or a URL from the parameters cell, the helper downloads nothing reported
+    parameters = code("URL = 'https://example.org/x.csv'", tags=["parameters"])
+    assert not lint_cells([parameters, helper, "download_file(URL)"], select=SELECT)
+    assert not lint_cells([helper, "download_file('data/local.dta')"], select=SELECT)
 
 
 def test_shell_cell_download_is_reported(lint_cells):

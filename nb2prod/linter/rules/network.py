@@ -51,14 +51,8 @@ _DOWNLOADS = {
     "xarray.tutorial.load_dataset": "a tutorial dataset",
     "pooch.retrieve": "a file",
 }
-_DOWNLOADS.update(
-    (f"pandas_datareader.{module}{reader}", "market data")
-    for module in ("", "data.")
-    for reader in (
-        "DataReader get_data_famafrench get_data_fred get_data_yahoo get_data_stooq "
-        "get_data_tiingo get_data_quandl get_quote_yahoo".split()
-    )
-)
+#: Every call into pandas_datareader reads from a web service.
+_DATAREADER = "pandas_datareader."
 _KERAS_DATASETS = ("keras.datasets.", "tensorflow.keras.datasets.", "tf_keras.datasets.")
 #: ``load_dataset`` builders that read local files (given by ``data_files``).
 _LOCAL_BUILDERS = frozenset(
@@ -88,14 +82,15 @@ class NetworkFetch(Rule):
     Finds downloads and logins that happen while the notebook runs.  They are
     ``urllib.request.urlretrieve``/``urlopen``, ``requests.get``/``post``, ``httpx.get``
     and ``pd.read_csv``/``read_json``/``read_parquet``/``read_excel``/``read_html`` given
-    a literal ``http(s)://`` or ``ftp://`` URL (also through a variable bound to one),
+    a literal ``http(s)://`` or ``ftp://`` URL (also through a variable bound to one, or
+    through a function of the notebook's that downloads the URL it is given),
     ``!wget``/``!curl`` command lines, scikit-learn's ``fetch_*`` datasets
     (``fetch_openml``, ``fetch_california_housing``, ...), ``keras.datasets.<x>.load_data()``,
     ``nltk.download()``, ``tensorflow_datasets.load()``, ``torch.hub.load()``,
     ``torchvision.datasets.X(..., download=True)``, example datasets fetched from the web
     (seaborn's ``load_dataset``, statsmodels' ``get_rdataset``/``webuse``,
     ``xarray.tutorial``), ``pooch.retrieve``, market data (``yfinance.download``,
-    ``pandas_datareader``), and Hugging Face
+    any ``pandas_datareader`` reader), and Hugging Face
     ``datasets.load_dataset("name")`` and ``*.from_pretrained("name")`` without a pinned
     ``revision=``.  It also finds ``huggingface_hub.notebook_login()``, ``login()`` from
     ``huggingface_hub`` and ``wandb.login()`` without a token, and ``push_to_hub()``.  A
@@ -144,23 +139,33 @@ class NetworkFetch(Rule):
         called = callees(ctx)
         torchvision = any(o.startswith("torchvision") for o in ctx.imports.values())
         targets = _OTHER_QUALIFIED
+        helpers: frozenset[str] = frozenset()
         if called.any_qualified(_URL_QUALIFIED) and any(
             "://" in cell.source for cell in ctx.code_cells
         ):
             targets = _OTHER_QUALIFIED | _URL_QUALIFIED  # only a literal URL can be reported
-        elif not (torchvision or called.any_qualified(targets) or called.any_written(_WRITTEN)):
+            helpers = _download_helpers(ctx)
+        elif not (
+            torchvision
+            or called.any_qualified(targets)
+            or called.any_written(_WRITTEN)
+            or called.any_qualified_prefix((_DATAREADER,))
+        ):
             return
         strings = _Strings(ctx)
         for cell, _parsed, call, qualified in ctx.calls():
             func = call.func
             written = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
             qualified = qualified or ""
+            helper = written in helpers and isinstance(func, ast.Name)
             if (
                 qualified in targets
                 or written in _WRITTEN
+                or helper
+                or qualified.startswith(_DATAREADER)
                 or (torchvision and qualified.startswith("torchvision.datasets."))
             ) and not ctx.is_parameters(cell):
-                message = self._message(ctx, strings, call, qualified, written)
+                message = self._message(strings, call, qualified, written, helper)
                 if message:
                     yield self.report(ctx, message, cell, node=call)
 
@@ -173,8 +178,10 @@ class NetworkFetch(Rule):
             )
             yield self.report(ctx, message, command.cell, span=command.span)
 
-    def _message(self, ctx, strings: _Strings, call: ast.Call, qualified: str, written: str):
-        if qualified in _URL_CALLS or qualified in _READER_CALLS:
+    def _message(
+        self, strings: _Strings, call: ast.Call, qualified: str, written: str, helper: bool
+    ):
+        if qualified in _URL_CALLS or qualified in _READER_CALLS or helper:
             url = next(filter(None, map(strings.url, _arguments(call))), None)
             shown = f"`{_shown(call.func)}()`" if url else ""
             return url and f"{shown} downloads '{shown_text(url)}' on every run; {_CACHE}"
@@ -185,6 +192,8 @@ class NetworkFetch(Rule):
             return f"{shown} downloads a dataset on every fresh machine; {_CACHE}"
         if written == "load_data" and qualified.startswith(_KERAS_DATASETS):
             return f"{shown} downloads a Keras dataset on every fresh machine; {_CACHE}"
+        if qualified.startswith(_DATAREADER):
+            return f"{shown} reads market data from a web service while the notebook runs; {_CACHE}"
         if qualified in _DOWNLOADS:
             if _keyword_is(call, "download", False):
                 return None
@@ -225,6 +234,20 @@ class NetworkFetch(Rule):
             "the notebook runs; pin `revision=` to a commit and cache it, or save it into the "
             "project and load it from a path given as a parameter"
         )
+
+
+def _download_helpers(ctx) -> frozenset[str]:
+    """Functions the notebook defines that download from an address they are given
+    (``def download_file(url): requests.get(url)``): called with a literal URL, they
+    download it."""
+    downloads = {id(call) for _c, _p, call, qualified in ctx.calls() if qualified in _URL_QUALIFIED}
+    return frozenset(
+        statement.name
+        for _cell, _parsed, tree in ctx.trees()
+        for statement in tree.body
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and any(id(node) in downloads for node in ast.walk(statement))
+    )
 
 
 class _Strings:
