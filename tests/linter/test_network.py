@@ -94,6 +94,11 @@ def lint_public(tmp_path, build):
         ("import pooch\npath = pooch.retrieve(url, known_hash=None)", "pooch.retrieve"),
         ("import yfinance as yf\nprices = yf.download('MSFT')", "yf.download"),
         (
+            "from tsfresh.examples.robot_execution_failures import "
+            "download_robot_execution_failures\ndownload_robot_execution_failures()",
+            "download_robot_execution_failures",
+        ),
+        (
             "import pandas_datareader as pdr\nr = pdr.fred.FredReader(['HOUST'])",
             "pdr.fred.FredReader",
         ),
@@ -144,6 +149,10 @@ def test_download_through_a_helper_function_is_reported(lint_cells):
     parameters = code("URL = 'https://example.org/x.csv'", tags=["parameters"])
     assert not lint_cells([parameters, helper, "download_file(URL)"], select=SELECT)
     assert not lint_cells([helper, "download_file('data/local.dta')"], select=SELECT)
+    # a function of the notebook's named download_* is not a package's downloader
+    assert not lint_cells(
+        ["def download_data():\n    return 1\n\n\ndownload_data()"], select=SELECT
+    )
 
 
 def test_shell_cell_download_is_reported(lint_cells):

@@ -90,7 +90,8 @@ class NetworkFetch(Rule):
     ``torchvision.datasets.X(..., download=True)``, example datasets fetched from the web
     (seaborn's ``load_dataset``, statsmodels' ``get_rdataset``/``webuse``,
     ``xarray.tutorial``), ``pooch.retrieve``, market data (``yfinance.download``,
-    any ``pandas_datareader`` reader), and Hugging Face
+    any ``pandas_datareader`` reader), a package's own ``download_*()`` function
+    (``download_robot_execution_failures()``), and Hugging Face
     ``datasets.load_dataset("name")`` and ``*.from_pretrained("name")`` without a pinned
     ``revision=``.  It also finds ``huggingface_hub.notebook_login()``, ``login()`` from
     ``huggingface_hub`` and ``wandb.login()`` without a token, and ``push_to_hub()``.  A
@@ -150,6 +151,7 @@ class NetworkFetch(Rule):
             or called.any_qualified(targets)
             or called.any_written(_WRITTEN)
             or called.any_qualified_prefix((_DATAREADER,))
+            or any(name.startswith("download") for name in called.written)
         ):
             return
         strings = _Strings(ctx)
@@ -163,6 +165,7 @@ class NetworkFetch(Rule):
                 or written in _WRITTEN
                 or helper
                 or qualified.startswith(_DATAREADER)
+                or (written.startswith("download") and "." in qualified)
                 or (torchvision and qualified.startswith("torchvision.datasets."))
             ) and not ctx.is_parameters(cell):
                 message = self._message(strings, call, qualified, written, helper)
@@ -198,6 +201,9 @@ class NetworkFetch(Rule):
             if _keyword_is(call, "download", False):
                 return None
             return f"{shown} downloads {_DOWNLOADS[qualified]} while the notebook runs; {_CACHE}"
+        if written.startswith("download") and not _keyword_is(call, "download", False):
+            # a package's own downloader: download_robot_execution_failures(), ...
+            return f"{shown} downloads while the notebook runs; {_CACHE}"
         if qualified.startswith("torchvision.datasets.") and _keyword_is(call, "download", True):
             return f"{shown} with `download=True` downloads a dataset; {_CACHE}"
         if written in ("from_pretrained", "load_dataset"):
