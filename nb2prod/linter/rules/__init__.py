@@ -9,6 +9,7 @@ from nb2prod.linter.rules import (  # noqa: F401
     network,
     notebook,
     paths,
+    removed_api,
     reproducibility,
     secrets,
     structure,
