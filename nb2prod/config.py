@@ -23,6 +23,8 @@ else:  # Python 3.10
 
 PROFILES = ("explore", "prod")
 DEFAULT_PROFILE = "prod"
+#: Rule options that take one of a few words.
+_OPTION_CHOICES = {"saved-outputs": ("auto", "stripped", "kept")}
 _LINT_KEYS = {
     "select",
     "ignore",
@@ -256,6 +258,9 @@ def folder_settings(folder: Path, overrides: LintOverrides) -> LintSettings:
         if type(value) is not type(default) or wrong_items:
             expected = "list of strings" if isinstance(default, list) else type(default).__name__
             raise ConfigError(f"{where}: `{key}` must be a {expected}")
+        if value not in _OPTION_CHOICES.get(key, (value,)):
+            choices = ", ".join(f'"{c}"' for c in _OPTION_CHOICES[key])
+            raise ConfigError(f"{where}: `{key}` must be one of {choices}, not {value!r}")
     exclude = tuple(_codes(lint, "exclude", where))
     show_info = lint.get("show-info", False)
     if not isinstance(show_info, bool):

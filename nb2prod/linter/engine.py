@@ -20,7 +20,7 @@ from nb2prod.config import (
 )
 from nb2prod.credentials import redact_text
 from nb2prod.errors import NotebookReadError, UsageError
-from nb2prod.linter import noqa
+from nb2prod.linter import noqa, stripped
 from nb2prod.linter.context import NotebookContext
 from nb2prod.linter.edits import replace_in_line
 from nb2prod.linter.rule import (
@@ -152,14 +152,16 @@ def lint_paths(
         work.append((path, by_folder[folder].for_file(path), fix))
     work = [w for w in work if not _excluded(w[0], w[1])]
     jobs = jobs or os.cpu_count() or 1
-    if jobs > 1 and len(work) >= _PARALLEL_FROM:
-        from concurrent.futures import ProcessPoolExecutor  # ~20 ms: only when it pays off
-        from multiprocessing import get_context
+    with stripped.one_run():  # .gitattributes & co: looked at once per run, not per notebook
+        if jobs > 1 and len(work) >= _PARALLEL_FROM:
+            from concurrent.futures import ProcessPoolExecutor  # ~20 ms: only when it pays off
+            from multiprocessing import get_context
 
-        with ProcessPoolExecutor(jobs, mp_context=get_context("fork")) as pool:
-            results = list(pool.map(_lint_job, work, chunksize=max(1, len(work) // (jobs * 8))))
-    else:
-        results = [_lint_job(w) for w in work]
+            with ProcessPoolExecutor(jobs, mp_context=get_context("fork")) as pool:
+                chunksize = max(1, len(work) // (jobs * 8))
+                results = list(pool.map(_lint_job, work, chunksize=chunksize))
+        else:
+            results = [_lint_job(w) for w in work]
     return LintReport(results)
 
 

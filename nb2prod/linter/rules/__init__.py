@@ -4,6 +4,7 @@ from nb2prod.linter.rules import (  # noqa: F401
     dependencies,
     environment,
     execution,
+    hidden_state,
     installs,
     interactive,
     network,
