@@ -487,6 +487,27 @@ def test_stdlib_first_party_optional_and_relative_imports_are_not_reported(lint_
     assert codes(lint_cells([source], select=["NB401"])) == []
 
 
+def test_an_import_whose_handler_only_prints_is_not_optional(lint_cells):
+    # tsfresh's forecasting tutorials: the handler prints a hint and the next cell uses
+    # `web`, which is then undefined; a fallback or a flag makes the import optional
+    (lint_cells.folder / "requirements.txt").write_text("pandas\n")
+    prints = (
+        "try:\n    import pandas_datareader.data as web\nexcept ImportError:\n"
+        "    print('You need to install the pandas_datareader.')\n"
+    )
+    findings = lint_cells([prints, "df = web.DataReader('AAPL', 'stooq')"], select=["NB401"])
+    assert codes(findings) == ["NB401"]
+    assert "pandas_datareader" in findings[0].message
+    flag = (
+        "try:\n    import lightgbm\n    HAS_LGB = True\nexcept ImportError:\n    HAS_LGB = False\n"
+    )
+    assert codes(lint_cells([flag], select=["NB401"])) == []
+    installs = (
+        "try:\n    import shap\nexcept ImportError:\n    %pip install shap\n    import shap\n"
+    )
+    assert codes(lint_cells([installs], select=["NB401"])) == ["NB401"]
+
+
 def test_modules_next_to_a_notebook_in_a_subfolder(tmp_path):
     from nb2prod.config import LintOverrides, lint_settings
     from nb2prod.linter.engine import lint_file

@@ -64,16 +64,41 @@ def _guarded(statement: ast.stmt, parents: dict[ast.AST, ast.AST]) -> bool:
     parent = parents.get(statement)
     while parent is not None:
         if isinstance(parent, _TRY):
-            # The guarded parts: the ``try`` body and the handlers (``except ImportError:
-            # import fallback`` is optional too); ``else``/``finally`` always run.
-            if _in(child, parent.body) or _in(child, parent.handlers):
-                if any(catches_import_error(h) for h in parent.handlers):
-                    return True
+            # The guarded parts: the ``try`` body, when a handler lets the notebook go on
+            # without the module, and the handlers (``except ImportError: import fallback``
+            # is optional too); ``else``/``finally`` always run.
+            handlers = [h for h in parent.handlers if catches_import_error(h)]
+            tried = {m for s in parent.body for m in _imported(s)}
+            if _in(child, parent.handlers) and handlers and not (_imported(statement) & tried):
+                return True
+            if _in(child, parent.body) and any(_goes_on_without(h, tried) for h in handlers):
+                return True
         elif isinstance(parent, ast.If) and _in(child, parent.body):
             if _is_type_checking(parent.test):
                 return True
         child, parent = parent, parents.get(parent)
     return False
+
+
+_BINDS = (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Import, ast.ImportFrom, ast.FunctionDef)
+
+
+def _goes_on_without(handler: ast.ExceptHandler, modules: set[str]) -> bool:
+    """Whether the notebook can do without ``modules`` after this handler: it binds a
+    fallback or a flag (``HAS_LGB = False``).  A handler that only prints, passes or
+    installs leaves the imported names undefined for the cells that use them, and one that
+    imports the same module again (after ``%pip install``) shows the notebook needs it."""
+    return any(
+        isinstance(node, _BINDS) and not (_imported(node) & modules) for node in ast.walk(handler)
+    )
+
+
+def _imported(node: ast.AST) -> set[str]:
+    if isinstance(node, ast.Import):
+        return {alias.name for alias in node.names}
+    if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+        return {node.module}
+    return set()
 
 
 def _in(node: ast.AST, nodes: Sequence[ast.AST]) -> bool:
