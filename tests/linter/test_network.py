@@ -98,6 +98,7 @@ def lint_public(tmp_path, build):
             "download_robot_execution_failures\ndownload_robot_execution_failures()",
             "download_robot_execution_failures",
         ),
+        ("from river import datasets\ndataset = datasets.Bikes()", "datasets.Bikes"),
         (
             "import pandas_datareader as pdr\nr = pdr.fred.FredReader(['HOUST'])",
             "pdr.fred.FredReader",

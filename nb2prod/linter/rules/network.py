@@ -51,6 +51,14 @@ _DOWNLOADS = {
     "xarray.tutorial.load_dataset": "a tutorial dataset",
     "pooch.retrieve": "a file",
 }
+#: river's datasets that download their file on first use (``base.RemoteDataset``).
+_DOWNLOADS.update(
+    (f"river.datasets.{name}", "a river dataset")
+    for name in (
+        "BETH Bikes CreditCard CriteoAds Elec2 HTTP Higgs Insects Keystroke MaliciousURL "
+        "MovieLens100K Music Restaurants SMSSpam SMTP TREC07 Taxis WebTraffic".split()
+    )
+)
 #: Every call into pandas_datareader reads from a web service.
 _DATAREADER = "pandas_datareader."
 _KERAS_DATASETS = ("keras.datasets.", "tensorflow.keras.datasets.", "tf_keras.datasets.")
@@ -90,7 +98,8 @@ class NetworkFetch(Rule):
     ``torchvision.datasets.X(..., download=True)``, example datasets fetched from the web
     (seaborn's ``load_dataset``, statsmodels' ``get_rdataset``/``webuse``,
     ``xarray.tutorial``), ``pooch.retrieve``, market data (``yfinance.download``,
-    any ``pandas_datareader`` reader), a package's own ``download_*()`` function
+    any ``pandas_datareader`` reader), river's remote datasets (``datasets.Bikes()``), a
+    package's own ``download_*()`` function
     (``download_robot_execution_failures()``), and Hugging Face
     ``datasets.load_dataset("name")`` and ``*.from_pretrained("name")`` without a pinned
     ``revision=``.  It also finds ``huggingface_hub.notebook_login()``, ``login()`` from
