@@ -21,6 +21,7 @@ import json
 import re
 import subprocess
 import sys
+import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import Goals, heading
-from outcome_corpus import OUTCOMES_FILE, sample_all
+from outcome_corpus import OUTCOMES_FILE, SampledNotebook, sample_all
 
 CAUSE_NAMED_GOAL = 0.95
 CLEAN_RUNS_GOAL = 0.99
@@ -47,7 +48,7 @@ CAUSES = {
 }
 _NETWORK = re.compile(
     r"network disabled for this job|URLError|ConnectionError|ConnectionRefused|gaierror"
-    r"|HTTPError|MaxRetryError|NewConnectionError|Temporary failure in name resolution"
+    r"|HTTPError|MaxRetryError|NewConnectionError|RemoteDataError|Temporary failure in name resolution"
 )
 _MODULE = re.compile(r"No module named '([\w.]+)'")
 _REMOVED = re.compile(
@@ -101,17 +102,27 @@ def named(failure: Failure, failing_cell: int | None, findings: list[dict]) -> l
     ]
 
 
-def lint(paths: list[Path]) -> dict[Path, list[dict]]:
+_STRIPPED_CONFIG = '[tool.nb2prod.lint]\nsaved-outputs = "stripped"\n'
+
+
+def lint(notebooks: list[SampledNotebook]) -> dict[Path, list[dict]]:
+    """Findings by notebook path: one ``nb2prod lint`` per kind of project configuration."""
     nb2prod = Path(sys.executable).with_name("nb2prod")
-    command = [str(nb2prod), "lint", "--format", "json", "--exit-zero", "--isolated"]
-    finished = subprocess.run(
-        command + [str(p) for p in paths], capture_output=True, text=True, check=False
-    )
-    if finished.returncode != 0:
-        raise SystemExit(f"nb2prod lint failed ({finished.returncode}): {finished.stderr}")
-    findings: dict[Path, list[dict]] = {path.resolve(): [] for path in paths}
-    for finding in json.loads(finished.stdout)["findings"]:
-        findings[Path(finding["path"]).resolve()].append(finding)
+    findings: dict[Path, list[dict]] = {nb.path.resolve(): [] for nb in notebooks}
+    with tempfile.TemporaryDirectory() as folder:
+        stripped_config = Path(folder) / "pyproject.toml"
+        stripped_config.write_text(_STRIPPED_CONFIG)
+        for stripped in (False, True):
+            paths = [str(nb.path) for nb in notebooks if nb.source.stripped == stripped]
+            if not paths:
+                continue
+            config = ["--config", str(stripped_config)] if stripped else ["--isolated"]
+            command = [str(nb2prod), "lint", "--format", "json", "--exit-zero", *config]
+            finished = subprocess.run(command + paths, capture_output=True, text=True)
+            if finished.returncode != 0:
+                raise SystemExit(f"nb2prod lint failed ({finished.returncode}): {finished.stderr}")
+            for finding in json.loads(finished.stdout)["findings"]:
+                findings[Path(finding["path"]).resolve()].append(finding)
     return findings
 
 
@@ -124,7 +135,7 @@ def main(argv=None) -> int:
     recorded = json.loads(OUTCOMES_FILE.read_text())["notebooks"]
     sampled = sample_all(log=lambda message: print(message, flush=True))
     current = [nb for nb in sampled if recorded.get(nb.name, {}).get("sha256") == nb.sha256]
-    findings = lint([nb.path for nb in current])
+    findings = lint(current)
 
     kinds: Counter[str] = Counter()
     named_kinds: Counter[str] = Counter()

@@ -33,12 +33,23 @@ class OutcomeSource:
     sdist: Source
     limit: int | None
     extras: tuple[str, ...] = ()
+    #: The project keeps its notebooks without outputs (nb2prod's ``saved-outputs``).
+    stripped: bool = False
+    #: The requirements file the project gives for its notebooks: a path in the sdist, or
+    #: in bench/ for what a project declares in a form pip cannot install.
+    requirements: str | None = None
 
-    @property
-    def requirement(self) -> str:
-        """What a new user installs to run the project's notebooks."""
+    def install_arguments(self, root: Path) -> list[str]:
+        """What a new user installs (``pip install ...``) to run the project's notebooks."""
         extras = f"[{','.join(self.extras)}]" if self.extras else ""
-        return f"{self.sdist.name}{extras}=={self.sdist.version}"
+        arguments = [f"{self.sdist.name}{extras}=={self.sdist.version}"]
+        if self.requirements:  # a file of the sdist, else one of bench/
+            in_sdist = root / self.requirements
+            arguments += [
+                "-r",
+                str(in_sdist if in_sdist.is_file() else BENCH_DIR / self.requirements),
+            ]
+        return arguments
 
     @property
     def label(self) -> str:
@@ -50,10 +61,12 @@ class SampledNotebook:
     name: str  # NAME-VERSION/PATH
     path: Path
     sha256: str
+    source: OutcomeSource
 
 
 def read_sources(path: Path = SOURCES_FILE) -> list[OutcomeSource]:
-    """The pinned sdists (``NAME VERSION SHA256 [LIMIT] [extras=A,B]``, ``#`` comments)."""
+    """The pinned sdists (``NAME VERSION SHA256 [LIMIT] [extras=A,B] [requirements=PATH]
+    [outputs=stripped]``, ``#`` comments)."""
     sources = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         fields = line.split("#", 1)[0].split()
@@ -62,15 +75,21 @@ def read_sources(path: Path = SOURCES_FILE) -> list[OutcomeSource]:
         options = fields[3:]
         limits = [int(o) for o in options if o.isdigit()]
         extras = [o.removeprefix("extras=") for o in options if o.startswith("extras=")]
-        if len(fields) < 3 or len(limits) + len(extras) != len(options):
+        stripped = "outputs=stripped" in options
+        requirements = [o.removeprefix("requirements=") for o in options if "requirements=" in o]
+        known = len(limits) + len(extras) + stripped + len(requirements)
+        if len(fields) < 3 or known != len(options):
             raise ValueError(
-                f"{path}:{number}: expected NAME VERSION SHA256 [LIMIT] [extras=A,B]: {line!r}"
+                f"{path}:{number}: expected NAME VERSION SHA256 [LIMIT] [extras=A,B] "
+                f"[requirements=PATH] [outputs=stripped]: {line!r}"
             )
         sources.append(
             OutcomeSource(
                 Source(*fields[:3]),
                 limits[0] if limits else None,
                 tuple(extras[0].split(",")) if extras else (),
+                stripped,
+                requirements[0] if requirements else None,
             )
         )
     return sources
@@ -130,6 +149,7 @@ def sample(source: OutcomeSource, log=print) -> list[SampledNotebook]:
             name=f"{source.label}/{path.relative_to(root).as_posix()}",
             path=path,
             sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+            source=source,
         )
         for path in candidates
     ]

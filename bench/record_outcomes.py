@@ -32,6 +32,7 @@ from outcome_corpus import (
     OUTCOMES_FILE,
     SOURCE_DIR,
     OutcomeSource,
+    extracted,
     read_sources,
     sample,
 )
@@ -50,14 +51,15 @@ def environment(source: OutcomeSource) -> tuple[Path, dict[str, str]]:
     venv = VENV_DIR / source.label
     python = venv / "bin" / "python"
     marker = venv / ".complete"
-    spec = source.requirement
+    arguments = source.install_arguments(extracted(source))
+    spec = " ".join(arguments)
     if not marker.is_file() or marker.read_text() != spec:
         print(f"  building the environment of {source.label}: {spec} ...", flush=True)
         subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
         env = {**os.environ, "PIP_CONSTRAINT": str(CONSTRAINTS)}
         subprocess.run(
             [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
-            + [spec, *RUNNER_PACKAGES],
+            + [*arguments, *RUNNER_PACKAGES],
             check=True,
             env=env,
         )
@@ -79,9 +81,13 @@ def environment(source: OutcomeSource) -> tuple[Path, dict[str, str]]:
 
 def run_notebook(python: Path, path: Path, cell_timeout: int, notebook_timeout: int) -> dict:
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("MLFLOW_", "PIP_"))},
+        # the kernel picks its own plotting backend (inline), as under papermill
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("MLFLOW_", "PIP_")) and k != "MPLBACKEND"
+        },
         "PYTHONPATH": str(OFFLINE),
-        "MPLBACKEND": "Agg",
         "JUPYTER_PLATFORM_DIRS": "1",
         # the environment's own kernel, before any "python3" kernel of the user's
         "JUPYTER_PATH": str(python.parent.parent / "share" / "jupyter"),
