@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import cast
 
-from nb2prod.linter.context import PARAMETERS_TAG, NotebookContext
+from nb2prod.linter.context import PARAMETERS_TAG, CellIndex, NotebookContext
 from nb2prod.notebook import Cell
 
 #: Exceptions whose handler makes a ``try: import x`` an optional-dependency fallback.
@@ -61,7 +61,7 @@ def late_imports(ctx: NotebookContext) -> LateImports:
         cell = index.cell
         if work is not None and not (names[cell.index].imports or names[cell.index].star_imports):
             continue  # no import the cell runs itself (only ones in functions, if any)
-        parsed, body = index.parsed, index.parsed.tree.body  # type: ignore[union-attr]
+        body = index.parsed.tree.body  # type: ignore[union-attr]
         after = 0  # the line the work begins on in this cell
         if work is None:
             tags = cell.tags
@@ -70,10 +70,13 @@ def late_imports(ctx: NotebookContext) -> LateImports:
                     top.update(_bindings(statement))
                 continue
             for statement in body:
-                if not _is_setup(ctx, statement, parsed.lines):
+                if isinstance(statement, (ast.Import, ast.ImportFrom)):
+                    top.update(_pairs(statement))  # the usual first statements, quickly
+                elif _is_setup(ctx, statement, index):
+                    top.update(_bindings(statement))
+                else:
                     work, after = cell, statement.lineno
                     break
-                top.update(_bindings(statement))
             else:
                 continue
         found = index.by_type.get(ast.Import, []) + index.by_type.get(ast.ImportFrom, [])
@@ -154,19 +157,19 @@ def _blocks(statement: ast.stmt) -> list[list[ast.stmt]]:
 # --------------------------------------------------------------------------- setup
 
 
-def _is_setup(ctx: NotebookContext, statement: ast.stmt, lines: list[str]) -> bool:
+def _is_setup(ctx: NotebookContext, statement: ast.stmt, index: CellIndex) -> bool:
     """Whether a statement does no work (its blocks included)."""
     stack = [statement]  # no recursion: generated cells nest `elif` chains 1,000s deep
     while stack:
         node = stack.pop()
         if isinstance(node, _BLOCKS):
             stack.extend(inner for block in _blocks(node) for inner in block)
-        elif not _sets_up(ctx, node, lines):
+        elif not _sets_up(ctx, node, index):
             return False
     return True
 
 
-def _sets_up(ctx: NotebookContext, statement: ast.stmt, lines: list[str]) -> bool:
+def _sets_up(ctx: NotebookContext, statement: ast.stmt, index: CellIndex) -> bool:
     if isinstance(
         statement,
         (ast.Import, ast.ImportFrom, ast.Pass, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef),
@@ -184,11 +187,7 @@ def _sets_up(ctx: NotebookContext, statement: ast.stmt, lines: list[str]) -> boo
         value = statement.value
         if value is None or isinstance(value, (ast.Constant, ast.Name, ast.Attribute)):
             return True
-        if not isinstance(value, ast.Call):  # a literal list, a sum: calls need brackets
-            text = "".join(lines[statement.lineno - 1 : statement.end_lineno])
-            if not ("(" in text or "lambda" in text or "await" in text):
-                return True
-        return _static(ctx, value)
+        return _static(ctx, statement, index)
     return False
 
 
@@ -219,21 +218,23 @@ def _setting_target(ctx: NotebookContext, target: ast.AST) -> bool:
     return _module_root(ctx, target)  # pd.options..., plt.rcParams[...], os.environ[...]
 
 
-def _static(ctx: NotebookContext, value: ast.AST | None) -> bool:
-    """Whether a value is a setting: literals, names, arithmetic, and only the calls that
-    make paths and environment values (``Path("data") / "raw"``, ``os.getenv("KEY")``)."""
-    if value is None:
-        return True
-    for node in ast.walk(value):
-        if isinstance(node, (ast.Lambda, ast.Await)):
+def _static(ctx: NotebookContext, statement: ast.stmt, index: CellIndex) -> bool:
+    """Whether an assignment's value is a setting: literals, names, arithmetic, and only
+    the calls that make paths and environment values (``Path("data") / "raw"``,
+    ``os.getenv("KEY")``).  The cell's calls on the statement's lines are checked (no walk
+    through a long literal)."""
+    first, last = statement.lineno, statement.end_lineno or statement.lineno
+    for node in index.nodes(ast.Lambda, ast.Await):
+        if first <= node.lineno <= last:
             return False
-        if isinstance(node, ast.Call):
-            qualified = ctx.qualified_name(node.func)
-            if qualified is None:  # `Path(...).resolve()`: the call it is made on is checked
-                if not (
-                    isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Call)
-                ):
-                    return False
-            elif qualified not in _SETTING_CALLS and not qualified.startswith("os.path."):
-                return False
+    for call in index.nodes(ast.Call):
+        if first <= call.lineno <= last and not _setting_call(ctx, call):
+            return False
     return True
+
+
+def _setting_call(ctx: NotebookContext, call: ast.Call) -> bool:
+    qualified = ctx.qualified_name(call.func)
+    if qualified is None:  # `Path(...).resolve()`: the call it is made on is checked too
+        return isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Call)
+    return qualified in _SETTING_CALLS or qualified.startswith("os.path.")

@@ -113,14 +113,24 @@ class _Flows:
 
     ctx: NotebookContext
     verdicts: dict[int, bool] = field(default_factory=dict)
-    plot_objects: set[str] = field(default_factory=set)
     positions: dict[int, int] = field(default_factory=dict)  # id(cell index) -> position
+    _plot_objects: set[str] | None = None
     _names: dict[str, list[tuple[int, CellIndex, ast.Name]]] | None = None
     _free: dict[int, set[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.positions = {id(index): n for n, index in enumerate(self.ctx.indexes)}
-        self._find_plot_objects()
+
+    @property
+    def plot_objects(self) -> set[str]:
+        """Names of the figures, axes and charts the notebook made (worked out when first
+        needed, and only when it imports a plotting library)."""
+        if self._plot_objects is None:
+            self._plot_objects = set()
+            roots = {origin.split(".", 1)[0] for origin in self.ctx.imports.values()}
+            if not roots.isdisjoint(PLOT_LIBRARIES):
+                self._find_plot_objects()
+        return self._plot_objects
 
     # -- plotting calls and the figures and axes they make
     def is_plot_call(self, func: ast.AST) -> bool:
@@ -151,6 +161,8 @@ class _Flows:
     def _find_plot_objects(self) -> None:
         """Names assigned only figures, axes and charts (``fig, ax = plt.subplots()``,
         ``for ax in axes.flat``), so that ``ax.scatter(...)`` is known to plot."""
+        found: set[str] = set()
+        self._plot_objects = found  # grows as the assignments are read, in order
         other: set[str] = set()
         for index in self.ctx.indexes:
             for node in index.nodes(ast.Assign, ast.For):
@@ -159,12 +171,12 @@ class _Flows:
                 elif isinstance(node, ast.For):
                     targets = list(self._loop_targets(node.target, node.iter))
                 for target, value in targets:
-                    for name in ast.walk(target):
-                        if isinstance(name, ast.Name) and isinstance(name.ctx, ast.Store):
-                            plotted = isinstance(value, ast.Call) and self.is_plot_call(value.func)
-                            plotted = plotted or self._plot_rooted(value)
-                            (self.plot_objects if plotted else other).add(name.id)
-        self.plot_objects -= other
+                    names = _stored_names(target)
+                    if names:
+                        plotted = isinstance(value, ast.Call) and self.is_plot_call(value.func)
+                        plotted = plotted or self._plot_rooted(value)
+                        (found if plotted else other).update(names)
+        found -= other
 
     def _plot_rooted(self, node: ast.AST | None) -> bool:
         root, _parts = _chain(node) if node is not None else (None, [])
@@ -438,6 +450,21 @@ def _declares_global(scope: ast.AST | None, name: str) -> bool:
     if scope is None:
         return False
     return any(isinstance(n, ast.Global) and name in n.names for n in ast.walk(scope))
+
+
+def _stored_names(target: ast.AST) -> list[str]:
+    """The names an assignment target binds (``fig, (ax1, ax2)`` -> fig, ax1, ax2)."""
+    names: list[str] = []
+    stack = [target]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Name):
+            names.append(node.id)
+        elif isinstance(node, (ast.Tuple, ast.List)):
+            stack.extend(node.elts)
+        elif isinstance(node, ast.Starred):
+            stack.append(node.value)
+    return names
 
 
 def _statement(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> ast.stmt | None:

@@ -136,12 +136,9 @@ def _roles(ctx) -> dict[int, str]:
     from nb2prod.roles import RoleError, cell_role
 
     roles: dict[int, str] = {}
-    marked = [  # every role is spelled with "nb2prod" but `parameters`, not needed here
-        cell
-        for cell in ctx.code_cells
-        if "nb2prod" in cell.source or any("nb2prod" in tag for tag in cell.tags)
-    ]
-    for cell in marked:
+    if "nb2prod" not in ctx.notebook.text:
+        return roles  # each role that matters here is spelled with "nb2prod"
+    for cell in ctx.code_cells:
         try:
             role = cell_role(cell)
         except RoleError:  # NB708 reports it
