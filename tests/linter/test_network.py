@@ -99,6 +99,7 @@ def lint_public(tmp_path, build):
             "download_robot_execution_failures",
         ),
         ("from river import datasets\ndataset = datasets.Bikes()", "datasets.Bikes"),
+        ("from yellowbrick.datasets import load_concrete\nX, y = load_concrete()", "load_concrete"),
         (
             "import pandas_datareader as pdr\nr = pdr.fred.FredReader(['HOUST'])",
             "pdr.fred.FredReader",

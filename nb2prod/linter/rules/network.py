@@ -61,6 +61,8 @@ _DOWNLOADS.update(
 )
 #: Every call into pandas_datareader reads from a web service.
 _DATAREADER = "pandas_datareader."
+#: Loaders that download their dataset on first use: yellowbrick's ``load_concrete()``, ...
+_FIRST_USE_LOADERS = ("yellowbrick.datasets.load_",)
 _KERAS_DATASETS = ("keras.datasets.", "tensorflow.keras.datasets.", "tf_keras.datasets.")
 #: ``load_dataset`` builders that read local files (given by ``data_files``).
 _LOCAL_BUILDERS = frozenset(
@@ -98,7 +100,8 @@ class NetworkFetch(Rule):
     ``torchvision.datasets.X(..., download=True)``, example datasets fetched from the web
     (seaborn's ``load_dataset``, statsmodels' ``get_rdataset``/``webuse``,
     ``xarray.tutorial``), ``pooch.retrieve``, market data (``yfinance.download``,
-    any ``pandas_datareader`` reader), river's remote datasets (``datasets.Bikes()``), a
+    any ``pandas_datareader`` reader), river's remote datasets (``datasets.Bikes()``) and
+    yellowbrick's (``load_concrete()``), a
     package's own ``download_*()`` function
     (``download_robot_execution_failures()``), and Hugging Face
     ``datasets.load_dataset("name")`` and ``*.from_pretrained("name")`` without a pinned
@@ -159,7 +162,7 @@ class NetworkFetch(Rule):
             torchvision
             or called.any_qualified(targets)
             or called.any_written(_WRITTEN)
-            or called.any_qualified_prefix((_DATAREADER,))
+            or called.any_qualified_prefix((_DATAREADER, *_FIRST_USE_LOADERS))
             or any(name.startswith("download") for name in called.written)
         ):
             return
@@ -173,7 +176,7 @@ class NetworkFetch(Rule):
                 qualified in targets
                 or written in _WRITTEN
                 or helper
-                or qualified.startswith(_DATAREADER)
+                or qualified.startswith((_DATAREADER, *_FIRST_USE_LOADERS))
                 or (written.startswith("download") and "." in qualified)
                 or (torchvision and qualified.startswith("torchvision.datasets."))
             ) and not ctx.is_parameters(cell):
@@ -206,6 +209,8 @@ class NetworkFetch(Rule):
             return f"{shown} downloads a Keras dataset on every fresh machine; {_CACHE}"
         if qualified.startswith(_DATAREADER):
             return f"{shown} reads market data from a web service while the notebook runs; {_CACHE}"
+        if qualified.startswith(_FIRST_USE_LOADERS):
+            return f"{shown} downloads its dataset on every fresh machine; {_CACHE}"
         if qualified in _DOWNLOADS:
             if _keyword_is(call, "download", False):
                 return None
