@@ -139,6 +139,7 @@ lab: venv
 
 bench: venv
 	$(FROM_LOCK) $(BIN)/python bench/lint_bench.py --json-out bench/.cache/lint-bench.json
+	$(FROM_LOCK) $(BIN)/python bench/outcome_bench.py --json-out bench/.cache/outcome-bench.json
 	$(FROM_LOCK) $(BIN)/python bench/export_bench.py --json-out bench/.cache/export-bench.json
 	$(FROM_LOCK) $(BIN)/python bench/track_bench.py --json-out bench/.cache/track-bench.json
 	$(FROM_LOCK) $(BIN)/python bench/server_bench.py --json-out bench/.cache/server-bench.json

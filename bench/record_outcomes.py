@@ -143,12 +143,13 @@ def main(argv=None) -> int:
         for number, notebook in enumerate(todo, 1):
             started = time.monotonic()
             outcome = run_notebook(python, notebook.path, args.cell_timeout, args.notebook_timeout)
-            if "traceback" in outcome:  # no paths of this machine in a committed file
-                outcome["traceback"] = (
-                    outcome["traceback"]
-                    .replace(str(python.parent.parent), "<env>")
-                    .replace(str(SOURCE_DIR), "<src>")
-                )
+            for key in ("evalue", "traceback"):  # no paths of this machine in a committed file
+                if key in outcome:
+                    outcome[key] = (
+                        outcome[key]
+                        .replace(str(python.parent.parent), "<env>")
+                        .replace(str(SOURCE_DIR), "<src>")
+                    )
             notebooks[notebook.name] = {"sha256": notebook.sha256, **outcome}
             print(
                 f"[{source.label} {number}/{len(todo)}] {outcome['status']:<8} "
