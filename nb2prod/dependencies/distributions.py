@@ -6,15 +6,13 @@ declared distribution."""
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from nb2prod.atomic import write_atomically
 from nb2prod.dependencies.declared import Stamps, folder_entries, normalize
+from nb2prod.user_cache import cache_file, cached_json
 
 #: Import name -> distributions providing it, for modules not installed here.
 MODULE_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
@@ -156,25 +154,16 @@ def _installed_providers() -> Mapping[str, list[str]]:
     """Import name -> installed distributions.  Reading every distribution's metadata
     takes a third of a second in a large environment, once per process, so the answer is
     kept in the user's cache folder until something is installed or removed."""
-    cache = _providers_cache()
-    if cache is not None:
-        try:
-            return json.loads(cache.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            pass
-    try:
+
+    def read() -> Mapping[str, list[str]]:
         from importlib.metadata import packages_distributions
 
-        providers = packages_distributions()
+        return packages_distributions()
+
+    try:
+        return cached_json(_providers_cache(), read)
     except Exception:  # a broken distribution's metadata must not stop the lint
         return {}
-    if cache is not None:
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            write_atomically(cache, json.dumps(providers).encode("utf-8"))
-        except OSError:  # a read-only home: no cache, same answer
-            pass
-    return providers
 
 
 def _providers_cache() -> Path | None:
@@ -188,11 +177,7 @@ def _providers_cache() -> Path | None:
             stamps.append(f"{entry}:{os.stat(entry).st_mtime_ns}")
         except OSError:
             continue
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    if not os.path.isabs(base):
-        return None
-    digest = hashlib.sha256("\n".join([sys.prefix, *stamps]).encode()).hexdigest()[:20]
-    return Path(base) / "nb2prod" / f"providers-{digest}.json"
+    return cache_file("providers", "\n".join([sys.prefix, *stamps]))
 
 
 def declared_provider(key: str, declared: frozenset[str]) -> bool:

@@ -10,15 +10,13 @@ reads that instead (a fraction of a millisecond).
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from nb2prod.atomic import write_atomically
+from nb2prod.user_cache import cache_file, cached_json
 
 TABLE = Path(__file__).with_name("removed_apis.toml")
 KINDS = ("name", "method", "keyword", "value", "positional")
@@ -163,31 +161,14 @@ def _document() -> dict:
     """The parsed table: from the JSON cache when it matches the file, else parsed (and
     cached)."""
     stat = os.stat(TABLE)
-    cache = _cache_path(stat)
-    if cache is not None:
-        try:
-            return json.loads(cache.read_bytes())
-        except (OSError, ValueError):
-            pass
+    cache = cache_file("removed-apis", f"{TABLE}:{stat.st_size}:{stat.st_mtime_ns}")
+    return cached_json(cache, _parse)
+
+
+def _parse() -> dict:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # Python 3.10
         import tomli as tomllib
     with open(TABLE, "rb") as handle:
-        document = tomllib.load(handle)
-    if cache is not None:
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            write_atomically(cache, json.dumps(document).encode("utf-8"))
-        except OSError:  # a read-only home: no cache, same table
-            pass
-    return document
-
-
-def _cache_path(stat: os.stat_result) -> Path | None:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    if not os.path.isabs(base):
-        return None
-    key = f"{TABLE}:{stat.st_size}:{stat.st_mtime_ns}"
-    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
-    return Path(base) / "nb2prod" / f"removed-apis-{digest}.json"
+        return tomllib.load(handle)

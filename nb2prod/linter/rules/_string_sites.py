@@ -214,3 +214,12 @@ def _path_operands(values: list[ast.expr], qualify: Callable) -> Iterator[ast.ex
 
 def shown_text(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def shown_code(node: ast.AST, limit: int = 60) -> str:
+    """Source text of an expression for a message, cut to ``limit`` characters."""
+    try:
+        text = ast.unparse(node)
+    except RecursionError:  # a pathologically deep expression
+        return "..."
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -10,6 +10,7 @@ import re
 from nb2prod.linter.rule import Rule, Severity
 from nb2prod.linter.rules._callees import callees
 from nb2prod.linter.rules._commands import Command, commands
+from nb2prod.linter.rules._string_sites import shown_code as _shown
 from nb2prod.linter.rules._string_sites import shown_text
 
 _URL = re.compile(r"(?:https?|ftp)://", re.IGNORECASE)
@@ -354,11 +355,3 @@ def _pinned(call: ast.Call) -> bool:
 
 def _local_path(name: str) -> bool:
     return name.startswith(("/", "./", "../", "~", "\\")) or (len(name) > 1 and name[1] == ":")
-
-
-def _shown(func: ast.expr) -> str:
-    try:
-        text = ast.unparse(func)
-    except RecursionError:  # a pathologically deep expression
-        return "..."
-    return text if len(text) <= 60 else text[:57] + "..."

@@ -18,6 +18,7 @@ from nb2prod.linter.rules._callees import callees
 from nb2prod.linter.rules._frames import frames
 from nb2prod.linter.rules._imports import project_folders
 from nb2prod.linter.rules._removed_apis import Distribution, RemovedApi, Table, table
+from nb2prod.linter.rules._string_sites import shown_code as _shown
 from nb2prod.notebook import Cell
 
 _ATTR = operator.attrgetter("attr")
@@ -287,14 +288,6 @@ def _call_distribution(
     if not _receiver_fits(ctx, api, func.value):
         return None
     return _method_distribution(api, imported)
-
-
-def _shown(node: ast.AST) -> str:
-    try:
-        text = ast.unparse(node)
-    except RecursionError:  # a pathologically deep expression
-        return "..."
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 # --------------------------------------------------------------------------- versions
