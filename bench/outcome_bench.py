@@ -80,9 +80,19 @@ def classify(outcome: dict) -> Failure:
         return Failure("undefined name")
     if ename == "FileNotFoundError" or "No such file or directory" in evalue:
         return Failure("missing file")
-    if ename in ("AttributeError", "ImportError", "TypeError") and _REMOVED.search(evalue):
+    if (
+        ename in ("AttributeError", "ImportError", "TypeError")
+        and _REMOVED.search(evalue)
+        and not _raised_in_a_library(outcome.get("traceback", ""))
+    ):
         return Failure("removed API")
     return Failure("other")
+
+
+def _raised_in_a_library(traceback: str) -> bool:
+    """Whether the last frame is in an installed package, not in the notebook's cell: a
+    name missing there is the library's own bug, not an API the notebook used."""
+    return traceback.rfind("File <env>/") > traceback.rfind("Cell In[")
 
 
 def _mentions(message: str, module: str) -> bool:
