@@ -172,19 +172,19 @@ def _read_folder(
     found = []
     for name, _mtime, _size in signature:
         path = Path(name)
-        declared = _read_file(path)
+        declared = read_dependency_file(path)
         if declared is not None:
             found.append((path, frozenset(normalize(n) for n in declared if n)))
     return tuple(found)
 
 
-def _read_file(path: Path) -> set[str] | None:
+def read_dependency_file(path: Path) -> set[str] | None:
     """Distributions ``path`` declares; None when it is not a dependency file (or unreadable)."""
     try:
         if path.name == "pyproject.toml":
-            return _pyproject(_toml(path))
+            return _pyproject(read_toml(path))
         if path.name == "Pipfile":
-            return _pipfile(_toml(path))
+            return _pipfile(read_toml(path))
         if path.name == "setup.cfg":
             return _setup_cfg(path)
         if path.name == "setup.py":
@@ -196,42 +196,47 @@ def _read_file(path: Path) -> set[str] | None:
         return None  # tomllib.TOMLDecodeError is a ValueError
 
 
-def _toml(path: Path) -> dict:
+def read_toml(path: Path) -> dict:
     with open(path, "rb") as fh:
         return tomllib.load(fh)
 
 
-def _strings(value) -> list[str]:
+def string_items(value) -> list[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
-def _tables(value) -> dict:
+def table_of(value) -> dict:
     return value if isinstance(value, dict) else {}
 
 
 def _pyproject(document: dict) -> set[str] | None:
-    project = _tables(document.get("project"))
-    tool = _tables(document.get("tool"))
-    poetry, pdm, uv = (_tables(tool.get(k)) for k in ("poetry", "pdm", "uv"))
+    project = table_of(document.get("project"))
+    tool = table_of(document.get("tool"))
+    poetry, pdm, uv = (table_of(tool.get(k)) for k in ("poetry", "pdm", "uv"))
     if not (
-        project or poetry or "dependency-groups" in document or _tables(pdm.get("dev-dependencies"))
+        project
+        or poetry
+        or "dependency-groups" in document
+        or table_of(pdm.get("dev-dependencies"))
     ):
         return None  # e.g. only [tool.nb2prod] or [tool.ruff]: not a dependency file
-    requirements = _strings(project.get("dependencies"))
+    requirements = string_items(project.get("dependencies"))
     for group in (
-        _tables(project.get("optional-dependencies")),
-        _tables(document.get("dependency-groups")),
-        _tables(pdm.get("dev-dependencies")),
+        table_of(project.get("optional-dependencies")),
+        table_of(document.get("dependency-groups")),
+        table_of(pdm.get("dev-dependencies")),
     ):
         for items in group.values():
-            requirements += _strings(items)
-    requirements += _strings(uv.get("dev-dependencies"))
+            requirements += string_items(items)
+    requirements += string_items(uv.get("dev-dependencies"))
     names = {requirement_name(r) for r in requirements}
     names |= {n for n in (project.get("name"), poetry.get("name")) if isinstance(n, str)}
     poetry_tables = [poetry.get("dependencies"), poetry.get("dev-dependencies")]
-    poetry_tables += [_tables(g).get("dependencies") for g in _tables(poetry.get("group")).values()]
+    poetry_tables += [
+        table_of(g).get("dependencies") for g in table_of(poetry.get("group")).values()
+    ]
     for table in poetry_tables:
-        names |= {name for name in _tables(table) if name.lower() != "python"}
+        names |= {name for name in table_of(table) if name.lower() != "python"}
     return {n for n in names if n}
 
 

@@ -665,3 +665,34 @@ def test_get_ipython_system_calls_are_shell_commands(lint_cells):
         select=["NB403", "NB405"],
     )
     assert [(f.code, f.cell) for f in findings] == [("NB405", 1), ("NB403", 2)]
+
+
+def test_a_module_declared_only_in_an_optional_group_is_info(lint_cells):
+    # sktime declares mlflow only in its `mlflow` extra: its MLflow example failed
+    # headless in an environment with the required dependencies (and another extra)
+    folder = lint_cells.folder
+    (folder / "pyproject.toml").write_text(
+        '[project]\nname = "proj"\ndependencies = ["pandas"]\n'
+        '[project.optional-dependencies]\nmlflow = ["mlflow>=2"]\n'
+        '[dependency-groups]\ndev = ["altair>=5", "pandas"]\n'
+    )
+    findings = lint_cells(["import pandas\nimport mlflow\nimport altair"], select=["NB401"])
+    assert [(f.severity, f.line) for f in findings] == [("info", 2), ("info", 3)]
+    assert "`mlflow` is declared only in the extra `mlflow` of pyproject.toml" in (
+        findings[0].message
+    )
+    assert "the dependency group `dev` of pyproject.toml" in findings[1].message
+    # required in another file: nothing to say
+    (folder / "requirements.txt").write_text("mlflow\naltair\n")
+    assert lint_cells(["import mlflow\nimport altair"], select=["NB401"]) == []
+
+
+def test_setup_cfg_extras_are_optional(lint_cells):
+    # tsfresh declares seaborn only in its `testing` extra (setup.cfg)
+    (lint_cells.folder / "setup.cfg").write_text(
+        "[metadata]\nname = proj\n[options]\ninstall_requires =\n    pandas\n"
+        "[options.extras_require]\ntesting =\n    %(dask)s\n    seaborn>=0.7.1\n"
+    )
+    findings = lint_cells(["import seaborn"], select=["NB401"])
+    assert [f.severity for f in findings] == ["info"]
+    assert "the extra `testing` of setup.cfg" in findings[0].message

@@ -18,6 +18,7 @@ from nb2prod.dependencies.distributions import (
     first_party_keys,
     likely_distributions,
 )
+from nb2prod.dependencies.optional import optional_only
 from nb2prod.linter.context import NotebookContext
 from nb2prod.linter.rule import Rule, Severity
 from nb2prod.linter.rules._commands import commands
@@ -35,6 +36,10 @@ class UndeclaredImport(Rule):
     root or under ``src/``) are never reported; each module is reported once, at its first
     import.  Without any dependency file, the notebook gets one finding, at its first
     third-party import, naming every module to declare (all of them, never "and N more").
+    A module whose distribution is declared only in an optional extra or dependency group
+    (``[project.optional-dependencies]``, ``[dependency-groups]``, Poetry groups,
+    ``extras_require`` of setup.cfg) gets an info finding: a job's environment built from
+    the required dependencies lacks it.
 
     ## Why it blocks production
     The job's environment is built from the declared dependencies.  A package that is only
@@ -90,13 +95,37 @@ class UndeclaredImport(Rule):
             yield self.report(ctx, _no_file_message(list(imported), root), cell, node=node)
             return
         installed: dict[str, int] | None = None  # computed only for a message
+        optional: dict[str, str] | None = None  # read only when a module is declared
         for key, (cell, node) in imported.items():
             if declared_provider(key, declared.names):
+                optional = optional_only(declared.files) if optional is None else optional
+                where = _only_optional(key, declared.names, optional)
+                if where:
+                    yield self.report(
+                        ctx,
+                        f"`{key}` is declared only in {where}, which an environment built "
+                        "from the required dependencies lacks; install it for the job (or "
+                        "make it a required dependency)",
+                        cell,
+                        node=node,
+                        severity=Severity.INFO,
+                    )
                 continue
             installed = _runtime_installs(ctx) if installed is None else installed
             yield self.report(
                 ctx, _undeclared_message(key, declared, root, installed), cell, node=node
             )
+
+
+def _only_optional(key: str, declared: frozenset[str], optional: dict[str, str]) -> str | None:
+    """Where ``key``'s distribution is declared when only an optional extra or group
+    declares it (None when a required dependency provides it)."""
+    if not optional or declared_provider(key, declared - optional.keys()):
+        return None
+    return next(
+        (optional[normalize(d)] for d in likely_distributions(key) if normalize(d) in optional),
+        None,
+    )
 
 
 def _runtime_installs(ctx: NotebookContext) -> dict[str, int]:

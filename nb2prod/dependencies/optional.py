@@ -1,0 +1,109 @@
+"""Distributions a project declares only in an optional extra or dependency group.
+
+A module such a distribution provides is declared, but a job's environment built from the
+project's required dependencies (``pip install .``) does not have it: the notebook needs
+``pip install '.[extra]'`` (or ``--group``).  Optional groups are read from
+``pyproject.toml`` (extras, ``[dependency-groups]``, Poetry groups) and ``setup.cfg``
+(``extras_require``); everything other dependency files declare is required.
+"""
+
+from __future__ import annotations
+
+import configparser
+import functools
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from nb2prod.dependencies.declared import (
+    normalize,
+    read_dependency_file,
+    read_toml,
+    requirement_name,
+    string_items,
+    table_of,
+)
+
+
+def optional_only(files: Iterable[Path]) -> dict[str, str]:
+    """Normalised distribution -> how to install it (``the extra `doc` of pyproject.toml``),
+    for those that no file declares as required."""
+    required: set[str] = set()
+    optional: dict[str, str] = {}
+    for path in files:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            continue
+        file_required, file_optional = _read(str(path), stat.st_mtime_ns, stat.st_size)
+        required |= file_required
+        for name, where in file_optional:
+            optional.setdefault(name, where)
+    return {name: where for name, where in optional.items() if name not in required}
+
+
+@functools.lru_cache(maxsize=256)
+def _read(
+    path: str, _mtime_ns: int, _size: int
+) -> tuple[frozenset[str], tuple[tuple[str, str], ...]]:
+    """(required, ((optional name, where), ...)) of one dependency file; a file that
+    cannot be read declares nothing."""
+    name = os.path.basename(path)
+    try:
+        if name == "pyproject.toml":
+            required, groups = _pyproject(path)
+        elif name == "setup.cfg":
+            required, groups = _setup_cfg(path)
+        else:  # requirements files, Pipfile, environment.yml, setup.py: all required
+            required, groups = list(read_dependency_file(Path(path)) or ()), []
+    except (OSError, ValueError, configparser.Error):
+        return frozenset(), ()
+    optional = tuple(
+        (normalize(requirement), f"the {kind} `{group}` of {name}")
+        for kind, group, requirements in groups
+        for requirement in map(requirement_name, requirements)
+        if requirement
+    )
+    return frozenset(normalize(r) for r in map(requirement_name, required) if r), optional
+
+
+_Groups = list[tuple[str, str, list[str]]]  # (kind, group, requirements)
+
+
+def _pyproject(path: str) -> tuple[list[str], _Groups]:
+    document = read_toml(Path(path))
+    project = table_of(document.get("project"))
+    poetry = table_of(table_of(document.get("tool")).get("poetry"))
+    required = string_items(project.get("dependencies")) + list(
+        table_of(poetry.get("dependencies"))
+    )
+    groups: _Groups = [
+        ("extra", extra, string_items(items))
+        for extra, items in table_of(project.get("optional-dependencies")).items()
+    ]
+    groups += [
+        ("dependency group", group, string_items(items))
+        for group, items in table_of(document.get("dependency-groups")).items()
+    ]
+    groups += [
+        ("Poetry group", group, list(table_of(table_of(table).get("dependencies"))))
+        for group, table in table_of(poetry.get("group")).items()
+    ]
+    return required, groups
+
+
+def _setup_cfg(path: str) -> tuple[list[str], _Groups]:
+    parser = configparser.RawConfigParser(strict=False)
+    parser.read(path, encoding="utf-8")
+
+    def lines(value: str) -> list[str]:
+        return [line.split("#")[0].strip() for line in value.splitlines() if line.strip()]
+
+    required = lines(parser.get("options", "install_requires", fallback=""))
+    groups: _Groups = []
+    if parser.has_section("options.extras_require"):
+        groups = [
+            ("extra", extra, [line for line in lines(value) if not line.startswith("%(")])
+            for extra, value in parser.items("options.extras_require")
+        ]
+    return required, groups
