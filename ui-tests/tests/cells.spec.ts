@@ -17,32 +17,34 @@ const ERROR_OUTPUT = {
 };
 
 test('Fix applies the fix of that finding only', async ({ page, tmpPath }) => {
+  // Two saved error outputs (NB106, each with a safe fix) and an install (NB405, none).
   const notebook = await openNewNotebook(page, tmpPath, 'fixes.ipynb', [
-    codeCell('pip-a', '!pip install requests'),
-    codeCell('fails', 'raise ValueError("boom")', [ERROR_OUTPUT]),
-    codeCell('pip-b', '!pip install numpy')
+    codeCell('fails-a', 'raise ValueError("a")', [ERROR_OUTPUT]),
+    codeCell('installs', '!pip install requests'),
+    codeCell('fails-b', 'raise ValueError("b")', [ERROR_OUTPUT])
   ]);
   await openPanel(page);
   const panel = page.locator('#nb2prod-panel');
   const first = panel.locator(
-    '.jp-nb2prod-cellGroup[data-cell="1"] .jp-nb2prod-finding[data-code="NB406"]'
+    '.jp-nb2prod-cellGroup[data-cell="1"] .jp-nb2prod-finding[data-code="NB106"]'
   );
   const second = panel.locator(
-    '.jp-nb2prod-cellGroup[data-cell="3"] .jp-nb2prod-finding[data-code="NB406"]'
+    '.jp-nb2prod-cellGroup[data-cell="3"] .jp-nb2prod-finding[data-code="NB106"]'
   );
-  const error = panel.locator('.jp-nb2prod-finding[data-code="NB106"]');
+  const install = panel.locator('.jp-nb2prod-finding[data-code="NB405"]');
   await expect(first).toBeVisible();
   await expect(second).toBeVisible();
-  await expect(error).toBeVisible();
+  await expect(install).toBeVisible();
+  await expect(install.locator('.jp-nb2prod-fix')).toHaveCount(0);
 
   await first.locator('.jp-nb2prod-fix').click();
   await expect(first).toHaveCount(0);
   const saved = await readNotebook(page, notebook);
-  expect(saved.cells[0].source).toBe('%pip install requests');
-  expect(saved.cells[1].outputs).toHaveLength(1);
-  expect(saved.cells[2].source).toBe('!pip install numpy');
+  expect(saved.cells[0].outputs).toHaveLength(0);
+  expect(saved.cells[1].source).toBe('!pip install requests');
+  expect(saved.cells[2].outputs).toHaveLength(1);
   await expect(second).toBeVisible();
-  await expect(error).toBeVisible();
+  await expect(install).toBeVisible();
 });
 
 test('roles written in the cell show as badges and in the role menu', async ({
