@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import NamedTuple
 
 from nb2prod.dependencies.declared import (
     Declarations,
@@ -95,11 +96,11 @@ class UndeclaredImport(Rule):
             yield self.report(ctx, _no_file_message(list(imported), root), cell, node=node)
             return
         installed: dict[str, int] | None = None  # computed only for a message
-        optional: dict[str, str] | None = None  # read only when a module is declared
+        optional: _Optional | None = None  # read only when a module is declared
         for key, (cell, node) in imported.items():
             if declared_provider(key, declared.names):
-                optional = optional_only(declared.files) if optional is None else optional
-                where = _only_optional(key, declared.names, optional)
+                optional = _optional(declared) if optional is None else optional
+                where = _only_optional(key, optional)
                 if where:
                     yield self.report(
                         ctx,
@@ -117,13 +118,27 @@ class UndeclaredImport(Rule):
             )
 
 
-def _only_optional(key: str, declared: frozenset[str], optional: dict[str, str]) -> str | None:
+class _Optional(NamedTuple):
+    required: frozenset[str]  # distributions declared as required
+    groups: dict[str, str]  # distribution declared only optionally -> where
+
+
+def _optional(declared: Declarations) -> _Optional:
+    groups = optional_only(declared.files)
+    return _Optional(declared.names - groups.keys() if groups else declared.names, groups)
+
+
+def _only_optional(key: str, optional: _Optional) -> str | None:
     """Where ``key``'s distribution is declared when only an optional extra or group
     declares it (None when a required dependency provides it)."""
-    if not optional or declared_provider(key, declared - optional.keys()):
+    if not optional.groups or declared_provider(key, optional.required):
         return None
     return next(
-        (optional[normalize(d)] for d in likely_distributions(key) if normalize(d) in optional),
+        (
+            optional.groups[normalize(d)]
+            for d in likely_distributions(key)
+            if normalize(d) in optional.groups
+        ),
         None,
     )
 
