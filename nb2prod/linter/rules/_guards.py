@@ -16,7 +16,8 @@ import re
 
 from nb2prod.linter.context import CellIndex, NotebookContext
 from nb2prod.linter.rules._commands import Command, commands
-from nb2prod.linter.rules._imports import catches_import_error
+from nb2prod.linter.rules._imports import catches_import_error, imported_modules
+from nb2prod.linter.rules._string_sites import shown_code
 
 #: Names and strings that say "a hosted notebook service" (``IN_COLAB``, ``'google.colab'``,
 #: ``KAGGLE_KERNEL_RUN_TYPE``, ``on_sagemaker()``): a job runs on none of them.
@@ -53,7 +54,7 @@ def _guard(index: CellIndex, line: int) -> str | None:
         if isinstance(parent, ast.If) and (_in(child, parent.body) or _in(child, parent.orelse)):
             body = _in(child, parent.body)
             if _off_production(parent.test, runs_when_true=body):
-                test = f"`if {_shorten(_source(parent.test))}`"
+                test = f"`if {shown_code(parent.test, 50)}`"
                 return f"under {test}" if body else f"in the `else` of {test}"
         elif isinstance(parent, _TRY):
             handlers: list[ast.ExceptHandler] = parent.handlers
@@ -127,20 +128,10 @@ def _hosted_import_before(body: list[ast.stmt], statement: ast.AST) -> str | Non
     for node in body:
         if node is statement:
             return None
-        if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            names = [node.module or ""]
-        else:
-            continue
-        hosted = next((name for name in names if _HOSTED.search(name)), None)
+        hosted = next((name for name in imported_modules(node) if _HOSTED.search(name)), None)
         if hosted:
             return hosted
     return None
-
-
-def _shorten(text: str, limit: int = 50) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _source(node: ast.AST) -> str:

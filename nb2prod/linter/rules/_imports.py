@@ -68,8 +68,12 @@ def _guarded(statement: ast.stmt, parents: dict[ast.AST, ast.AST]) -> bool:
             # without the module, and the handlers (``except ImportError: import fallback``
             # is optional too); ``else``/``finally`` always run.
             handlers = [h for h in parent.handlers if catches_import_error(h)]
-            tried = {m for s in parent.body for m in _imported(s)}
-            if _in(child, parent.handlers) and handlers and not (_imported(statement) & tried):
+            tried = {m for s in parent.body for m in imported_modules(s)}
+            if (
+                _in(child, parent.handlers)
+                and handlers
+                and not (imported_modules(statement) & tried)
+            ):
                 return True
             if _in(child, parent.body) and any(_goes_on_without(h, tried) for h in handlers):
                 return True
@@ -89,11 +93,13 @@ def _goes_on_without(handler: ast.ExceptHandler, modules: set[str]) -> bool:
     installs leaves the imported names undefined for the cells that use them, and one that
     imports the same module again (after ``%pip install``) shows the notebook needs it."""
     return any(
-        isinstance(node, _BINDS) and not (_imported(node) & modules) for node in ast.walk(handler)
+        isinstance(node, _BINDS) and not (imported_modules(node) & modules)
+        for node in ast.walk(handler)
     )
 
 
-def _imported(node: ast.AST) -> set[str]:
+def imported_modules(node: ast.AST) -> set[str]:
+    """Modules an import statement imports (relative imports left out); empty for others."""
     if isinstance(node, ast.Import):
         return {alias.name for alias in node.names}
     if isinstance(node, ast.ImportFrom) and node.module and not node.level:
