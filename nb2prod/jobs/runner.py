@@ -54,6 +54,9 @@ class JobOptions:
     # folders whose new files the run keeps (relative to where the notebook runs); by
     # default the value of an `output_dir` parameter
     artifacts: list[Path] = field(default_factory=list)
+    # the run's tags when they were read elsewhere: a job run on a copy of the project (a
+    # Dask worker's), which has no git repository and no pyproject.toml to read them from
+    tags: dict[str, str] | None = None
 
 
 @dataclass
@@ -85,8 +88,9 @@ def typed_job_params(specs: dict[str, ParamSpec], given: dict[str, Any]) -> dict
     return {name: coerce(specs[name], value, f"-p {name}") for name, value in given.items()}
 
 
-def run_job(options: JobOptions, say: Callable[[str], None] = lambda _: None) -> JobResult:
-    """Run the notebook; a failed notebook gives a FAILED result (the caller exits 4)."""
+def check_job(options: JobOptions) -> tuple[Notebook, dict[str, ParamSpec], dict[str, Any]]:
+    """The notebook, its parameters cell and the typed values of ``options.params``;
+    UsageError (nothing run) for a notebook that cannot run or parameters it does not take."""
     path = Path(options.notebook)
     try:
         data = path.read_bytes()
@@ -100,7 +104,13 @@ def run_job(options: JobOptions, say: Callable[[str], None] = lambda _: None) ->
     params = typed_job_params(specs, options.params)
     if options.output and options.output.resolve() == path.resolve():
         raise UsageError("-o would overwrite the notebook itself", "write the output elsewhere")
+    return notebook, specs, params
 
+
+def run_job(options: JobOptions, say: Callable[[str], None] = lambda _: None) -> JobResult:
+    """Run the notebook; a failed notebook gives a FAILED result (the caller exits 4)."""
+    path = Path(options.notebook)
+    notebook, specs, params = check_job(options)
     workdir = Path(options.cwd) if options.cwd else path.resolve().parent
     watched = watched_folders(list(options.artifacts), specs, params, workdir)
     recorder = _recorder(options, path) if options.track else None
@@ -131,7 +141,10 @@ def run_job(options: JobOptions, say: Callable[[str], None] = lambda _: None) ->
             failure=failure,
         )
         if recorder:
-            _record(recorder, result, started_ms, job_log, executed, path, written)
+            from nb2prod.tracking.context import run_tags
+
+            tags = options.tags or run_tags(path, kind="job", packages=False)
+            _record(recorder, result, started_ms, job_log, executed, tags, written)
     return result
 
 
@@ -166,17 +179,16 @@ def _record(
     started_ms: int,
     job_log: Path,
     executed: Path,
-    path: Path,
+    tags: dict[str, str],
     written: list[tuple[str, str]],
 ):
     """Hand the finished job to the recorder; a store problem is kept on the result."""
     from nb2prod.jobs.recorder import JobRecord
-    from nb2prod.tracking.context import run_tags
     from nb2prod.tracking.store import ERROR_TAG, TrackingUnavailable, error_text
     from nb2prod.tracking.values import param_text
 
     params = {name: param_text(name, value) for name, value in result.params.items()}
-    tags = run_tags(path, kind="job", packages=False)
+    tags = dict(tags)
     if result.failure is not None:
         tags[ERROR_TAG] = error_text(result.failure.message)
     history, files = _read_job_log(job_log, params)
