@@ -52,9 +52,21 @@ def _say(text: str) -> None:
     help="Log the files the job creates or changes under DIR (relative to where it runs) "
     "to its run as outputs/PATH (repeatable) [default: the `output_dir` parameter's value].",
 )  # fmt: skip
+@click.option(
+    "--executor", default="local", show_default=True, metavar="local|dask",
+    help="Where the jobs run: here one after another, or as Dask tasks (needs nb2prod[dask]).",
+)  # fmt: skip
+@click.option(
+    "--scheduler", metavar="ADDRESS",
+    help="With --executor dask: a Dask scheduler (tcp://HOST:8786) [default: a local cluster].",
+)  # fmt: skip
+@click.option(
+    "--workers", type=click.IntRange(min=1),
+    help="With --executor dask and no --scheduler: worker processes [default: one per core].",
+)  # fmt: skip
 @handle_errors
 def run(notebook, params, params_file, grid, output, experiment, run_name, timeout, cwd,
-        kernel, tracking_uri, no_track, artifact_dirs):  # fmt: skip
+        kernel, tracking_uri, no_track, artifact_dirs, executor, scheduler, workers):  # fmt: skip
     """Run NOTEBOOK as a job: papermill with typed parameters, strict failure detection,
     an MLflow run with its parameters, metrics, executed notebook and HTML.
 
@@ -62,38 +74,47 @@ def run(notebook, params, params_file, grid, output, experiment, run_name, timeo
     4 the notebook failed (an exception, a failing magic, `!cmd` exiting non-zero,
     sys.exit(1), a dead kernel).
     """
-    from nb2prod.jobs.grid import combinations, read_yaml_mapping
-    from nb2prod.jobs.runner import JobOptions, run_job
+    from nb2prod.jobs.grid import combinations, read_yaml_mapping, run_jobs
+    from nb2prod.jobs.runner import JobOptions
 
     base = read_yaml_mapping(Path(params_file), "parameters file") if params_file else {}
     base.update(dict(params))
     sets = [base]
     if grid:
         sets = [{**base, **combo} for combo in combinations(read_yaml_mapping(Path(grid), "grid"))]
-    results = []
-    progress = _progress(len(sets)) if grid else None
+    jobs = []
     for number, values in enumerate(sets, start=1):
         target = Path(output) if output else None
         if grid and target is not None:
             target = target / f"{Path(notebook).stem}-{number}.ipynb"
-        options = JobOptions(
-            notebook=Path(notebook),
-            params=values,
-            output=target,
-            experiment=experiment,
-            run_name=run_name,
-            timeout=timeout,
-            cwd=Path(cwd) if cwd else None,
-            kernel=kernel,
-            tracking_uri=tracking_uri,
-            track=not no_track,
-            artifacts=[Path(d) for d in artifact_dirs],
+        jobs.append(
+            JobOptions(
+                notebook=Path(notebook),
+                params=values,
+                output=target,
+                experiment=experiment,
+                run_name=run_name,
+                timeout=timeout,
+                cwd=Path(cwd) if cwd else None,
+                kernel=kernel,
+                tracking_uri=tracking_uri,
+                track=not no_track,
+                artifacts=[Path(d) for d in artifact_dirs],
+            )
         )
-        results.append(run_job(options, say=_say if not grid else lambda _: None))
+    progress = _progress(len(sets)) if grid else None
+    try:
+        results = run_jobs(
+            jobs,
+            executor,
+            scheduler=scheduler,
+            workers=workers,
+            on_done=(lambda _: progress.update(1)) if progress else lambda _: None,
+            say=_say if not grid else lambda _: None,
+        )
+    finally:
         if progress:
-            progress.update(1)
-    if progress:
-        progress.close()
+            progress.close()
     click.echo(_grid_table(results, sets) if grid else _report(results[0]))
     failed = [r for r in results if r.failure]
     unrecorded = [r for r in results if r.tracking_error]
@@ -119,10 +140,9 @@ def run(notebook, params, params_file, grid, output, experiment, run_name, timeo
 def runs(notebook, experiment, max_results, output_format, tracking_uri):
     """List runs, newest first: of NOTEBOOK, of an experiment, or all."""
     from nb2prod.tracking.context import notebook_label
-    from nb2prod.tracking.store import TrackingStore
-    from nb2prod.tracking.uri import resolve_tracking_uri
+    from nb2prod.tracking.store import open_store
 
-    store = TrackingStore(resolve_tracking_uri(tracking_uri, notebook or Path.cwd()))
+    store = open_store(tracking_uri, notebook or Path.cwd())
     label = notebook_label(notebook) if notebook else None
     found, _token = store.runs(experiment=experiment, notebook=label, max_results=max_results)
     if output_format == "json":
