@@ -1,0 +1,197 @@
+"""The Dask executor: ``dd.read_csv``/``dd.read_parquet`` and ``map_partitions``, the
+model loaded once per worker process (``model.loaded`` caches it there), the partitions
+gathered back **in order** by the submitter, which writes them, so the output is the
+local executor's, byte for byte.
+
+Without a scheduler address it starts a ``LocalCluster`` of processes here.  With one,
+workers need nb2prod (``nb2prod[dask]``) and the model's dependencies installed; a package
+folder is shipped to them (a worker plugin unpacks it), an installed package must be
+installed there, and an MLflow URI must name a store they can reach (not the embedded
+SQLite file of this machine).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from nb2prod.errors import EnvironmentProblem, Nb2ProdError, UsageError
+from nb2prod.scoring.executors import ScoreJob
+from nb2prod.scoring.frames import MissingColumns, score_frame
+from nb2prod.scoring.model import ModelFailed
+from nb2prod.scoring.tables import InputProblem
+
+INSTALL_HINT = "pip install 'nb2prod[dask]'"
+#: Partitions in flight per worker: enough to keep workers busy, few enough to keep the
+#: submitter's memory bounded while it writes in order.
+IN_FLIGHT_PER_WORKER = 2
+
+
+class Carried(Exception):
+    """An nb2prod error raised on a worker, carried back with its class and hint (the
+    errors' own pickling keeps only the message)."""
+
+    def __init__(self, kind: str, message: str, hint: str | None) -> None:
+        super().__init__(kind, message, hint)
+
+
+_KINDS: dict[str, type[Nb2ProdError]] = {
+    cls.__name__: cls
+    for cls in (ModelFailed, MissingColumns, InputProblem, UsageError, EnvironmentProblem)
+}
+
+
+def score_partition(frame: Any, *args: Any) -> Any:
+    """``score_frame`` on a worker, its nb2prod errors made ``Carried``."""
+    try:
+        return score_frame(frame, *args)
+    except Nb2ProdError as exc:
+        kind = type(exc).__name__ if type(exc).__name__ in _KINDS else "ModelFailed"
+        raise Carried(kind, exc.message, exc.hint) from None
+
+
+class DaskExecutor:
+    """Scores the partitions of a Dask DataFrame on a cluster."""
+
+    def __init__(self, scheduler: str | None = None, workers: int | None = None) -> None:
+        if scheduler and workers:
+            raise UsageError("--workers sizes the local cluster; a --scheduler has its own")
+        try:
+            import dask.dataframe  # noqa: F401
+            import distributed  # noqa: F401
+        except ImportError:
+            raise EnvironmentProblem("--executor dask needs Dask", INSTALL_HINT) from None
+        self.scheduler = scheduler
+        self.workers = workers or os.cpu_count() or 1
+        self.client: Any = None
+        self.cluster: Any = None
+
+    def __enter__(self) -> DaskExecutor:
+        from distributed import Client, LocalCluster
+
+        if self.scheduler:
+            try:
+                self.client = Client(self.scheduler, timeout="15s")
+            except (OSError, TimeoutError) as exc:
+                raise EnvironmentProblem(
+                    f"cannot reach the Dask scheduler at {self.scheduler}: {exc}",
+                    "check the address (tcp://HOST:8786) and that the scheduler runs",
+                ) from None
+        else:
+            self.cluster = LocalCluster(
+                n_workers=self.workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+            )
+            self.client = Client(self.cluster)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.client is not None:
+            self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+    def _prepare(self, job: ScoreJob) -> None:
+        """Make the model reachable from the workers (once per job)."""
+        if getattr(self, "_prepared", None) is job:
+            return
+        self._prepared = job
+        spec = job.spec
+        if not self.scheduler:
+            return  # the local cluster's workers see this machine's files
+        if spec.kind == "mlflow":
+            if spec.tracking_uri and spec.tracking_uri.startswith("sqlite:"):
+                raise UsageError(
+                    "remote Dask workers cannot read this machine's embedded MLflow store "
+                    f"({spec.tracking_uri})",
+                    "log the model to a team MLflow server (--tracking-uri) or score without --scheduler",
+                )
+            if not spec.name.startswith(("runs:/", "models:/")) and "://" not in spec.name:
+                raise UsageError(
+                    f"{spec.name} is a folder on this machine; remote workers cannot load it",
+                    "use a runs:/ or models:/ URI of a store the workers reach",
+                )
+        elif spec.folder is not None:
+            from nb2prod.scoring.shipping import ShipPackage
+
+            self.client.register_plugin(ShipPackage.of(spec))
+
+    def sample(self, job: ScoreJob) -> Any:
+        self._prepare(job)
+        future = self.client.submit(
+            score_partition, job.schema.sample, job.spec, job.params, job.schema.dtypes, pure=False
+        )
+        return _result(future, "")
+
+    def scored(self, job: ScoreJob, output_dtypes: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
+        self._prepare(job)
+        frame = _read(job)
+        meta = _empty(output_dtypes)
+        scored = frame.map_partitions(
+            score_partition, job.spec, job.params, job.schema.dtypes, dict(output_dtypes), meta=meta
+        )
+        parts = scored.to_delayed()
+        workers = max(1, len(self.client.scheduler_info().get("workers", {})))
+        window = max(2, IN_FLIGHT_PER_WORKER * workers)
+        label = str(job.files[0]) if len(job.files) == 1 else f"{len(job.files)} input files"
+        pending: deque = deque()
+        upcoming = iter(enumerate(parts))
+        try:
+            for index, part in upcoming:
+                pending.append((index, self.client.compute(part)))
+                if len(pending) >= window:
+                    break
+            while pending:
+                index, future = pending.popleft()
+                where = f"{label} partition {index + 1} of {len(parts)}"
+                yield where, _result(future, where)
+                following = next(upcoming, None)
+                if following is not None:
+                    pending.append((following[0], self.client.compute(following[1])))
+        finally:
+            for _, future in pending:
+                future.cancel()
+
+
+def _read(job: ScoreJob) -> Any:
+    import dask.dataframe as dd
+
+    files = [str(path) for path in job.files]
+    if job.schema.fmt == "csv":
+        return dd.read_csv(files, dtype=job.schema.dtypes, blocksize=_blocksize(job))
+    frame = dd.read_parquet(files, columns=job.schema.columns, index=False)
+    return frame[job.schema.columns]
+
+
+def _blocksize(job: ScoreJob) -> int:
+    """Bytes per CSV partition: about ``chunksize`` rows, by the first file's line length."""
+    with open(job.files[0], "rb") as fh:
+        head = fh.read(1 << 20)
+    lines = max(1, head.count(b"\n"))
+    return max(1 << 20, int(job.chunksize * len(head) / lines))
+
+
+def _empty(dtypes: Mapping[str, Any]) -> Any:
+    import pandas as pd
+
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in dtypes.items()})
+
+
+def _result(future: Any, where: str) -> Any:
+    prefix = f"{where}: " if where else ""
+    try:
+        return future.result()
+    except Carried as exc:
+        kind, message, hint = exc.args
+        raise _KINDS[kind](f"{prefix}{message}", hint) from None
+    except (ValueError, TypeError, OSError, UnicodeDecodeError) as exc:
+        text = " ".join(str(exc).split())[:300]
+        raise InputProblem(
+            f"{prefix}cannot read: {text}",
+            "the column types come from the first rows of the first file; "
+            "--dtype NAME=TYPE sets one (e.g. --dtype age=float64)",
+        ) from None
