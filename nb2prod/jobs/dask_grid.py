@@ -7,9 +7,11 @@ kernels hang and share the process's working folder (papermill #239, #473, #511)
 
 What a worker needs comes with the task, so a remote worker needs only the environment:
 
-- the job's working folder (the notebook's folder, or ``--cwd``) packed once on the
-  submitter (:mod:`nb2prod.jobs.shipping`), scattered to the cluster once, and unpacked
-  into a fresh folder for each point, where the notebook runs;
+- the project the job runs in (the nearest folder with pyproject.toml or .git above its
+  working folder, the notebook's folder or ``--cwd``; else that folder alone), packed once
+  on the submitter (:mod:`nb2prod.jobs.shipping`), scattered to the cluster once, and
+  unpacked into a fresh folder for each point, where the notebook runs in the same place
+  relative to it: a notebook reading ``../data/x.csv`` finds it there too;
 - the notebook's bytes as the submitter read and checked them;
 - the tracking URI, experiment and run tags (git commit, the notebook's path in its
   project), resolved here: the worker's copy has no git repository and no pyproject.toml;
@@ -37,6 +39,7 @@ from typing import Any
 
 from nb2prod.atomic import write_atomically
 from nb2prod.child import ChildError, call, serve
+from nb2prod.config import find_project_root
 from nb2prod.errors import EnvironmentProblem, NotebookFailed, UsageError, first_line
 from nb2prod.jobs.runner import JobOptions, JobResult, check_job, run_job
 from nb2prod.jobs.shipping import pack_folder, unpack_folder
@@ -52,7 +55,8 @@ class PointTask:
     number: int
     options: JobOptions  # resolved here: URI, experiment and tags set, paths relative
     notebook: bytes
-    place: str | None  # the notebook's path inside the working folder; None: outside it
+    place: str | None  # the notebook's path inside the shipped folder; None: outside it
+    workdir: str  # where it runs, relative to the shipped folder
     environment: dict[str, str] = field(default_factory=dict)
 
 
@@ -144,7 +148,8 @@ def _prepare(jobs: list[JobOptions], *, remote: bool):
     for number, options in enumerate(jobs, start=1):
         check_job(options)
         path = Path(options.notebook).resolve()
-        folder = Path(options.cwd).resolve() if options.cwd else path.parent
+        workdir = Path(options.cwd).resolve() if options.cwd else path.parent
+        folder = find_project_root(workdir)
         uri = resolve_tracking_uri(options.tracking_uri, path) if options.track else None
         if remote and uri is not None and _on_this_machine(uri):
             raise UsageError(
@@ -163,7 +168,8 @@ def _prepare(jobs: list[JobOptions], *, remote: bool):
             experiment=options.experiment or notebook_label(path),
             tags=run_tags(path, kind="job", packages=False) if uri else None,
         )
-        task = PointTask(number, resolved, path.read_bytes(), place, credentials)
+        here = workdir.relative_to(folder).as_posix()
+        task = PointTask(number, resolved, path.read_bytes(), place, here, credentials)
         tasks.append((task, folder))
         folders.add(folder)
     archives = {
@@ -265,7 +271,7 @@ def run_point(task: PointTask, archive: bytes) -> PointReply:
         notebook.parent.mkdir(parents=True, exist_ok=True)
         notebook.write_bytes(task.notebook)
         output = Path(scratch) / "output" / notebook.name if task.options.output else None
-        options = replace(task.options, notebook=notebook, output=output, cwd=work)
+        options = replace(task.options, notebook=notebook, output=output, cwd=work / task.workdir)
         try:
             reply: PointReply = call(_CHILD, options, env={**os.environ, **task.environment})
         except ChildError as error:  # the job's process died, or nb2prod refused the job

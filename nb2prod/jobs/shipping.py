@@ -1,10 +1,9 @@
-"""The job's working folder as an archive, for workers that do not share this disk.
+"""A job's project folder as an archive, for workers that do not share this disk.
 
 A grid on Dask (``nb2prod run --grid ... --executor dask``) runs each point on a worker that
-may be another machine with only the environment installed.  So the folder the notebook
-runs in (its own folder, or ``--cwd``) travels with the tasks, as Ray's ``working_dir``
-does: packed once on the submitter as a gzipped tar, unpacked into a fresh folder for each
-point.  Left out, by name at any depth: version control, nb2prod's and other tools' caches,
+may be another machine with only the environment installed.  So the project the notebook
+runs in travels with the tasks, as Ray's ``working_dir`` does: packed once on the
+submitter as a gzipped tar, unpacked into a fresh folder for each point.  Left out, by name at any depth: version control, nb2prod's and other tools' caches,
 build output and virtual environments (a folder with ``pyvenv.cfg`` or ``conda-meta``),
 and any folder the caller names (the grid's ``-o`` folder).  ``.gitignore`` is not read: a
 project's data files are often ignored by git, and the notebook needs them.  Beyond
@@ -29,7 +28,7 @@ EXCLUDED_FOLDERS = frozenset(
         ".pytest_cache", ".ruff_cache", "mlruns",
     }
 )  # fmt: skip
-#: Bytes of files (before compression) the working folder may hold to be sent.
+#: Bytes of files (before compression) a folder may hold to be sent.
 SIZE_LIMIT = 100 * 1024 * 1024
 
 
@@ -49,11 +48,11 @@ def pack_folder(
         largest = sorted(files, key=lambda item: -item[1])[:3]
         named = ", ".join(f"{path.relative_to(folder)} ({_mb(size)})" for path, size in largest)
         raise UsageError(
-            f"the working folder {folder} holds {_mb(total)} of files to send to the Dask "
+            f"the project folder {folder} holds {_mb(total)} of files to send to the Dask "
             f"workers, over the limit of {_mb(limit)} (largest: {named})",
             "keep large data where every worker can read it (object storage, a shared "
-            "folder) and pass its location as a parameter, or run from a smaller folder "
-            "with --cwd",
+            "folder) and pass its location as a parameter; build output, virtual "
+            "environments, .git and .nb2prod are never sent",
         )
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz", compresslevel=1, dereference=True) as archive:
