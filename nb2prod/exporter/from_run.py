@@ -69,11 +69,10 @@ def read_run(
     """The run's build values and files for ``plan``; refuses a missing run or a run of
     another notebook (UsageError), raises TrackingUnavailable when the store is down."""
     from nb2prod.tracking.context import notebook_label
-    from nb2prod.tracking.store import TrackingRejected, TrackingStore
-    from nb2prod.tracking.uri import resolve_tracking_uri
+    from nb2prod.tracking.store import TrackingRejected, open_store
 
-    uri = resolve_tracking_uri(tracking_uri, notebook)
-    store = TrackingStore(uri)
+    store = open_store(tracking_uri, notebook)
+    uri = store.uri
     taken = RunValues(run_id, uri)
     try:
         run = store.run(run_id)

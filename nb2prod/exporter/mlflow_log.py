@@ -21,6 +21,7 @@ from nb2prod.exporter.capture import Capture
 from nb2prod.exporter.compare import differences
 from nb2prod.exporter.mlflow_child import CheckModel, LogModel
 from nb2prod.exporter.verify import Scorecard, read_provenance
+from nb2prod.tracking.auth import Credentials, credentials_for, http_status
 from nb2prod.tracking.sqlite_store import with_busy_timeout
 from nb2prod.tracking.uri import resolve_tracking_uri
 
@@ -36,6 +37,7 @@ def log_and_check(
     folder = Path(folder).resolve()
     name, provenance = read_provenance(folder)
     uri = resolve_tracking_uri(tracking_uri, folder)
+    credentials = credentials_for(folder)
     lock = folder / "requirements.lock.txt"
     job = LogModel(
         inputs=capture.inputs,
@@ -56,14 +58,14 @@ def log_and_check(
     )
     say(f"logging the model to MLflow at {redact_text(uri)}")
     with tempfile.TemporaryDirectory(prefix="nb2prod-mlflow-") as scratch:
-        logged, error = _child(job, Path(scratch), uri, pythonpath=folder / "src")
+        logged, error = _child(job, Path(scratch), uri, credentials, pythonpath=folder / "src")
         if logged is None:
             scorecard.add("mlflow log_model", False, "logging failed", error)
             return
         scorecard.add("mlflow log_model", True, f"{logged['model_uri']} (run {logged['run_id']})")
         cases = [case.params for case in capture.cases]
         check = CheckModel(inputs=capture.inputs, model_uri=logged["model_uri"], cases=cases)
-        results, error = _child(check, Path(scratch), uri, pythonpath=None)
+        results, error = _child(check, Path(scratch), uri, credentials, pythonpath=None)
     if results is None:
         scorecard.add("mlflow pyfunc predict", False, "loading or predicting failed", error)
         return
@@ -72,9 +74,22 @@ def log_and_check(
         scorecard.add(f"mlflow pyfunc, {case.name}", not diff, "equal" if not diff else "", diff)
 
 
-def _child(job: LogModel | CheckModel, scratch: Path, uri: str, pythonpath: Path | None):
-    """``job`` in a child Python; (its result, None) or (None, the error's last lines)."""
+def _child(
+    job: LogModel | CheckModel,
+    scratch: Path,
+    uri: str,
+    credentials: Credentials,
+    pythonpath: Path | None,
+):
+    """``job`` in a child Python; (its result, None) or (None, the error's last lines).
+    A server's refusal of the user (401, 403) is raised: no check can pass then."""
+    from nb2prod.tracking.store import refusal
+
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    if credentials.renamed:  # only the variables the project names count
+        env = {k: v for k, v in env.items() if not k.startswith("MLFLOW_TRACKING_USER")}
+        env.pop("MLFLOW_TRACKING_PASSWORD", None)
+    env.update(credentials.mlflow_environment())
     env["MLFLOW_TRACKING_URI"] = with_busy_timeout(uri)  # MLflow's own writes wait too
     # A server that is down should fail in seconds, not after MLflow's minutes of retries.
     env.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "1")
@@ -86,4 +101,11 @@ def _child(job: LogModel | CheckModel, scratch: Path, uri: str, pythonpath: Path
     except OSError as exc:
         raise EnvironmentProblem(f"cannot start Python for MLflow: {exc}") from None
     except ChildError as error:
+        status = _REFUSALS.get(error.name) or http_status(Exception("\n".join(error.lines)))
+        refused = refusal(status, uri, credentials, error.message)
+        if refused is not None:
+            raise refused from None
         return None, error.lines[-4:]
+
+
+_REFUSALS = {"TrackingAuthFailed": 401, "TrackingForbidden": 403}  # the child's store said

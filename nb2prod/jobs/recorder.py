@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nb2prod.child import Child, ChildError, serve
+from nb2prod.tracking.auth import Credentials
 from nb2prod.tracking.store import TrackingUnavailable
 
 
@@ -41,6 +42,7 @@ class OpenStore:
 
     uri: str
     experiment: str
+    credentials: Credentials = field(default_factory=Credentials)  # names, not values
 
 
 @dataclass
@@ -56,10 +58,12 @@ class WriteRun:
 class Recorder:
     """The parent's handle on the recorder child."""
 
-    def __init__(self, uri: str, experiment: str, run_name: str | None) -> None:
+    def __init__(
+        self, uri: str, experiment: str, run_name: str | None, credentials: Credentials
+    ) -> None:
         self.uri, self.experiment, self.run_name = uri, experiment, run_name
-        self.child = Child("nb2prod.jobs.recorder")
-        self.child.send(OpenStore(uri, experiment))  # answered while the notebook runs
+        self.child = Child("nb2prod.jobs.recorder")  # it reads the credentials' variables
+        self.child.send(OpenStore(uri, experiment, credentials))  # answered while it runs
 
     def record(self, record: JobRecord) -> dict[str, Any]:
         """Write the run; returns ``{"run_id", "metrics"}`` or raises TrackingUnavailable."""
@@ -91,12 +95,11 @@ def record_in_child(request: OpenStore | WriteRun) -> dict[str, Any] | None:
     TrackingRejected."""
     from nb2prod.tracking.store import TrackingStore
 
-    if request.uri not in _STORES:
-        _STORES[request.uri] = TrackingStore(request.uri)
-    store = _STORES[request.uri]
     if isinstance(request, OpenStore):
-        store.experiment_id(request.experiment)  # imports MLflow, opens the store
+        _STORES[request.uri] = TrackingStore(request.uri, request.credentials)
+        _STORES[request.uri].experiment_id(request.experiment)  # imports MLflow, opens it
         return None
+    store = _STORES[request.uri]
     record = request.record
     run_id = _write(store, request.experiment, request.run_name, record)
     metrics = {name: value for name, value, _step in record.metrics}

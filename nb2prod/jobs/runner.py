@@ -10,6 +10,7 @@ kernel all fail it (exit 4).
 from __future__ import annotations
 
 import json
+import os
 import re
 import tempfile
 import time
@@ -166,11 +167,13 @@ def _check_syntax(notebook: Notebook) -> None:
 
 def _recorder(options: JobOptions, path: Path):
     from nb2prod.jobs.recorder import Recorder
+    from nb2prod.tracking.auth import credentials_for
     from nb2prod.tracking.context import notebook_label
     from nb2prod.tracking.uri import resolve_tracking_uri
 
     uri = resolve_tracking_uri(options.tracking_uri, path)
-    return Recorder(uri, options.experiment or notebook_label(path), options.run_name)
+    experiment = options.experiment or notebook_label(path)
+    return Recorder(uri, experiment, options.run_name, credentials_for(path))
 
 
 def _record(
@@ -209,10 +212,26 @@ def _record(
         answer = recorder.record(record)
     except TrackingUnavailable as exc:
         result.tracking_error = exc
+        if result.output is None and executed.exists():  # without -o: keep it anyway
+            result.output = _keep_unrecorded(executed, Path(result.notebook))
+            exc.message += f"; the executed notebook is kept in {result.output}"
         return
     finally:
         recorder.close()
     result.run_id, result.metrics = answer["run_id"], answer["metrics"]
+
+
+def _keep_unrecorded(executed: Path, notebook: Path) -> Path:
+    """A job that ran but could not be recorded keeps its executed notebook in
+    ``<project root>/.nb2prod/unrecorded/NAME-TIME.ipynb``."""
+    from nb2prod.config import find_project_root
+
+    folder = find_project_root(notebook.resolve().parent) / ".nb2prod" / "unrecorded"
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = folder / f"{notebook.stem}-{stamp}-{os.getpid()}.ipynb"
+    write_atomically(target, executed.read_bytes())
+    return target
 
 
 def _read_job_log(job_log: Path, params: dict[str, str]) -> tuple[list, list[str]]:

@@ -94,11 +94,10 @@ class KernelSession:
     @property
     def store(self) -> TrackingStore:
         if self._store is None:
-            from nb2prod.tracking.uri import resolve_tracking_uri
+            from nb2prod.tracking.store import open_store
 
             notebook = self.notebook_path()
-            start = notebook.parent if notebook else Path.cwd()
-            self._store = TrackingStore(resolve_tracking_uri(None, start))
+            self._store = open_store(None, notebook.parent if notebook else Path.cwd())
         return self._store
 
     def experiment(self, explicit: str | None = None) -> str:

@@ -73,11 +73,13 @@ _STORES: dict[str, Any] = {}
 def runs(file: Path, max_results: int, page_token: str | None, tornado_settings) -> dict:
     """The notebook's runs from the store resolved for its project."""
     from nb2prod.server.settings import mlflow_ui_url, tracking_uri
+    from nb2prod.tracking.auth import credentials_for
     from nb2prod.tracking.context import notebook_label
     from nb2prod.tracking.store import TrackingStore
 
-    uri = tracking_uri(file.parent)
-    store = _STORES.setdefault(uri, TrackingStore(uri))  # one MLflow client per store
+    uri, credentials = tracking_uri(file.parent), credentials_for(file.parent)
+    # one MLflow client per store and user
+    store = _STORES.setdefault(f"{uri} {credentials}", TrackingStore(uri, credentials))
     found, token = store.runs(
         notebook=notebook_label(file), max_results=max_results, page_token=page_token
     )

@@ -8,9 +8,11 @@ kernel turn into one warning while the user's cell goes on.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import tempfile
+import threading
 import time
 import warnings
 from collections.abc import Sequence
@@ -22,8 +24,9 @@ from typing import Any
 from nb2prod.credentials import redact_text
 from nb2prod.environ import environment
 from nb2prod.errors import EnvironmentProblem, UsageError, first_line
+from nb2prod.tracking.auth import Credentials, http_status
 from nb2prod.tracking.sqlite_store import StoreUnusable, checkpoint, sqlite_path
-from nb2prod.tracking.uri import artifact_root, prepare_local_store
+from nb2prod.tracking.uri import artifact_root, prepare_local_store, resolve_tracking_uri
 from nb2prod.tracking.values import Logged
 
 FINISHED, FAILED, KILLED = "FINISHED", "FAILED", "KILLED"
@@ -47,12 +50,27 @@ class TrackingUnavailable(EnvironmentProblem):
     """The tracking store cannot be reached (server down, database locked, bad URI)."""
 
 
+class TrackingAuthFailed(TrackingUnavailable):
+    """The server does not know this user, or not with this password (HTTP 401)."""
+
+
+class TrackingForbidden(TrackingUnavailable):
+    """The server knows the user, who may not do this (HTTP 403)."""
+
+
 class TrackingRejected(UsageError):
     """The store answered but refused a write (a parameter logged twice with two values)."""
 
 
 _REJECTIONS = {"INVALID_PARAMETER_VALUE", "RESOURCE_ALREADY_EXISTS", "RESOURCE_DOES_NOT_EXIST"}
 
+
+#: A server that went down is given up on after two quick retries, not MLflow's minutes of
+#: them; a user's own settings of these win.
+_HTTP_DEFAULTS = {"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "2", "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1"}
+#: MLflow reads credentials from os.environ at each request: calls that set them for
+#: their length take turns.
+_ENVIRONMENT_LOCK = threading.RLock()
 
 CONNECT_TIMEOUT_S = 3.0
 ANSWER_TIMEOUT_S = 60.0  # 10 jobs ending at once on 2 cores kept a server busy for > 3 s
@@ -91,8 +109,9 @@ class TrackingStore:
     #: After a failure, calls fail at once for this long instead of waiting on the network.
     RETRY_AFTER_S = 30.0
 
-    def __init__(self, uri: str) -> None:
+    def __init__(self, uri: str, credentials: Credentials | None = None) -> None:
         self.uri = uri
+        self.credentials = credentials or Credentials()
         self._client = None
         self._experiments: dict[str, str] = {}
         self._down_until = 0.0
@@ -239,8 +258,11 @@ class TrackingStore:
         if time.monotonic() < self._down_until and self._last_error is not None:
             raise self._last_error
         try:
-            self._check_server()
-            return action(self.client)
+            with self._mlflow_environment():
+                self._check_server()
+                answer = action(self.client)
+            self._last_error = None
+            return answer
         except ImportError as exc:
             raise EnvironmentProblem(
                 f"MLflow cannot be imported: {exc}", "pip install mlflow-skinny"
@@ -248,6 +270,9 @@ class TrackingStore:
         except Exception as exc:  # MLflow raises many types: network, SQL, REST errors
             if getattr(exc, "error_code", None) in _REJECTIONS:
                 raise TrackingRejected(first_line(exc)) from exc
+            refused = refusal(http_status(exc), self.uri, self.credentials, first_line(exc))
+            if refused is not None:
+                raise refused from None  # answered at once: nothing to wait out
             if isinstance(exc, StoreUnusable):
                 self._last_error = TrackingUnavailable(exc.message, exc.hint)
             else:
@@ -258,9 +283,53 @@ class TrackingStore:
             self._down_until = time.monotonic() + self.RETRY_AFTER_S
             raise self._last_error from exc
 
+    def _mlflow_environment(self) -> contextlib.AbstractContextManager:
+        """MLflow's variables for a call to a server: this store's user, and few retries."""
+        if not self.uri.startswith(("http://", "https://")):
+            return contextlib.nullcontext()
+        values = {k: v for k, v in _HTTP_DEFAULTS.items() if k not in os.environ}
+        if self.credentials.renamed:  # only the named variables count, set or not
+            values.update({"MLFLOW_TRACKING_USERNAME": "", "MLFLOW_TRACKING_PASSWORD": ""})
+            values.update(self.credentials.mlflow_environment())
+        return _locked_environment(values) if values else contextlib.nullcontext()
+
     def _check_server(self) -> None:
-        if self._client is None and self.uri.startswith(("http://", "https://")):
+        first = self._client is None or self._last_error is not None
+        if first and self.uri.startswith(("http://", "https://")):
             check_server_answers(self.uri)
+
+
+@contextlib.contextmanager
+def _locked_environment(values: dict[str, str]):
+    with _ENVIRONMENT_LOCK, environment(**values):
+        yield
+
+
+def refusal(
+    status: int | None, uri: str, credentials: Credentials, detail: str
+) -> TrackingUnavailable | None:
+    """A server's 401 or 403 as one clear error naming the server and the user (never
+    the password); None for any other answer."""
+    server, who = redact_text(uri), credentials.who()
+    if status == 401:
+        return TrackingAuthFailed(
+            f"the tracking server {server} refused {who}: wrong user name or password",
+            credentials.what_to_set(),
+        )
+    if status == 403:
+        return TrackingForbidden(
+            f"the tracking server {server} denied {who} permission: {detail}",
+            "ask the server's admin for EDIT permission on the experiment (a new one: "
+            "permission to create it), or log elsewhere with --experiment",
+        )
+    return None
+
+
+def open_store(explicit: str | None, start: str | os.PathLike) -> TrackingStore:
+    """The store for work on ``start`` (a notebook or a folder), with its credentials."""
+    from nb2prod.tracking.auth import credentials_for
+
+    return TrackingStore(resolve_tracking_uri(explicit, start), credentials_for(start))
 
 
 def check_server_answers(uri: str) -> None:

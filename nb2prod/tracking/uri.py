@@ -14,6 +14,7 @@ from typing import cast
 
 from nb2prod.config import find_config, find_project_root
 from nb2prod.errors import ConfigError
+from nb2prod.tracking.auth import check_no_password
 from nb2prod.tracking.sqlite_store import prepare, sqlite_path, with_busy_timeout
 
 EMBEDDED_FILE = Path(".nb2prod") / "mlflow.db"
@@ -30,11 +31,25 @@ def resolve_tracking_uri(explicit: str | None, start: str | os.PathLike) -> str:
     pyproject, table = find_config(folder)
     configured = table.get("tracking_uri") if isinstance(table, dict) else None
     if configured is not None:
+        check_no_password(table, pyproject)  # a committed file holds no password
         if not isinstance(configured, str) or not configured.strip():
             raise ConfigError(f"{pyproject}: [tool.nb2prod] tracking_uri must be a URI or path")
         return _absolute(configured, cast(Path, pyproject).parent)  # the table's file
     root = find_project_root(folder)
     return f"sqlite:///{root / EMBEDDED_FILE}"
+
+
+def tracking_uri_source(explicit: str | None, start: str | os.PathLike) -> str:
+    """Which step of :func:`resolve_tracking_uri` chose the URI, in words."""
+    if explicit:
+        return "--tracking-uri"
+    if os.environ.get("MLFLOW_TRACKING_URI"):
+        return "MLFLOW_TRACKING_URI"
+    folder = Path(start).resolve()
+    pyproject, table = find_config(folder if folder.is_dir() else folder.parent)
+    if isinstance(table, dict) and table.get("tracking_uri") is not None:
+        return f"{pyproject} [tool.nb2prod] tracking_uri"
+    return "the default: the project's embedded store"
 
 
 def _absolute(configured: str, base: Path) -> str:

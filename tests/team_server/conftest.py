@@ -9,12 +9,16 @@ keeps mlflow-skinny, as a data scientist's would), its runs in a throwaway Postg
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
+import string
 import subprocess
 import tempfile
 import time
@@ -24,10 +28,17 @@ from pathlib import Path
 
 import pytest
 
+from nb2prod.environ import environment
+
 SERVER = os.environ.get("NB2PROD_MLFLOW_SERVER")
 STARTUP_S = 180  # measured 13-33 s on 2 busy cores (SQLite; ~30 s of migrations on PostgreSQL)
 POSTGRES_BINARIES = Path("/usr/lib/postgresql")
 AS_ROOT = os.geteuid() == 0  # PostgreSQL refuses to run as root: then it runs as `postgres`
+AUTH_TEMPLATE = Path(__file__).parents[2] / "deploy" / "mlflow" / "basic_auth.ini.template"
+AUTH_DATABASE = "mlflow_auth"  # users and grants, beside the runs' database `mlflow`
+SECRET_KEY_ENV = "MLFLOW_FLASK_SERVER_SECRET_KEY"
+ADMIN = "admin"
+TESTER = "nb2prod-tester"
 
 
 def project_using(folder: Path, url: str) -> Path:
@@ -101,7 +112,10 @@ class Postgres:
 
     @property
     def url(self) -> str:
-        return f"postgresql+psycopg2://postgres@127.0.0.1:{self.port}/mlflow"
+        return self.url_of("mlflow")
+
+    def url_of(self, database: str) -> str:
+        return f"postgresql+psycopg2://postgres@127.0.0.1:{self.port}/{database}"
 
     def _psql(self, database: str = "mlflow") -> list[str]:
         return [str(self.binaries / "psql"), "-h", "127.0.0.1", "-p", str(self.port)] + [
@@ -182,7 +196,8 @@ def postgres() -> Postgres:
         )
         _postgres_step(
             [str(binaries / "psql"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres"]
-            + ["-d", "postgres", "-v", "ON_ERROR_STOP=1", "-c", "CREATE DATABASE mlflow"],
+            + ["-d", "postgres", "-v", "ON_ERROR_STOP=1", "-c", "CREATE DATABASE mlflow"]
+            + ["-c", f"CREATE DATABASE {AUTH_DATABASE}"],
             log_path,
             cwd=home,
         )
@@ -200,39 +215,114 @@ def postgres() -> Postgres:
         shutil.rmtree(home, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
-def team_server(tmp_path_factory, postgres) -> str:
-    """The server's URL; its runs in PostgreSQL, its artifacts served through its proxy."""
-    home = tmp_path_factory.mktemp("team-server")
-    port = _free_port()
-    log_path = home / "server.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [
-                SERVER,
-                "server",
-                "--backend-store-uri",
-                postgres.url,
-                "--artifacts-destination",
-                str(home / "artifacts"),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                "1",
-            ],  # fmt: skip
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # the server's workers go down with it
+class TeamServer:
+    """The MLflow server as deploy/docker-compose.yml runs it (basic auth, its admin
+    password changed, the secret key set, artifacts proxied into a folder), natively:
+    stopped and started again on the same port and databases by tests that need it."""
+
+    def __init__(self, home: Path, postgres: Postgres) -> None:
+        self.home, self.port = home, _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.admin_password = secrets.token_urlsafe(16)
+        self.config = home / "basic_auth.ini"
+        self.config.write_text(
+            auth_config(
+                {
+                    "MLFLOW_DEFAULT_PERMISSION": "READ",
+                    "MLFLOW_AUTH_DATABASE_URI": postgres.url_of(AUTH_DATABASE),
+                    "MLFLOW_ADMIN_USERNAME": ADMIN,
+                    "MLFLOW_ADMIN_PASSWORD": self.admin_password,
+                }
+            )
         )
-    url = f"http://127.0.0.1:{port}"
+        self.command = server_command(
+            str(SERVER), postgres.url, str(home / "artifacts"), "127.0.0.1", self.port
+        )
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_TRACKING_")},
+            "MLFLOW_AUTH_CONFIG_PATH": str(self.config),
+            SECRET_KEY_ENV: secrets.token_hex(24),
+        }
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        log_path = self.home / "server.log"
+        with log_path.open("a") as log:
+            self.process = subprocess.Popen(
+                self.command,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # the server's workers go down with it
+            )
+        _wait_until_healthy(self.url, self.process, log_path)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=60)
+        self.process = None
+
+    def as_admin(self, method: str, endpoint: str, body: dict | None = None) -> dict:
+        """A call of the server's REST API (``/api/2.0/mlflow/...``) as its admin."""
+        return rest_call(self.url, method, endpoint, body, (ADMIN, self.admin_password))
+
+    def add_user(self, username: str) -> str:
+        """A new (non-admin) user; returns its password."""
+        password = secrets.token_urlsafe(12)
+        self.as_admin("POST", "users/create", {"username": username, "password": password})
+        return password
+
+
+def auth_config(values: dict[str, str]) -> str:
+    """deploy/mlflow/basic_auth.ini.template with ``values``, as the image's entrypoint
+    renders it."""
+    return string.Template(AUTH_TEMPLATE.read_text()).substitute(values)
+
+
+def server_command(mlflow: str, backend: str, artifacts: str, host: str, port: int) -> list[str]:
+    """``mlflow server`` with the options docker-compose.yml gives it (one worker here)."""
+    return [
+        mlflow, "server", "--app-name", "basic-auth", "--backend-store-uri", backend,
+        "--artifacts-destination", artifacts, "--host", host, "--port", str(port),
+        "--workers", "1",
+    ]  # fmt: skip
+
+
+def rest_call(url: str, method: str, endpoint: str, body, login: tuple[str, str]) -> dict:
+    credentials = base64.b64encode(":".join(login).encode()).decode()
+    request = urllib.request.Request(
+        f"{url}/api/2.0/mlflow/{endpoint}",
+        data=json.dumps(body).encode() if body is not None else None,
+        method=method,
+        headers={"Authorization": f"Basic {credentials}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        text = answer.read().decode()
+    return json.loads(text) if text.strip() else {}
+
+
+@pytest.fixture(scope="session")
+def team_stack(tmp_path_factory, postgres) -> TeamServer:
+    """The running server; its runs and its users in PostgreSQL.  Every test of the layer
+    talks to it as the non-admin user ``TESTER``, through MLflow's own environment
+    variables (MLFLOW_TRACKING_USERNAME, MLFLOW_TRACKING_PASSWORD), as a team member would."""
+    server = TeamServer(tmp_path_factory.mktemp("team-server"), postgres)
     try:
-        _wait_until_healthy(url, process, log_path)
-        yield url
+        server.start()
+        password = server.add_user(TESTER)
+        with environment(MLFLOW_TRACKING_USERNAME=TESTER, MLFLOW_TRACKING_PASSWORD=password):
+            yield server
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=60)
+        server.stop()
+
+
+@pytest.fixture
+def team_server(team_stack) -> str:
+    """The server's URL; the tests that stopped it leave it running again."""
+    if team_stack.process is None:
+        team_stack.start()
+    return team_stack.url
 
 
 def _wait_until_healthy(url: str, process: subprocess.Popen, log_path) -> None:

@@ -1,0 +1,126 @@
+"""Who nb2prod is on a team's MLflow server: a user name and a password read from environment
+variables at the moment of each call, never from a file.
+
+By default MLflow's own ``MLFLOW_TRACKING_USERNAME`` and ``MLFLOW_TRACKING_PASSWORD``;
+``[tool.nb2prod]`` may name other variables (``tracking_username_env``,
+``tracking_password_env``), for a team whose shells already export them.  A password
+written into pyproject.toml (a key, or a ``user:password@`` tracking URI) is refused.
+The password is never printed: messages name the user and the variable.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from nb2prod.config import find_config
+from nb2prod.errors import ConfigError
+
+USERNAME_ENV = "MLFLOW_TRACKING_USERNAME"
+PASSWORD_ENV = "MLFLOW_TRACKING_PASSWORD"
+#: ``[tool.nb2prod]`` keys naming the variables that hold the user name and the password.
+USERNAME_KEY = "tracking_username_env"
+PASSWORD_KEY = "tracking_password_env"
+_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_SECRET_WORDS = ("password", "passwd", "secret", "token", "api_key")
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """The names of the variables holding the user name and password, and where those
+    names came from (``MLflow's defaults`` or a pyproject.toml)."""
+
+    username_env: str = USERNAME_ENV
+    password_env: str = PASSWORD_ENV
+    source: str = "MLflow's defaults"
+
+    @property
+    def username(self) -> str | None:
+        return os.environ.get(self.username_env) or None
+
+    @property
+    def has_password(self) -> bool:
+        return bool(os.environ.get(self.password_env))
+
+    @property
+    def renamed(self) -> bool:
+        """Do they live in variables other than MLflow's own?"""
+        return (self.username_env, self.password_env) != (USERNAME_ENV, PASSWORD_ENV)
+
+    def mlflow_environment(self) -> dict[str, str]:
+        """MLflow's variables with this user's values, for a call or a child process."""
+        values = {USERNAME_ENV: self.username_env, PASSWORD_ENV: self.password_env}
+        return {mlflow: os.environ[ours] for mlflow, ours in values.items() if ours in os.environ}
+
+    def who(self) -> str:
+        """``user 'ana' (TEAM_MLFLOW_USER)``, or that no user is set; never the password."""
+        if self.username is None:
+            return f"no user ({self.username_env} is not set)"
+        return f"user {self.username!r} ({self.username_env})"
+
+    def what_to_set(self) -> str:
+        return (
+            f"set {self.username_env} and {self.password_env} to your user and password on "
+            "that server; `nb2prod doctor` checks them"
+        )
+
+
+def credentials_for(start: str | os.PathLike) -> Credentials:
+    """The credentials of work on ``start`` (a notebook or a folder): MLflow's variables,
+    unless the nearest ``[tool.nb2prod]`` names others."""
+    folder = Path(start).resolve()
+    pyproject, table = find_config(folder if folder.is_dir() else folder.parent)
+    if not table:
+        return Credentials()
+    check_no_password(table, pyproject)
+    names = {}
+    for key, default in ((USERNAME_KEY, USERNAME_ENV), (PASSWORD_KEY, PASSWORD_ENV)):
+        value = table.get(key, default)
+        if not isinstance(value, str) or not _VARIABLE.match(value):
+            raise ConfigError(
+                f"{pyproject}: [tool.nb2prod] {key} must name an environment variable "
+                "(such as TEAM_MLFLOW_PASSWORD), not hold a value",
+                "put the value in that variable; never a password in a file",
+            )
+        names[key] = value
+    if names == {USERNAME_KEY: USERNAME_ENV, PASSWORD_KEY: PASSWORD_ENV}:
+        return Credentials()
+    return Credentials(names[USERNAME_KEY], names[PASSWORD_KEY], f"{pyproject} [tool.nb2prod]")
+
+
+def check_no_password(table: dict, pyproject: Path | None) -> None:
+    """Refuse a password (or token) written into ``[tool.nb2prod]``: a key such as
+    ``tracking_password``, or a ``tracking_uri`` of the form ``https://user:pw@host``."""
+    for key in table:
+        if key in (USERNAME_KEY, PASSWORD_KEY) or not isinstance(key, str):
+            continue
+        if any(word in key.lower() for word in _SECRET_WORDS):
+            raise ConfigError(
+                f"{pyproject}: [tool.nb2prod] {key}: a password does not belong in "
+                "pyproject.toml (it is committed and shared)",
+                f"remove it; export it as {PASSWORD_ENV}, or name the variable that holds "
+                f'it with {PASSWORD_KEY} = "TEAM_MLFLOW_PASSWORD"',
+            )
+    uri = table.get("tracking_uri")
+    if isinstance(uri, str) and re.match(r"[a-z][a-z0-9+.-]*://[^/@\s]*:[^/@\s]*@", uri, re.I):
+        raise ConfigError(
+            f"{pyproject}: [tool.nb2prod] tracking_uri holds a password (user:password@)",
+            f"write the URI without it and export the password as {PASSWORD_ENV}",
+        )
+
+
+def http_status(exc: BaseException) -> int | None:
+    """401 or 403 when ``exc`` is MLflow's (or requests') word for that answer, else None."""
+    code = getattr(exc, "error_code", None)
+    if code in ("UNAUTHENTICATED", "PERMISSION_DENIED"):
+        return 401 if code == "UNAUTHENTICATED" else 403
+    response = getattr(exc, "response", None)
+    status = getattr(response, "status_code", None)
+    if status in (401, 403):
+        return status
+    found = re.search(
+        r"\b(?:error code|status code|code)\s*:?\s*(401|403)\b|\b(401|403) Client Error", str(exc)
+    )
+    return int(found.group(1) or found.group(2)) if found else None
