@@ -1,4 +1,5 @@
-"""The Dask executor: ``dd.read_csv``/``dd.read_parquet`` and ``map_partitions``, the
+"""The Dask executor: the local executor's chunks as partitions (``dd.from_map``) and
+``map_partitions``, the
 model loaded once per worker process (``model.loaded`` caches it there), the partitions
 gathered back **in order** by the submitter, which writes them, so the output is the
 local executor's, byte for byte.
@@ -21,7 +22,7 @@ from nb2prod.errors import EnvironmentProblem, Nb2ProdError, UsageError
 from nb2prod.scoring.executors import ScoreJob
 from nb2prod.scoring.frames import MissingColumns, score_frame
 from nb2prod.scoring.model import ModelFailed
-from nb2prod.scoring.tables import InputProblem
+from nb2prod.scoring.tables import Chunk, InputProblem, chunk_plan, read_chunk, unreadable
 
 INSTALL_HINT = "pip install 'nb2prod[dask]'"
 #: Partitions in flight per worker: enough to keep workers busy, few enough to keep the
@@ -33,8 +34,8 @@ class Carried(Exception):
     """An nb2prod error raised on a worker, carried back with its class and hint (the
     errors' own pickling keeps only the message)."""
 
-    def __init__(self, kind: str, message: str, hint: str | None) -> None:
-        super().__init__(kind, message, hint)
+    def __init__(self, kind: str, message: str, hint: str | None, rows: int = 0) -> None:
+        super().__init__(kind, message, hint, rows)
 
 
 _KINDS: dict[str, type[Nb2ProdError]] = {
@@ -49,7 +50,7 @@ def score_partition(frame: Any, *args: Any) -> Any:
         return score_frame(frame, *args)
     except Nb2ProdError as exc:
         kind = type(exc).__name__ if type(exc).__name__ in _KINDS else "ModelFailed"
-        raise Carried(kind, exc.message, exc.hint) from None
+        raise Carried(kind, exc.message, exc.hint, len(frame)) from None
 
 
 class DaskExecutor:
@@ -84,7 +85,7 @@ class DaskExecutor:
                 n_workers=self.workers,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                dashboard_address="127.0.0.1:0",  # None still takes :8787 for its HTTP server
             )
             self.client = Client(self.cluster)
         return self
@@ -125,30 +126,42 @@ class DaskExecutor:
         future = self.client.submit(
             score_partition, job.schema.sample, job.spec, job.params, job.schema.dtypes, pure=False
         )
-        return _result(future, "")
+        return _result(future)  # score() says where
 
     def scored(self, job: ScoreJob, output_dtypes: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
+        import dask.dataframe as dd
+
         self._prepare(job)
-        frame = _read(job)
-        meta = _empty(output_dtypes)
+        schema = job.schema
+        plan = list(chunk_plan(schema, job.files, job.chunksize))
+        if not plan:
+            return
+        # the local executor's chunks, one partition each: the model sees the same batches
+        frame = dd.from_map(
+            read_partition, plan, args=(schema.fmt, schema.columns, schema.dtypes),
+            meta=_empty(schema.dtypes), label="nb2prod-read",
+        )  # fmt: skip
         scored = frame.map_partitions(
-            score_partition, job.spec, job.params, job.schema.dtypes, dict(output_dtypes), meta=meta
-        )
+            score_partition, job.spec, job.params, schema.dtypes, dict(output_dtypes),
+            meta=_empty(output_dtypes),
+        )  # fmt: skip
         parts = scored.to_delayed()
         workers = max(1, len(self.client.scheduler_info().get("workers", {})))
         window = max(2, IN_FLIGHT_PER_WORKER * workers)
-        label = str(job.files[0]) if len(job.files) == 1 else f"{len(job.files)} input files"
         pending: deque = deque()
-        upcoming = iter(enumerate(parts))
+        upcoming = iter(zip(plan, parts))
+        rows: dict[str, int] = {}
         try:
-            for index, part in upcoming:
-                pending.append((index, self.client.compute(part)))
+            for chunk, part in upcoming:
+                pending.append((chunk, self.client.compute(part)))
                 if len(pending) >= window:
                     break
             while pending:
-                index, future = pending.popleft()
-                where = f"{label} partition {index + 1} of {len(parts)}"
-                yield where, _result(future, where)
+                chunk, future = pending.popleft()
+                start = rows.get(chunk.path, 0)
+                result = _result(future, chunk.path, start)
+                rows[chunk.path] = start + len(result)
+                yield f"{chunk.path} rows {start + 1}-{start + len(result)}", result
                 following = next(upcoming, None)
                 if following is not None:
                     pending.append((following[0], self.client.compute(following[1])))
@@ -157,22 +170,13 @@ class DaskExecutor:
                 future.cancel()
 
 
-def _read(job: ScoreJob) -> Any:
-    import dask.dataframe as dd
-
-    files = [str(path) for path in job.files]
-    if job.schema.fmt == "csv":
-        return dd.read_csv(files, dtype=job.schema.dtypes, blocksize=_blocksize(job))
-    frame = dd.read_parquet(files, columns=job.schema.columns, index=False)
-    return frame[job.schema.columns]
-
-
-def _blocksize(job: ScoreJob) -> int:
-    """Bytes per CSV partition: about ``chunksize`` rows, by the first file's line length."""
-    with open(job.files[0], "rb") as fh:
-        head = fh.read(1 << 20)
-    lines = max(1, head.count(b"\n"))
-    return max(1 << 20, int(job.chunksize * len(head) / lines))
+def read_partition(chunk: Chunk, *args: Any) -> Any:
+    """``read_chunk`` on a worker, a file it cannot read made ``Carried``."""
+    try:
+        return read_chunk(chunk, *args)
+    except (ValueError, TypeError, OSError, UnicodeDecodeError) as exc:
+        problem = unreadable("", exc)
+        raise Carried("InputProblem", problem.message.removeprefix(": "), problem.hint) from None
 
 
 def _empty(dtypes: Mapping[str, Any]) -> Any:
@@ -181,17 +185,13 @@ def _empty(dtypes: Mapping[str, Any]) -> Any:
     return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in dtypes.items()})
 
 
-def _result(future: Any, where: str) -> Any:
-    prefix = f"{where}: " if where else ""
+def _result(future: Any, path: str | None = None, start: int = 0) -> Any:
+    """The future's frame; an error from the worker as the nb2prod error it was, placed
+    in ``path`` from row ``start + 1`` (to the chunk's last row, when known)."""
     try:
         return future.result()
     except Carried as exc:
-        kind, message, hint = exc.args
-        raise _KINDS[kind](f"{prefix}{message}", hint) from None
-    except (ValueError, TypeError, OSError, UnicodeDecodeError) as exc:
-        text = " ".join(str(exc).split())[:300]
-        raise InputProblem(
-            f"{prefix}cannot read: {text}",
-            "the column types come from the first rows of the first file; "
-            "--dtype NAME=TYPE sets one (e.g. --dtype age=float64)",
-        ) from None
+        kind, message, hint, rows = exc.args
+        if path is not None:
+            message = f"{path} rows {start + 1}-{start + rows if rows else ''}: {message}"
+        raise _KINDS[kind](message, hint) from None

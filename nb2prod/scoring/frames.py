@@ -124,7 +124,14 @@ def missing_columns(exc: BaseException, frame: Any) -> list[str]:
     column name, scikit-learn's and MLflow's messages); else []."""
     present = {str(c) for c in frame.columns}
     if isinstance(exc, KeyError) and exc.args and isinstance(exc.args[0], str):
-        return [exc.args[0]] if exc.args[0] not in present else []
+        key = exc.args[0]
+        # a key that is a value of the input (an unknown category) is the model's problem
+        is_value = any(
+            (frame[c] == key).any()
+            for c in frame.columns
+            if frame[c].dtype.kind in "OSU" or str(frame[c].dtype) in ("str", "string")
+        )
+        return [key] if key not in present and not is_value else []
     text = str(exc)
     found = _SKLEARN_MISSING.search(text)
     if found:

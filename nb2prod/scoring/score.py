@@ -18,7 +18,8 @@ from nb2prod.errors import UsageError
 from nb2prod.scoring.executors import ScoreJob, get_executor
 from nb2prod.scoring.local import located
 from nb2prod.scoring.model import resolve_model, typed_params
-from nb2prod.scoring.tables import SAMPLE_ROWS, TableWriter, input_files, read_schema
+from nb2prod.scoring.tables import SAMPLE_ROWS, input_files, read_schema
+from nb2prod.scoring.writer import TableWriter
 
 DEFAULT_CHUNKSIZE = 100_000
 

@@ -1,17 +1,17 @@
-"""The files ``nb2prod score`` reads and writes: CSV and Parquet, by extension.
+"""The files ``nb2prod score`` reads: CSV and Parquet, by extension.
 
-Inputs are read in chunks of rows, in the order given (each glob's matches sorted), with
-column types fixed once for the whole input: a CSV file's types are inferred from its
-first ``SAMPLE_ROWS`` rows (as Dask infers them from a sample) unless ``--dtype`` names
-them, a Parquet file's are in its schema.  The output is written to a temporary file
-beside it and renamed into place at the end, so a failure never leaves half a file; its
-bytes depend only on the rows, never on how they were chunked (Parquet row groups are
-always ``ROW_GROUP_ROWS`` rows), so every executor writes the same file.
+Inputs are read in chunks, in the order given (each glob's matches sorted), with column
+types fixed once for the whole input: a CSV file's types are inferred from its first
+``SAMPLE_ROWS`` rows (as Dask infers them from a sample) unless ``--dtype`` names them, a
+Parquet file's are in its schema.  ``chunk_plan`` cuts the input the same way for every
+executor.  A CSV file is cut at line ends: a quoted field holding a line break is not
+supported (as with Dask's ``read_csv``).
 """
 
 from __future__ import annotations
 
 import glob
+import io
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,8 +23,6 @@ from nb2prod.errors import UsageError
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 #: Rows read to fix the CSV column types and the types of the output's columns.
 SAMPLE_ROWS = 10_000
-#: Rows per row group of a Parquet output, whatever the chunks were.
-ROW_GROUP_ROWS = 65_536
 
 
 class InputProblem(UsageError):
@@ -71,6 +69,7 @@ class InputSchema:
     columns: list[str]
     dtypes: dict[str, Any]
     sample: Any = field(repr=False)  # the first rows, read with those types
+    bytes_per_row: float = 1.0  # CSV: of the first rows, to cut chunks of about N rows
 
 
 def read_schema(files: list[Path], fmt: str, dtypes: Mapping[str, str]) -> InputSchema:
@@ -85,10 +84,12 @@ def read_schema(files: list[Path], fmt: str, dtypes: Mapping[str, str]) -> Input
             lambda: pd.read_csv(files[0], nrows=SAMPLE_ROWS, dtype=dict(dtypes)),
         )
         columns = [str(c) for c in sample.columns]
+        bytes_per_row = _bytes_per_row(files[0], len(sample))
         for path in files[1:]:
             header = _csv(path, "its header", lambda path=path: pd.read_csv(path, nrows=0))
             _same_columns(path, columns, [str(c) for c in header.columns])
     else:
+        bytes_per_row = 1.0
         first = _parquet_file(files[0])
         columns = _parquet_columns(first)
         for path in files[1:]:
@@ -101,7 +102,17 @@ def read_schema(files: list[Path], fmt: str, dtypes: Mapping[str, str]) -> Input
     unknown -= set(columns)
     if unknown:
         raise UsageError(f"--dtype names columns the input lacks: {', '.join(sorted(unknown))}")
-    return InputSchema(fmt, columns, dict(sample.dtypes), sample)
+    return InputSchema(fmt, columns, dict(sample.dtypes), sample, bytes_per_row)
+
+
+def _bytes_per_row(path: Path, rows: int) -> float:
+    with open(path, "rb") as fh:
+        fh.readline()
+        begin = fh.tell()
+        for _ in range(max(rows, 1)):
+            if not fh.readline():
+                break
+        return max(1.0, (fh.tell() - begin) / max(rows, 1))
 
 
 def _same_columns(path: Path, expected: list[str], found: list[str]) -> None:
@@ -144,130 +155,105 @@ def _parquet_frame(batch, columns: list[str]):
     return pa.Table.from_batches([batch]).select(columns).to_pandas(ignore_metadata=True)
 
 
+@dataclass(frozen=True)
+class Chunk:
+    """One chunk of an input file: CSV lines from byte ``begin`` to ``end`` (whole lines),
+    or Parquet rows ``begin`` to ``end``.  Every executor cuts the input into the same
+    chunks, so the model sees the same batches (its floating-point sums can depend on the
+    batch: BLAS kernels block rows) and the output is the same, bit for bit."""
+
+    path: str
+    begin: int
+    end: int
+
+
+def chunk_plan(schema: InputSchema, files: list[Path], chunksize: int) -> Iterator[Chunk]:
+    """The chunks of ``files`` in order: Parquet ``chunksize`` rows each; CSV about as many
+    (``chunksize`` times the first rows' bytes per line, ended at a line end)."""
+    for path in files:
+        if schema.fmt == "parquet":
+            rows = _parquet_file(path).metadata.num_rows
+            for begin in range(0, rows, chunksize):
+                yield Chunk(str(path), begin, min(begin + chunksize, rows))
+            continue
+        size = max(1, int(chunksize * schema.bytes_per_row))
+        with open(path, "rb") as fh:
+            fh.readline()  # the header
+            begin, total = fh.tell(), os.fstat(fh.fileno()).st_size
+            while begin < total:
+                fh.seek(min(begin + size, total))
+                fh.readline()  # on to the end of that line
+                end = min(fh.tell(), total)
+                yield Chunk(str(path), begin, end)
+                begin = end
+
+
+def read_chunk(chunk: Chunk, fmt: str, columns: list[str], dtypes: Mapping[str, Any]) -> Any:
+    """The rows of ``chunk`` as a DataFrame of ``columns`` typed ``dtypes``."""
+    import pandas as pd
+
+    if fmt == "parquet":
+        parquet = _parquet_file(Path(chunk.path))
+        starts, row = [], 0
+        for group in range(parquet.metadata.num_row_groups):
+            starts.append(row)
+            row += parquet.metadata.row_group(group).num_rows
+        groups = [
+            g
+            for g, start in enumerate(starts)
+            if start < chunk.end and start + parquet.metadata.row_group(g).num_rows > chunk.begin
+        ]
+        table = parquet.read_row_groups(groups, columns=columns)
+        table = table.slice(chunk.begin - starts[groups[0]], chunk.end - chunk.begin)
+        return table.select(columns).to_pandas(ignore_metadata=True).astype(dict(dtypes))
+    with open(chunk.path, "rb") as fh:
+        fh.seek(chunk.begin)
+        data = fh.read(chunk.end - chunk.begin)
+    try:
+        return pd.read_csv(
+            io.BytesIO(data), header=None, names=columns, dtype=dict(dtypes), index_col=False
+        )
+    except pd.errors.EmptyDataError:  # blank lines only
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in dtypes.items()})
+
+
 def read_chunks(
     schema: InputSchema, files: list[Path], chunksize: int
 ) -> Iterator[tuple[str, Any]]:
-    """(where, frame) for each chunk of ``chunksize`` rows, in order; ``where`` names the
-    file and the rows (1-based, as an editor counts data rows)."""
-    for path in files:
-        start = 0
-        for frame in _chunks(schema, path, chunksize):
-            rows = len(frame)
-            yield f"{path} rows {start + 1}-{start + rows}", frame
-            start += rows
-
-
-def _chunks(schema: InputSchema, path: Path, chunksize: int) -> Iterator[Any]:
-    import pandas as pd
-
-    if schema.fmt == "csv":
-        where = f"{path}"
+    """(where, frame) for each chunk of the plan, in order, read one at a time; ``where``
+    names the file and the rows (1-based, as an editor counts data rows)."""
+    rows: dict[str, int] = {}
+    batches: dict[str, Iterator[Any]] = {}
+    for chunk in chunk_plan(schema, files, chunksize):
+        start = rows.get(chunk.path, 0)
         try:
-            reader = pd.read_csv(path, chunksize=chunksize, dtype=schema.dtypes)
-            start = 0
-            while True:
-                where = f"{path} rows {start + 1}-{start + chunksize}"
-                frame = next(reader, None)
-                if frame is None:
-                    return
-                start += len(frame)
-                yield frame.reset_index(drop=True)
-        except (ValueError, OSError, UnicodeDecodeError) as exc:
-            raise InputProblem(
-                f"{where}: cannot read as CSV: {_reason(exc)}",
-                "the column types come from the first rows of the first file; "
-                "--dtype NAME=TYPE sets one (e.g. --dtype age=float64)",
-            ) from None
-    else:
-        start = 0
-        try:
-            for batch in _parquet_file(path).iter_batches(
-                batch_size=chunksize, columns=schema.columns
-            ):
-                frame = _parquet_frame(batch, schema.columns)
-                start += len(frame)
-                yield frame.astype(schema.dtypes)
-        except (ValueError, TypeError, OSError) as exc:
-            raise InputProblem(f"{path} rows {start + 1}-: cannot read: {_reason(exc)}") from None
+            if schema.fmt == "parquet":  # one pass over the file, row groups of any size
+                if chunk.path not in batches:
+                    batches = {chunk.path: _batches(schema, chunk.path, chunksize)}
+                frame = next(batches[chunk.path])
+            else:
+                frame = read_chunk(chunk, schema.fmt, schema.columns, schema.dtypes)
+        except (ValueError, TypeError, OSError, UnicodeDecodeError) as exc:
+            raise unreadable(f"{chunk.path} rows {start + 1}-", exc) from None
+        rows[chunk.path] = start + len(frame)
+        yield f"{chunk.path} rows {start + 1}-{start + len(frame)}", frame
+
+
+def _batches(schema: InputSchema, path: str, chunksize: int) -> Iterator[Any]:
+    """The plan's Parquet chunks of ``path`` in one pass (batches of exactly ``chunksize``)."""
+    parquet = _parquet_file(Path(path))
+    for batch in parquet.iter_batches(batch_size=chunksize, columns=schema.columns):
+        yield _parquet_frame(batch, schema.columns).astype(schema.dtypes)
+
+
+def unreadable(where: str, exc: BaseException) -> InputProblem:
+    return InputProblem(
+        f"{where}: cannot read: {_reason(exc)}",
+        "the column types come from the first rows of the first file; "
+        "--dtype NAME=TYPE sets one (e.g. --dtype age=float64)",
+    )
 
 
 def _reason(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     return text[:300] or type(exc).__name__
-
-
-class TableWriter:
-    """Writes frames to ``target`` through a temporary file renamed at ``commit()``."""
-
-    def __init__(self, target: Path, *, force: bool = False) -> None:
-        self.target = target
-        self.fmt = table_format(target, "output")
-        if target.exists() and not force:
-            raise UsageError(f"{target} already exists", "pass --force to replace it")
-        if target.is_dir():
-            raise UsageError(f"{target} is a folder", "name a .csv or .parquet file")
-        if not target.parent.is_dir():
-            raise UsageError(f"{target.parent}: no such folder")
-        self.temporary = target.with_name(f".{target.name}.{os.urandom(4).hex()}.nb2prod.tmp")
-        self.rows = 0
-        self._handle: Any = None
-        self._schema: Any = None
-        self._pending: list[Any] = []
-        self._pending_rows = 0
-
-    def start(self, sample: Any) -> None:
-        """Open the temporary file; ``sample`` (a frame) fixes the output's columns."""
-        if self.fmt == "csv":
-            self._handle = open(self.temporary, "x", encoding="utf-8", newline="")
-            sample.iloc[:0].to_csv(self._handle, index=False)
-        else:
-            import pyarrow as pa
-            import pyarrow.parquet as pq
-
-            self._schema = pa.Schema.from_pandas(sample, preserve_index=False)
-            self._handle = pq.ParquetWriter(self.temporary, self._schema)
-
-    def write(self, frame: Any) -> None:
-        self.rows += len(frame)
-        if self.fmt == "csv":
-            frame.to_csv(self._handle, header=False, index=False)
-            return
-        import pyarrow as pa
-
-        self._pending.append(pa.Table.from_pandas(frame, schema=self._schema, preserve_index=False))
-        self._pending_rows += len(frame)
-        if self._pending_rows >= ROW_GROUP_ROWS:
-            self._flush(final=False)
-
-    def _flush(self, *, final: bool) -> None:
-        import pyarrow as pa
-
-        table = pa.concat_tables(self._pending) if self._pending else None
-        self._pending, self._pending_rows = [], 0
-        if table is None:
-            return
-        whole = len(table) if final else len(table) - len(table) % ROW_GROUP_ROWS
-        for offset in range(0, whole, ROW_GROUP_ROWS):
-            piece = table.slice(offset, min(ROW_GROUP_ROWS, whole - offset))
-            self._handle.write_table(piece, row_group_size=ROW_GROUP_ROWS)
-        if whole < len(table):
-            rest = table.slice(whole)
-            self._pending, self._pending_rows = [rest], len(rest)
-
-    def commit(self) -> None:
-        """Close the temporary file and rename it over the target."""
-        if self.fmt == "parquet":
-            self._flush(final=True)
-        self._handle.close()
-        self._handle = None
-        os.replace(self.temporary, self.target)
-
-    def abort(self) -> None:
-        """Remove the temporary file; the target is as it was."""
-        if self._handle is not None:
-            try:
-                self._handle.close()
-            except Exception:  # closing a half-written Parquet file may raise; it goes anyway
-                pass
-            self._handle = None
-        self.temporary.unlink(missing_ok=True)
