@@ -1,9 +1,10 @@
 """Grids on Dask: ``nb2prod run NB --grid grid.yaml --executor dask [--scheduler ADDRESS]``.
 
-Each grid point is one Dask task, and each task runs the job in a process of its own
+Each grid point is one Dask task.  A task runs the job in a job process
 (``python -m nb2prod.jobs.dask_grid``, nb2prod.child's protocol, which calls
-:func:`~nb2prod.jobs.runner.run_job`): papermill never runs in a worker's thread, where
-kernels hang and share the process's working folder (papermill #239, #473, #511).
+:func:`~nb2prod.jobs.runner.run_job`, one job at a time, kept warm for the worker's next
+task) and its notebook in a kernel of its own: papermill never runs in a worker's thread,
+where kernels hang and share the process's working folder (papermill #239, #473, #511).
 
 What a worker needs comes with the task, so a remote worker needs only the environment:
 
@@ -31,6 +32,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -38,8 +40,9 @@ from pathlib import Path
 from typing import Any
 
 from nb2prod.atomic import write_atomically
-from nb2prod.child import ChildError, call, serve
+from nb2prod.child import Child, ChildError, serve
 from nb2prod.config import find_project_root
+from nb2prod.environ import environment
 from nb2prod.errors import EnvironmentProblem, NotebookFailed, UsageError, first_line
 from nb2prod.jobs.runner import JobOptions, JobResult, check_job, run_job
 from nb2prod.jobs.shipping import pack_folder, unpack_folder
@@ -106,7 +109,7 @@ def run_on_dask(
         with opened:
             say(f"running {_jobs(jobs)} on the Dask scheduler at {scheduler}")
             return _submit(opened, tasks, archives, jobs, on_done)
-    workers = workers or os.cpu_count() or 1
+    workers = min(workers or os.cpu_count() or 1, len(jobs))  # an idle worker costs a process
     say(f"running {_jobs(jobs)} on a local Dask cluster of {workers} workers")
     cluster = distributed.LocalCluster(
         n_workers=workers,
@@ -258,9 +261,25 @@ def _result(future, options: JobOptions, number: int) -> JobResult:
 # --------------------------------------------------------------------------- the worker
 
 
+#: This worker's job processes, idle between tasks.  A process serves one job at a time and
+#: is kept for the worker's next task, so the imports of papermill, nbformat and nbconvert
+#: (about 1.5 s of CPU) are paid once per worker, not once per point; each job still gets
+#: a kernel process, a working folder and an environment of its own.
+_IDLE: list[Child] = []
+_IDLE_LOCK = threading.Lock()
+
+
+@dataclass
+class JobRequest:
+    """What the job process gets: the job, and environment variables for its length."""
+
+    options: JobOptions
+    environment: dict[str, str]
+
+
 def run_point(task: PointTask, archive: bytes) -> PointReply:
-    """On a Dask worker: unpack the working folder into a folder of the point's own and
-    run the job there in a child process.  Never raises for the job's own problems."""
+    """On a Dask worker: unpack the shipped folder into a folder of the point's own and run
+    the job there in a job process.  Never raises for the job's own problems."""
     with tempfile.TemporaryDirectory(prefix="nb2prod-point-") as scratch:
         work = Path(scratch) / "work"
         unpack_folder(archive, work)
@@ -272,8 +291,9 @@ def run_point(task: PointTask, archive: bytes) -> PointReply:
         notebook.write_bytes(task.notebook)
         output = Path(scratch) / "output" / notebook.name if task.options.output else None
         options = replace(task.options, notebook=notebook, output=output, cwd=work / task.workdir)
+        child = _job_process()
         try:
-            reply: PointReply = call(_CHILD, options, env={**os.environ, **task.environment})
+            reply: PointReply = child.call(JobRequest(options, task.environment))
         except ChildError as error:  # the job's process died, or nb2prod refused the job
             return PointReply(
                 "FAILED",
@@ -281,14 +301,35 @@ def run_point(task: PointTask, archive: bytes) -> PointReply:
                 dict(task.options.params),
                 failure=(f"grid point {task.number} did not finish: {error.message}", error.hint),
             )
+        finally:
+            _done_with(child)
         if output is not None and output.exists():
             reply.executed = output.read_bytes()
         return reply
 
 
-def run_in_child(options: JobOptions) -> PointReply:
-    """The child's handler: the job, its result as plain data."""
-    result = run_job(options)
+def _job_process() -> Child:
+    with _IDLE_LOCK:
+        while _IDLE:
+            child = _IDLE.pop()
+            if child.process.poll() is None:
+                return child
+            child.close()
+    return Child(_CHILD)
+
+
+def _done_with(child: Child) -> None:
+    if child.process.poll() is not None:  # it died with its job: the next task starts one
+        child.close()
+        return
+    with _IDLE_LOCK:
+        _IDLE.append(child)
+
+
+def run_in_child(request: JobRequest) -> PointReply:
+    """The job process's handler: the job, its result as plain data."""
+    with environment(**request.environment):
+        result = run_job(request.options)
     return PointReply(
         status=result.status,
         seconds=result.seconds,

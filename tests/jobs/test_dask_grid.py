@@ -105,6 +105,7 @@ MODES = """\
 import os
 import signal
 
+print("user", os.environ.get("MLFLOW_TRACKING_USERNAME"))  # the submitter's, forwarded
 if mode == "raise":
     1 / 0
 if mode == "die":  # the job's own process, the kernel's parent, is killed
@@ -122,6 +123,7 @@ def test_the_command_line_on_a_scheduler_reports_each_point_in_grid_order(tmp_pa
     result = run(
         "run", "modes.ipynb", "--grid", "grid.yaml", "--executor", "dask",
         "--scheduler", client.cluster.scheduler_address, "--no-track", "-o", "out", cwd=tmp_path,
+        env={"MLFLOW_TRACKING_USERNAME": "grid-user"},
     )  # fmt: skip
 
     assert result.returncode == 4, result.stdout + result.stderr
@@ -136,6 +138,8 @@ def test_the_command_line_on_a_scheduler_reports_each_point_in_grid_order(tmp_pa
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         "modes-1.ipynb", "modes-2.ipynb", "modes-4.ipynb",
     ]  # fmt: skip  # the killed job left no executed notebook
+    executed = nbformat.read(tmp_path / "out" / "modes-4.ipynb", as_version=4)
+    assert "user grid-user" in executed.cells[-1].outputs[0]["text"]
 
 
 def test_an_embedded_store_with_a_remote_scheduler_is_refused_before_anything_runs(tmp_path):
