@@ -124,3 +124,26 @@ def http_status(exc: BaseException) -> int | None:
         r"\b(?:error code|status code|code)\s*:?\s*(401|403)\b|\b(401|403) Client Error", str(exc)
     )
     return int(found.group(1) or found.group(2)) if found else None
+
+
+_ACTIONS = {
+    "experiments/create": "create an experiment",
+    "runs/create": "create a run",
+    "runs/log-batch": "log to a run",
+    "runs/update": "end a run",
+    "runs/delete": "delete a run",
+    "mlflow-artifacts/artifacts": "store an artifact",
+}
+
+
+def denied_action(text: str) -> str:
+    """What a refused request was for, from MLflow's error text (``... endpoint
+    /api/2.0/mlflow/runs/create failed with error code 403``)."""
+    endpoint = re.search(r"(?:endpoint|url:?) (/\S+)", text)
+    if endpoint is None:
+        return "do this"
+    path = endpoint.group(1)
+    for suffix, action in _ACTIONS.items():
+        if suffix in path:
+            return action
+    return f"call {path}"

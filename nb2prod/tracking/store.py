@@ -24,7 +24,7 @@ from typing import Any
 from nb2prod.credentials import redact_text
 from nb2prod.environ import environment
 from nb2prod.errors import EnvironmentProblem, UsageError, first_line
-from nb2prod.tracking.auth import Credentials, http_status
+from nb2prod.tracking.auth import Credentials, denied_action, http_status
 from nb2prod.tracking.sqlite_store import StoreUnusable, checkpoint, sqlite_path
 from nb2prod.tracking.uri import artifact_root, prepare_local_store, resolve_tracking_uri
 from nb2prod.tracking.values import Logged
@@ -318,7 +318,7 @@ def refusal(
         )
     if status == 403:
         return TrackingForbidden(
-            f"the tracking server {server} denied {who} permission: {detail}",
+            f"the tracking server {server} denied {who} permission to {denied_action(detail)}",
             "ask the server's admin for EDIT permission on the experiment (a new one: "
             "permission to create it), or log elsewhere with --experiment",
         )

@@ -244,6 +244,7 @@ class TeamServer:
             SECRET_KEY_ENV: secrets.token_hex(24),
         }
         self.process: subprocess.Popen | None = None
+        self.tester_password = ""
 
     def start(self) -> None:
         log_path = self.home / "server.log"
@@ -310,8 +311,12 @@ def team_stack(tmp_path_factory, postgres) -> TeamServer:
     server = TeamServer(tmp_path_factory.mktemp("team-server"), postgres)
     try:
         server.start()
-        password = server.add_user(TESTER)
-        with environment(MLFLOW_TRACKING_USERNAME=TESTER, MLFLOW_TRACKING_PASSWORD=password):
+        server.tester_password = server.add_user(TESTER)
+        login = {
+            "MLFLOW_TRACKING_USERNAME": TESTER,
+            "MLFLOW_TRACKING_PASSWORD": server.tester_password,
+        }
+        with environment(**login):
             yield server
     finally:
         server.stop()
