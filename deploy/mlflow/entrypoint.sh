@@ -10,10 +10,12 @@ for name in MLFLOW_DEFAULT_PERMISSION MLFLOW_AUTH_DATABASE_URI MLFLOW_ADMIN_USER
     exit 2
   fi
 done
-if [ "$MLFLOW_ADMIN_PASSWORD" = "password1234" ]; then
-  echo "entrypoint: MLFLOW_ADMIN_PASSWORD is MLflow's old built-in default; choose another" >&2
-  exit 2
-fi
+for secret in "$MLFLOW_ADMIN_PASSWORD" "$MLFLOW_FLASK_SERVER_SECRET_KEY"; do
+  case "$secret" in password1234 | change-me)
+    echo "entrypoint: replace the example and built-in secrets in .env (MLFLOW_ADMIN_PASSWORD, MLFLOW_FLASK_SERVER_SECRET_KEY)" >&2
+    exit 2;;
+  esac
+done
 umask 077
 config=/tmp/basic_auth.ini
 python - "$config" <<'PY'
