@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.nb2prod-installed
 
-.PHONY: help venv labextension demo test test-js test-ui test-team-server postgresql lab bench lock lock-upgrade docs check clean
+.PHONY: help venv labextension demo test test-js test-ui test-team-server test-spark postgresql java lab bench lock lock-upgrade docs check clean
 
 help:
 	@echo "make demo   set up .venv, lint the example notebooks, run one as a tracked job, export one and predict with it"
@@ -92,8 +92,8 @@ test: venv
 	$(BIN)/lint-imports --no-cache  # the layering: pyproject.toml's [tool.importlinter]
 	$(BIN)/mypy  # the core's types: pyproject.toml's [tool.mypy]
 	$(FROM_LOCK) bash scripts/pytest-layer unit $(BIN)/python -m pytest -q -n auto tests \
-		--ignore=tests/ui --ignore=tests/team_server
-	$(MAKE) --no-print-directory test-js test-ui test-team-server
+		--ignore=tests/ui --ignore=tests/team_server --ignore=tests/spark
+	$(MAKE) --no-print-directory test-js test-ui test-team-server test-spark
 
 # ESLint and Prettier first (`jlpm lint`; `jlpm lint:fix` or `jlpm format` repairs), then Jest.
 test-js: venv
@@ -134,6 +134,24 @@ test-team-server: venv $(SERVER_VENV)/.installed postgresql
 	NB2PROD_MLFLOW_SERVER=$(abspath $(SERVER_VENV))/bin/mlflow \
 		$(FROM_LOCK) bash scripts/pytest-layer team-server $(BIN)/python -m pytest -q tests/team_server
 
+# An exported model scored on Spark (mlflow.pyfunc.spark_udf, local[2]).  pyspark gets a venv
+# of its own, locked with .venv's versions of MLflow, pandas, pyarrow and scikit-learn (see
+# requirements/spark.in), so that .venv and `make demo` never build its 456 MB sdist.
+SPARK_VENV := build/spark-venv
+
+$(SPARK_VENV)/.installed: requirements/spark.txt
+	rm -rf $(SPARK_VENV) && $(PYTHON) -m venv $(SPARK_VENV)
+	$(SPARK_VENV)/bin/$(PIP_LOCKED) -r requirements/spark.txt
+	touch $@
+
+# Spark 4 runs on Java 17 or newer: Debian's headless JRE 17 when there is no java at all.
+java:
+	@if ! command -v java >/dev/null; then $(APT_INSTALL) openjdk-17-jre-headless >/dev/null; fi
+
+test-spark: venv $(SPARK_VENV)/.installed java
+	NB2PROD_SPARK_PYTHON=$(abspath $(SPARK_VENV))/bin/python \
+		$(FROM_LOCK) bash scripts/pytest-layer spark $(BIN)/python -m pytest -q tests/spark
+
 lab: venv
 	$(BIN)/jupyter lab --allow-root --ServerApp.root_dir=example_notebooks
 
@@ -165,6 +183,10 @@ lock:
 		> $(LOCK_TOOL)/mlflow-skinny.txt
 	$(UV_COMPILE) pyproject.toml requirements/dev.in --extra test \
 		-c $(LOCK_TOOL)/mlflow-skinny.txt -o requirements/dev.txt
+	@# the Spark venv: every distribution it shares with .venv at .venv's version
+	sed -n 's/^\([A-Za-z0-9][^ ]*==[^\\]*[^ \\]\) *\\$$/\1/p' requirements/dev.txt \
+		> $(LOCK_TOOL)/dev-pins.txt
+	$(UV_COMPILE) requirements/spark.in -c $(LOCK_TOOL)/dev-pins.txt -o requirements/spark.txt
 
 docs: venv
 	$(BIN)/python -m nb2prod.linter.docs docs/rules

@@ -1,6 +1,7 @@
 """The locks in requirements/ (made by `make lock`) agree with what they lock: every
 requirement of pyproject.toml and requirements/*.in is pinned there, to a version its
-range allows, with hashes; nb2prod's mlflow-skinny is the team server's MLflow version."""
+range allows, with hashes; nb2prod's mlflow-skinny is the team server's MLflow version; the
+Spark venv installs what it shares with .venv at .venv's versions."""
 
 from __future__ import annotations
 
@@ -49,6 +50,7 @@ def _project_requirements() -> list[Requirement]:
     [
         ("dev.txt", ["pyproject.toml", "dev.in"]),
         ("team-server.txt", ["team-server.in"]),
+        ("spark.txt", ["spark.in"]),
     ],
 )
 def test_every_requirement_is_pinned_within_its_range_with_hashes(lock, sources):
@@ -72,3 +74,20 @@ def test_the_client_speaks_the_team_servers_mlflow():
     (client,) = set(_pins(LOCKS / "dev.txt")["mlflow-skinny"])
     (server,) = set(_pins(LOCKS / "team-server.txt")["mlflow"])
     assert client == server
+
+
+def test_the_spark_venv_installs_the_dev_venvs_versions():
+    """A model pickled in .venv (scikit-learn, pandas) loads in the Spark venv, by the same
+    MLflow; pyspark stays out of .venv."""
+    dev, spark = _pins(LOCKS / "dev.txt"), _pins(LOCKS / "spark.txt")
+    assert {
+        "mlflow-skinny",
+        "pandas",
+        "pyarrow",
+        "numpy",
+        "scikit-learn",
+    } <= dev.keys() & spark.keys()
+    for name in dev.keys() & spark.keys():
+        assert sorted(spark[name]) == sorted(dev[name]), f"{name}: run `make lock`"
+    assert "pyspark" in spark
+    assert "pyspark" not in dev
