@@ -15,8 +15,9 @@ What a worker needs comes with the task, so a remote worker needs only the envir
   relative to it: a notebook reading ``../data/x.csv`` finds it there too;
 - the notebook's bytes as the submitter read and checked them;
 - the tracking URI, experiment and run tags (git commit, the notebook's path in its
-  project), resolved here: the worker's copy has no git repository and no pyproject.toml;
-  and the ``MLFLOW_*`` variables (a team server's credentials) for the job's process only.
+  project), resolved here: the worker's copy has no git repository (``.git`` stays here);
+  and the ``MLFLOW_*`` variables and the user's credentials for a team server (under the
+  names ``[tool.nb2prod]`` gives them, and MLflow's), set for the job's length only.
 
 What comes back: the job's result and, with ``-o``, the executed notebook, written here.
 The run and its artifacts go to the tracking store from the worker, as a local job's do;
@@ -142,7 +143,7 @@ def _prepare(jobs: list[JobOptions], *, remote: bool):
     from nb2prod.tracking.context import notebook_label, run_tags
     from nb2prod.tracking.uri import resolve_tracking_uri
 
-    credentials = {
+    mlflow = {
         name: value
         for name, value in os.environ.items()
         if name.startswith("MLFLOW_") and name != "MLFLOW_TRACKING_URI"
@@ -172,13 +173,24 @@ def _prepare(jobs: list[JobOptions], *, remote: bool):
             tags=run_tags(path, kind="job", packages=False) if uri else None,
         )
         here = workdir.relative_to(folder).as_posix()
-        task = PointTask(number, resolved, path.read_bytes(), place, here, credentials)
+        environment = {**mlflow, **_credentials(path)} if uri else mlflow
+        task = PointTask(number, resolved, path.read_bytes(), place, here, environment)
         tasks.append((task, folder))
         folders.add(folder)
     archives = {
         folder: pack_folder(folder, exclude=_outputs_inside(jobs, folder)) for folder in folders
     }
     return tasks, archives
+
+
+def _credentials(notebook: Path) -> dict[str, str]:
+    """The user's name and password for the store, under the variables the project names
+    (``[tool.nb2prod] tracking_username_env``) and under MLflow's own."""
+    from nb2prod.tracking.auth import credentials_for
+
+    named = credentials_for(notebook)
+    ours = {name: os.environ.get(name) for name in (named.username_env, named.password_env)}
+    return {**{k: v for k, v in ours.items() if v}, **named.mlflow_environment()}
 
 
 def _on_this_machine(uri: str) -> bool:

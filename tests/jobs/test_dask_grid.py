@@ -200,3 +200,20 @@ def test_scheduler_and_workers_need_the_dask_executor(tmp_path):
     assert "--scheduler and --workers need --executor dask" in result.stderr
     result = run("run", "nb.ipynb", "--executor", "ray", "--no-track", cwd=tmp_path)
     assert result.returncode == 2 and "unknown executor 'ray'" in result.stderr
+
+
+def test_the_credentials_a_project_names_go_to_the_job_under_both_names(tmp_path, monkeypatch):
+    from nb2prod.jobs.dask_grid import _credentials
+
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.nb2prod]\ntracking_username_env = 'TEAM_USER'\n"
+        "tracking_password_env = 'TEAM_PASSWORD'\n"
+    )
+    monkeypatch.setenv("TEAM_USER", "ana")
+    monkeypatch.setenv("TEAM_PASSWORD", "s3cret")
+    assert _credentials(tmp_path / "nb.ipynb") == {
+        "TEAM_USER": "ana",
+        "TEAM_PASSWORD": "s3cret",
+        "MLFLOW_TRACKING_USERNAME": "ana",
+        "MLFLOW_TRACKING_PASSWORD": "s3cret",
+    }
