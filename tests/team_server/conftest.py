@@ -264,9 +264,10 @@ class TeamServer:
             self.process.wait(timeout=60)
         self.process = None
 
-    def as_admin(self, method: str, endpoint: str, body: dict | None = None) -> dict:
-        """A call of the server's REST API (``/api/2.0/mlflow/...``) as its admin."""
-        return rest_call(self.url, method, endpoint, body, (ADMIN, self.admin_password))
+    def as_admin(self, method: str, endpoint: str, body=None, version: str = "2.0") -> dict:
+        """A call of the server's REST API (``/api/VERSION/mlflow/ENDPOINT``) as its admin."""
+        login = (ADMIN, self.admin_password)
+        return rest_call(self.url, method, f"{version}/mlflow/{endpoint}", body, login)
 
     def add_user(self, username: str) -> str:
         """A new (non-admin) user; returns its password."""
@@ -293,7 +294,7 @@ def server_command(mlflow: str, backend: str, artifacts: str, host: str, port: i
 def rest_call(url: str, method: str, endpoint: str, body, login: tuple[str, str]) -> dict:
     credentials = base64.b64encode(":".join(login).encode()).decode()
     request = urllib.request.Request(
-        f"{url}/api/2.0/mlflow/{endpoint}",
+        f"{url}/api/{endpoint}",
         data=json.dumps(body).encode() if body is not None else None,
         method=method,
         headers={"Authorization": f"Basic {credentials}", "Content-Type": "application/json"},

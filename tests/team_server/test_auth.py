@@ -148,3 +148,12 @@ def test_a_user_without_permission_on_the_experiment_is_told_so(tmp_path, team_s
     assert doctor.returncode == 3
     assert "PASS  create or read the experiment" in doctor.stdout
     assert f"FAIL  log a run                      {denied}" in doctor.stdout
+
+    # as deploy/README.md says: the admin grants EDIT on the experiment
+    experiment = client_of(team_stack.url).get_experiment_by_name(guarded).experiment_id
+    grant = {"username": TESTER, "resource_type": "experiment", "resource_id": experiment}
+    grant["permission"] = "EDIT"
+    team_stack.as_admin("POST", "users/permissions/grant", grant, version="3.0")
+    doctor = cli("doctor", "train.ipynb", "--experiment", guarded, cwd=project)
+    assert doctor.returncode == 0, doctor.stdout
+    assert "deleting a run needs MANAGE permission" in doctor.stdout  # the probe stays
