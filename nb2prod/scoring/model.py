@@ -108,6 +108,8 @@ class LoadedModel:
 
 
 _CACHE: dict[ModelSpec, LoadedModel] = {}
+#: How many times this process loaded each model (once, unless it failed): tests read it.
+LOADS: dict[ModelSpec, int] = {}
 _CACHE_LOCK = threading.Lock()
 #: Package folders shipped to this process by a Dask worker plugin: digest -> src folder.
 SHIPPED: dict[str, str] = {}
@@ -120,6 +122,7 @@ def loaded(spec: ModelSpec) -> LoadedModel:
         with _CACHE_LOCK:
             model = _CACHE.get(spec)
             if model is None:
+                LOADS[spec] = LOADS.get(spec, 0) + 1
                 model = _load(spec)
                 _CACHE[spec] = model
     return model
@@ -189,11 +192,23 @@ def tracking_env(uri: str | None) -> Iterator[None]:
     from nb2prod.tracking.sqlite_store import with_busy_timeout
 
     retries = os.environ.get("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "1")  # fail in seconds
-    with environment(
-        MLFLOW_TRACKING_URI=with_busy_timeout(uri),
-        MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR="false",  # the command shows its own
-        MLFLOW_HTTP_REQUEST_MAX_RETRIES=retries,
+    with (
+        environment(
+            MLFLOW_TRACKING_URI=with_busy_timeout(uri),
+            MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR="false",  # the command shows its own
+            MLFLOW_HTTP_REQUEST_MAX_RETRIES=retries,
+        ),
+        warnings.catch_warnings(),
     ):
+        # MLflow's notes on type hints and versions are for the model's author, not here;
+        # it sets its own filters around them, so they are dropped when shown
+        shown = warnings.showwarning
+
+        def show(message, category, filename, *args, **kwargs):
+            if not (issubclass(category, UserWarning) and f"{os.sep}mlflow{os.sep}" in filename):
+                shown(message, category, filename, *args, **kwargs)
+
+        warnings.showwarning = show
         yield
 
 
@@ -209,9 +224,7 @@ def _mlflow() -> Any:
 
 def _load_mlflow(spec: ModelSpec) -> LoadedModel:
     mlflow = _mlflow()
-    with tracking_env(spec.tracking_uri), warnings.catch_warnings():
-        # MLflow's notes about type hints and versions are not the user's business here
-        warnings.simplefilter("ignore", UserWarning)
+    with tracking_env(spec.tracking_uri):
         try:
             model = mlflow.pyfunc.load_model(spec.name, suppress_warnings=True)
         except Exception as exc:

@@ -1,0 +1,78 @@
+"""``nb2prod score`` of a model that ``nb2prod export --log-model`` logged to an embedded
+MLflow store: ``runs:/``, the logged model's ``models:/m-…`` and a registry alias give the
+package folder's bytes; the store is named explicitly, MLflow's global state untouched."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from nb2prod.errors import UsageError
+from nb2prod.scoring.score import score
+
+from ..conftest import nb2prod_cli
+from .conftest import export_example, parcels
+
+
+@pytest.fixture(scope="module")
+def logged(tmp_path_factory):
+    """(package folder, store URI, run id, logged model URI) of one ``--log-model`` export."""
+    root = tmp_path_factory.mktemp("logged")
+    store = f"sqlite:///{root}/mlflow.db"
+    folder = export_example(
+        root, "shipping_quotes.ipynb", "logged_quotes", "--log-model", "--tracking-uri", store
+    )
+    from mlflow import MlflowClient
+
+    client = MlflowClient(store)
+    experiment = client.get_experiment_by_name("shipping_quotes.ipynb")
+    run = client.search_runs([experiment.experiment_id])[0]
+    model = next(m for m in client.search_logged_models([experiment.experiment_id]))
+    return folder, store, run.info.run_id, f"models:/{model.model_id}"
+
+
+def test_mlflow_uris_score_as_the_package_and_type_its_parameters(logged, tmp_path, monkeypatch):
+    folder, store, run_id, model_uri = logged
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    parcels(700).to_csv(tmp_path / "p.csv", index=False)
+    expected = tmp_path / "package.csv"
+    params = {"express": "true", "fuel_surcharge": "0.1"}
+    score(str(folder), [str(tmp_path / "p.csv")], expected, params=params, chunksize=300)
+    from mlflow import MlflowClient
+
+    registry = MlflowClient(store)
+    registry.create_registered_model("quotes")
+    with monkeypatch.context() as patched:  # MLflow reads a logged model through its global URI
+        patched.setenv("MLFLOW_TRACKING_URI", store)
+        version = registry.create_model_version("quotes", model_uri, run_id=run_id)
+    registry.set_registered_model_alias("quotes", "champion", version.version)
+    for uri in (f"runs:/{run_id}/model", model_uri, "models:/quotes@champion"):
+        out = tmp_path / f"{re.sub(r'[^a-z0-9]', '_', uri)}.csv"
+        result = score(
+            uri, [str(tmp_path / "p.csv")], out, params=params, chunksize=300, tracking_uri=store
+        )
+        assert result.predictions == ["prediction"]
+        assert out.read_bytes() == expected.read_bytes(), uri
+    import mlflow
+
+    assert mlflow.get_tracking_uri() != store  # never set in this process
+
+    # (one test: the export with --log-model is the slow part) parameters and models that
+    # are not there
+    with pytest.raises(UsageError, match="unknown parameter expres; valid runtime parameters"):
+        score(
+            f"runs:/{run_id}/model", [str(tmp_path / "p.csv")], tmp_path / "o.csv",
+            params={"expres": "1"}, tracking_uri=store,
+        )  # fmt: skip
+    done = nb2prod_cli(
+        "score", f"runs:/{run_id}/model", "-i", tmp_path / "p.csv", "-o", tmp_path / "o.csv",
+        "--param", "fuel_surcharge=lots", "--tracking-uri", store,
+    )  # fmt: skip
+    assert done.returncode == 2 and "fuel_surcharge must be double" in done.stderr
+    missing = nb2prod_cli(
+        "score", "runs:/0123456789abcdef0123456789abcdef/model", "-i", tmp_path / "p.csv",
+        "-o", tmp_path / "o.csv", "--tracking-uri", store,
+    )  # fmt: skip
+    assert missing.returncode == 2, missing.stderr
+    assert not (tmp_path / "o.csv").exists()
