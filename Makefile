@@ -162,6 +162,7 @@ bench: venv
 	$(FROM_LOCK) $(BIN)/python bench/track_bench.py --json-out bench/.cache/track-bench.json
 	$(FROM_LOCK) $(BIN)/python bench/server_bench.py --json-out bench/.cache/server-bench.json
 	$(FROM_LOCK) $(BIN)/python bench/grid_bench.py --json-out bench/.cache/grid-bench.json
+	$(FROM_LOCK) $(BIN)/python bench/score_bench.py --json-out bench/.cache/score-bench.json
 
 # Bring the locks in line with requirements/*.in and pyproject.toml (uv, itself pinned;
 # hashes for every file; markers for Python 3.11 and newer on any platform): `make lock`
