@@ -8,17 +8,18 @@ The Python API (see :mod:`nb2prod.api`)::
     result = nb2prod.run("train.ipynb", {"alpha": 0.5})
     package = nb2prod.export("predict.ipynb", "build/churn", verify=True)
     scorecard = nb2prod.verify("build/churn")
+    scored = nb2prod.score("build/churn", ["data/*.parquet"], "scored.parquet")
 """
 
 __version__ = "0.1.0"
-__all__ = ["Nb2ProdError", "__version__", "export", "lint", "run", "verify"]
+__all__ = ["Nb2ProdError", "__version__", "export", "lint", "run", "score", "verify"]
 
 TYPE_CHECKING = False  # not `typing`'s: importing typing would cost `import nb2prod` 8 ms
 if TYPE_CHECKING:  # what type checkers and editors see; at run time, __getattr__ below
-    from nb2prod.api import export, lint, run, verify
+    from nb2prod.api import export, lint, run, score, verify
     from nb2prod.errors import Nb2ProdError
 
-_API = {"export", "lint", "run", "verify"}
+_API = {"export", "lint", "run", "score", "verify"}
 
 
 def __getattr__(name: str):

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from nb2prod.exporter.verify import Scorecard
     from nb2prod.jobs.runner import JobResult
     from nb2prod.linter.engine import LintReport
+    from nb2prod.scoring.score import ScoreResult
 
 PathLike = str | os.PathLike
 Progress = Callable[[str], None]
@@ -231,3 +232,47 @@ def run(
         problem.result = result
         raise problem
     return result
+
+
+def score(
+    model: str,
+    inputs: PathLike | Sequence[PathLike],
+    output: PathLike,
+    *,
+    params: Mapping[str, Any] | None = None,
+    executor: str = "local",
+    scheduler: str | None = None,
+    workers: int | None = None,
+    chunksize: int = 100_000,
+    dtypes: Mapping[str, str] | None = None,
+    force: bool = False,
+    tracking_uri: str | None = None,
+    progress: Progress = _silent,
+) -> ScoreResult:
+    """Score the rows of ``inputs`` (CSV or Parquet files or globs, in order) with
+    ``model`` (an exported package's folder or installed name, or an MLflow model URI) and
+    write them, followed by the prediction columns, to ``output`` (docs/score.md).
+
+    ``params`` are the model's runtime parameters (text is typed as the model types it);
+    ``executor`` is ``"local"`` (chunks of ``chunksize`` rows in this process) or
+    ``"dask"`` (on ``scheduler``, else a local cluster of ``workers`` processes): the
+    output is the same bytes either way.  Raises ``UsageError`` (exit 2) for bad input or
+    parameters, ``EnvironmentProblem`` (3), ``ModelFailed`` (4) when the model raised; the
+    output is never left half-written.
+    """
+    from nb2prod.scoring.score import score as score_files
+
+    return score_files(
+        model,
+        [os.fspath(p) for p in ([inputs] if isinstance(inputs, (str, os.PathLike)) else inputs)],
+        Path(output),
+        params=dict(params or {}),
+        executor=executor,
+        scheduler=scheduler,
+        workers=workers,
+        chunksize=chunksize,
+        dtypes=dtypes,
+        force=force,
+        tracking_uri=tracking_uri,
+        progress=progress,
+    )

@@ -28,6 +28,7 @@ def test_the_api_is_the_package_front_door():
         "export",
         "lint",
         "run",
+        "score",
         "verify",
     }
     # Importing the subpackages (nb2prod.linter, nb2prod.exporter) shadows nothing.

@@ -71,12 +71,12 @@ def score(model, inputs, output, params, executor, scheduler, workers, chunksize
     arguments or input (the message names the file and rows), 3 environment (Dask or a
     module missing, a store or scheduler unreachable), 4 the model failed.
     """
-    from nb2prod.scoring.score import score as score_files
+    import nb2prod
 
     if executor != "dask" and (scheduler or workers):
         raise UsageError("--scheduler and --workers apply to --executor dask")
     show = _progress() if sys.stderr.isatty() else (lambda _: None)
-    result = score_files(
+    result = nb2prod.score(
         model,
         inputs,
         output,

@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -52,6 +51,8 @@ class Executor(Protocol):
 
 
 def executor_names() -> list[str]:
+    from importlib.metadata import entry_points
+
     names = set(BUILT_IN) | {ep.name for ep in entry_points(group=ENTRY_POINTS)}
     return sorted(names)
 
@@ -60,6 +61,8 @@ def get_executor(name: str, options: Mapping[str, Any]) -> Executor:
     """A new executor called ``name``, given the executor options (scheduler, workers)."""
     target = BUILT_IN.get(name)
     if target is None:
+        from importlib.metadata import entry_points
+
         found = [ep for ep in entry_points(group=ENTRY_POINTS) if ep.name == name]
         if not found:
             raise UsageError(

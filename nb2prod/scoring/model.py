@@ -246,7 +246,7 @@ def _mlflow_problem(spec: ModelSpec, exc: Exception) -> Nb2ProdError:
     return ModelFailed(f"loading {spec.name} failed: {text}")
 
 
-def typed_params(spec: ModelSpec, values: Mapping[str, str]) -> dict[str, Any]:
+def typed_params(spec: ModelSpec, values: Mapping[str, Any]) -> dict[str, Any]:
     """``--param`` values typed as the model types them; an unknown name or a value of the
     wrong type is a UsageError naming the valid parameters."""
     if spec.kind == "mlflow":
@@ -268,7 +268,7 @@ _CONVERT: dict[str, Callable[[str], Any]] = {
 }
 
 
-def _mlflow_params(spec: ModelSpec, values: Mapping[str, str]) -> dict[str, Any]:
+def _mlflow_params(spec: ModelSpec, values: Mapping[str, Any]) -> dict[str, Any]:
     if not values:
         return {}
     mlflow = _mlflow()
@@ -289,6 +289,9 @@ def _mlflow_params(spec: ModelSpec, values: Mapping[str, str]) -> dict[str, Any]
     typed = {}
     for name, value in values.items():
         kind = specs[name].dtype.name
+        if not isinstance(value, str):  # from Python: MLflow checks it against the schema
+            typed[name] = value
+            continue
         try:
             typed[name] = _bool(value) if kind == "boolean" else _CONVERT.get(kind, str)(value)
         except ValueError:

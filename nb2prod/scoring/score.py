@@ -53,7 +53,7 @@ def score(
     inputs: Sequence[str],
     output: str | Path,
     *,
-    params: Mapping[str, str] | None = None,
+    params: Mapping[str, Any] | None = None,
     executor: str = "local",
     scheduler: str | None = None,
     workers: int | None = None,
