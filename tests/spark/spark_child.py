@@ -39,7 +39,8 @@ class Score:
 
 @dataclass
 class Start:
-    """Start the session now (the JVM takes seconds) and reply with Spark's version."""
+    """Start the session and its Python workers now, and reply with Spark's version: the
+    JVM and the workers' imports take 10-30 s, which the tests spend exporting meanwhile."""
 
 
 _session: Any = None
@@ -90,9 +91,24 @@ def score(request: Score) -> Any:
     return scored.select("prediction").toPandas()["prediction"]
 
 
+def _warm_workers(session: Any) -> None:
+    """One task per core importing what scoring imports: Spark keeps its Python workers
+    (spark.python.worker.reuse), so the first spark_udf finds them ready."""
+
+    def imports(batches: Any) -> Any:  # nested, so pickled by value: workers need no tests/
+        import mlflow.pyfunc  # noqa: F401
+        import sklearn.linear_model  # noqa: F401
+
+        yield from batches
+
+    session.range(2, numPartitions=2).mapInPandas(imports, "id long").collect()
+
+
 def handle(request: Score | Start) -> Any:
     if isinstance(request, Start):
-        return spark().version
+        session = spark()
+        _warm_workers(session)
+        return session.version
     with warnings.catch_warnings():
         # pyspark 4.3 warns that it does not fully support pandas 3 yet: known (the dev
         # lock's pandas is held here on purpose), and not what this layer tests
