@@ -358,4 +358,7 @@ def run_in_child(request: JobRequest) -> PointReply:
 
 
 if __name__ == "__main__":
+    from nb2prod.jobs import recorder
+
+    recorder.KEEP_RECORDERS = True  # one MLflow import per worker, not one per grid point
     serve(run_in_child)

@@ -9,16 +9,19 @@ The job's kernel never talks to MLflow: it appends what cells log to a JSON-line
 
 The recorder is a child of nb2prod.child's protocol with two round trips: ``OpenStore``
 (answered while the notebook runs), then ``WriteRun`` (answered with the run id and metrics).
+A process that runs many jobs (a Dask worker's job process) sets :data:`KEEP_RECORDERS`:
+its recorder then serves its next job too, and MLflow is imported once, not once per job.
 """
 
 from __future__ import annotations
 
 import gc
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
 from nb2prod.child import Child, ChildError, serve
-from nb2prod.tracking.auth import Credentials
+from nb2prod.tracking.auth import PASSWORD_ENV, USERNAME_ENV, Credentials
 from nb2prod.tracking.store import TrackingUnavailable
 
 
@@ -43,6 +46,7 @@ class OpenStore:
     uri: str
     experiment: str
     credentials: Credentials = field(default_factory=Credentials)  # names, not values
+    variables: dict[str, str | None] = field(default_factory=dict)  # their values (None: unset)
 
 
 @dataclass
@@ -53,6 +57,14 @@ class WriteRun:
     experiment: str
     run_name: str | None
     record: JobRecord
+    variables: dict[str, str | None] = field(default_factory=dict)
+
+
+#: Set by a process that runs job after job: its recorder is kept for the next job.  Each
+#: request carries the job's credential variables, so a kept recorder writes as the user
+#: whose job it is.
+KEEP_RECORDERS = False
+_KEPT: list[Child] = []
 
 
 class Recorder:
@@ -62,21 +74,45 @@ class Recorder:
         self, uri: str, experiment: str, run_name: str | None, credentials: Credentials
     ) -> None:
         self.uri, self.experiment, self.run_name = uri, experiment, run_name
-        self.child = Child("nb2prod.jobs.recorder")  # it reads the credentials' variables
-        self.child.send(OpenStore(uri, experiment, credentials))  # answered while it runs
+        self.variables = _variables(credentials)
+        self.kept = False
+        self.child = _kept() or Child("nb2prod.jobs.recorder")
+        self.child.send(OpenStore(uri, experiment, credentials, self.variables))  # answered
+        # while the notebook runs
 
     def record(self, record: JobRecord) -> dict[str, Any]:
         """Write the run; returns ``{"run_id", "metrics"}`` or raises TrackingUnavailable."""
         try:
             self.child.receive()  # the store is open
-            answer = self.child.call(WriteRun(self.uri, self.experiment, self.run_name, record))
+            write = WriteRun(self.uri, self.experiment, self.run_name, record, self.variables)
+            answer = self.child.call(write)
         except ChildError as error:
+            self.child.close()
             raise _unavailable(error) from None
-        self.child.close(timeout=60)  # it ends as soon as its stdin closes
+        if KEEP_RECORDERS:
+            _KEPT.append(self.child)
+            self.kept = True
+        else:
+            self.child.close(timeout=60)  # it ends as soon as its stdin closes
         return answer
 
     def close(self) -> None:
-        self.child.close()
+        if not self.kept:
+            self.child.close()
+
+
+def _kept() -> Child | None:
+    while _KEPT:
+        child = _KEPT.pop()
+        if child.process.poll() is None:
+            return child
+        child.close()
+    return None
+
+
+def _variables(credentials: Credentials) -> dict[str, str | None]:
+    names = {credentials.username_env, credentials.password_env, USERNAME_ENV, PASSWORD_ENV}
+    return {name: os.environ.get(name) for name in sorted(names | {"MLFLOW_TRACKING_TOKEN"})}
 
 
 def _unavailable(error: ChildError) -> TrackingUnavailable:
@@ -95,6 +131,11 @@ def record_in_child(request: OpenStore | WriteRun) -> dict[str, Any] | None:
     TrackingRejected."""
     from nb2prod.tracking.store import TrackingStore
 
+    for name, value in request.variables.items():  # as the job's process has them
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
     if isinstance(request, OpenStore):
         _STORES[request.uri] = TrackingStore(request.uri, request.credentials)
         _STORES[request.uri].experiment_id(request.experiment)  # imports MLflow, opens it
@@ -103,6 +144,7 @@ def record_in_child(request: OpenStore | WriteRun) -> dict[str, Any] | None:
     record = request.record
     run_id = _write(store, request.experiment, request.run_name, record)
     metrics = {name: value for name, value, _step in record.metrics}
+    gc.enable()  # MLflow is imported: a recorder that is kept collects as usual
     return {"run_id": run_id, "metrics": metrics}
 
 

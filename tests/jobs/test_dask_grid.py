@@ -44,7 +44,7 @@ def _ols_project(root: Path) -> Path:
     (root / "pyproject.toml").write_text("[project]\nname = 'ols'\n")
     (root / "data").mkdir()
     load_diabetes(as_frame=True).frame.to_csv(root / "data" / "diabetes.csv", index=False)
-    where = "import os\n\nprint('running in', os.getcwd())\n"
+    where = "import os\n\nprint('running in', os.getcwd(), 'for', os.getppid())\n"
     return ols_export_notebook(root / "notebooks", data=where + DATA_CSV)
 
 
@@ -76,13 +76,21 @@ def test_a_grid_runs_on_a_local_cluster_each_point_tracked_with_its_files(
     for result in results[:2]:
         assert result.failure is None and result.tracking_error is None
         assert 0 < result.metrics["mse"] and result.metrics["r2"] < 1
+    job_processes = set()
     for result, n in zip(results, rows):
         assert result.notebook == str(notebook)
         assert result.output == Path(f"out/ols-{n}.ipynb")
         executed = nbformat.read(elsewhere / result.output, as_version=4)
         printed = "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
-        folder = printed.split("running in ", 1)[1].strip()
+        folder, parent = printed.split("running in ", 1)[1].split()[::2]
         assert folder.endswith("/notebooks") and not folder.startswith(str(tmp_path))
+        job_processes.add(int(parent))
+    # each worker's job process ran its points, and kept one MLflow recorder for them
+    assert len(job_processes) <= 2
+    for pid in job_processes:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        recorders = [c for c in children if b"nb2prod.jobs.recorder" in _cmdline(c)]
+        assert len(recorders) == 1, children
 
     from mlflow import MlflowClient
 
@@ -99,6 +107,13 @@ def test_a_grid_runs_on_a_local_cluster_each_point_tracked_with_its_files(
         assert {a.path for a in tracked.list_artifacts(result.run_id)} >= {"plot_ols.ipynb"}
     assert runs[results[0].run_id].data.metrics["mse"] == results[0].metrics["mse"]
     assert not (project / "notebooks" / "ols.joblib").exists()  # written in the copies
+
+
+def _cmdline(pid: str) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 MODES = """\
