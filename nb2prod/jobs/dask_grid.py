@@ -34,6 +34,7 @@ import logging
 import os
 import tempfile
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -76,6 +77,7 @@ class PointReply:
     failure: tuple[str, str | None] | None = None  # (message, hint)
     tracking_error: tuple[str, str | None] | None = None
     executed: bytes | None = None  # the executed notebook, when -o asked for it
+    unrecorded: bytes | None = None  # the executed notebook of a run the store did not take
 
 
 # --------------------------------------------------------------------------- the submitter
@@ -257,6 +259,9 @@ def _result(future, options: JobOptions, number: int) -> JobResult:
         from nb2prod.tracking.store import TrackingUnavailable
 
         tracking_error = TrackingUnavailable(*reply.tracking_error)
+        if output is None and reply.unrecorded is not None:  # kept here, as a local job's
+            output = _keep_unrecorded(reply.unrecorded, Path(options.notebook), number)
+            tracking_error.message += f"; the executed notebook is kept in {output}"
     return JobResult(
         notebook=str(options.notebook),
         params=reply.params,
@@ -268,6 +273,16 @@ def _result(future, options: JobOptions, number: int) -> JobResult:
         metrics=reply.metrics,
         tracking_error=tracking_error,
     )
+
+
+def _keep_unrecorded(executed: bytes, notebook: Path, number: int) -> Path:
+    """``<project root>/.nb2prod/unrecorded/NAME-TIME-POINT.ipynb``, as runner keeps a
+    local job's."""
+    folder = find_project_root(notebook.resolve().parent) / ".nb2prod" / "unrecorded"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{notebook.stem}-{time.strftime('%Y%m%d-%H%M%S')}-{number}.ipynb"
+    write_atomically(target, executed)
+    return target
 
 
 # --------------------------------------------------------------------------- the worker
@@ -342,7 +357,11 @@ def run_in_child(request: JobRequest) -> PointReply:
     """The job process's handler: the job, its result as plain data."""
     with environment(**request.environment):
         result = run_job(request.options)
+    unrecorded = None
+    if result.tracking_error and result.output and request.options.output is None:
+        unrecorded = Path(result.output).read_bytes()  # in the point's folder, soon removed
     return PointReply(
+        unrecorded=unrecorded,
         status=result.status,
         seconds=result.seconds,
         params=result.params,

@@ -232,3 +232,16 @@ def test_the_credentials_a_project_names_go_to_the_job_under_both_names(tmp_path
         "MLFLOW_TRACKING_USERNAME": "ana",
         "MLFLOW_TRACKING_PASSWORD": "s3cret",
     }
+
+
+def test_a_point_the_store_did_not_take_keeps_its_executed_notebook_here(tmp_path, client):
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'down'\n")
+    notebook = write_notebook(tmp_path / "nb.ipynb", [code("x = 1", tags=["parameters"])])
+    down = "http://127.0.0.1:9"  # nothing listens there
+    (result,) = run_on_dask([JobOptions(notebook=notebook, tracking_uri=down)], client=client)
+    assert result.status == "FINISHED" and result.run_id is None
+    assert result.tracking_error is not None and result.tracking_error.exit_code == 3
+    assert result.output.parent == tmp_path / ".nb2prod" / "unrecorded"
+    assert result.output.name.startswith("nb-") and result.output.name.endswith("-1.ipynb")
+    assert f"kept in {result.output}" in result.tracking_error.message
+    assert nbformat.read(result.output, as_version=4).cells[0].source == "x = 1"
