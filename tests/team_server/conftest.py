@@ -1,6 +1,11 @@
 """A team's MLflow tracking server: full MLflow in a virtual environment of its own (nb2prod's
-keeps mlflow-skinny, as a data scientist's would), its runs in a throwaway PostgreSQL cluster
-(Debian's binaries), both started once for this layer.
+keeps mlflow-skinny, as a data scientist's would), its runs and its users in a throwaway
+PostgreSQL cluster (Debian's binaries), both started once for this layer.  The server runs
+as deploy/docker-compose.yml runs it: basic auth with the admin password changed and the
+secret key set (the auth configuration rendered from deploy/'s template), artifacts proxied
+into a folder; tests/test_deploy_recipe.py checks the two agree.  The tests talk to it as a
+non-admin user the admin creates through the auth API; the one test that stops it starts it
+again on the same port and databases.
 
 ``make test`` builds that environment, installs Debian's ``postgresql`` when missing and sets
 ``NB2PROD_MLFLOW_SERVER`` to the environment's ``mlflow``; without it (a plain

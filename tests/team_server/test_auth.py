@@ -32,10 +32,12 @@ def cli(*args, cwd, **env) -> subprocess.CompletedProcess:
     )
 
 
-def training_project(folder, url):
+def training_project(folder, url, name: str):
+    """A project whose notebook ``name`` (an experiment no other test of the layer uses)
+    has a parameter and a metric."""
     project = project_using(folder, url)
     write_notebook(
-        project / "train.ipynb",
+        project / name,
         [
             code("alpha = 0.5", tags=["parameters"]),
             code("loss = alpha * 2", tags=["nb2prod:metrics"]),
@@ -45,7 +47,7 @@ def training_project(folder, url):
 
 
 def test_a_wrong_password_is_one_clear_error_in_every_client(tmp_path, team_server):
-    project = training_project(tmp_path, team_server)
+    project = training_project(tmp_path, team_server, "wrong-password.ipynb")
     wrong = {"MLFLOW_TRACKING_PASSWORD": WRONG}
     refused = (
         f"the tracking server {team_server} refused user '{TESTER}' "
@@ -53,22 +55,22 @@ def test_a_wrong_password_is_one_clear_error_in_every_client(tmp_path, team_serv
     )
     what_to_set = "set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD"
 
-    job = cli("run", "train.ipynb", cwd=project, **wrong)
+    job = cli("run", "wrong-password.ipynb", cwd=project, **wrong)
     assert job.returncode == 3, job.stdout + job.stderr
-    assert job.stdout.startswith("FINISHED train.ipynb")  # the notebook itself ran
+    assert job.stdout.startswith("FINISHED wrong-password.ipynb")  # the notebook itself ran
     assert f"nb2prod: error: {refused}" in job.stderr and what_to_set in job.stderr
-    (kept,) = (project / ".nb2prod" / "unrecorded").glob("train-*.ipynb")
+    (kept,) = (project / ".nb2prod" / "unrecorded").glob("wrong-password-*.ipynb")
     assert f"the executed notebook is kept in {kept}" in job.stderr
 
-    listed = cli("runs", "train.ipynb", cwd=project, **wrong)
+    listed = cli("runs", "wrong-password.ipynb", cwd=project, **wrong)
     assert listed.returncode == 3 and f"nb2prod: error: {refused}" in listed.stderr
 
-    doctor = cli("doctor", "train.ipynb", cwd=project, **wrong)
+    doctor = cli("doctor", "wrong-password.ipynb", cwd=project, **wrong)
     assert doctor.returncode == 3
     assert "PASS  reach the store" in doctor.stdout
     assert f"FAIL  sign in                        {refused}" in doctor.stdout
 
-    kernel = Kernel({"JPY_SESSION_NAME": str(project / "train.ipynb"), **wrong}, project)
+    kernel = Kernel({"JPY_SESSION_NAME": str(project / "wrong-password.ipynb"), **wrong}, project)
     try:
         assert kernel.run("%load_ext nb2prod").status == "ok"
         tracked = kernel.run("%%nb2prod track --log accuracy\naccuracy = 0.9\naccuracy")
@@ -80,7 +82,7 @@ def test_a_wrong_password_is_one_clear_error_in_every_client(tmp_path, team_serv
     for said in (job, listed, doctor):
         assert WRONG not in said.stdout + said.stderr
     assert WRONG not in tracked.stderr + tracked.stdout
-    assert client_of(team_server).get_experiment_by_name("train.ipynb") is None
+    assert client_of(team_server).get_experiment_by_name("wrong-password.ipynb") is None
 
 
 def test_an_exported_model_with_a_wrong_password_exits_3(tmp_path, team_server):
@@ -102,7 +104,7 @@ def test_an_exported_model_with_a_wrong_password_exits_3(tmp_path, team_server):
 
 
 def test_variables_named_in_pyproject_sign_in(tmp_path, team_stack):
-    project = training_project(tmp_path, team_stack.url)
+    project = training_project(tmp_path, team_stack.url, "named-variables.ipynb")
     with (project / "pyproject.toml").open("a") as pyproject:
         pyproject.write(
             'tracking_username_env = "TEAM_MLFLOW_USER"\n'
@@ -113,18 +115,18 @@ def test_variables_named_in_pyproject_sign_in(tmp_path, team_stack):
         "TEAM_MLFLOW_PASSWORD": team_stack.tester_password,
         "MLFLOW_TRACKING_PASSWORD": WRONG,  # MLflow's own variable no longer counts
     }
-    job = cli("run", "train.ipynb", cwd=project, **env)
+    job = cli("run", "named-variables.ipynb", cwd=project, **env)
     assert job.returncode == 0, job.stdout + job.stderr
-    doctor = cli("doctor", "train.ipynb", cwd=project, **env)
+    doctor = cli("doctor", "named-variables.ipynb", cwd=project, **env)
     assert doctor.returncode == 0, doctor.stdout
     assert f"the server accepts user '{TESTER}' (TEAM_MLFLOW_USER)" in doctor.stdout
 
-    experiment = client_of(team_stack.url).get_experiment_by_name("train.ipynb")
+    experiment = client_of(team_stack.url).get_experiment_by_name("named-variables.ipynb")
     runs = client_of(team_stack.url).search_runs([experiment.experiment_id])
     assert [run.data.tags["nb2prod.kind"] for run in runs] == ["job"]  # the probe is gone
 
     env["TEAM_MLFLOW_PASSWORD"] = WRONG
-    refused = cli("runs", "train.ipynb", cwd=project, **env)
+    refused = cli("runs", "named-variables.ipynb", cwd=project, **env)
     assert refused.returncode == 3
     assert "set TEAM_MLFLOW_USER and TEAM_MLFLOW_PASSWORD" in refused.stderr
 
@@ -132,9 +134,9 @@ def test_variables_named_in_pyproject_sign_in(tmp_path, team_stack):
 def test_a_user_without_permission_on_the_experiment_is_told_so(tmp_path, team_stack):
     guarded = f"guarded-{uuid.uuid4().hex[:8]}"  # the admin's: others may only read it
     team_stack.as_admin("POST", "experiments/create", {"name": guarded})
-    project = training_project(tmp_path, team_stack.url)
+    project = training_project(tmp_path, team_stack.url, "no-permission.ipynb")
 
-    job = cli("run", "train.ipynb", "--experiment", guarded, cwd=project)
+    job = cli("run", "no-permission.ipynb", "--experiment", guarded, cwd=project)
     assert job.returncode == 3, job.stdout + job.stderr
     denied = (
         f"the tracking server {team_stack.url} denied user '{TESTER}' "
@@ -142,9 +144,9 @@ def test_a_user_without_permission_on_the_experiment_is_told_so(tmp_path, team_s
     )
     assert f"nb2prod: error: {denied}" in job.stderr, job.stderr
     assert "EDIT permission" in job.stderr
-    assert list((project / ".nb2prod" / "unrecorded").glob("train-*.ipynb"))
+    assert list((project / ".nb2prod" / "unrecorded").glob("no-permission-*.ipynb"))
 
-    doctor = cli("doctor", "train.ipynb", "--experiment", guarded, cwd=project)
+    doctor = cli("doctor", "no-permission.ipynb", "--experiment", guarded, cwd=project)
     assert doctor.returncode == 3
     assert "PASS  create or read the experiment" in doctor.stdout
     assert f"FAIL  log a run                      {denied}" in doctor.stdout
@@ -154,6 +156,6 @@ def test_a_user_without_permission_on_the_experiment_is_told_so(tmp_path, team_s
     grant = {"username": TESTER, "resource_type": "experiment", "resource_id": experiment}
     grant["permission"] = "EDIT"
     team_stack.as_admin("POST", "users/permissions/grant", grant, version="3.0")
-    doctor = cli("doctor", "train.ipynb", "--experiment", guarded, cwd=project)
+    doctor = cli("doctor", "no-permission.ipynb", "--experiment", guarded, cwd=project)
     assert doctor.returncode == 0, doctor.stdout
     assert "deleting a run needs MANAGE permission" in doctor.stdout  # the probe stays

@@ -43,15 +43,15 @@ def test_a_server_down_mid_job_keeps_the_notebook_and_runs_log_again_after_a_res
     url = team_stack.url
     project = project_using(tmp_path, url)
     write_notebook(
-        project / "gated.ipynb",
+        project / "outage-gated.ipynb",
         [
             code("label = 'a'", tags=["parameters"]),
             code(GATE),
             code("score = 0.75", tags=["nb2prod:metrics"]),
         ],
     )
-    write_notebook(project / "explore.ipynb", [code("epochs = 3", tags=["parameters"])])
-    kernel = Kernel({"JPY_SESSION_NAME": str(project / "explore.ipynb")}, project)
+    write_notebook(project / "outage-explore.ipynb", [code("epochs = 3", tags=["parameters"])])
+    kernel = Kernel({"JPY_SESSION_NAME": str(project / "outage-explore.ipynb")}, project)
     try:
         assert kernel.run("%load_ext nb2prod").status == "ok"
         # After a failure a kernel's store waits RETRY_AFTER_S (30 s) before it tries the
@@ -64,7 +64,7 @@ def test_a_server_down_mid_job_keeps_the_notebook_and_runs_log_again_after_a_res
 
         jobs = [
             subprocess.Popen(
-                [NB2PROD, "run", "gated.ipynb", "-p", "label", label, *extra],
+                [NB2PROD, "run", "outage-gated.ipynb", "-p", "label", label, *extra],
                 cwd=project,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
@@ -83,32 +83,34 @@ def test_a_server_down_mid_job_keeps_the_notebook_and_runs_log_again_after_a_res
         (project / "go").touch()
         (with_output, without) = [job.communicate(timeout=300) for job in jobs]
         assert [job.returncode for job in jobs] == [3, 3], (with_output, without)
-        assert "FINISHED gated.ipynb" in with_output[0] and "FINISHED" in without[0]
+        assert "FINISHED outage-gated.ipynb" in with_output[0] and "FINISHED" in without[0]
         assert f"nb2prod: error: the tracking store {url} cannot be used" in with_output[1]
         assert (project / "out" / "gated-a.ipynb").is_file()  # -o: written where asked
-        (kept,) = (project / ".nb2prod" / "unrecorded").glob("gated-*.ipynb")
+        (kept,) = (project / ".nb2prod" / "unrecorded").glob("outage-gated-*.ipynb")
         assert f"the executed notebook is kept in {kept}" in without[1]
         assert "score = 0.75" in kept.read_text()
 
-        doctor = cli("doctor", "gated.ipynb", cwd=project)
+        doctor = cli("doctor", "outage-gated.ipynb", cwd=project)
         assert doctor.returncode == 3
         assert f"FAIL  reach the store                {url} does not answer" in (
             doctor.stdout.replace("the tracking server ", "")
         ), doctor.stdout
-        listed = cli("runs", "gated.ipynb", cwd=project)
+        listed = cli("runs", "outage-gated.ipynb", cwd=project)
         assert listed.returncode == 3 and "cannot be used" in listed.stderr
 
         team_stack.start()  # the same port, the same databases
-        again = cli("run", "gated.ipynb", "-p", "label", "c", cwd=project)
+        again = cli("run", "outage-gated.ipynb", "-p", "label", "c", cwd=project)
         assert again.returncode == 0, again.stdout + again.stderr
-        assert len(_metric_runs(url, "gated.ipynb", "score")) == 1  # only the new job's
+        assert len(_metric_runs(url, "outage-gated.ipynb", "score")) == 1  # only the new job's
 
         time.sleep(1)  # RETRY_AFTER_S, as set above
         back = kernel.run("%%nb2prod track --log after\nafter = 3")
         assert back.status == "ok" and "nb2prod:" not in back.stderr, back
     finally:
         kernel.shutdown()
-    assert [len(_metric_runs(url, "explore.ipynb", m)) for m in ("before", "during", "after")] == [
+    assert [
+        len(_metric_runs(url, "outage-explore.ipynb", m)) for m in ("before", "during", "after")
+    ] == [
         1,
         0,
         1,
