@@ -140,8 +140,9 @@ def denied_action(text: str) -> str:
     """What a refused request was for, from MLflow's error text (``... endpoint
     /api/2.0/mlflow/runs/create failed with error code 403``)."""
     endpoint = re.search(r"(?:endpoint|url:?) (/\S+)", text)
-    if endpoint is None:
-        return "do this"
+    if endpoint is None:  # a child process's store already said what, in these words
+        said = re.search(r"permission to ([a-z ]+)", text)
+        return said.group(1).strip() if said else "do this"
     path = endpoint.group(1)
     for suffix, action in _ACTIONS.items():
         if suffix in path:

@@ -76,6 +76,7 @@ def test_refusals_in_one_line_naming_server_user_and_what_to_set(monkeypatch):
     monkeypatch.setenv("MLFLOW_TRACKING_PASSWORD", "s3cret-value")
     text = "API request to endpoint /api/2.0/mlflow/runs/create failed with error code 403 != 200"
     assert http_status(Exception(text)) == 403 and denied_action(text) == "create a run"
+    assert denied_action("… denied user 'ana' (X) permission to log to a run") == "log to a run"
     assert http_status(Exception("error code 401 != 200")) == 401
     assert http_status(Exception("Connection refused")) is None
 
