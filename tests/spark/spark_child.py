@@ -118,3 +118,5 @@ def handle(request: Score | Start) -> Any:
 
 if __name__ == "__main__":
     serve(handle)
+    if _session is not None:
+        _session.stop()  # the JVM ends with this process, not after it
