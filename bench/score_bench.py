@@ -196,10 +196,12 @@ def dask_vs_local(args, package: Path, inputs: dict[str, Path], workdir: Path, r
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", action="append", choices=MEASUREMENTS, help="(repeatable)")
-    parser.add_argument("--rows", type=int, default=1_000_000, help="rows to score")
+    parser.add_argument("--rows", type=int, help="rows to score (default 1,000,000)")
     parser.add_argument("--runs", type=int, default=3, help="timed runs per side")
     parser.add_argument("--chunksize", type=int, default=100_000, help="nb2prod score's")
-    parser.add_argument("--quick", action="store_true", help="20,000 rows, 1 run (smoke tests)")
+    parser.add_argument(
+        "--quick", action="store_true", help="20,000 rows (unless --rows), 1 run (smoke tests)"
+    )
     parser.add_argument("--workdir", type=Path, help="keep the export and files in DIR")
     parser.add_argument("--package", type=Path, help="score with this exported classifier")
     parser.add_argument("--json-out", type=Path, help="write all measurements to FILE as JSON")
@@ -208,8 +210,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rows-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.only = tuple(args.only or MEASUREMENTS)
+    args.rows = args.rows or (20_000 if args.quick else 1_000_000)
     if args.quick:
-        args.rows, args.runs, args.chunksize = 20_000, 1, 5_000
+        args.runs, args.chunksize = 1, 5_000
     return args
 
 
