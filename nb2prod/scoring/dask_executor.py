@@ -1,8 +1,7 @@
-"""The Dask executor: the local executor's chunks as partitions (``dd.from_map``) and
-``map_partitions``, the
-model loaded once per worker process (``model.loaded`` caches it there), the partitions
-gathered back **in order** by the submitter, which writes them, so the output is the
-local executor's, byte for byte.
+"""The Dask executor: the local executor's chunks as partitions (``dd.from_map``), scored
+by ``map_partitions`` with the model loaded once per worker process (``model.loaded``
+caches it there), gathered back **in order** by the submitter, which writes them: the
+output is the local executor's, byte for byte.
 
 Without a scheduler address it starts a ``LocalCluster`` of processes here.  With one,
 workers need nb2prod (``nb2prod[dask]``) and the model's dependencies installed; a package

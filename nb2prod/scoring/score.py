@@ -82,7 +82,7 @@ def score(
     schema = read_schema(files, fmt, dtypes or {})
     job = ScoreJob(spec, typed, files, schema, chunksize)
     options = {"scheduler": scheduler, "workers": workers}
-    where = f"{files[0]} rows 1-{min(SAMPLE_ROWS, len(schema.sample))}"
+    where = f"{schema.sample_path} rows 1-{min(SAMPLE_ROWS, len(schema.sample))}"
     with get_executor(executor, options) as runner:
         progress(f"scoring with {spec} ({executor})")
         sample = located(where, runner.sample, job)

@@ -70,39 +70,44 @@ class InputSchema:
     dtypes: dict[str, Any]
     sample: Any = field(repr=False)  # the first rows, read with those types
     bytes_per_row: float = 1.0  # CSV: of the first rows, to cut chunks of about N rows
+    sample_path: Path | None = None  # the file the first rows come from
 
 
 def read_schema(files: list[Path], fmt: str, dtypes: Mapping[str, str]) -> InputSchema:
-    """Read the first rows of the first file and check every file has the same columns."""
+    """Check every file has the first one's columns; read the first rows of the first
+    file that has rows (they fix the types)."""
     import pandas as pd
 
-    unknown = set(dtypes)
     if fmt == "csv":
-        sample = _csv(
-            files[0],
-            "its first rows",
-            lambda: pd.read_csv(files[0], nrows=SAMPLE_ROWS, dtype=dict(dtypes)),
-        )
-        columns = [str(c) for c in sample.columns]
-        bytes_per_row = _bytes_per_row(files[0], len(sample))
+        first = _csv(files[0], "its header", lambda: pd.read_csv(files[0], nrows=0))
+        columns = [str(c) for c in first.columns]
         for path in files[1:]:
             header = _csv(path, "its header", lambda path=path: pd.read_csv(path, nrows=0))
             _same_columns(path, columns, [str(c) for c in header.columns])
     else:
-        bytes_per_row = 1.0
-        first = _parquet_file(files[0])
-        columns = _parquet_columns(first)
+        columns = _parquet_columns(_parquet_file(files[0]))
         for path in files[1:]:
             _same_columns(path, columns, _parquet_columns(_parquet_file(path)))
-        batch = next(first.iter_batches(batch_size=SAMPLE_ROWS, columns=columns), None)
-        sample = (
-            _parquet_frame(batch, columns) if batch is not None else pd.DataFrame(columns=columns)
-        )
-        sample = sample.astype(dict(dtypes)) if dtypes else sample
-    unknown -= set(columns)
+    unknown = set(dtypes) - set(columns)
     if unknown:
         raise UsageError(f"--dtype names columns the input lacks: {', '.join(sorted(unknown))}")
-    return InputSchema(fmt, columns, dict(sample.dtypes), sample, bytes_per_row)
+    for path in files:
+        sample = _sample(path, fmt, columns, dtypes)
+        if len(sample):
+            per_row = _bytes_per_row(path, len(sample)) if fmt == "csv" else 1.0
+            return InputSchema(fmt, columns, dict(sample.dtypes), sample, per_row, path)
+    raise InputProblem(f"{files[0] if len(files) == 1 else 'the input files'}: no rows to score")
+
+
+def _sample(path: Path, fmt: str, columns: list[str], dtypes: Mapping[str, str]) -> Any:
+    import pandas as pd
+
+    if fmt == "csv":
+        read = lambda: pd.read_csv(path, nrows=SAMPLE_ROWS, dtype=dict(dtypes))  # noqa: E731
+        return _csv(path, "its first rows", read)
+    batch = next(_parquet_file(path).iter_batches(batch_size=SAMPLE_ROWS, columns=columns), None)
+    sample = _parquet_frame(batch, columns) if batch is not None else pd.DataFrame()
+    return sample.astype(dict(dtypes)) if dtypes and len(sample) else sample
 
 
 def _bytes_per_row(path: Path, rows: int) -> float:

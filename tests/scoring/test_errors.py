@@ -129,3 +129,13 @@ def test_dask_missing_says_how_to_install_it(quotes, tmp_path):
     )  # fmt: skip
     assert done.returncode == 3, done.stderr
     assert "pip install 'nb2prod[dask]'" in done.stderr
+
+
+def test_empty_files_are_skipped_and_an_empty_input_is_refused(quotes, tmp_path):
+    rows = parcels(12)
+    rows.iloc[:0].to_csv(tmp_path / "a-empty.csv", index=False)
+    rows.to_csv(tmp_path / "b-rows.csv", index=False)
+    done = _score(quotes, "-i", tmp_path / "*.csv", "-o", tmp_path / "o.csv")
+    assert done.returncode == 0 and "scored 12 rows of 2 files" in done.stdout, done.stderr
+    empty = _score(quotes, "-i", tmp_path / "a-empty.csv", "-o", tmp_path / "e.csv")
+    assert empty.returncode == 2 and "a-empty.csv: no rows to score" in empty.stderr
