@@ -103,7 +103,7 @@ def test_an_exported_model_with_a_wrong_password_exits_3(tmp_path, team_server):
     assert f"refused user '{TESTER}'" in done.stderr and WRONG not in done.stdout + done.stderr
 
 
-def test_variables_named_in_pyproject_sign_in(tmp_path, team_stack):
+def test_variables_named_in_pyproject_sign_in(tmp_path, team_stack, monkeypatch):
     project = training_project(tmp_path, team_stack.url, "named-variables.ipynb")
     with (project / "pyproject.toml").open("a") as pyproject:
         pyproject.write(
@@ -125,10 +125,22 @@ def test_variables_named_in_pyproject_sign_in(tmp_path, team_stack):
     runs = client_of(team_stack.url).search_runs([experiment.experiment_id])
     assert [run.data.tags["nb2prod.kind"] for run in runs] == ["job"]  # the probe is gone
 
+    # the JupyterLab panel's runs, as its REST handler gets them, in the server's process
+    from nb2prod.server.operations import runs as panel_runs
+    from nb2prod.tracking.store import TrackingAuthFailed
+
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    listed = panel_runs(project / "named-variables.ipynb", 10, None, {})
+    assert [run["tags"]["nb2prod.kind"] for run in listed["runs"]] == ["job"]
+
     env["TEAM_MLFLOW_PASSWORD"] = WRONG
     refused = cli("runs", "named-variables.ipynb", cwd=project, **env)
     assert refused.returncode == 3
     assert "set TEAM_MLFLOW_USER and TEAM_MLFLOW_PASSWORD" in refused.stderr
+    monkeypatch.setenv("TEAM_MLFLOW_PASSWORD", WRONG)
+    with pytest.raises(TrackingAuthFailed, match=f"refused user '{TESTER}' .TEAM_MLFLOW_USER."):
+        panel_runs(project / "named-variables.ipynb", 10, None, {})
 
 
 def test_a_user_without_permission_on_the_experiment_is_told_so(tmp_path, team_stack):
