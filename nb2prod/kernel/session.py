@@ -94,10 +94,15 @@ class KernelSession:
     @property
     def store(self) -> TrackingStore:
         if self._store is None:
+            from nb2prod.errors import ConfigError
             from nb2prod.tracking.store import open_store
 
             notebook = self.notebook_path()
-            self._store = open_store(None, notebook.parent if notebook else Path.cwd())
+            try:
+                self._store = open_store(None, notebook.parent if notebook else Path.cwd())
+            except ConfigError as exc:  # a password in pyproject.toml: a warning, not a
+                # failed cell; asked again at the next call, so a fixed file counts
+                raise TrackingUnavailable(exc.message, exc.hint) from None
         return self._store
 
     def experiment(self, explicit: str | None = None) -> str:

@@ -203,3 +203,11 @@ def test_parameter_names_come_from_the_saved_notebook_when_no_tag_was_seen(kerne
     write_notebook(project / "train.ipynb", [code("beta = 1  # new", tags=["parameters"])])
     kernel.run("%%nb2prod track\nx = 2")  # the file changed: read again
     assert runs()[0].data.params == {"beta": "3"}
+
+
+def test_a_password_in_pyproject_is_a_warning_and_the_cell_goes_on(kernel, project):
+    (project / "pyproject.toml").write_text("[tool.nb2prod]\ntracking_password = 'hunter22x'\n")
+    tracked = kernel.run("%%nb2prod track --log x\nx = 1\nx")
+    assert tracked.status == "ok" and tracked.result == "1"
+    assert "a password does not belong in pyproject.toml" in tracked.stderr
+    assert "hunter22x" not in tracked.stderr + tracked.stdout
