@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from nb2prod.errors import EnvironmentProblem, Nb2ProdError, UsageError
@@ -43,10 +43,10 @@ _KINDS: dict[str, type[Nb2ProdError]] = {
 }
 
 
-def score_partition(frame: Any, *args: Any) -> Any:
-    """``score_frame`` on a worker, its nb2prod errors made ``Carried``."""
+def score_partition(frame: Any, *args: Any, encode: Callable[[Any], Any] | None = None) -> Any:
+    """``score_frame`` (or ``encode``) on a worker, its nb2prod errors made ``Carried``."""
     try:
-        return score_frame(frame, *args)
+        return encode(frame) if encode is not None else score_frame(frame, *args)
     except Nb2ProdError as exc:
         kind = type(exc).__name__ if type(exc).__name__ in _KINDS else "ModelFailed"
         raise Carried(kind, exc.message, exc.hint, len(frame)) from None
@@ -127,7 +127,10 @@ class DaskExecutor:
         )
         return _result(future)  # score() says where
 
-    def scored(self, job: ScoreJob, output_dtypes: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
+    def scored(
+        self, job: ScoreJob, output_dtypes: Mapping[str, Any], encode: Callable[[Any], Any]
+    ) -> Iterator[tuple[str, Any]]:
+        import dask
         import dask.dataframe as dd
 
         self._prepare(job)
@@ -144,7 +147,9 @@ class DaskExecutor:
             score_partition, job.spec, job.params, schema.dtypes, dict(output_dtypes),
             meta=_empty(output_dtypes),
         )  # fmt: skip
-        parts = scored.to_delayed()
+        # encoded on the workers too (CSV text costs more than the model): the submitter
+        # only appends, in order
+        parts = [dask.delayed(encode_partition)(part, encode) for part in scored.to_delayed()]
         workers = max(1, len(self.client.scheduler_info().get("workers", {})))
         window = max(2, IN_FLIGHT_PER_WORKER * workers)
         pending: deque = deque()
@@ -158,15 +163,20 @@ class DaskExecutor:
             while pending:
                 chunk, future = pending.popleft()
                 start = rows.get(chunk.path, 0)
-                result = _result(future, chunk.path, start)
-                rows[chunk.path] = start + len(result)
-                yield f"{chunk.path} rows {start + 1}-{start + len(result)}", result
+                encoded = _result(future, chunk.path, start)
+                rows[chunk.path] = start + encoded[0]
+                yield f"{chunk.path} rows {start + 1}-{start + encoded[0]}", encoded
                 following = next(upcoming, None)
                 if following is not None:
                     pending.append((following[0], self.client.compute(following[1])))
         finally:
             for _, future in pending:
                 future.cancel()
+
+
+def encode_partition(frame: Any, encode: Callable[[Any], Any]) -> Any:
+    """``encode(frame)`` on a worker, its nb2prod errors made ``Carried``."""
+    return score_partition(frame, encode=encode)
 
 
 def read_partition(chunk: Chunk, *args: Any) -> Any:

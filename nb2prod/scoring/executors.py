@@ -1,8 +1,9 @@
 """Where the chunks are scored: executors plug in by name, as papermill's engines do.
 
 An executor is a context manager with two methods: ``sample(job)`` scores the first rows
-(whose prediction columns fix the output's types) and ``scored(job, output_dtypes)``
-yields every chunk scored, **in input order**, as ``(where, frame)``.  The core never
+(whose prediction columns fix the output's types) and ``scored(job, output_dtypes,
+encode)`` yields every chunk scored and encoded for the output (``encode(frame)``, a
+picklable callable), **in input order**, as ``(where, encoded)``.  The core never
 branches on which one runs; ``local`` and ``dask`` are built in, others come from the
 entry point group ``nb2prod.score_executors`` (``name = "module:Class"``).
 """
@@ -10,7 +11,7 @@ entry point group ``nb2prod.score_executors`` (``name = "module:Class"``).
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -46,7 +47,7 @@ class Executor(Protocol):
     def sample(self, job: ScoreJob) -> Any: ...
 
     def scored(
-        self, job: ScoreJob, output_dtypes: Mapping[str, Any]
+        self, job: ScoreJob, output_dtypes: Mapping[str, Any], encode: Callable[[Any], Any]
     ) -> Iterator[tuple[str, Any]]: ...
 
 

@@ -3,7 +3,7 @@ another in this process, so memory holds one chunk (and its predictions) at a ti
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from nb2prod.errors import Nb2ProdError, UsageError
@@ -29,20 +29,14 @@ class LocalExecutor:
     def sample(self, job: ScoreJob) -> Any:
         return score_frame(job.schema.sample, job.spec, job.params, job.schema.dtypes)
 
-    def scored(self, job: ScoreJob, output_dtypes: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
+    def scored(
+        self, job: ScoreJob, output_dtypes: Mapping[str, Any], encode: Callable[[Any], Any]
+    ) -> Iterator[tuple[str, Any]]:
         for where, frame in read_chunks(job.schema, job.files, job.chunksize):
-            yield (
-                where,
-                located(
-                    where,
-                    score_frame,
-                    frame,
-                    job.spec,
-                    job.params,
-                    job.schema.dtypes,
-                    output_dtypes,
-                ),
+            scored = located(
+                where, score_frame, frame, job.spec, job.params, job.schema.dtypes, output_dtypes
             )
+            yield where, encode(scored)
 
 
 def located(where: str, function, *args: Any) -> Any:

@@ -159,8 +159,8 @@ def import_package(spec: ModelSpec) -> Any:
                 "--scheduler (which ships it); or install the package on the workers",
             )
         _forget_other_copy(spec.name, Path(folder))
-        if folder not in sys.path:
-            sys.path.insert(0, folder)
+        if sys.path[:1] != [folder]:  # first, ahead of another folder with that package
+            sys.path[:] = [folder, *(p for p in sys.path if p != folder)]
     try:
         return importlib.import_module(spec.name)
     except ImportError as exc:

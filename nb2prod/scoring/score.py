@@ -88,9 +88,9 @@ def score(
         sample = located(where, runner.sample, job)
         output_dtypes = dict(sample.dtypes)
         try:
-            writer.start(sample)
-            for where, frame in runner.scored(job, output_dtypes):
-                writer.write(frame)
+            encoder = writer.start(sample)
+            for where, encoded in runner.scored(job, output_dtypes, encoder):
+                writer.append(encoded)
                 progress(f"{writer.rows:,} rows scored ({where})")
             writer.commit()
         except BaseException:

@@ -2,11 +2,17 @@
 place at the end, so a failure never leaves half a file.  Its bytes depend only on the
 rows, never on how they arrived (a Parquet output's row groups are always
 ``ROW_GROUP_ROWS`` rows), so every executor writes the same file.
+
+A scored chunk is first *encoded* (``Encoder``: CSV text, or an Arrow table of the
+output's schema), which is the costly part of writing; the encoder is a small picklable
+object, so the Dask executor encodes on the workers, in parallel, and the submitter only
+appends what they return, in order.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +21,30 @@ from nb2prod.scoring.tables import table_format
 
 #: Rows per row group of a Parquet output, whatever the chunks were.
 ROW_GROUP_ROWS = 65_536
+
+
+@dataclass(frozen=True)
+class Encoder:
+    """Turns a scored frame into what ``TableWriter.append`` takes: ``(rows, payload)``."""
+
+    fmt: str
+    schema: Any = None  # Parquet: the output's Arrow schema
+
+    def __call__(self, frame: Any) -> tuple[int, Any]:
+        if self.fmt == "csv":
+            return len(frame), frame.to_csv(header=False, index=False).encode("utf-8")
+        import pyarrow as pa
+
+        try:
+            table = pa.Table.from_pandas(frame, schema=self.schema, preserve_index=False)
+        except (pa.ArrowException, ValueError, TypeError) as exc:
+            from nb2prod.errors import first_line
+            from nb2prod.scoring.model import ModelFailed
+
+            raise ModelFailed(
+                f"the predictions cannot be written as Parquet: {first_line(exc)}"
+            ) from None
+        return len(frame), table
 
 
 class TableWriter:
@@ -36,27 +66,29 @@ class TableWriter:
         self._pending: list[Any] = []
         self._pending_rows = 0
 
-    def start(self, sample: Any) -> None:
-        """Open the temporary file; ``sample`` (a frame) fixes the output's columns."""
+    def start(self, sample: Any) -> Encoder:
+        """Open the temporary file; ``sample`` (a frame) fixes the output's columns.
+        Returns the encoder of this output's chunks."""
         if self.fmt == "csv":
-            self._handle = open(self.temporary, "x", encoding="utf-8", newline="")
-            sample.iloc[:0].to_csv(self._handle, index=False)
-        else:
-            import pyarrow as pa
-            import pyarrow.parquet as pq
-
-            self._schema = pa.Schema.from_pandas(sample, preserve_index=False)
-            self._handle = pq.ParquetWriter(self.temporary, self._schema)
-
-    def write(self, frame: Any) -> None:
-        self.rows += len(frame)
-        if self.fmt == "csv":
-            frame.to_csv(self._handle, header=False, index=False)
-            return
+            self._handle = open(self.temporary, "xb")
+            self._handle.write(sample.iloc[:0].to_csv(index=False).encode("utf-8"))
+            return Encoder("csv")
         import pyarrow as pa
+        import pyarrow.parquet as pq
 
-        self._pending.append(pa.Table.from_pandas(frame, schema=self._schema, preserve_index=False))
-        self._pending_rows += len(frame)
+        self._schema = pa.Schema.from_pandas(sample, preserve_index=False)
+        self._handle = pq.ParquetWriter(self.temporary, self._schema)
+        return Encoder("parquet", self._schema)
+
+    def append(self, encoded: tuple[int, Any]) -> None:
+        """Append one encoded chunk (``Encoder``'s answer), after those before it."""
+        rows, payload = encoded
+        self.rows += rows
+        if self.fmt == "csv":
+            self._handle.write(payload)
+            return
+        self._pending.append(payload)
+        self._pending_rows += rows
         if self._pending_rows >= ROW_GROUP_ROWS:
             self._flush(final=False)
 
