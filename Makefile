@@ -155,7 +155,7 @@ test-spark: venv $(SPARK_VENV)/.installed java
 lab: venv
 	$(BIN)/jupyter lab --allow-root --ServerApp.root_dir=example_notebooks
 
-bench: venv
+bench: venv $(SERVER_VENV)/.installed postgresql
 	$(FROM_LOCK) $(BIN)/python bench/lint_bench.py --json-out bench/.cache/lint-bench.json
 	$(FROM_LOCK) $(BIN)/python bench/outcome_bench.py --json-out bench/.cache/outcome-bench.json
 	$(FROM_LOCK) $(BIN)/python bench/export_bench.py --json-out bench/.cache/export-bench.json
@@ -163,6 +163,7 @@ bench: venv
 	$(FROM_LOCK) $(BIN)/python bench/server_bench.py --json-out bench/.cache/server-bench.json
 	$(FROM_LOCK) $(BIN)/python bench/grid_bench.py --json-out bench/.cache/grid-bench.json
 	$(FROM_LOCK) $(BIN)/python bench/score_bench.py --json-out bench/.cache/score-bench.json
+	$(FROM_LOCK) $(BIN)/python bench/team_bench.py --json-out bench/.cache/team-bench.json
 
 # Bring the locks in line with requirements/*.in and pyproject.toml (uv, itself pinned;
 # hashes for every file; markers for Python 3.11 and newer on any platform): `make lock`

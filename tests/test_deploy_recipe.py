@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from .team_server.conftest import AUTH_TEMPLATE, SECRET_KEY_ENV, auth_config, server_command
+from .team_server.stack import AUTH_TEMPLATE, SECRET_KEY_ENV, auth_config, server_command
 
 ROOT = Path(__file__).parents[1]
 DEPLOY = ROOT / "deploy"
