@@ -118,7 +118,7 @@ def run_on_dask(
         n_workers=workers,
         threads_per_worker=1,
         processes=True,
-        dashboard_address=None,
+        dashboard_address=":0",  # a free port: 8787 may be taken
         silence_logs=logging.ERROR,
     )
     with cluster, distributed.Client(cluster) as local:
