@@ -245,3 +245,19 @@ def test_a_point_the_store_did_not_take_keeps_its_executed_notebook_here(tmp_pat
     assert result.output.name.startswith("nb-") and result.output.name.endswith("-1.ipynb")
     assert f"kept in {result.output}" in result.tracking_error.message
     assert nbformat.read(result.output, as_version=4).cells[0].source == "x = 1"
+
+
+def test_a_notebook_outside_the_folder_it_runs_in_travels_on_its_own(tmp_path, client):
+    notebook = write_notebook(
+        tmp_path / "notebooks" / "count.ipynb",
+        [code("name = 'rows.txt'", tags=["parameters"]), code("rows = len(open(name).readlines())")],
+    )  # fmt: skip
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "rows.txt").write_text("a\nb\nc\n")
+    options = JobOptions(
+        notebook, cwd=tmp_path / "data", output=tmp_path / "out.ipynb", track=False
+    )
+    (result,) = run_on_dask([options], client=client)
+    assert result.status == "FINISHED", result.failure
+    executed = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    assert executed.cells[-1].source == "rows = len(open(name).readlines())"
