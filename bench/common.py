@@ -1,5 +1,5 @@
 """What the benchmarks share: goals and their report, headings, small statistics, the
-machine, finding tools and writing notebooks.
+machine, finding tools, writing notebooks and the working folder a run measures in.
 
 bench/ is not a package: each script puts this folder on ``sys.path`` and imports it.
 """
@@ -10,7 +10,10 @@ import json
 import os
 import platform
 import shutil
+import subprocess
 import sys
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -105,3 +108,26 @@ def python_notebook(cells: list):
     notebook.metadata["language_info"] = {"name": "python"}
     notebook.cells = cells
     return notebook
+
+
+def measure_in_workdir(
+    name: str,
+    args,
+    goals: Goals,
+    results: dict,
+    measure: Callable[[Path], None],
+    errors: tuple[type[BaseException], ...] = (),
+) -> int:
+    """``measure(workdir)`` in ``args.workdir`` (kept) or a temporary folder (removed), then
+    the goals' report; a BenchError (or one of ``errors``) is one line and exit 2."""
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix=f"{name.replace('_', '-')}-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        measure(workdir.resolve())
+    except (BenchError, subprocess.CalledProcessError, *errors) as exc:
+        print(f"{name}: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        if not args.workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return goals.report(results, args.json_out, args.strict)

@@ -27,7 +27,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +38,7 @@ from common import (  # noqa: E402
     BenchError,
     Goals,
     heading,
+    measure_in_workdir,
     percentile,
     print_machine,
     python_notebook,
@@ -740,9 +740,8 @@ def main(argv: list[str] | None = None) -> int:
     print_machine(("papermill", "nbformat", "ruff"))
     goals = Goals()
     results: dict = {"only": list(args.only)}
-    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="export-bench-"))
-    workdir.mkdir(parents=True, exist_ok=True)
-    try:
+
+    def measure_all(workdir: Path) -> None:
         if "render" in args.only:
             render_speed(args, workdir, goals, results)
         if {"predict", "import"} & set(args.only):
@@ -752,13 +751,8 @@ def main(argv: list[str] | None = None) -> int:
                 predict_latency(args, installed, workdir, goals, results)
             if "import" in args.only:
                 import_time(args, installed, workdir, goals, results)
-    except BenchError as exc:
-        print(f"export_bench: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        if not args.workdir:
-            shutil.rmtree(workdir, ignore_errors=True)
-    return goals.report(results, args.json_out, args.strict)
+
+    return measure_in_workdir("export_bench", args, goals, results, measure_all)
 
 
 if __name__ == "__main__":

@@ -19,19 +19,25 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sqlite3
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ is not a package
-from common import BenchError, Goals, executable, heading, print_machine, python_notebook  # noqa: E402
+from common import (  # noqa: E402
+    BenchError,
+    Goals,
+    executable,
+    heading,
+    measure_in_workdir,
+    print_machine,
+    python_notebook,
+)
 
 GOAL_RATIO = 1.6  # sequential wall time / Dask wall time, 8 points on 2 workers
 CLOCK = time.perf_counter
@@ -187,17 +193,9 @@ def main(argv: list[str] | None = None) -> int:
     print_machine(("dask", "distributed", "scikit-learn", "papermill", "mlflow-skinny"))
     goals = Goals()
     results: dict = {"quick": args.quick}
-    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="grid-bench-"))
-    workdir.mkdir(parents=True, exist_ok=True)
-    try:
-        measure(args, workdir.resolve(), goals, results)
-    except (BenchError, subprocess.CalledProcessError) as exc:
-        print(f"grid_bench: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        if not args.workdir:
-            shutil.rmtree(workdir, ignore_errors=True)
-    return goals.report(results, args.json_out, args.strict)
+    return measure_in_workdir(
+        "grid_bench", args, goals, results, lambda workdir: measure(args, workdir, goals, results)
+    )
 
 
 if __name__ == "__main__":

@@ -31,12 +31,11 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ is not a package
-from common import BenchError, Goals, executable, heading, print_machine, tail  # noqa: E402
+from common import BenchError, Goals, executable, heading, measure_in_workdir, print_machine, tail  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "example_notebooks" / "breast_cancer_classifier.ipynb"
@@ -228,9 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     print_machine(("pandas", "pyarrow", "scikit-learn", "dask", "distributed"))
     goals = Goals()
     results: dict = {"only": list(args.only), "rows": args.rows, "chunksize": args.chunksize}
-    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="score-bench-"))
-    workdir.mkdir(parents=True, exist_ok=True)
-    try:
+
+    def measure_all(workdir: Path) -> None:
         heading("export and input (not timed)")
         package = args.package.resolve() if args.package else export_package(workdir)
         inputs = make_rows(workdir, args.rows)
@@ -243,13 +241,8 @@ def main(argv: list[str] | None = None) -> int:
         for first, second in results.pop("_pairs", []):
             same_rows(first, second)
             print(f"outputs {first.name} and {second.name}: the same rows (floats within 1e-9)")
-    except BenchError as exc:
-        print(f"score_bench: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        if not args.workdir:
-            shutil.rmtree(workdir, ignore_errors=True)
-    return goals.report(results, args.json_out, args.strict)
+
+    return measure_in_workdir("score_bench", args, goals, results, measure_all)
 
 
 if __name__ == "__main__":

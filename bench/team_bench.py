@@ -35,12 +35,11 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ is not a package
-from common import BenchError, Goals, heading, print_machine, tail  # noqa: E402
+from common import BenchError, Goals, heading, measure_in_workdir, print_machine, tail  # noqa: E402
 from track_bench import (  # noqa: E402
     CLOCK,
     JOB_CELLS,
@@ -311,23 +310,17 @@ def main(argv: list[str] | None = None) -> int:
     print_machine(("mlflow-skinny", "papermill", "ipykernel"))
     goals = Goals()
     results: dict = {}
-    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="team-bench-"))
-    workdir.mkdir(parents=True, exist_ok=True)
-    try:
+
+    def measure_all(workdir: Path) -> None:
         with ExitStack() as exits:
             stale = ensure_bytecode()
             if stale:
                 print(f"bytecode          compiled {stale} stale nb2prod modules first")
-            server = start_stack(args, workdir.resolve(), exits, results)
-            project = make_project(workdir.resolve())
+            server = start_stack(args, workdir, exits, results)
+            project = make_project(workdir)
             concurrent_jobs(args, project, server, goals, results)
-    except (BenchError, stack.StackError, subprocess.CalledProcessError) as exc:
-        print(f"team_bench: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        if not args.workdir:
-            shutil.rmtree(workdir, ignore_errors=True)
-    return goals.report(results, args.json_out, args.strict)
+
+    return measure_in_workdir("team_bench", args, goals, results, measure_all, (stack.StackError,))
 
 
 if __name__ == "__main__":

@@ -45,7 +45,6 @@ import sqlite3
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +60,7 @@ from common import (  # noqa: E402
     Goals,
     executable,
     heading,
+    measure_in_workdir,
     percentile,
     print_machine,
     python_notebook,
@@ -827,13 +827,12 @@ def main(argv: list[str] | None = None) -> int:
     print_telemetry()
     goals = Goals()
     results: dict = {"only": list(args.only)}
-    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="track-bench-"))
-    workdir.mkdir(parents=True, exist_ok=True)
-    try:
+
+    def measure_all(workdir: Path) -> None:
         stale = ensure_bytecode()
         if stale:
             print(f"bytecode          compiled {stale} stale nb2prod modules first")
-        project = make_project(workdir.resolve())
+        project = make_project(workdir)
         if {"track", "run"} & set(args.only):
             migrated = migrate_store(project)
             print(f"store             {project.store_uri} (created and migrated: {migrated:.1f} s)")
@@ -846,13 +845,8 @@ def main(argv: list[str] | None = None) -> int:
             load_ext_time(args, project, goals, results)
         if "concurrent" in args.only:
             concurrent_jobs(args, project, goals, results)
-    except (BenchError, subprocess.CalledProcessError) as exc:
-        print(f"track_bench: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        if not args.workdir:
-            shutil.rmtree(workdir, ignore_errors=True)
-    return goals.report(results, args.json_out, args.strict)
+
+    return measure_in_workdir("track_bench", args, goals, results, measure_all)
 
 
 if __name__ == "__main__":

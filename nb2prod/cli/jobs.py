@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from nb2prod.cli.errors import handle_errors
+from nb2prod.cli.executors import executor_options
 from nb2prod.errors import EXIT_ENVIRONMENT, EXIT_NOTEBOOK_FAILED, EnvironmentProblem
 
 
@@ -52,18 +53,9 @@ def _say(text: str) -> None:
     help="Log the files the job creates or changes under DIR (relative to where it runs) "
     "to its run as outputs/PATH (repeatable) [default: the `output_dir` parameter's value].",
 )  # fmt: skip
-@click.option(
-    "--executor", default="local", show_default=True, metavar="local|dask",
-    help="Where the jobs run: here one after another, or as Dask tasks (needs nb2prod[dask]).",
-)  # fmt: skip
-@click.option(
-    "--scheduler", metavar="ADDRESS",
-    help="With --executor dask: a Dask scheduler (tcp://HOST:8786) [default: a local cluster].",
-)  # fmt: skip
-@click.option(
-    "--workers", type=click.IntRange(min=1),
-    help="With --executor dask and no --scheduler: worker processes [default: one per core].",
-)  # fmt: skip
+@executor_options(
+    "Where the jobs run: here one after another, or as Dask tasks (needs nb2prod[dask])."
+)
 @handle_errors
 def run(notebook, params, params_file, grid, output, experiment, run_name, timeout, cwd,
         kernel, tracking_uri, no_track, artifact_dirs, executor, scheduler, workers):  # fmt: skip

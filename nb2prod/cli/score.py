@@ -7,7 +7,7 @@ import sys
 import click
 
 from nb2prod.cli.errors import handle_errors
-from nb2prod.errors import UsageError
+from nb2prod.cli.executors import executor_options
 
 
 def _pairs(ctx, param, values):
@@ -35,18 +35,7 @@ def _pairs(ctx, param, values):
     "--param", "params", multiple=True, callback=_pairs, metavar="NAME=VALUE",
     help="A runtime parameter of the model, typed as the model types it (repeatable).",
 )  # fmt: skip
-@click.option(
-    "--executor", default="local", show_default=True, metavar="local|dask",
-    help="Score here in chunks, or the partitions on Dask (needs nb2prod[dask]).",
-)  # fmt: skip
-@click.option(
-    "--scheduler", metavar="ADDRESS",
-    help="With --executor dask: a Dask scheduler (tcp://HOST:8786) [default: a local cluster].",
-)  # fmt: skip
-@click.option(
-    "--workers", type=click.IntRange(min=1),
-    help="With --executor dask and no --scheduler: worker processes [default: one per core].",
-)  # fmt: skip
+@executor_options("Score here in chunks, or the partitions on Dask (needs nb2prod[dask]).")
 @click.option(
     "--chunksize", type=click.IntRange(min=1), default=100_000, show_default=True,
     help="Rows per chunk (local); about as many rows per partition of a CSV (dask).",
@@ -73,8 +62,6 @@ def score(model, inputs, output, params, executor, scheduler, workers, chunksize
     """
     import nb2prod
 
-    if executor != "dask" and (scheduler or workers):
-        raise UsageError("--scheduler and --workers apply to --executor dask")
     show = _progress() if sys.stderr.isatty() else (lambda _: None)
     result = nb2prod.score(
         model,
