@@ -33,6 +33,7 @@ _LINT_KEYS = {
     "profile",
     "exclude",
     "show-info",
+    "respect-gitignore",
 }
 
 
@@ -115,6 +116,9 @@ class LintSettings:
     per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
     #: ``show-info``: the text report lists info findings instead of counting them.
     show_info: bool = False
+    #: ``respect-gitignore``: walking a folder skips what git ignores (``.gitignore`` files,
+    #: ``.git/info/exclude``), as Ruff does; a notebook named on the command line is linted.
+    respect_gitignore: bool = True
 
     def for_file(self, notebook_path: str) -> LintSettings:
         """These settings with the ``per-file-ignores`` that match ``notebook_path`` applied."""
@@ -265,6 +269,9 @@ def folder_settings(folder: Path, overrides: LintOverrides) -> LintSettings:
     show_info = lint.get("show-info", False)
     if not isinstance(show_info, bool):
         raise ConfigError(f"{where}: `show-info` must be true or false")
+    respect_gitignore = lint.get("respect-gitignore", True)
+    if not isinstance(respect_gitignore, bool):
+        raise ConfigError(f"{where}: `respect-gitignore` must be true or false")
     return LintSettings(
         enabled=frozenset(enabled),
         profile=profile,
@@ -273,6 +280,7 @@ def folder_settings(folder: Path, overrides: LintOverrides) -> LintSettings:
         exclude=exclude,
         per_file_ignores=per_file_ignores,
         show_info=show_info,
+        respect_gitignore=respect_gitignore,
     )
 
 
