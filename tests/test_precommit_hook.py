@@ -39,3 +39,33 @@ def test_hook_entry_runs_on_the_staged_files_pre_commit_passes(tmp_path):
         [*entry, str(clean), str(dirty)], capture_output=True, text=True, cwd=tmp_path
     )
     assert failing.returncode == 1 and "NB301" in failing.stdout
+
+
+def test_the_hook_installs_from_a_clone_without_node(tmp_path):
+    """pre-commit installs the hook's repository with pip: without Node.js (and no panel
+    built) the wheel builds in seconds, without the panel, and says so."""
+    listed = subprocess.run(
+        ["git", "ls-files", "pyproject.toml", "hatch_build.py", "README.md", "LICENSE",
+         "nb2prod", "labextension/install.json", "jupyter-config"],
+        capture_output=True, text=True, cwd=ROOT, check=True,
+    ).stdout.split()  # fmt: skip
+    clone = tmp_path / "clone"
+    for name in listed:
+        (clone / name).parent.mkdir(parents=True, exist_ok=True)
+        (clone / name).write_bytes((ROOT / name).read_bytes())
+    no_node = tmp_path / "bin"  # a PATH with no node, npm or jlpm on it
+    no_node.mkdir()
+    env = {"PATH": str(no_node), "HOME": str(tmp_path), "PIP_NO_INDEX": "1"}
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-v", "--no-deps", "--no-build-isolation",
+         "-w", str(tmp_path / "dist"), str(clone)],
+        capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    assert "building without the JupyterLab panel" in built.stdout + built.stderr
+    import zipfile
+
+    (wheel,) = (tmp_path / "dist").glob("nb2prod-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "nb2prod/cli/__init__.py" in names
+    assert not [n for n in names if "labextensions/nb2prod" in n]
