@@ -23,6 +23,7 @@ from nb2prod.errors import NotebookReadError, UsageError
 from nb2prod.linter import noqa, stripped
 from nb2prod.linter.context import NotebookContext
 from nb2prod.linter.edits import replace_in_line
+from nb2prod.linter.gitignored import ignored_under
 from nb2prod.linter.rule import (
     REGISTRY,
     RENAMED_CODES,
@@ -94,12 +95,14 @@ class LintReport:
 # --------------------------------------------------------------------------- discovery
 
 
-def discover(paths: Sequence[str]) -> list[str]:
-    """Notebooks under ``paths``: files as given, folders walked for ``*.ipynb``."""
+def discover(paths: Sequence[str], overrides: LintOverrides | None = None) -> list[str]:
+    """Notebooks under ``paths``: files as given, folders walked for ``*.ipynb``, skipping
+    what git ignores there unless the folder's settings say ``respect-gitignore = false``."""
     found: list[str] = []
     for path in paths:
         if os.path.isdir(path):
-            found.extend(_walk(path))
+            respect = folder_settings(Path(path), overrides or LintOverrides()).respect_gitignore
+            found.extend(_walk(path, ignored_under(path) if respect else frozenset()))
         elif os.path.exists(path):
             found.append(path)  # a FIFO or device becomes an NB003 "not a regular file"
         else:
@@ -110,16 +113,20 @@ def discover(paths: Sequence[str]) -> list[str]:
     return list(unique.values())
 
 
-def _walk(top: str) -> Iterable[str]:
+def _walk(top: str, ignored: frozenset[str]) -> Iterable[str]:
     for folder, dirs, files in os.walk(top):
         dirs[:] = sorted(
             d
             for d in dirs
-            if d not in SKIP_DIRS and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg"))
+            if d not in SKIP_DIRS
+            and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg"))
+            and not (ignored and os.path.normpath(os.path.join(folder, d)) in ignored)
         )
         for name in sorted(files):
             if name.endswith(".ipynb"):  # a FIFO among them becomes "not a regular file"
-                yield os.path.join(folder, name)
+                path = os.path.join(folder, name)
+                if not (ignored and os.path.normpath(path) in ignored):
+                    yield path
 
 
 def display_path(path: str) -> str:
@@ -141,7 +148,7 @@ def lint_paths(
     """Lint every notebook under ``paths``; ``fix`` is None, ``"fix"`` or ``"diff"``."""
     overrides = overrides or LintOverrides()
     check_overrides(overrides)
-    files = discover(paths)
+    files = discover(paths, overrides)
     # Resolve settings first, in this process: a configuration error stops the run.
     by_folder: dict[str, LintSettings] = {}
     work = []
