@@ -38,6 +38,9 @@ _IGNORES_STORE = {".nb2prod", ".nb2prod/", "/.nb2prod", "/.nb2prod/"}
 EXECUTED_DIR = "executed"
 BUILD_DIR = "build"
 
+#: Files setup-python keys pip's download cache on, when the project has them.
+_CACHE_KEYS = ("pyproject.toml", "requirements.txt", "requirements.lock", "uv.lock", "setup.py")
+
 _TEMPLATES = Path(__file__).with_name("scaffold_templates")
 _HOOK_ID = re.compile(r"\bid\s*:\s*['\"]?nb2prod-lint\b")
 #: A string YAML reads back unchanged without quotes (no indicators, comments or ``: ``).
@@ -197,8 +200,8 @@ def plan_ci(
         "exports": scan.exports,
         "executed_dir": EXECUTED_DIR,
         "build_dir": BUILD_DIR,
-        "cache_files": [n for n in ("pyproject.toml", "requirements.txt") if (root / n).is_file()],
-        "requirements": (root / "requirements.txt").is_file(),
+        "cache_files": [n for n in _CACHE_KEYS if (root / n).is_file()],
+        "project_installs": project_installs(root),
     }
     files = [
         _file(root, WORKFLOW, _render("github.yml.j2", context)),
@@ -208,6 +211,43 @@ def plan_ci(
     ignored = _ignoring_the_store(root)
     amended = [ignored] if ignored else []
     return CiScaffold(root, scan, [f for f in files if f not in kept], kept, amended)
+
+
+def project_installs(root: Path) -> list[str]:
+    """The shell lines that install what the project at ``root`` declares, for the jobs
+    that run its notebooks: its lock (``uv.lock`` exported by uv, or a
+    ``requirements.lock``), then ``requirements.txt``, then the project itself
+    (``pip install -e .``) when it is a package (a ``[project]`` or ``[tool.poetry]``
+    table, ``setup.py`` or ``setup.cfg``), so a notebook importing it runs in CI."""
+    lines = []
+    if (root / "uv.lock").is_file():
+        exported = '"$RUNNER_TEMP/uv-requirements.txt"'
+        lines += [
+            "pip install uv",
+            f"uv export --frozen --no-emit-project -o {exported}",
+            f"pip install -r {exported}",
+        ]
+    elif (root / "requirements.lock").is_file():
+        lines.append("pip install -r requirements.lock")
+    if (root / "requirements.txt").is_file():
+        lines.append("pip install -r requirements.txt")
+    if _is_package(root):
+        lines.append("pip install -e .")
+    return lines
+
+
+def _is_package(root: Path) -> bool:
+    """True when pip can install the project at ``root``; a pyproject.toml that only
+    holds tool settings (``[tool.nb2prod]``, ``[tool.ruff]``) is not a package."""
+    if (root / "setup.py").is_file() or (root / "setup.cfg").is_file():
+        return True
+    from nb2prod.config import tomllib
+
+    try:
+        document = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    return "project" in document or "poetry" in document.get("tool", {})
 
 
 def _file(root: Path, relative: str, content: str) -> ScaffoldFile:
