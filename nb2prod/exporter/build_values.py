@@ -14,7 +14,7 @@ import dataclasses
 from typing import Any
 
 from nb2prod.errors import UsageError
-from nb2prod.exporter.plan import ExportPlan
+from nb2prod.exporter.plan import ExportPlan, is_secret_value
 from nb2prod.parameters import coerce
 
 
@@ -28,26 +28,27 @@ def split_params(plan: ExportPlan, given: dict[str, Any]) -> tuple[dict, dict]:
                 f"parameters: {', '.join(plan.specs) or 'none'}",
             )
         value = coerce(plan.specs[name], text, f"-p {name} {text}")
+        refuse_secret(name, value, f"-p {name}")
         if name in plan.runtime_params:
             runtime[name] = value
         else:
-            refuse_secret(name, value, f"-p {name}")
             build[name] = value
     return runtime, build
 
 
 def is_secret(name: str, value: Any) -> bool:
-    from nb2prod.credentials import is_secret_name, looks_secret
+    from nb2prod.credentials import is_secret_name
 
-    return is_secret_name(name) or (isinstance(value, str) and looks_secret(name, value))
+    return is_secret_name(name) or is_secret_value(name, value)
 
 
 def refuse_secret(name: str, value: Any, given_as: str) -> None:
-    """provenance.json records the build values used and is published with the package."""
+    """provenance.json records the build values used, and a runtime parameter's value
+    becomes a case of the package's generated tests: both are published with it."""
     if is_secret(name, value):
         raise UsageError(
-            f"{given_as}: `{name}` looks like a secret; a build parameter's value is "
-            "recorded in the package's provenance.json",
+            f"{given_as}: `{name}` looks like a secret; a value given at export is written "
+            "into the package (provenance.json, its generated tests)",
             "read the secret from the environment (os.environ) in the notebook instead",
         )
 

@@ -91,7 +91,7 @@ def plan_export(notebook: Notebook) -> ExportPlan:
     _check_import_time_reads(cells, names, provided)
     load_names = _load_names(cells, names, parsed)
     used = {name for _cell, name in needed}
-    _check_secret_params(parameters, used - set(runtime))
+    _check_secret_params(parameters, used - set(runtime), runtime)
     return ExportPlan(
         notebook=notebook,
         parameters=parameters,
@@ -267,20 +267,45 @@ def _later_rebindings(notebook: Notebook, roles, cells, names: dict[int, CellNam
     return notes
 
 
-def _check_secret_params(parameters, used: set[str]) -> None:
-    """Build parameters the package reads are written into its code: never a secret."""
-    from nb2prod.credentials import looks_secret
+def _check_secret_params(parameters, used: set[str], runtime: list[str]) -> None:
+    """A parameter the package reads is written into it: a build parameter's value into its
+    code, a runtime parameter's default into ``predict()``, the CLI, the README, the
+    generated tests and provenance.json.  Never a credential: refuse, naming the fix."""
+    secret = [
+        spec.name
+        for spec in parameters
+        if (spec.name in used or spec.name in runtime) and is_secret_value(spec.name, spec.default)
+    ]
+    read_per_call = [name for name in secret if name in runtime]
+    if read_per_call:
+        named = ", ".join(f"`{name}`" for name in read_per_call)
+        reads = "; ".join(f'`{name} = os.environ["{name.upper()}"]`' for name in read_per_call)
+        raise ExportRefusal(
+            f"parameter{'s' if len(read_per_call) > 1 else ''} {named} "
+            f"look{'' if len(read_per_call) > 1 else 's'} like a credential, and the predict "
+            "cell reads it: its value would be a default of `predict()`, written into the "
+            "package's code, CLI, README, tests and provenance.json",
+            "take it out of the parameters cell and read it at run time in the predict cell, "
+            f"e.g. {reads}: the package then reads that environment variable wherever it runs",
+        )
+    if secret:
+        raise ExportRefusal(
+            f"parameter `{secret[0]}` looks like a secret, and the package would carry its "
+            "value in its code",
+            f'read it at run time instead, e.g. `os.environ["{secret[0].upper()}"]` '
+            "in the load cell",
+        )
 
-    for spec in parameters:
-        if spec.name not in used:
-            continue
-        if looks_secret(spec.name, spec.default if isinstance(spec.default, str) else ""):
-            raise ExportRefusal(
-                f"parameter `{spec.name}` looks like a secret, and the package would carry its "
-                "value in its code",
-                f'read it at run time instead, e.g. `os.environ["{spec.name.upper()}"]` '
-                "in the load cell",
-            )
+
+def is_secret_value(name: str, value: object) -> bool:
+    """Would a parameter ``name = value`` written into a package give a credential away?
+    A secret-looking name with a literal value, a value in a credential format, or a URL
+    with a password (``postgresql://user:pw@host``)."""
+    from nb2prod.credentials import find_url_credentials, looks_secret
+
+    if not isinstance(value, str):
+        return False
+    return looks_secret(name, value) or bool(find_url_credentials(value))
 
 
 def _scopes(cells, names: dict[int, CellNames]) -> dict[str, tuple[Cell, CellNames]]:
