@@ -132,7 +132,8 @@ def run_job(options: JobOptions, say: Callable[[str], None] = lambda _: None) ->
             raise
         seconds = time.perf_counter() - started
         written = written_since(watched, before, workdir) if recorder else []
-        output = _clean_output(executed, params, specs, options.output)
+        secrets = _secrets(notebook, {**{n: s.default for n, s in specs.items()}, **params})
+        output = _clean_output(executed, params, specs, options.output, secrets)
         result = JobResult(
             notebook=str(path),
             params={**{n: s.default for n, s in specs.items()}, **params},
@@ -145,8 +146,33 @@ def run_job(options: JobOptions, say: Callable[[str], None] = lambda _: None) ->
             from nb2prod.tracking.context import run_tags
 
             tags = options.tags or run_tags(path, kind="job", packages=False)
-            _record(recorder, result, started_ms, job_log, executed, tags, written)
+            written = _redact_files(written, secrets, Path(scratch) / "redacted")
+            _record(recorder, result, started_ms, job_log, executed, tags, written, secrets)
     return result
+
+
+def _secrets(notebook: Notebook, params: dict[str, Any]) -> set[str]:
+    """The credentials to mask in everything the job keeps: those in the notebook's code
+    and the values of its secret parameters."""
+    from nb2prod.credentials import looks_secret
+    from nb2prod.credentials.notebooks import notebook_secrets
+
+    values = [v for n, v in params.items() if isinstance(v, str) and looks_secret(n, v)]
+    return notebook_secrets([c.source for c in notebook.cells if c.is_code], values)
+
+
+def _redact_files(
+    files: list[tuple[str, str]], secrets: set[str], folder: Path
+) -> list[tuple[str, str]]:
+    """``files`` (path, artifact folder), each text file holding a credential replaced by
+    a masked copy of the same name under ``folder``."""
+    from nb2prod.credentials.notebooks import redact_file
+
+    kept = []
+    for number, (path, where) in enumerate(files):
+        copy = folder / str(number) / Path(path).name
+        kept.append((str(copy) if redact_file(Path(path), copy, secrets) else path, where))
+    return kept
 
 
 def _check_syntax(notebook: Notebook) -> None:
@@ -184,6 +210,7 @@ def _record(
     executed: Path,
     tags: dict[str, str],
     written: list[tuple[str, str]],
+    secrets: set[str],
 ):
     """Hand the finished job to the recorder; a store problem is kept on the result."""
     from nb2prod.jobs.recorder import JobRecord
@@ -195,6 +222,8 @@ def _record(
     if result.failure is not None:
         tags[ERROR_TAG] = error_text(result.failure.message)
     history, files = _read_job_log(job_log, params)
+    logged = job_log.parent / "logged"  # what tracked cells logged (frames, --artifact)
+    files = [path for path, _ in _redact_files([(f, "") for f in files], secrets, logged)]
     if executed.exists():
         html = _html(executed)  # here, where nbformat is loaded: the recorder stays light
         files = [str(executed), *([str(html)] if html else []), *files]
@@ -338,12 +367,21 @@ def _cell_failure(notebook: Notebook, executed: Path, exc) -> NotebookFailed:
     except (OSError, ValueError, IndexError):
         pass
     kind = "exited" if exc.ename == "SystemExit" else "raised"
+    mask = _console_mask(notebook)
     return CellFailed(
-        f"the notebook failed in {label}: {exc.ename}: {exc.evalue}",
+        mask(f"the notebook failed in {label}: {exc.ename}: {exc.evalue}"),
         f"the cell {kind}; the executed notebook shows the traceback",
-        source,
-        traceback or f"{exc.ename}: {exc.evalue}",
+        mask(source),
+        mask(traceback or f"{exc.ename}: {exc.evalue}"),
     )
+
+
+def _console_mask(notebook: Notebook) -> Callable[[str], str]:
+    """Masks the credentials of ``notebook``'s code in what the console shows."""
+    from nb2prod.credentials.notebooks import notebook_secrets, redact_string
+
+    secrets = notebook_secrets([c.source for c in notebook.cells if c.is_code])
+    return lambda text: redact_string(text, secrets)
 
 
 def _plain(text: str) -> str:
@@ -366,9 +404,12 @@ def _job_environment(job_log: Path | None, notebook: Path):
     return environment(**values)
 
 
-def _clean_output(executed: Path, params, specs, output: Path | None) -> Path | None:
-    """The executed notebook without nb2prod's cells and with secret parameter values
-    masked, written atomically to ``output``."""
+def _clean_output(
+    executed: Path, params, specs, output: Path | None, secrets: set[str]
+) -> Path | None:
+    """The executed notebook without nb2prod's cells and with its credentials masked
+    (secret parameter values, and ``secrets`` wherever they appear: sources, outputs,
+    metadata), written atomically to ``output``."""
     if not executed.exists():
         return None
     nbformat = import_nbformat()
@@ -393,6 +434,9 @@ def _clean_output(executed: Path, params, specs, output: Path | None) -> Path | 
                 recorded[key][name] = REDACTED
     for key in ("input_path", "output_path"):  # absolute paths of this machine
         recorded.pop(key, None)
+    from nb2prod.credentials.notebooks import redact_notebook
+
+    redact_notebook(node, secrets)
     nbformat.write(node, executed)
     if output is None:
         return None
