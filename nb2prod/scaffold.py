@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 
 #: CI systems ``init`` writes a workflow for.
 SUPPORTED_CI = ("github",)
-DEFAULT_INSTALL = "pip install nb2prod"
+#: nb2prod at the version that wrote the workflow, as the pre-commit hook's ``rev``.
+DEFAULT_INSTALL = f"pip install nb2prod=={__version__}"
 PYTHON_VERSION = "3.11"
 WORKFLOW = ".github/workflows/nb2prod.yml"
 PRE_COMMIT = ".pre-commit-config.yaml"

@@ -70,8 +70,10 @@ def commands(job: dict) -> list[list[str]]:
     return lines
 
 
-def nb2prod_commands(job: dict) -> list[list[str]]:
-    return [argv for argv in commands(job) if argv[:1] == ["nb2prod"]]
+def nb2prod_commands(job: dict, command: str | None = None) -> list[list[str]]:
+    """The ``nb2prod`` command lines of ``job``; only ``nb2prod COMMAND`` ones if given."""
+    lines = [argv for argv in commands(job) if argv[:1] == ["nb2prod"]]
+    return [argv for argv in lines if command is None or argv[1] == command]
 
 
 # --------------------------------------------------------------------------- the files
@@ -92,7 +94,7 @@ def test_init_writes_a_workflow_from_the_notebooks_roles(project):
     setup = next(s for s in lint["steps"] if s.get("uses", "").startswith("actions/setup-python"))
     assert setup["with"]["python-version"] == "3.11" and setup["with"]["cache"] == "pip"
     assert "pyproject.toml" in setup["with"]["cache-dependency-path"]
-    assert ["pip", "install", "nb2prod"] in commands(lint)
+    assert ["pip", "install", f"nb2prod=={__version__}"] in commands(lint)  # as pre-commit's rev
     assert nb2prod_commands(lint) == [
         ["nb2prod", "lint", "--format", "sarif", "-o", "nb2prod.sarif", "--exit-zero", "."],
         ["nb2prod", "lint", "--format", "github", "."],
@@ -106,23 +108,25 @@ def test_init_writes_a_workflow_from_the_notebooks_roles(project):
     assert upload["with"]["sarif_file"] == "nb2prod.sarif"
 
     jobs = flow["jobs"]["jobs"]
-    assert jobs["needs"] == "lint"
-    assert sorted(argv[:3] for argv in nb2prod_commands(jobs)) == [
+    assert "needs" not in jobs  # a finding elsewhere does not stop this notebook's run
+    assert sorted(argv[:3] for argv in nb2prod_commands(jobs, "run")) == [
         ["nb2prod", "run", "churn.ipynb"],
         ["nb2prod", "run", "notebooks/train.ipynb"],
     ]
     artifacts = [
         s for s in jobs["steps"] if s.get("uses", "").startswith("actions/upload-artifact")
     ]
-    assert len(artifacts) == 1 and artifacts[0]["if"] == "success() || failure()"
+    assert len(artifacts) == 2  # the executed notebook and the tracking store
+    assert all(a["if"] == "success() || failure()" for a in artifacts)
 
     export = flow["jobs"]["export"]
-    assert export["needs"] == "lint"
+    assert "needs" not in export
     assert nb2prod_commands(export) == [
-        ["nb2prod", "export", "churn.ipynb", "-o", "build/churn", "--force", "--verify"]
+        ["nb2prod", "lint", "--fail-on", "error", "churn.ipynb"],
+        ["nb2prod", "export", "churn.ipynb", "-o", "build/churn", "--force", "--verify"],
     ]
     # The options are the export command's own: click accepts them.
-    main.commands["export"].make_context("export", nb2prod_commands(export)[0][2:])
+    main.commands["export"].make_context("export", nb2prod_commands(export)[1][2:])
     assert "eda.ipynb" not in (project / WORKFLOW).read_text(encoding="utf-8")
 
 
@@ -153,7 +157,7 @@ def test_unreadable_notebooks_are_skipped_with_a_warning(project):
     result = init(project)
     assert result.returncode == 0, result.stderr
     assert "broken.ipynb: not read" in result.stderr and "odd.ipynb: not read" in result.stderr
-    run_lines = nb2prod_commands(workflow(project)["jobs"]["jobs"])
+    run_lines = nb2prod_commands(workflow(project)["jobs"]["jobs"], "run")
     assert sorted(argv[2] for argv in run_lines) == ["churn.ipynb", "notebooks/train.ipynb"]
 
 
@@ -168,7 +172,7 @@ def test_the_files_go_to_the_project_root_of_path(project):
 def test_excluded_notebooks_are_not_run(project):
     (project / "pyproject.toml").write_text('[tool.nb2prod.lint]\nexclude = ["notebooks/**"]\n')
     assert init(project).returncode == 0
-    run_lines = nb2prod_commands(workflow(project)["jobs"]["jobs"])
+    run_lines = nb2prod_commands(workflow(project)["jobs"]["jobs"], "run")
     assert [argv[2] for argv in run_lines] == ["churn.ipynb"]
 
 
@@ -347,7 +351,7 @@ def test_odd_notebook_names_reach_the_command_line_unchanged(tmp_path):
     write_notebook(tmp_path / name, [code("x = 1", tags=["parameters"])])
     scaffold = plan_ci(tmp_path)
     flow = yaml.safe_load(scaffold.files[0].content)
-    assert nb2prod_commands(flow["jobs"]["jobs"])[0][:3] == ["nb2prod", "run", name]
+    assert nb2prod_commands(flow["jobs"]["jobs"], "run")[0][:3] == ["nb2prod", "run", name]
 
 
 def test_notebooks_with_one_name_in_two_folders_get_two_packages(tmp_path):
@@ -364,3 +368,32 @@ def test_the_install_line_is_a_parameter(project):
     flow = yaml.safe_load(scaffold.files[0].content)
     for job in flow["jobs"].values():
         assert ["pip", "install", "nb2prod==0.1.0"] in commands(job)
+
+
+def test_each_job_is_gated_by_its_own_notebooks_errors_only(project):
+    assert init(project).returncode == 0
+    flow = workflow(project)
+    for name in ("jobs", "export"):
+        job = flow["jobs"][name]
+        assert "needs" not in job
+        lines = nb2prod_commands(job)
+        gates = [argv for argv in lines if argv[1] == "lint"]
+        assert gates and all(argv[2:4] == ["--fail-on", "error"] for argv in gates)
+        # the gate comes before the notebook is run or exported
+        assert lines.index(gates[0]) < next(i for i, a in enumerate(lines) if a[1] != "lint")
+        main.commands["lint"].make_context("lint", gates[0][2:])
+
+
+def test_jobs_have_timeouts_keep_the_store_and_write_a_step_summary(project):
+    assert init(project).returncode == 0
+    flow = workflow(project)
+    assert all(isinstance(job["timeout-minutes"], int) for job in flow["jobs"].values())
+    jobs = flow["jobs"]["jobs"]
+    store = next(s for s in jobs["steps"] if s.get("with", {}).get("path") == ".nb2prod/")
+    assert store["with"]["include-hidden-files"] is True  # upload-artifact skips dot folders
+    assert store["if"] == "success() || failure()"
+    summary = next(s for s in jobs["steps"] if "GITHUB_STEP_SUMMARY" in s.get("run", ""))
+    assert summary["if"] == "success() || failure()"
+    runs = nb2prod_commands(jobs, "runs")
+    assert runs and all(a[2] in ("churn.ipynb", "notebooks/train.ipynb") for a in runs)
+    main.commands["runs"].make_context("runs", runs[0][2:5])  # NOTEBOOK --max 1

@@ -117,6 +117,7 @@ def test_the_generated_workflow_passes_unedited_in_a_fresh_venv(team_repo, tmp_p
     env |= {
         "PATH": f"{bin_dir}{os.pathsep}{env['PATH']}",
         "RUNNER_TEMP": str(tmp_path),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
         # nbconvert's templates are data files of the environment nb2prod comes from.
         "JUPYTER_PATH": str(Path(sys.prefix, "share", "jupyter")),
     }
@@ -136,6 +137,10 @@ def test_the_generated_workflow_passes_unedited_in_a_fresh_venv(team_repo, tmp_p
             assert result.returncode == 0, f"{name}: {script}\n{result.stdout}\n{result.stderr}"
     for slug in ("notebooks-evaluate", "notebooks-train"):
         assert (team_repo / "executed" / f"{slug}.ipynb").is_file()
+    assert (team_repo / ".nb2prod" / "mlflow.db").is_file()  # kept as an artifact
+    summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    assert "### nb2prod run notebooks/train.ipynb" in summary
+    assert "### nb2prod run notebooks/evaluate.ipynb" in summary
 
 
 def test_what_the_project_declares_is_installed(tmp_path):
