@@ -35,6 +35,19 @@ _LINT_KEYS = {
     "show-info",
     "respect-gitignore",
 }
+#: The keys of ``[tool.nb2prod]`` itself: its tables and the tracking settings.
+TOP_KEYS = frozenset(
+    {
+        "lint",
+        "test",
+        "tracking_uri",
+        "tracking_username_env",
+        "tracking_password_env",
+        "mlflow_ui_url",
+    }
+)
+#: The keys of ``[tool.nb2prod.test]`` (``pytest --nb2prod``).
+TEST_KEYS = frozenset({"timeout", "parameters"})
 
 
 def find_project_root(start: str | os.PathLike) -> Path:
@@ -85,7 +98,19 @@ def _read_tool_table(pyproject: Path, _mtime_ns: int, _size: int) -> dict | None
     table = document.get("tool", {}).get("nb2prod")
     if table is not None and not isinstance(table, dict):
         raise ConfigError(f"{pyproject}: [tool.nb2prod] must be a table")
+    if table is not None:
+        check_keys(table, TOP_KEYS, f"{pyproject} [tool.nb2prod]")
     return table
+
+
+def check_keys(table: dict, known: Iterable[str], where: str) -> None:
+    """ConfigError naming the keys of ``table`` not in ``known``, and the valid ones."""
+    unknown = sorted(set(table) - set(known))
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown key(s) {', '.join(unknown)}",
+            f"valid keys: {', '.join(sorted(known))}",
+        )
 
 
 # --------------------------------------------------------------------------- lint settings
@@ -224,12 +249,7 @@ def folder_settings(folder: Path, overrides: LintOverrides) -> LintSettings:
     where = f"{config_path} [tool.nb2prod.lint]"
     if not isinstance(lint, dict):
         raise ConfigError(f"{where} must be a table")
-    unknown = set(lint) - _LINT_KEYS - set(option_defaults)
-    if unknown:
-        valid = ", ".join(sorted(_LINT_KEYS | set(option_defaults)))
-        raise ConfigError(
-            f"{where}: unknown key(s) {', '.join(sorted(unknown))}", f"valid keys: {valid}"
-        )
+    check_keys(lint, _LINT_KEYS | set(option_defaults), where)
 
     if overrides.select is not None:
         enabled = resolve_selectors(overrides.select, codes, names)

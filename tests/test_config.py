@@ -77,6 +77,8 @@ def test_configuration_edits_are_seen_by_a_long_running_process(tmp_path):
         ('[tool.nb2prod.lint]\nselect = ["NB999"]\n', "unknown rule selector"),
         ("[tool.nb2prod.lint]\nseed-functions = [1]\n", "must be a list of strings"),
         ('[tool.nb2prod.lint]\nallowed-path-prefixes = "/data"\n', "must be a list of strings"),
+        ('[tool.nb2prod]\ntracking_url = "sqlite:///x.db"\n', "unknown key(s) tracking_url"),
+        ("[tool.nb2prod.tset]\ntimeout = 5\n", "valid keys: lint, mlflow_ui_url, test"),
     ],
 )
 def test_bad_configuration_is_a_usage_error(tmp_path, toml, words):

@@ -70,10 +70,14 @@ def run(notebook, params, params_file, grid, output, experiment, run_name, timeo
     from nb2prod.jobs.runner import JobOptions
 
     base = read_yaml_mapping(Path(params_file), "parameters file") if params_file else {}
+    sources = {name: f"-f {params_file}: {name}" for name in base}
     base.update(dict(params))
+    sources.update({name: f"-p {name}" for name, _ in params})
     sets = [base]
     if grid:
-        sets = [{**base, **combo} for combo in combinations(read_yaml_mapping(Path(grid), "grid"))]
+        points = read_yaml_mapping(Path(grid), "grid")
+        sources.update({name: f"--grid {grid}: {name}" for name in points})
+        sets = [{**base, **combo} for combo in combinations(points)]
     jobs = []
     for number, values in enumerate(sets, start=1):
         target = Path(output) if output else None
@@ -94,6 +98,7 @@ def run(notebook, params, params_file, grid, output, experiment, run_name, timeo
                 artifacts=[Path(d) for d in artifact_dirs],
             )
         )
+    _check_all(jobs, sources)  # every point, before the first job runs
     progress = _progress(len(sets)) if grid else None
     try:
         results = run_jobs(
@@ -186,6 +191,24 @@ def ui(host, port, tracking_uri):
     sys.exit(done.returncode)
 
 
+def _check_all(jobs, sources: dict[str, str]) -> None:
+    """The notebook and every job's parameters checked (names known, values typed) before
+    anything runs; a value is named by where it came from (``-p``, ``-f FILE``, ``--grid``)."""
+    from dataclasses import replace
+
+    from nb2prod.jobs.runner import check_job, typed_job_params
+    from nb2prod.parameters import coerce
+
+    _notebook, specs, _ = check_job(replace(jobs[0], params={}))
+    for options in jobs:
+        if not specs or any(name not in specs for name in options.params):
+            typed_job_params(specs, options.params)  # raises, naming the unknown ones
+        for name, value in options.params.items():
+            coerce(specs[name], value, sources.get(name, f"-p {name}"))
+    for options in jobs[1:]:
+        check_job(options)  # -o and the rest, for each point
+
+
 # --------------------------------------------------------------------------- reports
 
 
@@ -222,7 +245,13 @@ def _grid_table(results, sets) -> str:
     ]
     failed = sum(1 for r in results if r.failure)
     summary = f"{len(results)} jobs: {len(results) - failed} finished, {failed} failed"
-    return _table(("#", "params", "status", "time", "metrics", "run"), rows) + "\n" + summary
+    reasons = [
+        f"  #{number}: {r.failure.message}"
+        for number, r in enumerate(results, start=1)
+        if r.failure
+    ]
+    table = _table(("#", "params", "status", "time", "metrics", "run"), rows)
+    return "\n".join([table, summary, *reasons])
 
 
 def _progress(total: int):

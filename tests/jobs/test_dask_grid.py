@@ -149,7 +149,9 @@ def test_the_command_line_on_a_scheduler_reports_each_point_in_grid_order(tmp_pa
         ["3", "mode=die", "FAILED"],
         ["4", "mode=ok", "FINISHED"],
     ]
-    assert lines[-1] == "4 jobs: 2 finished, 2 failed"
+    assert lines[5] == "4 jobs: 2 finished, 2 failed"
+    assert lines[6].startswith("  #2: the notebook failed in cell")  # each failure's reason
+    assert lines[7].startswith("  #3: grid point 3 did not finish")
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         "modes-1.ipynb", "modes-2.ipynb", "modes-4.ipynb",
     ]  # fmt: skip  # the killed job left no executed notebook

@@ -164,6 +164,34 @@ def test_a_parameters_file_and_a_grid(project, store_uri):
     assert table.stdout.startswith("started") and "FINISHED" in table.stdout
 
 
+def test_a_grid_is_checked_whole_before_the_first_job(project, store_uri):
+    (project / "grid.yaml").write_text("alpha: [0.5, 1.0]\nlayers: [[1], oops]\n")
+    result = run("run", "train.ipynb", "--grid", "grid.yaml", "-o", "runs", cwd=project)
+    assert result.returncode == 2, result.stderr
+    assert "--grid grid.yaml: layers: 'oops' is not a list" in result.stderr
+    assert not (project / "runs").exists() and not _runs(store_uri)[0]  # nothing ran
+    (project / "grid.yaml").write_text("alpha: [0.5]\nlayer: [[1], [2]]\n")
+    result = run("run", "train.ipynb", "--grid", "grid.yaml", cwd=project)
+    assert result.returncode == 2 and "unknown parameter layer" in result.stderr
+
+
+def test_a_grid_summary_says_why_a_job_failed(project):
+    (project / "grid.yaml").write_text("alpha: [0.5, 0.0]\n")
+    result = run("run", "train.ipynb", "--grid", "grid.yaml", "--no-track", cwd=project)
+    assert result.returncode == 4, result.stderr
+    assert "2 jobs: 1 finished, 1 failed" in result.stdout
+    assert "#2: the notebook failed in cell 2" in result.stdout
+    assert "ZeroDivisionError" in result.stdout
+
+
+def test_a_bad_value_from_a_parameters_file_names_the_file(project):
+    (project / "params.yaml").write_text("alpha: fast\n")
+    result = run("run", "train.ipynb", "-f", "params.yaml", "--no-track", cwd=project)
+    assert result.returncode == 2
+    assert "-f params.yaml: alpha: 'fast' is not a float" in result.stderr, result.stderr
+    assert "-p alpha" not in result.stderr
+
+
 def test_an_unreachable_store_is_exit_3_and_keeps_the_executed_notebook(project):
     result = run(
         "run", "train.ipynb", "--tracking-uri", "http://127.0.0.1:9", "-o", "out.ipynb",
