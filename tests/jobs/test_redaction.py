@@ -150,3 +150,23 @@ def test_redact_file_leaves_binary_and_clean_files_alone(tmp_path):
     assert not redact_file(clean, target) and not redact_file(binary, target)
     assert redact_file(secret, target)
     assert target.read_text() == "TOKEN=<redacted>\nDB_PASSWORD=<redacted>\nuser=etl\n"
+
+
+def test_a_failing_cell_shows_no_credential_on_the_console_or_in_the_store(tmp_path, store_uri):
+    (tmp_path / "pyproject.toml").write_text(f"[tool.nb2prod]\ntracking_uri = '{store_uri}'\n")
+    write_notebook(
+        tmp_path / "fail.ipynb",
+        [
+            code(
+                f"db_password = '{DB_PASSWORD}'\nraise ValueError('cannot log in with ' + db_password)"
+            )
+        ],
+    )
+    result = run("run", "fail.ipynb", cwd=tmp_path)
+    assert result.returncode == 4, result.stdout + result.stderr
+    assert "ValueError: cannot log in with <redacted>" in result.stdout + result.stderr
+    assert DB_PASSWORD not in result.stdout + result.stderr
+    (job,), _ = _runs(store_uri)
+    assert job.data.tags["nb2prod.error"].endswith("cannot log in with <redacted>")
+    scanned = _every_byte([tmp_path / ".nb2prod"])
+    assert not [path for path, data in scanned.items() if DB_PASSWORD.encode() in data]
