@@ -359,6 +359,17 @@ def test_junit_suites_cases_and_counts(project):
     assert truncated.find("testcase/failure").get("type") == "NB003"
 
 
+def test_junit_info_findings_are_notes_not_failures():
+    info = Finding("NB704", "x", "info", "a note", "n.ipynb", cell=1, line=1)
+    warning = Finding("NB201", "y", "warning", "a warning", "n.ipynb", cell=2, line=1)
+    report = LintReport([FileResult("n.ipynb", findings=[info, warning])])
+    root = ET.fromstring(render(report, "junit"))
+    assert (root.get("tests"), root.get("failures")) == ("2", "1")
+    note, failed = root.findall("testsuite/testcase")
+    assert note.find("failure") is None and "a note" in note.find("system-out").text
+    assert failed.find("failure").get("type") == "NB201"
+
+
 def test_junit_escapes_markup_and_control_characters():
     finding = Finding(
         "NB201", "hardcoded-absolute-path", "error", 'open("<a & b>")\x1b[31m', "x<&>.ipynb",

@@ -47,8 +47,9 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 
 
 def render_junit(report: LintReport, sources: ReportSources | None = None) -> str:
-    """JUnit XML: a test suite per notebook, a failed test case per finding, a passing
-    test case for a clean notebook."""
+    """JUnit XML: a test suite per notebook, a failed test case per error or warning, a
+    passing test case (the finding in its ``system-out``) per info finding, a passing test
+    case for a clean notebook."""
     import xml.etree.ElementTree as ET
 
     sources = sources or ReportSources()
@@ -81,6 +82,9 @@ def _junit_suite(
             name += f" ({names[name]})"
         case = ET.SubElement(suite, "testcase", classname=path, name=_xml(name), file=path)
         case.set("line", str(max(finding.ipynb_line or 1, 1)))
+        if finding.severity == "info":  # a note, not a failure: it never fails a run
+            ET.SubElement(case, "system-out").text = _xml(_junit_details(finding, sources))
+            continue
         failure = ET.SubElement(case, "failure", message=_xml(finding.message), type=finding.code)
         failure.text = _xml(_junit_details(finding, sources))
     skipped = not findings and result.status == "skipped"
@@ -90,7 +94,7 @@ def _junit_suite(
             ET.SubElement(case, "skipped", message="not a Python notebook")
     counts = {
         "tests": len(findings) or 1,
-        "failures": len(findings),
+        "failures": sum(f.severity != "info" for f in findings),
         "errors": 0,
         "skipped": int(skipped),
     }
