@@ -47,7 +47,39 @@ def run_papermill(
         except PapermillExecutionError as exc:
             raise cell_failure(exc) from None
         except Exception as exc:  # nbclient's own types: dead kernel, timeout, missing kernel
+            index = _running_cell(executed) if type(exc).__name__ == "CellTimeoutError" else None
+            if index is not None:  # name the cell, as for a cell that raised
+                failure = cell_failure(_Timeout(index, timeout))
+                if isinstance(failure, NotebookFailed):
+                    failure.hint = "raise --timeout, or make the cell faster"
+                raise failure from None
             raise _kernel_problem(exc, kernel) from None
+
+
+class _Timeout:
+    """What ``cell_failure`` reads of a PapermillExecutionError, for a cell that timed out."""
+
+    def __init__(self, cell_index: int, timeout: float | None) -> None:
+        self.cell_index = cell_index
+        self.ename = "TimeoutError"
+        self.evalue = f"the cell ran longer than the time limit ({timeout:g} s)"
+
+
+def _running_cell(executed: Path) -> int | None:
+    """The index of the cell papermill was running when it stopped: the last one started
+    (papermill saves the notebook after each cell; later cells have no start time)."""
+    import json
+
+    try:
+        cells = json.loads(executed.read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    started = [
+        i
+        for i, cell in enumerate(cells)
+        if cell.get("metadata", {}).get("papermill", {}).get("start_time")
+    ]
+    return started[-1] if started else None
 
 
 def _kernel_connection(kernel: str, sockets: Path):

@@ -110,13 +110,16 @@ def test_every_kind_of_failure_fails_the_job(tmp_path, store_uri, source, words)
 
 
 def test_a_missing_kernel_and_a_cell_over_the_time_limit(tmp_path):
-    write_notebook(tmp_path / "job.ipynb", [code("import time\ntime.sleep(60)")])
+    write_notebook(
+        tmp_path / "job.ipynb", [code("x = 1"), code("import time\ntime.sleep(60)"), code("y = 2")]
+    )
     missing = run("run", "job.ipynb", "--no-track", "--kernel", "no-such-kernel", cwd=tmp_path)
     assert missing.returncode == 2, missing.stdout + missing.stderr
     assert "there is no Jupyter kernel named 'no-such-kernel'" in missing.stderr
     slow = run("run", "job.ipynb", "--no-track", "--timeout", "2", cwd=tmp_path)
     assert slow.returncode == 4, slow.stdout + slow.stderr
-    assert "a cell ran longer than the time limit" in slow.stderr and "--timeout" in slow.stderr
+    assert "ran longer than the time limit" in slow.stderr and "--timeout" in slow.stderr
+    assert "the notebook failed in cell 2" in slow.stderr, slow.stderr  # which cell
 
 
 def test_a_clean_sys_exit_and_shell_success_do_not_fail(tmp_path):
