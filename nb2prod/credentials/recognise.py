@@ -346,8 +346,13 @@ def is_secret_name(name: str) -> bool:
 
 def looks_secret(name: str, text: str) -> bool:
     """Would ``name = text`` (a parameter, a logged value) give a secret away?  A
-    secret-looking name with a value, or a value in a credential format."""
-    return (is_secret_name(name) and bool(text)) or bool(find_tokens(text))
+    secret-looking name with a value, a value in a credential format, or a URL with a
+    password (``postgresql://user:pw@host``)."""
+    from nb2prod.credentials.urls import find_url_credentials  # urls.py imports this module
+
+    if is_secret_name(name) and bool(text):
+        return True
+    return bool(find_tokens(text)) or bool(find_url_credentials(text))
 
 
 def is_placeholder(value: str) -> bool:

@@ -301,11 +301,9 @@ def is_secret_value(name: str, value: object) -> bool:
     """Would a parameter ``name = value`` written into a package give a credential away?
     A secret-looking name with a literal value, a value in a credential format, or a URL
     with a password (``postgresql://user:pw@host``)."""
-    from nb2prod.credentials import find_url_credentials, looks_secret
+    from nb2prod.credentials import looks_secret
 
-    if not isinstance(value, str):
-        return False
-    return looks_secret(name, value) or bool(find_url_credentials(value))
+    return isinstance(value, str) and looks_secret(name, value)
 
 
 def _scopes(cells, names: dict[int, CellNames]) -> dict[str, tuple[Cell, CellNames]]:

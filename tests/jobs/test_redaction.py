@@ -1,5 +1,5 @@
 """Credentials never leave a job's notebook: a real ``nb2prod run`` of a notebook holding a
-GitHub token (its parameters cell), a database URL with a password, a printed token and an
+GitHub token and a database URL with a password (its parameters cell), a printed token and an
 AWS secret key written into a text file; then every byte the store received (the SQLite
 database and the artifacts folder) and the ``-o`` output are scanned for them."""
 
@@ -23,11 +23,12 @@ def _project(tmp_path: Path, store_uri: str) -> Path:
     write_notebook(
         tmp_path / "job.ipynb",
         [
-            code(f"api_token = '{GITHUB_TOKEN}'\noutput_dir = 'out'", tags=["parameters"]),
             code(
-                f"url = 'postgresql://etl:{DB_PASSWORD}@db.internal/sales'\n"
-                "password = url.split(':')[2].split('@')[0]\nurl"
+                f"api_token = '{GITHUB_TOKEN}'\noutput_dir = 'out'\n"
+                f"db_url = 'postgresql://etl:{DB_PASSWORD}@db.internal/sales'",
+                tags=["parameters"],
             ),
+            code("url = db_url\npassword = url.split(':')[2].split('@')[0]\nurl"),
             code("print('calling the API with', api_token)\nprint('db', password)"),
             code(
                 "import os\n"
@@ -90,7 +91,8 @@ def test_no_planted_credential_reaches_the_store_or_the_output(tmp_path, store_u
     # what is left is still a notebook that says what happened, and the binary file is intact
     executed = nbformat.read(output, as_version=4)
     assert "api_token = '<redacted>'" in executed.cells[0].source
-    assert "postgresql://etl:<redacted>@db.internal/sales" in executed.cells[1].source
+    assert "db_url = '<redacted>'" in executed.cells[0].source  # a secret parameter's value
+    assert executed.cells[1].outputs[0]["data"]["text/plain"] == "'<redacted>'"
     printed = executed.cells[2].outputs[0]["text"]
     assert "calling the API with <redacted>" in printed and "db <redacted>" in printed
     (ini,) = [p for p in scanned if p.name == "aws.ini"]
