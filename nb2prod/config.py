@@ -7,6 +7,7 @@ import dataclasses
 import fnmatch
 import functools
 import os
+import re
 import sys
 import warnings
 from collections.abc import Iterable
@@ -46,6 +47,11 @@ TOP_KEYS = frozenset(
         "mlflow_ui_url",
     }
 )
+#: ``[tool.nb2prod]`` keys naming the variables that hold a team server's user and password.
+USERNAME_KEY = "tracking_username_env"
+PASSWORD_KEY = "tracking_password_env"
+PASSWORD_ENV = "MLFLOW_TRACKING_PASSWORD"  # MLflow's own
+_SECRET_KEY_WORDS = ("password", "passwd", "secret", "token", "api_key")
 #: The keys of ``[tool.nb2prod.test]`` (``pytest --nb2prod``).
 TEST_KEYS = frozenset({"timeout", "parameters"})
 
@@ -99,8 +105,30 @@ def _read_tool_table(pyproject: Path, _mtime_ns: int, _size: int) -> dict | None
     if table is not None and not isinstance(table, dict):
         raise ConfigError(f"{pyproject}: [tool.nb2prod] must be a table")
     if table is not None:
+        check_no_password(table, pyproject)  # before the keys: a password is no typo
         check_keys(table, TOP_KEYS, f"{pyproject} [tool.nb2prod]")
     return table
+
+
+def check_no_password(table: dict, pyproject: Path | None) -> None:
+    """Refuse a password (or token) written into ``[tool.nb2prod]``: a key such as
+    ``tracking_password``, or a ``tracking_uri`` of the form ``https://user:pw@host``."""
+    for key in table:
+        if key in (USERNAME_KEY, PASSWORD_KEY) or not isinstance(key, str):
+            continue
+        if any(word in key.lower() for word in _SECRET_KEY_WORDS):
+            raise ConfigError(
+                f"{pyproject}: [tool.nb2prod] {key}: a password does not belong in "
+                "pyproject.toml (it is committed and shared)",
+                f"remove it; export it as {PASSWORD_ENV}, or name the variable that holds "
+                f'it with {PASSWORD_KEY} = "TEAM_MLFLOW_PASSWORD"',
+            )
+    uri = table.get("tracking_uri")
+    if isinstance(uri, str) and re.match(r"[a-z][a-z0-9+.-]*://[^/@\s]*:[^/@\s]*@", uri, re.I):
+        raise ConfigError(
+            f"{pyproject}: [tool.nb2prod] tracking_uri holds a password (user:password@)",
+            f"write the URI without it and export the password as {PASSWORD_ENV}",
+        )
 
 
 def check_keys(table: dict, known: Iterable[str], where: str) -> None:

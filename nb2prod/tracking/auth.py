@@ -15,16 +15,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from nb2prod.config import find_config
+from nb2prod.config import PASSWORD_ENV, PASSWORD_KEY, USERNAME_KEY, find_config
 from nb2prod.errors import ConfigError
 
 USERNAME_ENV = "MLFLOW_TRACKING_USERNAME"
-PASSWORD_ENV = "MLFLOW_TRACKING_PASSWORD"
-#: ``[tool.nb2prod]`` keys naming the variables that hold the user name and the password.
-USERNAME_KEY = "tracking_username_env"
-PASSWORD_KEY = "tracking_password_env"
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_SECRET_WORDS = ("password", "passwd", "secret", "token", "api_key")
 
 
 @dataclass(frozen=True)
@@ -74,7 +69,6 @@ def credentials_for(start: str | os.PathLike) -> Credentials:
     pyproject, table = find_config(folder if folder.is_dir() else folder.parent)
     if not table:
         return Credentials()
-    check_no_password(table, pyproject)
     names = {}
     for key, default in ((USERNAME_KEY, USERNAME_ENV), (PASSWORD_KEY, PASSWORD_ENV)):
         value = table.get(key, default)
@@ -88,27 +82,6 @@ def credentials_for(start: str | os.PathLike) -> Credentials:
     if names == {USERNAME_KEY: USERNAME_ENV, PASSWORD_KEY: PASSWORD_ENV}:
         return Credentials()
     return Credentials(names[USERNAME_KEY], names[PASSWORD_KEY], f"{pyproject} [tool.nb2prod]")
-
-
-def check_no_password(table: dict, pyproject: Path | None) -> None:
-    """Refuse a password (or token) written into ``[tool.nb2prod]``: a key such as
-    ``tracking_password``, or a ``tracking_uri`` of the form ``https://user:pw@host``."""
-    for key in table:
-        if key in (USERNAME_KEY, PASSWORD_KEY) or not isinstance(key, str):
-            continue
-        if any(word in key.lower() for word in _SECRET_WORDS):
-            raise ConfigError(
-                f"{pyproject}: [tool.nb2prod] {key}: a password does not belong in "
-                "pyproject.toml (it is committed and shared)",
-                f"remove it; export it as {PASSWORD_ENV}, or name the variable that holds "
-                f'it with {PASSWORD_KEY} = "TEAM_MLFLOW_PASSWORD"',
-            )
-    uri = table.get("tracking_uri")
-    if isinstance(uri, str) and re.match(r"[a-z][a-z0-9+.-]*://[^/@\s]*:[^/@\s]*@", uri, re.I):
-        raise ConfigError(
-            f"{pyproject}: [tool.nb2prod] tracking_uri holds a password (user:password@)",
-            f"write the URI without it and export the password as {PASSWORD_ENV}",
-        )
 
 
 def http_status(exc: BaseException) -> int | None:

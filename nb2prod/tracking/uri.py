@@ -14,7 +14,6 @@ from typing import cast
 
 from nb2prod.config import find_config, find_project_root
 from nb2prod.errors import ConfigError
-from nb2prod.tracking.auth import check_no_password
 from nb2prod.tracking.sqlite_store import prepare, sqlite_path, with_busy_timeout
 
 EMBEDDED_FILE = Path(".nb2prod") / "mlflow.db"
@@ -31,7 +30,6 @@ def resolve_tracking_uri(explicit: str | None, start: str | os.PathLike) -> str:
     pyproject, table = find_config(folder)
     configured = table.get("tracking_uri") if isinstance(table, dict) else None
     if configured is not None:
-        check_no_password(table, pyproject)  # a committed file holds no password
         if not isinstance(configured, str) or not configured.strip():
             raise ConfigError(f"{pyproject}: [tool.nb2prod] tracking_uri must be a URI or path")
         return _absolute(configured, cast(Path, pyproject).parent)  # the table's file
