@@ -63,6 +63,7 @@ def log_and_check(
             scorecard.add("mlflow log_model", False, "logging failed", error)
             return
         scorecard.add("mlflow log_model", True, f"{logged['model_uri']} (run {logged['run_id']})")
+        scorecard.logged = dict(logged)
         cases = [case.params for case in capture.cases]
         check = CheckModel(inputs=capture.inputs, model_uri=logged["model_uri"], cases=cases)
         results, error = _child(check, Path(scratch), uri, credentials, pythonpath=None)

@@ -45,6 +45,9 @@ class Scorecard:
     package: str
     notebook: str
     checks: list[Check] = field(default_factory=list)
+    #: What ``--log-model`` logged, ``{"model_uri", "run_id"}`` (empty when it did not):
+    #: what ``--register`` registers.
+    logged: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
