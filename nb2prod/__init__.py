@@ -9,17 +9,27 @@ The Python API (see :mod:`nb2prod.api`)::
     package = nb2prod.export("predict.ipynb", "build/churn", verify=True)
     scorecard = nb2prod.verify("build/churn")
     scored = nb2prod.score("build/churn", ["data/*.parquet"], "scored.parquet")
+    report = nb2prod.check_drift("build/churn", "data/today.parquet")
 """
 
 __version__ = "0.1.0"
-__all__ = ["Nb2ProdError", "__version__", "export", "lint", "run", "score", "verify"]
+__all__ = [
+    "Nb2ProdError",
+    "__version__",
+    "check_drift",
+    "export",
+    "lint",
+    "run",
+    "score",
+    "verify",
+]
 
 TYPE_CHECKING = False  # not `typing`'s: importing typing would cost `import nb2prod` 8 ms
 if TYPE_CHECKING:  # what type checkers and editors see; at run time, __getattr__ below
-    from nb2prod.api import export, lint, run, score, verify
+    from nb2prod.api import check_drift, export, lint, run, score, verify
     from nb2prod.errors import Nb2ProdError
 
-_API = {"export", "lint", "run", "score", "verify"}
+_API = {"check_drift", "export", "lint", "run", "score", "verify"}
 
 
 def __getattr__(name: str):

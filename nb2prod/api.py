@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from nb2prod.drift.report import DriftReport
     from nb2prod.exporter.pipeline import ExportResult
     from nb2prod.exporter.verify import Scorecard
     from nb2prod.jobs.runner import JobResult
@@ -275,4 +276,35 @@ def score(
         force=force,
         tracking_uri=tracking_uri,
         progress=progress,
+    )
+
+
+def check_drift(
+    model: PathLike | Mapping[str, Any],
+    batch: Any,
+    *,
+    drift_share: float = 0.5,
+    log: bool = False,
+    tracking_uri: str | None = None,
+    experiment: str | None = None,
+) -> DriftReport:
+    """Check ``batch`` (a DataFrame, or CSV/Parquet files or globs) for drift against the
+    reference statistics of ``model``: a statistics file or dict
+    (``nb2prod.drift.reference.reference_statistics``), an exported package's folder or
+    installed name, or an MLflow model URI (docs/drift.md).
+
+    The report's ``drift`` is the dataset's verdict, ``columns`` each column's test, PSI
+    and verdict; ``to_json()`` and ``table()`` are what ``nb2prod drift`` prints.  With
+    ``log``, the check is recorded as an MLflow run.  Raises ``UsageError`` (exit 2) when
+    the batch's columns or types do not match the reference or the model has no statistics.
+    """
+    from nb2prod.drift.run import check_model
+
+    return check_model(
+        model,
+        batch,
+        drift_share=drift_share,
+        tracking_uri=tracking_uri,
+        log=log,
+        experiment=experiment,
     )

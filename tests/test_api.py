@@ -25,6 +25,7 @@ def test_the_api_is_the_package_front_door():
     assert set(nb2prod.__all__) == {
         "Nb2ProdError",
         "__version__",
+        "check_drift",
         "export",
         "lint",
         "run",
