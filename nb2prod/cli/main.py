@@ -216,12 +216,13 @@ def rule(code, show_all, output_format):
 def _add_commands() -> None:
     # Their modules import only click at the top, so `nb2prod lint` stays light.
     from nb2prod.cli.doctor import doctor
+    from nb2prod.cli.drift import drift
     from nb2prod.cli.export import export, verify
     from nb2prod.cli.init import init
     from nb2prod.cli.jobs import run, runs, ui
     from nb2prod.cli.score import score
 
-    for command in (export, verify, run, runs, ui, init, doctor, score):
+    for command in (export, verify, run, runs, ui, init, doctor, score, drift):
         main.add_command(command)
 
 

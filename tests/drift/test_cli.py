@@ -1,0 +1,103 @@
+"""``nb2prod drift``: the verdict as the exit code, the table or JSON, bad input as one
+line and exit 2, and (end to end) an exported package's statistics and ``--log``."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from nb2prod.cli.main import main
+from nb2prod.drift import STATS_FILE
+from nb2prod.drift.reference import reference_statistics
+
+from ..conftest import nb2prod_cli
+from ..scoring.conftest import export_example
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory, tumours):
+    """Statistics of 300 tumours; the other 269 as CSV, and shifted as Parquet."""
+    folder = tmp_path_factory.mktemp("drift-cli")
+    (folder / "stats.json").write_text(json.dumps(reference_statistics(tumours.iloc[:300])))
+    tumours.iloc[300:].to_csv(folder / "same.csv", index=False)
+    (tumours.iloc[300:] * 1.3).to_parquet(folder / "shifted.parquet")
+    tumours.iloc[300:].drop(columns=["mean area"]).to_csv(folder / "narrow.csv", index=False)
+    return folder
+
+
+def _drift(*args) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["drift", *map(str, args)])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_no_drift_exits_0_and_prints_the_table(files):
+    code, out, _ = _drift(files / "stats.json", "--input", files / "same.csv")
+    assert code == 0, out
+    assert out.splitlines()[0].split()[:3] == ["column", "test", "statistic"]
+    assert "NO DRIFT: " in out and "mean radius" in out
+
+
+def test_drift_exits_1_with_json_printed_and_written(files, tmp_path):
+    report = tmp_path / "report.json"
+    code, out, _ = _drift(
+        files / "stats.json", "-i", files / "shifted.parquet", "--format", "json", "-o", report
+    )
+    assert code == 1
+    printed = json.loads(out)
+    assert printed == json.loads(report.read_text())
+    assert printed["drift"] is True and printed["verdict"] == "drift"
+    assert printed["source"]["input"] == str(files / "shifted.parquet")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["{f}/stats.json", "-i", "{f}/narrow.csv"], "missing column mean area"),
+        (["{f}/stats.json", "-i", "{f}/none.csv"], "none.csv: no such file"),
+        (["{f}/same.csv", "-i", "{f}/same.csv"], "not JSON"),
+        (["{f}/nothing.json", "-i", "{f}/same.csv"], "nothing.json: no such file"),
+        (["{f}", "-i", "{f}/same.csv"], "is not a project nb2prod exported"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(files, args, message):
+    code, out, err = _drift(*(a.format(f=files) for a in args))
+    assert code == 2 and out == ""
+    first, *rest = err.splitlines()
+    assert first.startswith("nb2prod: error: ") and message in first, err
+    assert all(line.startswith("  hint: ") for line in rest)
+
+
+def test_an_exported_package_with_statistics_is_checked_and_logged(tmp_path, tumours):
+    """End to end: the real example classifier exported, its statistics in the package,
+    the command run as a user runs it, the run read back from the SQLite store."""
+    exported = export_example(tmp_path, "breast_cancer_classifier.ipynb", "bc_drift")
+    batch = tmp_path / "shifted.parquet"
+    (tumours.iloc[300:] * 1.3).to_parquet(batch)
+    missing = nb2prod_cli("drift", exported, "-i", batch)
+    assert missing.returncode == 2
+    assert "the package ships no reference statistics" in missing.stderr
+    assert "nb2prod:reference" in missing.stderr
+    package = exported / "src" / "bc_drift"
+    (package / STATS_FILE).write_text(json.dumps(reference_statistics(tumours.iloc[:300])))
+    store = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    done = nb2prod_cli("drift", exported, "-i", batch, "--log", "--tracking-uri", store)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "DRIFT: " in done.stdout and "recorded as run" in done.stderr
+    run_id = done.stderr.split("recorded as run ")[1].split()[0]
+
+    from nb2prod.tracking.store import TrackingStore
+
+    tracking = TrackingStore(store)
+    run = tracking.run(run_id)
+    assert run.status == "FINISHED" and run.tags["nb2prod.verdict"] == "drift"
+    assert run.tags["nb2prod.kind"] == "drift" and run.tags["nb2prod.model"] == "bc_drift"
+    assert run.metrics["drift.mean radius.drifted"] == 1.0
+    assert 0 <= run.metrics["drift.mean radius.score"] < 0.05
+    assert run.metrics["drift.share_drifted"] >= 0.5
+    assert tracking.artifact_files(run_id, "nb2prod") == ["nb2prod/drift.json"]
+    logged = json.loads(tracking.download(run_id, "nb2prod/drift.json", tmp_path).read_text())
+    assert logged["verdict"] == "drift" and len(logged["columns"]) == 30
+    shutil.rmtree(exported)  # the statistics are read from the package, not kept elsewhere
