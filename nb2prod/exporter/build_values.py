@@ -27,6 +27,7 @@ def split_params(plan: ExportPlan, given: dict[str, Any]) -> tuple[dict, dict]:
                 f"-p {name}: the notebook has no parameter `{name}`",
                 f"parameters: {', '.join(plan.specs) or 'none'}",
             )
+        refuse_setting(plan, name, f"-p {name}")
         value = coerce(plan.specs[name], text, f"-p {name} {text}")
         refuse_secret(name, value, f"-p {name}")
         if name in plan.runtime_params:
@@ -50,6 +51,17 @@ def refuse_secret(name: str, value: Any, given_as: str) -> None:
             f"{given_as}: `{name}` looks like a secret; a value given at export is written "
             "into the package (provenance.json, its generated tests)",
             "read the secret from the environment (os.environ) in the notebook instead",
+        )
+
+
+def refuse_setting(plan: ExportPlan, name: str, given_as: str) -> None:
+    """A required setting is checked with a placeholder only: a value given for it would
+    become a case of the generated tests, and it may be the credential itself."""
+    if name in plan.settings:
+        raise UsageError(
+            f"{given_as}: `{name}` is a required setting the package reads from "
+            f"${plan.settings[name]}; export and verify check it with a placeholder only",
+            f"drop -p {name}",
         )
 
 

@@ -29,6 +29,7 @@ from nb2prod.errors import EnvironmentProblem, NotebookFailed
 from nb2prod.exporter.build_values import assignments
 from nb2prod.exporter.code import cell_code
 from nb2prod.exporter.plan import ExportPlan
+from nb2prod.exporter.settings import placeholder_values
 from nb2prod.notebook import import_nbformat
 from nb2prod.papermill_run import run_papermill
 from nb2prod.roles import role_marks
@@ -133,7 +134,10 @@ def _add_capture_cells(
     predict = plan.role("predict")
     first, last = predict[0].index, predict[-1].index
     parameters = plan.role("parameters")
-    after_parameters = parameters[-1].index if build and parameters else None
+    # Required settings run with their placeholder, as verification and the generated
+    # tests will: the answers captured are the placeholder's, never the credential's.
+    bindings = {**(build or {}), **placeholder_values(plan.settings)}
+    after_parameters = parameters[-1].index if bindings and parameters else None
     loading = (plan.role("load") or predict)[0].index if restore else None
     by_index = {cell.index: cell for cell in predict}
     tracked = _tracked_names(plan)
@@ -160,7 +164,7 @@ def _add_capture_cells(
         origins[len(new)] = (index, None)
         new.append(cell)
         if index == after_parameters:
-            new.append(capture(assignments(build or {})))
+            new.append(capture(assignments(bindings)))
         if index == last:
             new.append(capture(_dump(f"{_PREFIX}_result", scratch / "case-0.pkl")))
         if predict_cell is None:
@@ -293,8 +297,16 @@ def _failure(plan: ExportPlan, origins: dict, exc, workdir: Path) -> NotebookFai
         )
     cell = plan.notebook.cells[index]
     case = f" with {Case(params).name}" if params is not None else ""
-    return NotebookFailed(
-        f"the notebook failed in {cell.label}{case}: {exc.ename}: {exc.evalue}",
+    hint = (
         f"fix the notebook so it runs top to bottom in a fresh kernel; it ran in {workdir} "
-        "(use --cwd to run it elsewhere)",
+        "(use --cwd to run it elsewhere)"
+    )
+    if plan.settings and any(c.index == index for c in plan.role("predict")):
+        named = ", ".join(f"`{n}`" for n in plan.settings)
+        hint += (
+            f"; the predict cells ran with a placeholder for {named}, never the real value: "
+            "if they need the real credential, read it with os.environ in the predict cell"
+        )
+    return NotebookFailed(
+        f"the notebook failed in {cell.label}{case}: {exc.ename}: {exc.evalue}", hint
     )

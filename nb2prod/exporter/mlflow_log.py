@@ -20,7 +20,7 @@ from nb2prod.errors import EnvironmentProblem
 from nb2prod.exporter.capture import Capture
 from nb2prod.exporter.compare import differences
 from nb2prod.exporter.mlflow_child import CheckModel, LogModel
-from nb2prod.exporter.verify import Scorecard, read_provenance
+from nb2prod.exporter.verify import Scorecard, read_provenance, settings_environment
 from nb2prod.tracking.auth import Credentials, credentials_for, http_status
 from nb2prod.tracking.sqlite_store import with_busy_timeout
 from nb2prod.tracking.uri import resolve_tracking_uri
@@ -38,6 +38,7 @@ def log_and_check(
     name, provenance = read_provenance(folder)
     uri = resolve_tracking_uri(tracking_uri, folder)
     credentials = credentials_for(folder)
+    placeholders = settings_environment(provenance)
     lock = folder / "requirements.lock.txt"
     job = LogModel(
         inputs=capture.inputs,
@@ -58,7 +59,7 @@ def log_and_check(
     )
     say(f"logging the model to MLflow at {redact_text(uri)}")
     with tempfile.TemporaryDirectory(prefix="nb2prod-mlflow-") as scratch:
-        logged, error = _child(job, Path(scratch), uri, credentials, pythonpath=folder / "src")
+        logged, error = _child(job, Path(scratch), uri, credentials, folder / "src", placeholders)
         if logged is None:
             scorecard.add("mlflow log_model", False, "logging failed", error)
             return
@@ -66,7 +67,7 @@ def log_and_check(
         scorecard.logged = dict(logged)
         cases = [case.params for case in capture.cases]
         check = CheckModel(inputs=capture.inputs, model_uri=logged["model_uri"], cases=cases)
-        results, error = _child(check, Path(scratch), uri, credentials, pythonpath=None)
+        results, error = _child(check, Path(scratch), uri, credentials, None, placeholders)
     if results is None:
         scorecard.add("mlflow pyfunc predict", False, "loading or predicting failed", error)
         return
@@ -81,6 +82,7 @@ def _child(
     uri: str,
     credentials: Credentials,
     pythonpath: Path | None,
+    placeholders: dict[str, str],
 ):
     """``job`` in a child Python; (its result, None) or (None, the error's last lines).
     A server's refusal of the user (401, 403) is raised: no check can pass then."""
@@ -95,6 +97,7 @@ def _child(
     # A server that is down should fail in seconds, not after MLflow's minutes of retries.
     env.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "1")
     env.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "20")
+    env.update(placeholders)  # the package's required settings, never their values
     if pythonpath:
         env["PYTHONPATH"] = str(pythonpath)
     try:

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from nb2prod import __version__
 from nb2prod.config import find_project_root
 from nb2prod.errors import NotebookReadError, UsageError
-from nb2prod.exporter.build_values import split_params, with_build_values
+from nb2prod.exporter.build_values import refuse_setting, split_params, with_build_values
 from nb2prod.exporter.capture import Capture, override_cases, run_and_capture
 from nb2prod.exporter.from_run import RunValues, packaged_files, read_run
 from nb2prod.exporter.plan import CODE_ROLES, ExportPlan, ExportRefusal, plan_export
@@ -30,6 +30,7 @@ from nb2prod.exporter.requirements import (
     resolve_requirements,
     runtime_requirements,
 )
+from nb2prod.exporter.settings import shown
 from nb2prod.exporter.verify import Scorecard
 from nb2prod.exporter.writer import check_target, write_tree
 from nb2prod.notebook import notebook_from_bytes
@@ -187,7 +188,8 @@ def add_runtime_requirements(plan: ExportPlan, spec: PackageSpec) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="nb2prod-probe-") as scratch:
         staging = Path(scratch) / "project"
         write_tree(render_package(plan, spec), staging)
-        seen = probe_modules(staging, spec.name, staging / "tests" / "golden" / "cases.pkl")
+        golden = staging / "tests" / "golden" / "cases.pkl"
+        seen = probe_modules(staging, spec.name, golden, plan.settings)
         findings = ruff_findings(staging)
     spec.requirements = sorted(
         spec.requirements + runtime_requirements(seen.package, spec.requirements, spec.name),
@@ -308,6 +310,7 @@ def typed_params(plan: ExportPlan, given: dict[str, str]) -> dict[str, Any]:
                 f"-p {name}: the notebook has no parameter `{name}`",
                 f"parameters: {', '.join(plan.specs) or 'none'}",
             )
+        refuse_setting(plan, name, f"-p {name}")
         if name not in plan.runtime_params:
             raise UsageError(
                 f"-p {name}: `{name}` is a build parameter, fixed at export (nb2prod verify "
@@ -356,7 +359,10 @@ def summary(result: ExportResult) -> str:
     plan, spec = result.plan, result.spec
     verb = "would export" if result.capture is None else "exported"
     inputs = ", ".join(plan.inputs)
-    params = ", ".join(f"{n}={plan.specs[n].default!r}" for n in plan.runtime_params)
+    params = ", ".join(
+        f"{n}={shown(n, plan.settings)}" if n in plan.settings else f"{n}={plan.specs[n].default!r}"
+        for n in plan.runtime_params
+    )
     call = ", ".join(filter(None, [inputs, params and f"*, {params}"]))
     lines = [
         f"{verb} {spec.notebook} -> {result.target} ({len(result.files)} files)",

@@ -9,6 +9,7 @@ fail with ``NameError`` later; this refuses them up front).
 from __future__ import annotations
 
 import ast
+import dataclasses
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -42,6 +43,9 @@ class ExportPlan:
     build_params: list[str] = field(default_factory=list)  # fixed at export
     package_params: list[str] = field(default_factory=list)  # build params the code reads
     load_names: list[str] = field(default_factory=list)  # what the load cells bind
+    # runtime parameters whose value is a credential -> the environment variable the
+    # package reads them from (settings.py); their specs keep no value (default None)
+    settings: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # warnings: the export goes ahead
 
     def role(self, name: str) -> list[Cell]:
@@ -91,7 +95,13 @@ def plan_export(notebook: Notebook) -> ExportPlan:
     _check_import_time_reads(cells, names, provided)
     load_names = _load_names(cells, names, parsed)
     used = {name for _cell, name in needed}
-    _check_secret_params(parameters, used - set(runtime), runtime)
+    _check_secret_params(parameters, used - set(runtime))
+    settings = _settings(parameters, runtime)
+    # The credential is dropped here, so nothing downstream can write or print it.
+    parameters = [
+        dataclasses.replace(spec, default=None) if spec.name in settings else spec
+        for spec in parameters
+    ]
     return ExportPlan(
         notebook=notebook,
         parameters=parameters,
@@ -103,6 +113,7 @@ def plan_export(notebook: Notebook) -> ExportPlan:
         build_params=[n for n in parameter_names if n not in runtime],
         package_params=[n for n in parameter_names if n in used and n not in runtime],
         load_names=load_names,
+        settings=settings,
         notes=_later_rebindings(notebook, roles, cells, names),
     )
 
@@ -267,34 +278,47 @@ def _later_rebindings(notebook: Notebook, roles, cells, names: dict[int, CellNam
     return notes
 
 
-def _check_secret_params(parameters, used: set[str], runtime: list[str]) -> None:
-    """A parameter the package reads is written into it: a build parameter's value into its
-    code, a runtime parameter's default into ``predict()``, the CLI, the README, the
-    generated tests and provenance.json.  Never a credential: refuse, naming the fix."""
+def _check_secret_params(parameters, build_used: set[str]) -> None:
+    """A build parameter the package reads is written into its code, as a constant its
+    load cells use when the package loads.  A credential cannot be such a constant, and
+    it cannot become a setting read at load time either: the export's run of the load
+    cells needs the real value (to train, to fetch a model) and a placeholder could not
+    verify them.  Refuse, naming the fix: read it from the environment in the load cell."""
     secret = [
         spec.name
         for spec in parameters
-        if (spec.name in used or spec.name in runtime) and is_secret_value(spec.name, spec.default)
+        if spec.name in build_used and is_secret_value(spec.name, spec.default)
     ]
-    read_per_call = [name for name in secret if name in runtime]
-    if read_per_call:
-        named = ", ".join(f"`{name}`" for name in read_per_call)
-        reads = "; ".join(f'`{name} = os.environ["{name.upper()}"]`' for name in read_per_call)
-        raise ExportRefusal(
-            f"parameter{'s' if len(read_per_call) > 1 else ''} {named} "
-            f"look{'' if len(read_per_call) > 1 else 's'} like a credential, and the predict "
-            "cell reads it: its value would be a default of `predict()`, written into the "
-            "package's code, CLI, README, tests and provenance.json",
-            "take it out of the parameters cell and read it at run time in the predict cell, "
-            f"e.g. {reads}: the package then reads that environment variable wherever it runs",
-        )
     if secret:
         raise ExportRefusal(
-            f"parameter `{secret[0]}` looks like a secret, and the package would carry its "
-            "value in its code",
-            f'read it at run time instead, e.g. `os.environ["{secret[0].upper()}"]` '
-            "in the load cell",
+            f"parameter `{secret[0]}` looks like a credential, and the package's load or "
+            "export cells read it: its value would be a constant in the package's code",
+            f'read it at run time instead, e.g. `{secret[0]} = os.environ["{secret[0].upper()}"]` '
+            "in the load cell: the export's run and the package then read that environment "
+            "variable wherever they run",
         )
+
+
+def _settings(parameters, runtime: list[str]) -> dict[str, str]:
+    """Runtime parameters whose value looks like a credential: each becomes a required
+    setting read from an environment variable named after it, never a default."""
+    from nb2prod.exporter.settings import variable_for
+
+    settings = {
+        spec.name: variable_for(spec.name)
+        for spec in parameters
+        if spec.name in runtime and is_secret_value(spec.name, spec.default)
+    }
+    by_variable: dict[str, str] = {}
+    for name, variable in settings.items():
+        if variable in by_variable:
+            raise ExportRefusal(
+                f"parameters `{by_variable[variable]}` and `{name}` look like credentials and "
+                f"would both be read from the environment variable {variable}",
+                "rename one of them",
+            )
+        by_variable[variable] = name
+    return settings
 
 
 def is_secret_value(name: str, value: object) -> bool:

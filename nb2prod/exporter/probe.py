@@ -10,6 +10,7 @@ pyarrow-backed strings) go to the ``test`` extra instead.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from pathlib import Path
 from nb2prod.child import ChildError, call
 from nb2prod.exporter.plan import ExportRefusal
 from nb2prod.exporter.probe_child import Probe
+from nb2prod.exporter.settings import placeholder_environment
 
 
 @dataclass
@@ -25,11 +27,15 @@ class RuntimeModules:
     golden: list[str]  # imported by unpickling the golden input and outputs
 
 
-def probe_modules(staging: Path, name: str, cases_file: Path) -> RuntimeModules:
-    """Top-level modules the package imports when it loads and predicts."""
+def probe_modules(
+    staging: Path, name: str, cases_file: Path, settings: dict[str, str]
+) -> RuntimeModules:
+    """Top-level modules the package imports when it loads and predicts; ``settings``
+    ({parameter: variable}) are set to their placeholders there, as in verification."""
     request = Probe(src=str(staging / "src"), name=name, cases=str(cases_file))
+    env = {**os.environ, **placeholder_environment(settings)}
     try:
-        found = call("nb2prod.exporter.probe_child", request, flags=["-I"], cwd=staging)
+        found = call("nb2prod.exporter.probe_child", request, flags=["-I"], cwd=staging, env=env)
     except ChildError as error:
         last = error.lines[-1]
         missing = re.fullmatch(r"ModuleNotFoundError: No module named '([\w.]+)'", last)

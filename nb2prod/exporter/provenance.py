@@ -1,7 +1,7 @@
 """provenance.json: where an exported package came from, so it can be checked and rebuilt.
 
 The notebook's path and SHA-256, the cells and their roles, the parameters (secret-looking
-ones redacted), the artifacts, the nb2prod version and the git commit.  Nothing that
+ones redacted; a required setting as the variable it is read from), the artifacts, the nb2prod version and the git commit.  Nothing that
 changes between two exports of an unchanged notebook (no timestamps).
 """
 
@@ -32,7 +32,11 @@ def provenance(plan: ExportPlan, spec: PackageSpec, data: bytes, path: Path) -> 
         ],
         "inputs": plan.inputs,
         "output": plan.output,
-        "runtime_parameters": {n: plan.specs[n].default for n in plan.runtime_params},
+        "runtime_parameters": {
+            n: plan.specs[n].default for n in plan.runtime_params if n not in plan.settings
+        },
+        # required settings: the variable the package reads each one from, never its value
+        "settings_from_environment": dict(plan.settings),
         "build_parameters": build,
         "artifacts": {a.parameter: a.packaged for a in spec.artifacts},
         "python": spec.python,

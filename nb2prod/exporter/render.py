@@ -23,6 +23,7 @@ from nb2prod.exporter import compare
 from nb2prod.exporter.code import cell_code, indented, with_return
 from nb2prod.exporter.plan import ExportPlan
 from nb2prod.exporter.requirements import Requirement
+from nb2prod.exporter.settings import placeholder_environment
 
 _TEMPLATES = Path(__file__).with_name("package_templates")
 _ANNOTATIONS = {
@@ -181,7 +182,8 @@ def _origin(cell, role: str) -> str:
 
 
 def _context(plan: ExportPlan, spec: PackageSpec) -> dict[str, Any]:
-    runtime = [_runtime_param(plan.specs[name]) for name in plan.runtime_params]
+    runtime = [_runtime_param(plan.specs[n], plan.settings.get(n)) for n in plan.runtime_params]
+    settings = [p for p in runtime if p["variable"]]
     inputs = list(plan.inputs)
     keywords = ", ".join(f"{p['name']}=params.{p['name']}" for p in runtime)
     signature = ", ".join(inputs) + (", /" if inputs else "")
@@ -201,8 +203,10 @@ def _context(plan: ExportPlan, spec: PackageSpec) -> dict[str, Any]:
         "signature": signature,
         "predict_args": ", ".join(filter(None, [", ".join(inputs), keywords])),
         "runtime": runtime,
-        "runtime_help": "; ".join(f"{p['name']} (default {p['default']})" for p in runtime)
-        or "none",
+        "runtime_help": "; ".join(_help_line(p) for p in runtime) or "none",
+        "settings": settings,
+        "placeholders": placeholder_environment(plan.settings),
+        "needs_field": any(p["mutable"] or p["variable"] for p in runtime),
         "build": [n for n in plan.build_params],
         "build_names": ", ".join(plan.build_params),
         "build_text": ", ".join(f"`{n}`" for n in plan.build_params),
@@ -213,22 +217,37 @@ def _context(plan: ExportPlan, spec: PackageSpec) -> dict[str, Any]:
     }
 
 
-def _runtime_param(param) -> dict[str, Any]:
+def _runtime_param(param, variable: str | None) -> dict[str, Any]:
+    """A runtime parameter as the templates show it; ``variable``: the environment
+    variable a required setting is read from (its value is never shown)."""
     kind = "any" if param.type == "None" else param.type
-    default = repr(param.default)
+    default = "None" if variable else repr(param.default)
     mutable = isinstance(param.default, (list, dict))
     conversion = _CONVERSIONS.get(kind)
+    if variable:  # None until predict reads the variable; never in a repr
+        declared = "field(default=None, repr=False)"
+    else:
+        declared = f"field(default_factory=lambda: {default})" if mutable else default
     return {
         "name": param.name,
         "type": kind,
-        "annotation": _ANNOTATIONS[param.type],
+        "annotation": f"{_ANNOTATIONS[param.type]} | None"
+        if variable
+        else _ANNOTATIONS[param.type],
         "default": default,
-        "field": f"field(default_factory=lambda: {default})" if mutable else default,
+        "variable": variable,
+        "field": declared,
         "mutable": mutable,
         "help": (param.help or "").replace('"""', "'''").replace("|", "\\|"),
         "good": conversion[0] if conversion else None,
         "bad": conversion[1] if conversion else None,
     }
+
+
+def _help_line(param: dict[str, Any]) -> str:
+    if param["variable"]:
+        return f"{param['name']} (required: from ${param['variable']} when not given)"
+    return f"{param['name']} (default {param['default']})"
 
 
 def input_kind(inputs: dict[str, Any] | None) -> str:

@@ -98,17 +98,19 @@ def verify_package(
 ) -> Scorecard:
     """Install ``folder`` into a fresh venv and compare its answers with ``capture``."""
     folder = Path(folder).resolve()
-    name, _ = read_provenance(folder)
+    name, provenance = read_provenance(folder)
     scratch = Path(tempfile.mkdtemp(prefix="nb2prod-verify-"))
     venv = scratch / "venv"
+    # The package's required settings get their placeholders there, and only there.
+    env = {**clean_env(), **settings_environment(provenance)}
     try:
         say(f"installing {name} into a fresh virtual environment")
         python = _install(folder, venv, scorecard)
         if python is None:
             return scorecard
-        _compare_answers(name, python, capture, scratch, scorecard)
-        _run_generated_tests(folder, python, scorecard)
-        _run_cli(name, python, capture, scratch, scorecard)
+        _compare_answers(name, python, capture, scratch, scorecard, env)
+        _run_generated_tests(folder, python, scorecard, env)
+        _run_cli(name, python, capture, scratch, scorecard, env)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return scorecard
@@ -179,10 +181,12 @@ def _install(folder: Path, venv: Path, scorecard: Scorecard) -> Path | None:
     return venv / "bin" / "python"
 
 
-def _compare_answers(name, python: Path, capture: Capture, scratch: Path, scorecard) -> None:
+def _compare_answers(
+    name, python: Path, capture: Capture, scratch: Path, scorecard, env: dict[str, str]
+) -> None:
     folder = scratch / "driver"
     driver = copy_standalone("nb2prod.exporter.verify_child", folder)
-    env = clean_env()
+    env = dict(env)
     env.pop("PYTHONSAFEPATH", None)  # -m finds the driver in the current directory
     cases = [case.params for case in capture.cases]
     with Child(driver, python=python, cwd=folder, env=env) as child:
@@ -212,20 +216,20 @@ def _compare_answers(name, python: Path, capture: Capture, scratch: Path, scorec
             check.detail += f", {result['seconds'] * 1000:.3g} ms{first}"
 
 
-def _run_generated_tests(folder: Path, python: Path, scorecard: Scorecard) -> None:
+def _run_generated_tests(folder: Path, python: Path, scorecard: Scorecard, env) -> None:
     done = subprocess.run(
         [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
         capture_output=True,
         text=True,
         cwd=folder,
-        env=clean_env(),
+        env=env,
     )
     summary = (done.stdout.strip().splitlines() or [""])[-1]
     diff = [] if done.returncode == 0 else done.stdout.strip().splitlines()[-8:]
     scorecard.add("generated tests", done.returncode == 0, summary.strip("= "), diff)
 
 
-def _run_cli(name: str, python: Path, capture: Capture, scratch: Path, scorecard) -> None:
+def _run_cli(name: str, python: Path, capture: Capture, scratch: Path, scorecard, env) -> None:
     """The console script on the example input, written as a file the CLI reads."""
     example = _example_file(capture, scratch)
     if example is None:
@@ -235,7 +239,7 @@ def _run_cli(name: str, python: Path, capture: Capture, scratch: Path, scorecard
         [str(python.parent / name), "predict", "--input", str(example), "--output", str(output)],
         capture_output=True,
         text=True,
-        env=clean_env(),
+        env=env,
     )
     if done.returncode != 0:
         scorecard.add(f"{name} predict", False, "the command failed", done.stderr.splitlines()[-3:])
@@ -265,6 +269,13 @@ def _describe(value) -> str:
     if isinstance(shape, tuple):
         return f"{kind} {'x'.join(map(str, shape))}"
     return f"{kind} of {len(value)}" if isinstance(value, (list, tuple, dict)) else kind
+
+
+def settings_environment(provenance: dict) -> dict[str, str]:
+    """The placeholders of the package's required settings, by variable."""
+    from nb2prod.exporter.settings import placeholder_environment
+
+    return placeholder_environment(provenance.get("settings_from_environment") or {})
 
 
 def clean_env() -> dict[str, str]:

@@ -209,7 +209,7 @@ def test_secret_build_parameters_never_go_into_the_package(tmp_path):
         code("x = 1", tags=["nb2prod:example"]),
         code("(client, x)", tags=["nb2prod:predict"]),
     )
-    assert "`api_token` looks like a secret" in refusal.message
+    assert "`api_token` looks like a credential" in refusal.message
     assert 'os.environ["API_TOKEN"]' in refusal.hint
     # An unused secret-looking parameter is fine: it never reaches the package.
     _plan(
