@@ -52,8 +52,9 @@ USERNAME_KEY = "tracking_username_env"
 PASSWORD_KEY = "tracking_password_env"
 PASSWORD_ENV = "MLFLOW_TRACKING_PASSWORD"  # MLflow's own
 _SECRET_KEY_WORDS = ("password", "passwd", "secret", "token", "api_key")
-#: The keys of ``[tool.nb2prod.test]`` (``pytest --nb2prod``).
-TEST_KEYS = frozenset({"timeout", "parameters"})
+#: The keys of ``[tool.nb2prod.test]`` (``pytest --nb2prod`` and the CI workflow's jobs;
+#: read and checked by ``nb2prod.jobs.suite``).
+TEST_KEYS = frozenset({"timeout", "parameters", "exclude", "sequences"})
 
 
 def find_project_root(start: str | os.PathLike) -> Path:

@@ -1,9 +1,13 @@
 """``pytest --nb2prod NOTEBOOKS``: every notebook is a test, run as a strict papermill job.
 
-Parameter sets come from ``[tool.nb2prod.test]`` in the project's pyproject.toml::
+Parameter sets, the time limit, notebooks left out and notebooks run in order come from
+``[tool.nb2prod.test]`` in the project's pyproject.toml (``nb2prod.jobs.suite``, which the
+CI workflow's jobs follow too)::
 
     [tool.nb2prod.test]
     timeout = 600                                  # seconds per cell
+    exclude = ["notebooks/explore_*.ipynb"]        # reported as skipped
+    sequences = [["notebooks/train.ipynb", "notebooks/evaluate.ipynb"]]  # run in this order
     [tool.nb2prod.test.parameters]
     "notebooks/train.ipynb" = [{alpha = 0.1}, {alpha = 0.5}]   # one test per set
     "notebooks/smoke_*.ipynb" = [{rows = 100}]                 # globs, relative to the file
@@ -14,8 +18,6 @@ failing cell's source and its traceback.  The plugin does nothing without ``--nb
 
 from __future__ import annotations
 
-import functools
-import os
 from pathlib import Path
 
 import pytest
@@ -42,11 +44,19 @@ def pytest_collect_file(parent, file_path: Path):
 
 class NotebookFile(pytest.File):
     def collect(self):
-        settings = _test_settings(self.path)
-        for name, params in _parameter_sets(self.path, settings):
-            yield NotebookItem.from_parent(
-                self, name=name, params=params, timeout=settings.get("timeout")
+        suite = _suite(self.path)
+        if suite.excluded(self.path):
+            item = NotebookItem.from_parent(self, name="excluded", params={}, timeout=None)
+            item.add_marker(pytest.mark.skip(reason="excluded by pyproject.toml [tool.nb2prod.test] exclude"))
+            yield item
+            return
+        place = suite.sequence_of(self.path)
+        for parameter_set in suite.parameter_sets(self.path):
+            item = NotebookItem.from_parent(
+                self, name=parameter_set.label, params=parameter_set.values, timeout=suite.timeout
             )
+            item.sequence = (place, suite.config_path) if place else None
+            yield item
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, NotebookConfigError):
@@ -63,6 +73,8 @@ class NotebookItem(pytest.Item):
         super().__init__(**kwargs)
         self.params = params
         self.timeout = timeout
+        #: ((sequence, position), its pyproject.toml) for a notebook in ``sequences``.
+        self.sequence: tuple[tuple[int, int], Path | None] | None = None
 
     def runtest(self) -> None:
         from nb2prod.jobs.runner import JobOptions, run_job
@@ -93,7 +105,7 @@ class NotebookItem(pytest.Item):
         return "\n".join(parts)
 
     def reportinfo(self):
-        return self.path, None, f"{self.path.name} [{self.name}]"
+        return self.path, 0, f"{self.path.name} [{self.name}]"
 
 
 class NotebookTestFailed(Exception):
@@ -102,67 +114,34 @@ class NotebookTestFailed(Exception):
         self.failure = failure
 
 
-def _test_settings(notebook: Path) -> dict:
-    from nb2prod.config import find_config
+def _suite(notebook: Path):
+    from nb2prod.jobs.suite import suite_for
 
     try:
-        pyproject, table = find_config(notebook.parent)
-        settings = dict(table.get("test", {})) if isinstance(table, dict) else {}
-        if pyproject is not None:
-            _check_settings(pyproject, settings)
+        return suite_for(notebook.parent)
     except Nb2ProdError as exc:
         raise NotebookConfigError(str(exc)) from None
-    settings["_base"] = pyproject.parent if pyproject else notebook.parent
-    return settings
 
 
-@functools.lru_cache(maxsize=16)
-def _notebooks_under(pyproject: Path, _mtime_ns: int) -> list[str]:
-    """The notebooks under ``pyproject``'s folder (not in hidden folders or node_modules)."""
-    found = []
-    for folder, dirs, files in os.walk(pyproject.parent):
-        dirs[:] = [d for d in dirs if not d.startswith(".") and d != "node_modules"]
-        found += [os.path.join(folder, f) for f in files if f.endswith(".ipynb")]
-    return found
-
-
-def _check_settings(pyproject: Path, settings: dict) -> None:
-    """Unknown keys of ``[tool.nb2prod.test]``, and parameter patterns that match no
-    notebook, are errors naming the valid choices."""
-    from nb2prod.config import TEST_KEYS, check_keys, path_matches
-    from nb2prod.errors import ConfigError
-
-    where = f"{pyproject} [tool.nb2prod.test]"
-    check_keys(settings, TEST_KEYS, where)
-    patterns = settings.get("parameters") or {}
-    if not isinstance(patterns, dict):
-        raise ConfigError(f"{where}: `parameters` must be a table of pattern = [{{...}}, ...]")
-    if not patterns:
+def pytest_collection_modifyitems(items: list) -> None:
+    """Notebooks of a ``sequences`` entry run one after another, in its order, where its
+    first notebook was collected (pytest collects by file name: evaluate before train)."""
+    keyed = [(item, _sequence_key(item)) for item in items]
+    if not any(key for _item, key in keyed):
         return
-    notebooks = _notebooks_under(pyproject, pyproject.stat().st_mtime_ns)
-    for pattern in patterns:
-        if not any(path_matches(nb, pattern, pyproject.parent) for nb in notebooks):
-            names = sorted(os.path.relpath(nb, pyproject.parent) for nb in notebooks)
-            shown = ", ".join(names[:10]) + (", ..." if len(names) > 10 else "")
-            raise ConfigError(
-                f"{where}.parameters: {pattern!r} matches no notebook",
-                f"patterns are relative to {pyproject.name}'s folder; notebooks: {shown or 'none'}",
-            )
+    ordered, placed = [], set()
+    for item, key in keyed:
+        if key is None:
+            ordered.append(item)
+        elif key[0] not in placed:
+            placed.add(key[0])
+            group = [(k[1], n, i) for n, (i, k) in enumerate(keyed) if k and k[0] == key[0]]
+            ordered += [i for _position, _n, i in sorted(group, key=lambda g: g[:2])]
+    items[:] = ordered
 
 
-def _parameter_sets(notebook: Path, settings: dict) -> list[tuple[str, dict]]:
-    """``(test name, parameters)`` for each set that applies to ``notebook``."""
-    from nb2prod.config import path_matches
-
-    for pattern, sets in (settings.get("parameters") or {}).items():
-        if path_matches(str(notebook), pattern, settings["_base"]):
-            if not isinstance(sets, list) or not all(isinstance(s, dict) for s in sets):
-                raise pytest.UsageError(
-                    f"[tool.nb2prod.test.parameters] {pattern!r} must be a list of tables"
-                )
-            return [(_name(values), dict(values)) for values in sets]
-    return [("defaults", {})]
-
-
-def _name(values: dict) -> str:
-    return ",".join(f"{k}={v}" for k, v in values.items()) or "defaults"
+def _sequence_key(item) -> tuple[tuple[Path | None, int], int] | None:
+    if not isinstance(item, NotebookItem) or item.sequence is None:
+        return None
+    (number, position), config = item.sequence
+    return (config, number), position

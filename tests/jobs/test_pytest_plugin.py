@@ -84,7 +84,17 @@ def test_a_wrong_parameter_name_is_one_clear_line(pytester):
 @pytest.mark.parametrize(
     ("test_table", "words"),
     [
-        ("timout = 5\n", "unknown key(s) timout (valid keys: parameters, timeout)"),
+        (
+            "timout = 5\n",
+            "unknown key(s) timout (valid keys: exclude, parameters, sequences, timeout)",
+        ),
+        ('exclude = ["nbs/old_*.ipynb"]\n', "exclude: 'nbs/old_*.ipynb' matches no notebook*"),
+        (
+            'sequences = [["nbs/train.ipynb", "nbs/divide.ipynb"]]\n',
+            "sequences: 'nbs/train.ipynb' is no notebook (*notebooks: nbs/divide.ipynb)",
+        ),
+        ('sequences = [["nbs/divide.ipynb"]]\n', "fewer than two notebooks*"),
+        ("timeout = 'long'\n", "`timeout` must be a number of seconds, not 'long'"),
         (
             '[tool.nb2prod.test.parameters]\n"nbs/divde.ipynb" = [{divisor = 2}]\n',
             "'nbs/divde.ipynb' matches no notebook (*notebooks: nbs/divide.ipynb)",
@@ -99,3 +109,32 @@ def test_test_settings_are_validated(pytester, test_table, words):
     assert result.ret == pytest.ExitCode.INTERRUPTED  # nothing ran
     result.stdout.fnmatch_lines([f"*pyproject.toml [[]tool.nb2prod.test[]]*{words}"])
     assert "Traceback" not in result.stdout.str() and "pytest_plugin.py" not in result.stdout.str()
+
+
+def test_excluded_notebooks_are_skipped_and_sequences_run_in_their_order(pytester):
+    """train writes the file evaluate reads: collected by name, evaluate would run first."""
+    root = pytester.path
+    (root / "pyproject.toml").write_text(
+        "[tool.nb2prod.test]\n"
+        'exclude = ["nbs/explore_*.ipynb"]\n'
+        'sequences = [["nbs/train.ipynb", "nbs/evaluate.ipynb"]]\n'
+    )
+    write_notebook(root / "nbs" / "explore_data.ipynb", [code("1 / 0")])
+    write_notebook(root / "nbs" / "train.ipynb", [code("open('model.txt', 'w').write('2')")])
+    write_notebook(
+        root / "nbs" / "evaluate.ipynb", [code("assert open('model.txt').read() == '2'")]
+    )
+    write_notebook(root / "nbs" / "a_first.ipynb", [code("x = 1")])
+    result = pytester.runpytest_subprocess(
+        "--nb2prod", "nbs", "-p", "no:cacheprovider", "-v", "-rs"
+    )
+    result.assert_outcomes(passed=3, skipped=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*a_first.ipynb::defaults PASSED*",
+            "*train.ipynb::defaults PASSED*",
+            "*evaluate.ipynb::defaults PASSED*",
+            "*explore_data.ipynb::excluded SKIPPED*",
+            "*explore_data.ipynb: excluded by pyproject.toml [[]tool.nb2prod.test[]] exclude",
+        ]
+    )
