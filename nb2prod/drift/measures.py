@@ -1,7 +1,7 @@
 """The drift measures, computed from reference *statistics* and a batch's values.
 
 Numeric columns: the batch's values are placed once among the reference sketch's distinct
-quantiles (``np.searchsorted``); counts and sums per cell give, exactly, the batch's CDF at
+quantiles (``place``, a branch-free ``np.searchsorted``); counts and sums per cell give, exactly, the batch's CDF at
 each point and its integral over each cell.  From those:
 
 - **KS**: the largest gap between the two CDFs at the sketch's points (both sides of
@@ -45,15 +45,47 @@ def numeric_cells(column: dict[str, Any], values: Any) -> NumericCells:
     import numpy as np
 
     points = np.asarray(column["sketch"]["points"], dtype="float64")
-    cells = np.searchsorted(points, values, side="right")
+    cells = place(points, values)
     size = len(points) + 1
     counts = np.bincount(cells, minlength=size)
     sums = np.bincount(cells, weights=values, minlength=size)
-    below = cells - 1
-    at_point = below >= 0
-    at_point[at_point] = points[below[at_point]] == values[at_point]
-    equal = np.bincount(below[at_point], minlength=len(points))
+    # the point each value's cell starts at (NaN below the first: equal to nothing)
+    starts = np.concatenate([[np.nan], points])
+    at_point = cells[starts[cells] == values]
+    equal = np.bincount(at_point - 1, minlength=len(points))
     return NumericCells(points, counts, sums, equal, len(values))
+
+
+#: Values placed at a time: the search's working arrays stay in the CPU's cache.
+PLACE_CHUNK = 65_536
+
+
+def place(points: Any, values: Any) -> Any:
+    """``np.searchsorted(points, values, side="right")`` for finite ``values``, about twice
+    as fast: numpy's search branches on every comparison and mispredicts half of them on
+    unsorted values; this one halves the step for all values at once, without branches
+    (points padded with +inf to a power of two), a chunk of values at a time."""
+    import numpy as np
+
+    size = 1 << len(points).bit_length()
+    padded = np.full(size, np.inf)
+    padded[: len(points)] = points
+    placed = np.zeros(len(values), dtype=np.intp)
+    probe = np.empty(min(PLACE_CHUNK, len(values)), dtype=np.intp)
+    seen = np.empty(len(probe))
+    above = np.empty(len(probe), dtype=bool)
+    for start in range(0, len(values), PLACE_CHUNK):
+        part = values[start : start + PLACE_CHUNK]
+        count, n = placed[start : start + len(part)], len(part)
+        step = size // 2
+        while step:  # invariant: points[:count] <= value
+            np.add(count, step - 1, out=probe[:n])
+            np.take(padded, probe[:n], out=seen[:n])
+            np.less_equal(seen[:n], part, out=above[:n])
+            np.multiply(above[:n], step, out=probe[:n])
+            count += probe[:n]
+            step //= 2
+    return placed
 
 
 def ks_statistic(column: dict[str, Any], cells: NumericCells) -> float:
@@ -96,7 +128,7 @@ def wasserstein_normed(column: dict[str, Any], cells: NumericCells) -> float:
     inner_counts, inner_sums = counts[1:-1], sums[1:-1]
     batch_area = width * batch_below[:-1] + (inner_counts * points[1:] - inner_sums) / n
     distance = tails / n + float(np.abs(reference_area - batch_area).sum())
-    return distance / max(float(column["std"]), MIN_NORM)
+    return float(distance) / max(float(column["std"]), MIN_NORM)
 
 
 def numeric_bins(column: dict[str, Any], cells: NumericCells, values: Any) -> Any:

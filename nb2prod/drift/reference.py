@@ -72,7 +72,8 @@ def numbers(series: Any) -> Any:
     import numpy as np
 
     values = series.to_numpy(dtype="float64", na_value=np.nan)
-    return values[np.isfinite(values)]
+    finite = np.isfinite(values)
+    return values if finite.all() else values[finite]
 
 
 def column_statistics(series: Any) -> dict[str, Any]:

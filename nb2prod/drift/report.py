@@ -47,7 +47,7 @@ class ColumnResult:
             "p_value": self.score if self.test in P_VALUE_TESTS else None,
             "score": self.score,
             "threshold": self.threshold,
-            "drift": self.drift,
+            "drift": bool(self.drift),
             "psi": self.psi,
             "psi_significant": self.psi is not None and self.psi > PSI_SIGNIFICANT,
             "reference_null_share": self.reference_nulls,

@@ -3,6 +3,8 @@ with Evidently's tests for each size of reference; a batch that does not fit is 
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -39,6 +41,7 @@ def test_a_large_reference_uses_wasserstein_and_a_shift_crosses_0_1(many_tumours
     assert max(c.score for c in same.columns) < 0.1
     moved = check_drift(stats, many_tumours.iloc[3000:] + 0.3 * tumours.std())
     assert moved.drift and all(0.2 < c.score < 0.45 for c in moved.columns)
+    assert json.loads(json.dumps(moved.to_json()))["columns"][0]["drift"] is True
 
 
 def test_categorical_columns_use_chi_squared_or_jensen_shannon(patients):

@@ -101,3 +101,23 @@ def test_an_exported_package_with_statistics_is_checked_and_logged(tmp_path, tum
     logged = json.loads(tracking.download(run_id, "nb2prod/drift.json", tmp_path).read_text())
     assert logged["verdict"] == "drift" and len(logged["columns"]) == 30
     shutil.rmtree(exported)  # the statistics are read from the package, not kept elsewhere
+
+
+def test_a_logged_models_statistics_are_read_from_its_code_folder(tmp_path, tumours):
+    """A pyfunc model logged from a package carries it under ``code/``: the statistics are
+    downloaded from the store with the model's files."""
+    import nb2prod
+    from nb2prod.tracking.store import TrackingStore
+
+    store = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    tracking = TrackingStore(store)
+    run_id = tracking.start_run("models/churn")
+    stats = tmp_path / STATS_FILE
+    stats.write_text(json.dumps(reference_statistics(tumours.iloc[:300])))
+    tracking.log_file(run_id, stats, "model/code/churn")
+    tracking.end_run(run_id)
+    report = nb2prod.check_drift(f"runs:/{run_id}/model", tumours.iloc[300:], tracking_uri=store)
+    assert not report.drift
+    assert report.source["statistics"] == f"runs:/{run_id}/model (code/churn/{STATS_FILE})"
+    with pytest.raises(nb2prod.Nb2ProdError, match="carries no reference statistics"):
+        nb2prod.check_drift(f"runs:/{run_id}/model/code", tumours.iloc[300:], tracking_uri=store)

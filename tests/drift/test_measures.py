@@ -100,3 +100,17 @@ def test_batch_counts_in_the_psi_bins_are_exact(many_tumours):
     cells = measures.numeric_cells(column, values)
     assert measures.numeric_bins(column, cells, values).tolist() == expected.tolist()
     assert sum(column["bins"]["counts"]) == 3000 and len(edges) == 9
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_place_is_numpys_searchsorted(seed, many_tumours):
+    rng = np.random.default_rng(seed)
+    values = np.concatenate(
+        [many_tumours["mean area"].to_numpy(), rng.normal(600, 400, 150_000), [-1e308, 1e308]]
+    )
+    points = np.unique(np.quantile(values[:3000], np.linspace(0, 1, 101)))
+    values = np.concatenate([values, points, points[:7]])  # ties at every point
+    for some in (points, points[:1], points[:64], points[:65]):
+        expected = np.searchsorted(some, values, side="right")
+        assert (measures.place(some, values) == expected).all()
+    assert len(measures.place(points, values[:0])) == 0
