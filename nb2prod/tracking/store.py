@@ -253,6 +253,11 @@ class TrackingStore:
         if database is not None:
             checkpoint(database)
 
+    def call(self, action):
+        """``action(client)`` with the failures of :meth:`_call`, for work beyond runs (the
+        model registry: ``nb2prod.rollout.registry``)."""
+        return self._call(action)
+
     def _call(self, action):
         """``action(client)``, with every failure to reach the store as TrackingUnavailable."""
         if time.monotonic() < self._down_until and self._last_error is not None:
