@@ -16,13 +16,14 @@ from typing import Any, TypeVar
 from nb2prod import __version__
 from nb2prod.config import find_project_root
 from nb2prod.errors import NotebookReadError, UsageError
+from nb2prod.exporter.artifacts import find_artifacts
 from nb2prod.exporter.build_values import refuse_setting, split_params, with_build_values
 from nb2prod.exporter.capture import Capture, override_cases, run_and_capture
 from nb2prod.exporter.from_run import RunValues, packaged_files, read_run
 from nb2prod.exporter.plan import CODE_ROLES, ExportPlan, ExportRefusal, plan_export
 from nb2prod.exporter.probe import probe_modules
 from nb2prod.exporter.provenance import provenance, sha256
-from nb2prod.exporter.render import Artifact, PackageSpec, render_package, ruff_findings
+from nb2prod.exporter.render import PackageSpec, render_package, ruff_findings
 from nb2prod.exporter.requirements import (
     exact_pins,
     imported_modules,
@@ -135,7 +136,7 @@ def _export(options: ExportOptions, say: Callable[[str], None], downloads: Path)
             build=build,
             restore=origin.files if origin else None,
         )
-        spec.artifacts = find_artifacts(plan, workdir)
+        spec.artifacts = find_artifacts(plan, workdir, root)
         spec.inputs = capture.inputs
         spec.cases = [
             {"name": case.name, "params": case.params, "output": case.output}
@@ -319,31 +320,6 @@ def typed_params(plan: ExportPlan, given: dict[str, str]) -> dict[str, Any]:
             )
         typed[name] = coerce(plan.specs[name], text, f"-p {name} {text}")
     return typed
-
-
-def find_artifacts(plan: ExportPlan, workdir: Path) -> list[Artifact]:
-    """Build parameters the package reads that name a file or folder the run left in
-    ``workdir`` (or an absolute file): the package ships those."""
-    found = []
-    for name in plan.package_params:
-        value = plan.specs[name].default
-        if not isinstance(value, str) or not value.strip():
-            continue
-        candidate = Path(value).expanduser()
-        if candidate.is_absolute():
-            source = candidate if candidate.is_file() else None
-            packaged = f"artifacts/{candidate.name}"
-        else:
-            source = (workdir / candidate).resolve()
-            inside = source == workdir.resolve() or workdir.resolve() in source.parents
-            source = source if inside and source.exists() and source != workdir.resolve() else None
-            packaged = (
-                "artifacts/"
-                + Path(*[p for p in candidate.parts if p not in ("..", ".")]).as_posix()
-            )
-        if source is not None:
-            found.append(Artifact(name, source, value, packaged))
-    return found
 
 
 def _relative(path: Path, root: Path) -> str:

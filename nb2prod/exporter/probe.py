@@ -20,6 +20,11 @@ from nb2prod.exporter.plan import ExportRefusal
 from nb2prod.exporter.probe_child import Probe
 from nb2prod.exporter.settings import placeholder_environment
 
+# A file the code opens by a path written in it: nothing shipped it with the package.
+_NO_FILE = re.compile(
+    r"(?:FileNotFoundError|OSError): \[Errno 2\] No such file or directory: '([^']+)'"
+)
+
 
 @dataclass
 class RuntimeModules:
@@ -39,14 +44,25 @@ def probe_modules(
     except ChildError as error:
         last = error.lines[-1]
         missing = re.fullmatch(r"ModuleNotFoundError: No module named '([\w.]+)'", last)
-        hint = (
-            f"`{missing.group(1)}` is importable beside the notebook but not installed: the "
-            "package does not carry your project's own modules; install them as a package, "
-            "or move what predict needs into an export cell"
-            if missing
-            else "the code relies on something the notebook had that its tagged cells do not "
-            "provide; run the load and predict cells in a fresh kernel to see where"
-        )
+        unshipped = _NO_FILE.search(last)
+        if missing:
+            hint = (
+                f"`{missing.group(1)}` is importable beside the notebook but not installed: "
+                "the package does not carry your project's own modules; install them as a "
+                "package, or move what predict needs into an export cell"
+            )
+        elif unshipped:
+            path = unshipped.group(1)
+            hint = (
+                f"the package ships only the files its build parameters name, and {path!r} is "
+                "a path in the code: make it a parameter (`model_path = "
+                f"{path!r}` in the parameters cell, read by the load cell) and export again"
+            )
+        else:
+            hint = (
+                "the code relies on something the notebook had that its tagged cells do not "
+                "provide; run the load and predict cells in a fresh kernel to see where"
+            )
         raise ExportRefusal(
             f"the exported package fails outside the notebook: {last}", hint
         ) from None
