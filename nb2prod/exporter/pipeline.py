@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import keyword
 import re
+import shlex
 import sys
 import tempfile
 from collections.abc import Callable
@@ -117,6 +118,7 @@ def _export(options: ExportOptions, say: Callable[[str], None], downloads: Path)
             "test": [installed_pin("pytest", "pytest>=8")],
         },
         nb2prod_version=__version__,
+        rebuild=rebuild_command(options, name, _relative(path.resolve(), root), root),
     )
     if options.dry_run:
         files = render_package(plan, spec)
@@ -320,6 +322,34 @@ def typed_params(plan: ExportPlan, given: dict[str, str]) -> dict[str, Any]:
             )
         typed[name] = coerce(plan.specs[name], text, f"-p {name} {text}")
     return typed
+
+
+def rebuild_command(options: ExportOptions, name: str, notebook: str, root: Path) -> str:
+    """The command, run from the project root, that exports this package again as it was:
+    the options that change what is built or checked (no secret: -p refuses them)."""
+    words = ["nb2prod", "export", notebook, "--name", name, "-o", "<this folder>"]
+    if options.version != ExportOptions.version:
+        words += ["--version", options.version]
+    if options.cwd is not None:
+        cwd = Path(options.cwd).resolve()
+        words += [
+            "--cwd",
+            cwd.relative_to(root).as_posix() if cwd.is_relative_to(root) else str(cwd),
+        ]
+    for param, text in options.params.items():
+        words += ["-p", param, text]
+    if options.from_run:
+        words += ["--from-run", options.from_run]
+    if options.tracking_uri:
+        from nb2prod.credentials import redact_text
+
+        words += ["--tracking-uri", redact_text(options.tracking_uri)]
+    if options.kernel:
+        words += ["--kernel", options.kernel]
+    if options.timeout is not None:
+        words += ["--timeout", f"{options.timeout:g}"]
+    shown = [w if w == "<this folder>" else shlex.quote(w) for w in words]
+    return " ".join([*shown, "--force", "--verify"])
 
 
 def _relative(path: Path, root: Path) -> str:

@@ -72,6 +72,7 @@ class PackageSpec:
     provenance: dict = field(default_factory=dict)
     nb2prod_version: str = ""
     python: str = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    rebuild: str = ""  # the export command that rebuilds the package, from the project root
 
     @property
     def distribution(self) -> str:
@@ -194,6 +195,8 @@ def _context(plan: ExportPlan, spec: PackageSpec) -> dict[str, Any]:
         "version": spec.version,
         "notebook": spec.notebook,
         "nb2prod_version": spec.nb2prod_version,
+        "rebuild": spec.rebuild
+        or f"nb2prod export {spec.notebook} --name {spec.name} -o <this folder> --force --verify",
         "python": spec.python,
         "requirements": [r.compatible for r in spec.requirements],
         "extras": spec.extras,
