@@ -48,3 +48,23 @@ def test_docs_rules_folder_is_current():
     ]
     extra = {p.name for p in folder.glob("NB*.md")} - {p.name for p in pages}
     assert not stale and not extra, f"run `make docs`: stale {stale}, extra {sorted(extra)}"
+
+
+def test_help_texts_the_rest_api_and_docs_cite_no_architecture_document():
+    """ARCHITECTURE.md is the contributors' map and does not ship with nb2prod: what a user
+    reads (every command's --help, the REST API's description, docs/) says the thing."""
+    import click
+
+    from nb2prod.cli.main import main
+
+    def helps(command: click.Command, ctx: click.Context):
+        yield command.get_help(ctx)
+        for name in getattr(command, "commands", {}):
+            sub = command.commands[name]  # type: ignore[attr-defined]
+            yield from helps(sub, click.Context(sub, info_name=name, parent=ctx))
+
+    texts = list(helps(main, click.Context(main, info_name="nb2prod")))
+    assert len(texts) > 10 and any("--tracking-uri" in text for text in texts)
+    texts.append((ROOT / "nb2prod/server/openapi.yaml").read_text())
+    texts += [path.read_text() for path in sorted((ROOT / "docs").rglob("*.md"))]
+    assert not [text for text in texts if "ARCHITECTURE" in text]

@@ -45,7 +45,9 @@ def _say(text: str) -> None:
 )
 @click.option("--kernel", help="Jupyter kernel [default: python3].")
 @click.option(
-    "--tracking-uri", help="MLflow tracking URI (default: resolved as ARCHITECTURE says)."
+    "--tracking-uri",
+    help="MLflow tracking URI [default: MLFLOW_TRACKING_URI, then [tool.nb2prod] "
+    "tracking_uri, then .nb2prod/mlflow.db in the project].",
 )
 @click.option("--no-track", is_flag=True, help="Run without MLflow.")
 @click.option(
@@ -56,9 +58,13 @@ def _say(text: str) -> None:
 @executor_options(
     "Where the jobs run: here one after another, or as Dask tasks (needs nb2prod[dask])."
 )
+@click.option(
+    "--summary", type=click.Path(dir_okay=False), metavar="FILE",
+    help="Append each job's row (parameters, status, time, metrics, run) to a Markdown "
+    'table in FILE, e.g. --summary "$GITHUB_STEP_SUMMARY" in GitHub Actions.',
+)  # fmt: skip
 @handle_errors
-def run(notebook, params, params_file, grid, output, experiment, run_name, timeout, cwd,
-        kernel, tracking_uri, no_track, artifact_dirs, executor, scheduler, workers):  # fmt: skip
+def run(notebook, grid, executor, scheduler, workers, summary, **options):
     """Run NOTEBOOK as a job: papermill with typed parameters, strict failure detection,
     an MLflow run with its parameters, metrics, executed notebook and HTML.
 
@@ -66,7 +72,35 @@ def run(notebook, params, params_file, grid, output, experiment, run_name, timeo
     4 the notebook failed (an exception, a failing magic, `!cmd` exiting non-zero,
     sys.exit(1), a dead kernel).
     """
-    from nb2prod.jobs.grid import combinations, read_yaml_mapping, run_jobs
+    from nb2prod.cli.summary import append_failure, append_runs
+    from nb2prod.errors import Nb2ProdError
+
+    try:
+        jobs, sets = _jobs(notebook, grid, **options)
+        results = _run_all(jobs, len(sets), grid, executor, scheduler, workers)
+    except Nb2ProdError as exc:  # nothing ran: the summary says why
+        append_failure(summary, "run", notebook, exc)
+        raise
+    append_runs(summary, results)
+    click.echo(_grid_table(results, sets) if grid else _report(results[0]))
+    failed = [r for r in results if r.failure]
+    unrecorded = [r for r in results if r.tracking_error]
+    for problem in [r.failure for r in failed[:1] if not grid] + [
+        r.tracking_error for r in unrecorded[:1]
+    ]:
+        click.echo(f"nb2prod: error: {problem.message}", err=True)
+        if problem.hint:
+            click.echo(f"  hint: {problem.hint}", err=True)
+    if failed:
+        sys.exit(EXIT_NOTEBOOK_FAILED)
+    if unrecorded:
+        sys.exit(EXIT_ENVIRONMENT)
+
+
+def _jobs(notebook, grid, params, params_file, output, experiment, run_name, timeout, cwd,
+          kernel, tracking_uri, no_track, artifact_dirs):  # fmt: skip
+    """The job of each grid point (one without --grid), every one checked."""
+    from nb2prod.jobs.grid import combinations, read_yaml_mapping
     from nb2prod.jobs.runner import JobOptions
 
     base = read_yaml_mapping(Path(params_file), "parameters file") if params_file else {}
@@ -99,7 +133,13 @@ def run(notebook, params, params_file, grid, output, experiment, run_name, timeo
             )
         )
     _check_all(jobs, sources)  # every point, before the first job runs
-    progress = _progress(len(sets)) if grid else None
+    return jobs, sets
+
+
+def _run_all(jobs, count, grid, executor, scheduler, workers):
+    from nb2prod.jobs.grid import run_jobs
+
+    progress = _progress(count) if grid else None
     try:
         results = run_jobs(
             jobs,
@@ -112,19 +152,7 @@ def run(notebook, params, params_file, grid, output, experiment, run_name, timeo
     finally:
         if progress:
             progress.close()
-    click.echo(_grid_table(results, sets) if grid else _report(results[0]))
-    failed = [r for r in results if r.failure]
-    unrecorded = [r for r in results if r.tracking_error]
-    for problem in [r.failure for r in failed[:1] if not grid] + [
-        r.tracking_error for r in unrecorded[:1]
-    ]:
-        click.echo(f"nb2prod: error: {problem.message}", err=True)
-        if problem.hint:
-            click.echo(f"  hint: {problem.hint}", err=True)
-    if failed:
-        sys.exit(EXIT_NOTEBOOK_FAILED)
-    if unrecorded:
-        sys.exit(EXIT_ENVIRONMENT)
+    return results
 
 
 @click.command()
