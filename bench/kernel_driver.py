@@ -88,7 +88,11 @@ class Kernel:
             elif kind == "status" and body["execution_state"] == "idle":
                 reply.seconds = CLOCK() - started
                 break
-        reply.status = self.client.get_shell_msg(timeout=timeout)["content"]["status"]
+        while True:  # a late kernel_info reply of wait_for_ready (a loaded machine) first
+            answer = self.client.get_shell_msg(timeout=timeout)
+            if answer["parent_header"].get("msg_id") == message["header"]["msg_id"]:
+                break
+        reply.status = answer["content"]["status"]
         return reply
 
     def shutdown(self) -> None:

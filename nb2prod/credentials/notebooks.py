@@ -194,6 +194,18 @@ def redact_notebook(node: Any, known: Iterable[str] = ()) -> None:
     _redact_strings(node.get("metadata", {}), secrets)
 
 
+def redact_json(value: Any, known: Iterable[str] = ()) -> Any:
+    """A copy of the JSON structure ``value`` with every credential in its strings masked
+    (keys are names, kept as they are): an answer for a front end."""
+    if isinstance(value, str):
+        return redact_string(value, known)
+    if isinstance(value, (list, tuple)):
+        return [redact_json(item, known) for item in value]
+    if isinstance(value, dict):
+        return {key: redact_json(item, known) for key, item in value.items()}
+    return value
+
+
 def _redact_output(output: dict, secrets: set[str]) -> None:
     kind = output.get("output_type")
     if kind == "stream":

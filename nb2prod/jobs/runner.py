@@ -131,6 +131,8 @@ def run_job(options: JobOptions, say: Callable[[str], None] = lambda _: None) ->
                 recorder.close()
             raise
         seconds = time.perf_counter() - started
+        for warning in _job_warnings(job_log):  # the kernel's: a metrics cell logged nothing
+            say(f"warning: {warning}")
         written = written_since(watched, before, workdir) if recorder else []
         secrets = _secrets(notebook, {**{n: s.default for n, s in specs.items()}, **params})
         output = _clean_output(executed, params, specs, options.output, secrets)
@@ -279,6 +281,15 @@ def _read_job_log(job_log: Path, params: dict[str, str]) -> tuple[list, list[str
                 params.setdefault(name, value)
             files += entry.get("files", [])
     return history, files
+
+
+def _job_warnings(job_log: Path) -> list[str]:
+    """What the job's kernel warned about (its cells' output is the notebook's, and the
+    cells nb2prod adds are not kept)."""
+    if not job_log.exists():
+        return []
+    lines = job_log.read_text(encoding="utf-8").splitlines()
+    return [warning for line in lines for warning in json.loads(line).get("warnings", [])]
 
 
 def _html(executed: Path) -> Path | None:

@@ -52,8 +52,10 @@ class _Hooks:
         role = _role(raw, session.current_tags)
         if role == "parameters":
             session.parameter_names = _bound_names(raw)
-        if role == "metrics" and result.success:
-            log_metrics(session, _bound_names(raw), source=raw)
+        # A job logs its metrics cells through the cells it adds after them
+        # (strict_job.log_cell_metrics): tags do not reach its kernel.
+        if role == "metrics" and result.success and session.job_log is None:
+            log_metrics(session, raw, result.result)
 
 
 def _role(source: str, tags: tuple[str, ...]) -> str | None:

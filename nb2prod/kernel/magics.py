@@ -134,7 +134,7 @@ class Nb2ProdMagics(Magics):
     def _metrics(self, cell: str) -> Any:
         __tracebackhide__ = True
         result = run_body(self.shell, cell)
-        log_metrics(self.session, _bound_names(cell), source=cell)
+        log_metrics(self.session, cell, result)
         return result
 
     def _track(self, args, cell: str) -> Any:
@@ -163,11 +163,13 @@ class Nb2ProdMagics(Magics):
         return result
 
     def _start_cell_run(self, args, cell: str) -> str:
+        from nb2prod.kernel.outgoing import masked
         from nb2prod.tracking.context import run_tags
 
         session = self.session
         session.say_if_notebook_unknown()
         tags = run_tags(session.notebook_path(), cell_id=session.current_cell_id, source=cell)
+        tags = masked(tags, session.secrets())
         parent = session.notebook_run.run_id if args.nested and session.notebook_run else None
         return session.store.start_run(
             session.experiment(args.experiment),
@@ -211,11 +213,15 @@ class Nb2ProdMagics(Magics):
                 if not own:
                     self.session.log_attached(logged, args.artifact)
                     return
-                tags = {ERROR_TAG: error_text(error)} if error is not None else None
-                self.session.store.log(run_id, logged, tags=tags)
-                for path in args.artifact:
-                    self.session.store.log_file(run_id, path)
-                self.session.store.end_run(run_id, status)
+                from nb2prod.kernel.outgoing import log_files, masked, with_masked_files
+
+                store, secrets = self.session.store, self.session.secrets()
+                tags = (
+                    masked({ERROR_TAG: error_text(error)}, secrets) if error is not None else None
+                )
+                store.log(run_id, with_masked_files(logged, secrets), tags=tags)
+                log_files(store, run_id, args.artifact, secrets)
+                store.end_run(run_id, status)
                 return
             except (TrackingUnavailable, TrackingRejected, OSError) as exc:
                 problem = exc  # OSError: an --artifact that does not exist
@@ -272,7 +278,8 @@ class Nb2ProdMagics(Magics):
         from nb2prod.kernel.views import show_runs
 
         notebook = self.session.notebook_path()
-        show_runs(self.session.store, self.session.experiment(), notebook, args.max)
+        session = self.session
+        show_runs(session.store, session.experiment(), notebook, args.max, session.secrets())
 
     def _require_notebook(self, command: str):
         notebook = self.session.notebook_path()
@@ -284,24 +291,30 @@ class Nb2ProdMagics(Magics):
         return notebook
 
 
-def log_metrics(session: KernelSession, names: list[str], source: str | None = None) -> None:
-    """Log the numbers among ``names`` to the attached run, else to a run of their own."""
-    from nb2prod.tracking.values import Logged, is_number
+def log_metrics(session: KernelSession, source: str, shown: Any) -> None:
+    """Log what the metrics cell ``source`` bound or showed (``shown``: the value of its
+    final expression) to the attached run, else to a run of its own; a cell that logs
+    nothing says what to write instead (nb2prod.kernel.metrics_cell)."""
+    from nb2prod.kernel.metrics_cell import cell_metrics
+    from nb2prod.tracking.values import Logged
 
     if not session.tracking:
         return
-    values = {n: session.shell.user_ns[n] for n in names if n in session.shell.user_ns}
-    logged = Logged(metrics={n: float(v) for n, v in values.items() if is_number(v)})
-    if not logged.metrics:
+    metrics, warning = cell_metrics(source, session.shell.user_ns, shown)
+    if warning:
+        session.warn(warning)
         return
+    logged = Logged(metrics=metrics)
     try:
         if session.attached():
             session.log_attached(logged, [])
             return
+        from nb2prod.kernel.outgoing import masked
         from nb2prod.tracking.context import run_tags
 
         session.say_if_notebook_unknown()
         tags = run_tags(session.notebook_path(), cell_id=session.current_cell_id, source=source)
+        tags = masked(tags, session.secrets())
         run_id = session.store.start_run(
             session.experiment(), tags={**tags, "nb2prod.kind": "metrics"}
         )

@@ -129,15 +129,27 @@ class KernelSession:
         return self.job_log is not None or self.notebook_run is not None
 
     def log_attached(self, logged, artifacts: list[str]) -> None:
-        """Log into the job's record, else into the notebook run (metrics as steps)."""
+        """Log into the job's record (the job masks credentials), else into the notebook
+        run (metrics as steps), credentials masked."""
         if self.job_log is not None:
             self._append_to_job(logged, artifacts)
             return
-        run = self.notebook_run
-        self.store.log(run.run_id, logged, step=run.steps)
+        from nb2prod.kernel.outgoing import log_files, with_masked_files
+
+        run, secrets = self.notebook_run, self.secrets()
+        self.store.log(run.run_id, with_masked_files(logged, secrets), step=run.steps)
         run.steps += 1
-        for path in artifacts:
-            self.store.log_file(run.run_id, path)
+        log_files(self.store, run.run_id, artifacts, secrets)
+
+    def secrets(self) -> frozenset[str]:
+        """The credentials to mask in what this kernel logs: those of the cells run so far
+        (IPython's ``In``, and the cell running now) and of secret parameters."""
+        from nb2prod.kernel.outgoing import known_secrets
+
+        history = getattr(self.shell, "history_manager", None)
+        typed = history.input_hist_raw if history is not None else ()  # as typed: `%env X=…`
+        sources = [*typed, self.current_source]
+        return known_secrets(sources, self.parameter_values())
 
     def _append_to_job(self, logged, artifacts: list[str]) -> None:
         import json
@@ -217,11 +229,12 @@ class KernelSession:
         return {name: self.shell.user_ns[name] for name in names if name in self.shell.user_ns}
 
     def log_parameters(self, run_id: str) -> None:
+        from nb2prod.kernel.outgoing import masked
         from nb2prod.tracking.values import Logged, param_text
 
         values = self.parameter_values()
-        logged = Logged(params={name: param_text(name, v) for name, v in values.items()})
-        self.store.log(run_id, logged)
+        params = {name: param_text(name, v) for name, v in values.items()}
+        self.store.log(run_id, Logged(params=masked(params, self.secrets())))
 
     def _parameter_names_on_disk(self) -> list[str]:
         """Read again only when the notebook file changed: this runs for every tracked cell."""
@@ -237,7 +250,14 @@ class KernelSession:
     # ------------------------------------------------------------------ messages
 
     def warn(self, message: str) -> None:
+        """On the cell's stderr; in a job also into its record, for ``nb2prod run`` to
+        print (the cells nb2prod adds to a job are not kept in its output)."""
         print(f"nb2prod: warning: {message}", file=sys.stderr)
+        if self.job_log is not None:
+            import json
+
+            with open(self.job_log, "a", encoding="utf-8") as fh:
+                fh.write(json.dumps({"warnings": [message]}) + "\n")
 
 
 @functools.lru_cache(maxsize=8)

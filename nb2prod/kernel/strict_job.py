@@ -39,11 +39,16 @@ def load_for_job(shell) -> None:
 
 
 def log_cell_metrics(shell, names: list[str]) -> None:
-    """After a metrics cell of a job: log the numbers it bound into the job's run."""
+    """After a metrics cell of a job (the cell before this one): log what it bound or
+    showed into the job's run, as a notebook's kernel does (``names``, what it binds, are
+    read again from its source)."""
     from nb2prod.kernel.extension import load
     from nb2prod.kernel.magics import log_metrics
 
-    log_metrics(load(shell), names)
+    history = shell.history_manager.input_hist_raw  # this cell last, its number's place
+    number = len(history) - 2
+    source = history[number] if number > 0 else ""
+    log_metrics(load(shell), source, shell.user_ns.get("Out", {}).get(number))
 
 
 def _checked_system(shell, system):

@@ -46,8 +46,13 @@ def show_findings(notebook: Path, args) -> None:
     _show(title, ("cell", "line", "rule", "severity", "message"), rows, text, note)
 
 
-def show_runs(store, experiment: str, notebook: Path | None, limit: int) -> None:
-    """``%nb2prod runs``: this notebook's recent runs, newest first."""
+def show_runs(
+    store, experiment: str, notebook: Path | None, limit: int, secrets: frozenset[str]
+) -> None:
+    """``%nb2prod runs``: this notebook's recent runs, newest first; credentials masked
+    (``secrets``, and every one of a known format), as a run logged with MLflow directly
+    may hold them."""
+    from nb2prod.credentials.notebooks import redact_string
     from nb2prod.tracking.context import notebook_label
     from nb2prod.tracking.store import TrackingRejected, TrackingUnavailable
 
@@ -59,14 +64,17 @@ def show_runs(store, experiment: str, notebook: Path | None, limit: int) -> None
     except (TrackingUnavailable, TrackingRejected) as exc:
         raise UsageError(f"%nb2prod runs: {exc.message}") from None
     rows = [
-        (
-            run.started.strftime("%Y-%m-%d %H:%M:%S"),
-            run.name,
-            run.status,
-            ", ".join(f"{k}={v}" for k, v in sorted(run.params.items())),
-            ", ".join(f"{k}={v:.4g}" for k, v in sorted(run.metrics.items())),
-            run.run_id[:8],
-            run.error or "",
+        tuple(
+            redact_string(value, secrets)
+            for value in (
+                run.started.strftime("%Y-%m-%d %H:%M:%S"),
+                run.name,
+                run.status,
+                ", ".join(f"{k}={v}" for k, v in sorted(run.params.items())),
+                ", ".join(f"{k}={v:.4g}" for k, v in sorted(run.metrics.items())),
+                run.run_id[:8],
+                run.error or "",
+            )
         )
         for run in runs
     ]

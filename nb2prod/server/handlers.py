@@ -63,6 +63,16 @@ class Nb2ProdHandler(APIHandler):
             raise tornado.web.HTTPError(404, f"no notebook {api_path}")
         return api_path, os_path_in_root(self.root_dir, api_path)
 
+    def finish(self, chunk: Any = None) -> Any:
+        """Every answer, errors included, with each credential of a known format masked
+        (token formats, ``user:password@`` in URLs, secret names given a literal): the
+        operations also mask the values their notebook's code holds."""
+        if isinstance(chunk, dict):
+            from nb2prod.credentials.notebooks import redact_json
+
+            chunk = redact_json(chunk)
+        return super().finish(chunk)
+
     def fail(self, status: int, error: Nb2ProdError, **details: Any) -> None:
         self.set_status(status)
         root = self.root_dir

@@ -51,7 +51,29 @@ def lint(request: LintRequest) -> tuple[dict[str, Any], str | None]:
     if fixed is not None:
         notebook = parse_notebook(fixed, str(request.anchor))
     findings = lint_notebook(notebook, settings, shown=request.anchor.name)
-    return {"version": 1, "findings": _shown(findings, request.anchor.name), "fixed": count}, fixed
+    answer = {"version": 1, "findings": _shown(findings, request.anchor.name), "fixed": count}
+    return _masked(answer, [cell.source for cell in notebook.cells]), fixed
+
+
+def _masked(answer: dict[str, Any], sources: list[str]) -> dict[str, Any]:
+    """``answer`` with the credentials of the notebook's code masked wherever they appear
+    (a finding's message, a run's parameter under another name, a runtime parameter's
+    default), besides every credential of a known format (the handler masks those)."""
+    from nb2prod.credentials.notebooks import notebook_secrets, redact_json
+
+    return redact_json(answer, notebook_secrets(sources))
+
+
+def _saved_sources(file: Path) -> list[str]:
+    """The cells' code of the notebook ``file`` as saved (none when it cannot be read: the
+    handler's own masking still applies)."""
+    from nb2prod.errors import Nb2ProdError
+    from nb2prod.notebook import load_notebook
+
+    try:
+        return [cell.source for cell in load_notebook(file).cells]
+    except (Nb2ProdError, OSError):
+        return []
 
 
 def _shown(findings, name: str) -> list[dict]:
@@ -89,7 +111,7 @@ def runs(file: Path, max_results: int, page_token: str | None, tornado_settings)
         data = run.to_json()
         data["ui_url"] = f"{ui.rstrip('/')}/#/runs/{run.run_id}" if ui else None
         answer.append(data)
-    return {"runs": answer, "next_page_token": token}
+    return _masked({"runs": answer, "next_page_token": token}, _saved_sources(file))
 
 
 @dataclass
@@ -148,7 +170,7 @@ def export(request: ExportRequest) -> dict[str, Any]:
             raise
         result = exc.result  # written, and verified: the scorecard says what failed
     plan, spec, card = result.plan, result.spec, result.scorecard
-    return {
+    answer = {
         "name": spec.name,
         "files": result.files,
         "plan": {
@@ -164,6 +186,7 @@ def export(request: ExportRequest) -> dict[str, Any]:
         if card is None
         else {"ok": card.ok, "checks": [c.__dict__ for c in card.checks], "text": card.text()},
     }
+    return _masked(answer, _saved_sources(request.file))
 
 
 def _handle(request: ExportRequest | LintRequest) -> Any:
