@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.nb2prod-installed
 
-.PHONY: help venv labextension demo test test-js test-ui test-team-server test-spark postgresql java lab bench lock lock-upgrade docs check clean
+.PHONY: help venv labextension dist demo test test-js test-ui test-team-server test-spark postgresql java lab bench lock lock-upgrade docs check clean
 
 help:
 	@echo "make demo   set up .venv, lint the example notebooks, run one as a tracked job, export one and predict with it"
@@ -15,6 +15,7 @@ help:
 	@echo "           with pyproject.toml and requirements/*.in (make lock-upgrade: newest)"
 	@echo "make docs   regenerate docs/rules/ from the rule classes"
 	@echo "make lab    open JupyterLab with the nb2prod panel on example_notebooks/"
+	@echo "make dist   build the release: nb2prod (with the panel) and nb2prod-lint, sdists and wheels in dist/"
 
 # The JupyterLab panel: TypeScript in labextension/, built into nb2prod/labextension (the
 # build hook of pyproject.toml does it on install; the rule below when the sources change)
@@ -60,6 +61,15 @@ $(LABEXT_BUILT): $(LABEXT_SRC) | $(STAMP)
 venv: $(STAMP) $(LABEXT_BUILT) $(CONSTRAINTS)
 
 labextension: $(LABEXT_BUILT)
+
+# The release's files: nb2prod, with the panel (Node.js required), and nb2prod-lint, the linter
+# alone that the pre-commit hook of `nb2prod init` installs (packaging/nb2prod-lint: the same
+# package and version, the linter's dependencies only).  Both with the locked build backend.
+dist: venv
+	rm -rf dist
+	$(WITH_VENV) NB2PROD_REQUIRE_PANEL=1 $(BIN)/hatchling build -d dist
+	cd packaging/nb2prod-lint && $(abspath $(BIN))/hatchling build -d $(abspath dist)
+	@ls dist
 
 DEMO_PKG := build/breast_cancer_classifier
 DEMO_VENV := build/demo-venv
