@@ -14,10 +14,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from nb2prod.drift import measures
-from nb2prod.drift.reference import CATEGORICAL, NUMERIC, OTHER, check_statistics, numbers
-from nb2prod.drift.report import ColumnResult, DriftReport
-from nb2prod.errors import UsageError
+from . import measures
+from .problems import DriftInputError
+from .reference import CATEGORICAL, NUMERIC, OTHER, check_statistics, numbers
+from .report import ColumnResult, DriftReport
 
 SMALL_REFERENCE = 1000
 P_VALUE_THRESHOLD = 0.05
@@ -25,7 +25,7 @@ DISTANCE_THRESHOLD = 0.1
 DRIFT_SHARE = 0.5
 
 
-class BadBatch(UsageError):
+class BadBatch(DriftInputError):
     """The batch cannot be compared with the reference: columns missing or extra, values
     of the wrong type, no rows (exit 2)."""
 
@@ -42,7 +42,7 @@ def check_drift(
     started = time.perf_counter()
     stats = check_statistics(stats, "the statistics")
     if not 0 < drift_share <= 1:
-        raise UsageError(f"drift_share must be in (0, 1], not {drift_share}")
+        raise DriftInputError(f"drift_share must be in (0, 1], not {drift_share}")
     columns: dict[str, dict[str, Any]] = stats["columns"]
     batch = _batch_columns(frame, columns)
     small = int(stats["rows"]) <= SMALL_REFERENCE
@@ -158,7 +158,7 @@ def _column(name: str, column: dict[str, Any], series: Any, small: bool) -> Colu
             return result
         _categorical(result, column, counts, small)
     else:
-        raise UsageError(f"column {name}: unknown kind {kind!r} in the statistics")
+        raise DriftInputError(f"column {name}: unknown kind {kind!r} in the statistics")
     return result
 
 

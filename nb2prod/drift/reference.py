@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from nb2prod.drift import STATS_FORMAT
-from nb2prod.errors import UsageError
+from .problems import DriftInputError
+
+#: The version of the statistics format (``"format"`` in the file).
+STATS_FORMAT = 1
 
 #: Distinct values a categorical column keeps by name; the others' rows count as "other".
 MAX_CATEGORIES = 50
@@ -31,23 +33,30 @@ NUMERIC, CATEGORICAL, OTHER = "numeric", "categorical", "other"
 def reference_statistics(frame: Any) -> dict[str, Any]:
     """The statistics of ``frame`` (a pandas DataFrame) that ``check_drift`` compares a
     batch with: a dict ready for ``json.dumps``, with ``"format": 1``."""
-    from nb2prod import __version__
-
     names = [str(c) for c in frame.columns]
     if len(set(names)) != len(names):
         doubled = sorted({n for n in names if names.count(n) > 1})
-        raise UsageError(f"the reference data has duplicate columns: {', '.join(doubled)}")
+        raise DriftInputError(f"the reference data has duplicate columns: {', '.join(doubled)}")
     if len(frame) == 0:
-        raise UsageError("the reference data has no rows", "pass the training data")
+        raise DriftInputError("the reference data has no rows", "pass the training data")
     columns = {name: column_statistics(frame.iloc[:, i]) for i, name in enumerate(names)}
     return {
         "format": STATS_FORMAT,
-        "created_by": f"nb2prod {__version__}",
+        "created_by": f"nb2prod {_version()}",
         "rows": len(frame),
         "sketch_points": SKETCH_POINTS,
         "psi_bins": PSI_BINS,
         "columns": columns,
     }
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("nb2prod")
+    except PackageNotFoundError:  # a copy of the engine inside an exported package
+        return "(engine copy)"
 
 
 def column_kind(series: Any) -> str:
@@ -157,14 +166,14 @@ def _numeric(values: Any) -> dict[str, Any]:
 
 def check_statistics(stats: Any, where: str) -> dict[str, Any]:
     """``stats`` as read from ``where``, once it is statistics of a format this version
-    reads; else a UsageError saying so."""
+    reads; else a DriftInputError saying so."""
     if not isinstance(stats, dict) or not isinstance(stats.get("columns"), dict):
-        raise UsageError(
+        raise DriftInputError(
             f'{where}: not reference statistics (no "columns")',
             "pass a file written by nb2prod's reference_statistics, or an exported package",
         )
     if stats.get("format") != STATS_FORMAT:
-        raise UsageError(
+        raise DriftInputError(
             f"{where}: reference statistics of format {stats.get('format')!r}; this nb2prod "
             f"reads format {STATS_FORMAT}",
             "upgrade nb2prod, or export the package again with this version",

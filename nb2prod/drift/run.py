@@ -10,6 +10,7 @@ from typing import Any
 
 from nb2prod.drift.check import DRIFT_SHARE, check_drift
 from nb2prod.drift.report import DriftReport
+from nb2prod.errors import UsageError
 
 
 def check_model(
@@ -25,6 +26,29 @@ def check_model(
     statistics of ``model`` (a statistics file or dict, an exported package's folder or
     name, an MLflow model URI).  With ``log``, the report is also recorded as an MLflow
     run (its id in ``report.source["run_id"]``)."""
+    from nb2prod.drift.problems import DriftInputError
+
+    try:
+        report = _check(model, batch, drift_share, tracking_uri)
+    except DriftInputError as exc:  # the engine's own error, as every nb2prod command's
+        raise UsageError(exc.message, exc.hint) from None
+    if log:
+        from nb2prod.drift.record import log_report
+
+        label = report.source["model"]
+        chosen = experiment or (f"models/{label}" if label else None)
+        report.source["run_id"] = log_report(
+            report, tracking_uri=tracking_uri, experiment=chosen, start=Path.cwd()
+        )
+    return report
+
+
+def _check(
+    model: str | os.PathLike | Mapping[str, Any],
+    batch: Any,
+    drift_share: float,
+    tracking_uri: str | None,
+) -> DriftReport:
     from nb2prod.drift.reference import check_statistics
     from nb2prod.drift.source import load_statistics, read_batch
 
@@ -40,15 +64,7 @@ def check_model(
         frame = read_batch(inputs)
     else:
         frame = batch
-    report = check_drift(stats, frame, drift_share=drift_share, source=source)
-    if log:
-        from nb2prod.drift.record import log_report
-
-        chosen = experiment or (f"models/{label}" if label else None)
-        report.source["run_id"] = log_report(
-            report, tracking_uri=tracking_uri, experiment=chosen, start=Path.cwd()
-        )
-    return report
+    return check_drift(stats, frame, drift_share=drift_share, source=source)
 
 
 def model_label(model: str) -> str:

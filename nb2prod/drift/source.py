@@ -19,7 +19,7 @@ from nb2prod.errors import UsageError
 
 NO_STATISTICS_HINT = (
     "export the package again with reference data (a cell tagged nb2prod:reference), or "
-    "pass a statistics file written by nb2prod.drift.reference_statistics"
+    "pass a statistics file written by nb2prod.drift.reference.reference_statistics"
 )
 
 

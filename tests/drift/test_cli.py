@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
 
+import nb2prod
 from nb2prod.cli.main import main
 from nb2prod.drift import STATS_FILE
 from nb2prod.drift.reference import reference_statistics
@@ -72,7 +75,8 @@ def test_bad_input_is_one_line_and_exit_2(files, args, message):
 
 def test_an_exported_package_with_statistics_is_checked_and_logged(tmp_path, tumours):
     """End to end: the real example classifier exported, its statistics in the package,
-    the command run as a user runs it, the run read back from the SQLite store."""
+    the command run as a user runs it, the run read back from the SQLite store; then the
+    same statistics found inside a logged model (runs:/)."""
     exported = export_example(tmp_path, "breast_cancer_classifier.ipynb", "bc_drift")
     batch = tmp_path / "shifted.parquet"
     (tumours.iloc[300:] * 1.3).to_parquet(batch)
@@ -100,24 +104,29 @@ def test_an_exported_package_with_statistics_is_checked_and_logged(tmp_path, tum
     assert tracking.artifact_files(run_id, "nb2prod") == ["nb2prod/drift.json"]
     logged = json.loads(tracking.download(run_id, "nb2prod/drift.json", tmp_path).read_text())
     assert logged["verdict"] == "drift" and len(logged["columns"]) == 30
-    shutil.rmtree(exported)  # the statistics are read from the package, not kept elsewhere
 
-
-def test_a_logged_models_statistics_are_read_from_its_code_folder(tmp_path, tumours):
-    """A pyfunc model logged from a package carries it under ``code/``: the statistics are
-    downloaded from the store with the model's files."""
-    import nb2prod
-    from nb2prod.tracking.store import TrackingStore
-
-    store = f"sqlite:///{tmp_path / 'mlflow.db'}"
-    tracking = TrackingStore(store)
-    run_id = tracking.start_run("models/churn")
-    stats = tmp_path / STATS_FILE
-    stats.write_text(json.dumps(reference_statistics(tumours.iloc[:300])))
-    tracking.log_file(run_id, stats, "model/code/churn")
-    tracking.end_run(run_id)
-    report = nb2prod.check_drift(f"runs:/{run_id}/model", tumours.iloc[300:], tracking_uri=store)
-    assert not report.drift
-    assert report.source["statistics"] == f"runs:/{run_id}/model (code/churn/{STATS_FILE})"
+    # a pyfunc model logged from the package carries it under code/: the statistics are
+    # downloaded from the store with the model's files
+    model_run = tracking.start_run("models/bc_drift")
+    tracking.log_file(model_run, package / STATS_FILE, "model/code/bc_drift")
+    tracking.end_run(model_run)
+    shutil.rmtree(exported)  # from now on, the statistics exist only in the store
+    from_store = nb2prod.check_drift(
+        f"runs:/{model_run}/model", tumours.iloc[300:], tracking_uri=store
+    )
+    assert not from_store.drift
+    assert (
+        from_store.source["statistics"] == f"runs:/{model_run}/model (code/bc_drift/{STATS_FILE})"
+    )
     with pytest.raises(nb2prod.Nb2ProdError, match="carries no reference statistics"):
-        nb2prod.check_drift(f"runs:/{run_id}/model/code", tumours.iloc[300:], tracking_uri=store)
+        nb2prod.check_drift(f"runs:/{model_run}/model/code", tumours.iloc[300:], tracking_uri=store)
+
+
+def test_the_command_and_the_engine_import_nothing_heavy_until_a_check_runs():
+    code = (
+        "import sys, nb2prod.cli.drift, nb2prod.drift.run, nb2prod.drift.check, "
+        "nb2prod.drift.source, nb2prod.drift.record; "
+        "print([m for m in ('numpy', 'pandas', 'scipy', 'mlflow') if m in sys.modules])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "[]", done.stderr

@@ -8,9 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nb2prod.drift import STATS_FORMAT
-from nb2prod.drift.reference import MAX_CATEGORIES, check_statistics, reference_statistics
-from nb2prod.errors import UsageError
+from nb2prod.drift.problems import DriftInputError
+from nb2prod.drift.reference import (
+    MAX_CATEGORIES,
+    STATS_FORMAT,
+    check_statistics,
+    reference_statistics,
+)
 
 
 def test_statistics_are_json_of_a_fixed_size_whatever_the_rows(many_tumours):
@@ -60,14 +64,14 @@ def test_categories_past_the_cap_are_lumped_and_dates_are_other():
 
 
 def test_no_rows_duplicate_columns_and_other_formats_are_refused(patients):
-    with pytest.raises(UsageError, match="no rows"):
+    with pytest.raises(DriftInputError, match="no rows"):
         reference_statistics(patients.iloc[:0])
-    with pytest.raises(UsageError, match="duplicate columns: age"):
+    with pytest.raises(DriftInputError, match="duplicate columns: age"):
         reference_statistics(pd.concat([patients[["age"]], patients[["age"]]], axis=1))
     stats = reference_statistics(patients.iloc[:50])
-    with pytest.raises(UsageError, match="format 2; this nb2prod reads format 1"):
+    with pytest.raises(DriftInputError, match="format 2; this nb2prod reads format 1"):
         check_statistics({**stats, "format": 2}, "s.json")
-    with pytest.raises(UsageError, match="not reference statistics"):
+    with pytest.raises(DriftInputError, match="not reference statistics"):
         check_statistics({"rows": 3}, "s.json")
 
 
