@@ -43,9 +43,9 @@ class ColumnResult:
             "column": self.column,
             "kind": self.kind,
             "test": self.test,
-            "statistic": self.statistic,
+            "statistic": _finite(self.statistic),
             "p_value": self.score if self.test in P_VALUE_TESTS else None,
-            "score": self.score,
+            "score": _finite(self.score),
             "threshold": self.threshold,
             "drift": bool(self.drift),
             "psi": self.psi,
@@ -118,6 +118,14 @@ class DriftReport:
             f"{self.batch_rows:,} rows against a reference of {self.reference_rows:,}"
         )
         return "\n".join(lines)
+
+
+def _finite(value: float | None) -> float | None:
+    """``value``, or None for an infinite one (chi-squared with a value the reference never
+    had): strict JSON has no Infinity."""
+    import math
+
+    return value if value is None or math.isfinite(value) else None
 
 
 def _row(result: ColumnResult) -> tuple[str, ...]:

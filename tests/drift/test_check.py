@@ -65,10 +65,13 @@ def test_categorical_columns_use_chi_squared_or_jensen_shannon(patients):
 def test_a_value_the_reference_never_had_is_drift_and_named(patients):
     batch = patients.iloc[250:].copy()
     batch.loc[batch.index[:60], "band"] = "extreme"
-    result = {
-        c.column: c for c in check_drift(reference_statistics(patients.iloc[:250]), batch).columns
-    }
+    report = check_drift(reference_statistics(patients.iloc[:250]), batch)
+    result = {c.column: c for c in report.columns}
     assert result["band"].drift and result["band"].note == "new value: extreme"
+    assert result["band"].statistic == float("inf") and result["band"].score == 0.0
+    column = next(c for c in report.to_json()["columns"] if c["column"] == "band")
+    assert column["statistic"] is None and column["drift"] is True
+    json.loads(json.dumps(report.to_json()), parse_constant=lambda name: pytest.fail(name))
 
 
 def test_nulls_are_reported_and_left_out_of_the_tests(patients):
