@@ -321,6 +321,9 @@ def folder_settings(folder: Path, overrides: LintOverrides) -> LintSettings:
     respect_gitignore = lint.get("respect-gitignore", True)
     if not isinstance(respect_gitignore, bool):
         raise ConfigError(f"{where}: `respect-gitignore` must be true or false")
+    if config_path is not None:
+        patterns = {"per-file-ignores": tuple(per_file), "exclude": exclude}
+        check_lint_patterns(config_path, patterns, where)
     return LintSettings(
         enabled=frozenset(enabled),
         profile=profile,
@@ -338,6 +341,84 @@ def shows_info(paths: Iterable[str], overrides: LintOverrides) -> bool:
     settings of any of them say so (``--config``'s file, none with ``--isolated``)."""
     folders = {os.path.abspath(p if os.path.isdir(p) else os.path.dirname(p) or ".") for p in paths}
     return any(folder_settings(Path(folder), overrides).show_info for folder in sorted(folders))
+
+
+def check_lint_patterns(pyproject: Path, patterns: dict[str, tuple[str, ...]], where: str) -> None:
+    """ConfigError for a ``per-file-ignores`` or ``exclude`` pattern that matches no
+    notebook of the project: a typo there silently lints what it was meant to spare.
+
+    Checked against every notebook under ``pyproject``'s folder (the folder patterns are
+    relative to), not the files of this run: ``nb2prod lint one.ipynb`` and pre-commit's
+    staged files would make every other pattern look wrong.  A pattern naming what git
+    ignores (``executed/*``: generated notebooks, absent from a fresh clone, where CI runs)
+    is fine whether or not such notebooks exist."""
+    wanted = tuple((key, p) for key, found in patterns.items() for p in found)
+    if not wanted:
+        return
+    stamp = _stamp(pyproject)
+    if (pyproject, stamp, wanted) in _CHECKED_PATTERNS:
+        return
+    base = pyproject.resolve().parent
+    notebooks = _project_notebooks(base)
+    for key, pattern in wanted:
+        if any(path_matches(nb, pattern, base) for nb in notebooks):
+            continue
+        if pattern.strip() and _names_ignored_files(base, pattern):
+            continue
+        names = sorted(os.path.relpath(nb, base) for nb in notebooks)
+        shown = ", ".join(names[:10]) + (", ..." if len(names) > 10 else "")
+        raise ConfigError(
+            f"{where}: `{key}` pattern {pattern!r} matches no notebook",
+            f"patterns are relative to {pyproject.name}'s folder; notebooks: {shown or 'none'}",
+        )
+    _CHECKED_PATTERNS.add((pyproject, stamp, wanted))  # a long-lived server asks per lint
+
+
+_CHECKED_PATTERNS: set[tuple[Path, int | None, tuple]] = set()
+
+
+def _stamp(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None
+
+
+def _project_notebooks(base: Path) -> list[str]:
+    """Every notebook under ``base`` that a lint of the folder could reach (hidden, cache
+    and virtual environment folders left out), git-ignored ones included."""
+    from nb2prod.linter.engine import SKIP_DIRS
+
+    found = []
+    for folder, dirs, files in os.walk(base):
+        dirs[:] = [
+            d
+            for d in dirs
+            if d not in SKIP_DIRS
+            and not d.startswith(".")
+            and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg"))
+        ]
+        found += [os.path.join(folder, name) for name in files if name.endswith(".ipynb")]
+    return found
+
+
+def _names_ignored_files(base: Path, pattern: str) -> bool:
+    """Does git ignore the notebooks ``pattern`` names (tried on one name it matches)?"""
+    import subprocess
+
+    sample = re.sub(r"\[[^\]]*\]", "x", pattern.lstrip("./")).replace("*", "x").replace("?", "x")
+    if not sample.endswith(".ipynb"):
+        sample = sample.rstrip("/") + "/x.ipynb"
+    try:
+        checked = subprocess.run(
+            ["git", "-C", str(base), "check-ignore", "--no-index", "-q", sample],
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return checked.returncode == 0
 
 
 def path_matches(path: str, pattern: str, base: Path) -> bool:

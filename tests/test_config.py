@@ -109,3 +109,73 @@ def test_project_root(tmp_path):
 def test_rule_codes_from_options_are_split_and_trimmed():
     assert split_codes(["NB201, NB3", "NB6", " ,"]) == ("NB201", "NB3", "NB6")
     assert split_codes([]) == ()
+
+
+# ---- issue 16, item 6: lint patterns that match no notebook ---------------------------------
+
+
+def _project(tmp_path, lint_table: str):
+    (tmp_path / "pyproject.toml").write_text(f"[tool.nb2prod.lint]\n{lint_table}")
+    write_notebook(tmp_path / "train.ipynb", ["x = 1"])
+    write_notebook(tmp_path / "notebooks" / "legacy" / "old.ipynb", ["x = 1"])
+    return tmp_path / "train.ipynb"
+
+
+@pytest.mark.parametrize(
+    ("lint_table", "key", "pattern"),
+    [
+        ('exclude = ["notebooks/legcy/*"]\n', "exclude", "notebooks/legcy/*"),
+        ('exclude = ["notebooks/legacy/*", ""]\n', "exclude", ""),
+        ('[tool.nb2prod.lint.per-file-ignores]\n"scratch/*.ipynb" = ["NB001"]\n', "per-file-ignores", "scratch/*.ipynb"),
+    ],
+)  # fmt: skip
+def test_a_lint_pattern_matching_no_notebook_is_an_error_naming_them(
+    tmp_path, lint_table, key, pattern
+):
+    notebook = _project(tmp_path, lint_table)
+    with pytest.raises(ConfigError) as info:
+        lint_settings(str(notebook), LintOverrides())
+    assert info.value.exit_code == 2
+    assert f"[tool.nb2prod.lint]: `{key}` pattern {pattern!r} matches no notebook" in str(
+        info.value
+    )
+    assert info.value.hint == (
+        "patterns are relative to pyproject.toml's folder; notebooks: "
+        "notebooks/legacy/old.ipynb, train.ipynb"
+    )
+
+
+def test_lint_patterns_are_checked_against_the_project_not_the_files_linted(tmp_path):
+    """`nb2prod lint train.ipynb` (or pre-commit's staged files) with an exclude for another
+    folder: the pattern matches a notebook of the project, so all is well."""
+    notebook = _project(tmp_path, 'exclude = ["notebooks/legacy/*"]\n')
+    assert lint_settings(str(notebook), LintOverrides()).exclude == ("notebooks/legacy/*",)
+
+
+def test_a_pattern_for_notebooks_git_ignores_is_fine_before_they_exist(tmp_path):
+    """A fresh clone, as CI has it: no executed/ folder yet, and git ignores it."""
+    import subprocess
+
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / ".gitignore").write_text("executed/\n*-out.ipynb\n")
+    notebook = _project(tmp_path, 'exclude = ["executed/*", "*-out.ipynb"]\n')
+    assert lint_settings(str(notebook), LintOverrides()).exclude == ("executed/*", "*-out.ipynb")
+    (tmp_path / ".gitignore").write_text("")
+    (tmp_path / "pyproject.toml").write_text('[tool.nb2prod.lint]\nexclude = ["executed/*"]\n')
+    with pytest.raises(ConfigError, match="'executed/\\*' matches no notebook"):
+        lint_settings(str(notebook), LintOverrides())
+
+
+def test_the_command_line_exits_2_on_a_pattern_matching_no_notebook(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    _project(tmp_path, '[tool.nb2prod.lint.per-file-ignores]\n"scratch/*" = ["NB001"]\n')
+    nb2prod = str(Path(sys.executable).with_name("nb2prod"))
+    done = subprocess.run(
+        [nb2prod, "lint", "train.ipynb"], capture_output=True, text=True, cwd=tmp_path, timeout=60
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "`per-file-ignores` pattern 'scratch/*' matches no notebook" in done.stderr
+    assert "Traceback" not in done.stderr
