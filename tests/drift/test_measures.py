@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 from scipy.spatial.distance import jensenshannon
 from scipy.stats import chisquare, ks_2samp, wasserstein_distance
@@ -13,12 +12,15 @@ from nb2prod.drift import measures
 from nb2prod.drift.reference import SKETCH_POINTS, reference_statistics
 
 
-def _splits(tumours, many_tumours):
+@pytest.fixture(scope="module")
+def pairs(tumours, many_tumours):
+    """(label, [(column statistics, reference values, batch values, cells)]) of real data
+    split in two, shifted and not; computed once for the tests below."""
     from sklearn.datasets import load_digits
 
     digits = load_digits(as_frame=True).data.astype(float).sample(frac=1, random_state=0)
     scale = tumours.std()
-    return {
+    splits = {
         "tumours, two halves": (tumours.iloc[:300], tumours.iloc[300:]),
         "tumours x 1.1": (tumours.iloc[:300], tumours.iloc[300:] * 1.1),
         "5,000 tumours, two parts": (many_tumours.iloc[:3000], many_tumours.iloc[3000:]),
@@ -29,9 +31,10 @@ def _splits(tumours, many_tumours):
         "digits (whole numbers, ties)": (digits.iloc[:1200], digits.iloc[1200:]),
         "digits + 1": (digits.iloc[:1200], digits.iloc[1200:] + 1),
     }
+    return [(label, list(_numeric_pairs(*split))) for label, split in splits.items()]
 
 
-def _numeric_pairs(reference: pd.DataFrame, batch: pd.DataFrame):
+def _numeric_pairs(reference, batch):
     stats = reference_statistics(reference)
     for name, column in stats["columns"].items():
         if column["kind"] == "numeric":
@@ -39,11 +42,11 @@ def _numeric_pairs(reference: pd.DataFrame, batch: pd.DataFrame):
             yield column, a, b, measures.numeric_cells(column, b)
 
 
-def test_ks_from_the_sketch_is_at_most_one_step_below_scipys_exact_statistic(tumours, many_tumours):
+def test_ks_from_the_sketch_is_at_most_one_step_below_scipys_exact_statistic(pairs):
     step = 1 / (SKETCH_POINTS - 1)
     checked = 0
-    for label, (reference, batch) in _splits(tumours, many_tumours).items():
-        for column, a, b, cells in _numeric_pairs(reference, batch):
+    for label, columns in pairs:
+        for column, a, b, cells in columns:
             exact = ks_2samp(a, b, method="asymp").statistic  # the same D, faster
             approximate = measures.ks_statistic(column, cells)
             assert exact - step - 1 / len(a) <= approximate <= exact + 1e-12, label
@@ -51,12 +54,10 @@ def test_ks_from_the_sketch_is_at_most_one_step_below_scipys_exact_statistic(tum
     assert checked > 150
 
 
-def test_wasserstein_from_the_sketch_is_within_0_025_below_scipys_exact_distance(
-    tumours, many_tumours
-):
+def test_wasserstein_from_the_sketch_is_within_0_025_below_scipys_exact_distance(pairs):
     worst = 0.0
-    for label, (reference, batch) in _splits(tumours, many_tumours).items():
-        for column, a, b, cells in _numeric_pairs(reference, batch):
+    for label, columns in pairs:
+        for column, a, b, cells in columns:
             exact = wasserstein_distance(a, b) / max(a.std(), measures.MIN_NORM)
             approximate = measures.wasserstein_normed(column, cells)
             assert exact - 0.025 <= approximate <= exact + 1e-9, label
