@@ -129,14 +129,16 @@ class KernelSession:
         return self.job_log is not None or self.notebook_run is not None
 
     def log_attached(self, logged, artifacts: list[str]) -> None:
-        """Log into the job's record (the job masks credentials), else into the notebook
-        run (metrics as steps), credentials masked."""
-        if self.job_log is not None:
+        """Log into the job's record, else into the notebook run (metrics as steps), with
+        credentials masked."""
+        from nb2prod.kernel.outgoing import log_files, masked, with_masked_files
+
+        secrets = self.secrets()
+        if self.job_log is not None:  # the job masks the files; values it takes as given
+            logged.params = masked(logged.params, secrets)
             self._append_to_job(logged, artifacts)
             return
-        from nb2prod.kernel.outgoing import log_files, with_masked_files
-
-        run, secrets = self.notebook_run, self.secrets()
+        run = self.notebook_run
         self.store.log(run.run_id, with_masked_files(logged, secrets), step=run.steps)
         run.steps += 1
         log_files(self.store, run.run_id, artifacts, secrets)

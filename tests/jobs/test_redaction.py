@@ -43,6 +43,7 @@ def _project(tmp_path: Path, store_uri: str) -> Path:
                 "secret_length = len(api_token) + len(password) + len(aws)",
                 tags=["nb2prod:metrics"],
             ),
+            code("%%nb2prod track --log alias\nalias = password"),  # a secret, renamed
         ],
     )
     return tmp_path
