@@ -10,7 +10,6 @@ from typing import Any
 
 from nb2prod.drift.check import DRIFT_SHARE, check_drift
 from nb2prod.drift.report import DriftReport
-from nb2prod.errors import UsageError
 
 
 def check_model(
@@ -26,12 +25,7 @@ def check_model(
     statistics of ``model`` (a statistics file or dict, an exported package's folder or
     name, an MLflow model URI).  With ``log``, the report is also recorded as an MLflow
     run (its id in ``report.source["run_id"]``)."""
-    from nb2prod.drift.problems import DriftInputError
-
-    try:
-        report = _check(model, batch, drift_share, tracking_uri)
-    except DriftInputError as exc:  # the engine's own error, as every nb2prod command's
-        raise UsageError(exc.message, exc.hint) from None
+    report = _check(model, batch, drift_share, tracking_uri)
     if log:
         from nb2prod.drift.record import log_report
 

@@ -8,6 +8,8 @@ import shutil
 import subprocess
 import sys
 
+import pytest
+
 from nb2prod.drift import engine_files
 
 CHECK_IN_A_COPY = """
@@ -47,3 +49,14 @@ def test_a_copy_of_the_engine_checks_drift_without_nb2prod(tmp_path, tumours):
     assert (same, moved) == ("no drift", "drift")
     assert created_by.startswith("nb2prod ")
     assert error == [True, 2, "the batch does not match the reference: missing column mean area"]
+
+
+def test_inside_nb2prod_the_engines_error_is_a_usage_error_and_a_value_error(patients):
+    from nb2prod.drift.check import BadBatch, check_drift
+    from nb2prod.drift.reference import reference_statistics
+    from nb2prod.errors import UsageError
+
+    with pytest.raises(UsageError) as raised:
+        check_drift(reference_statistics(patients), patients.drop(columns=["bmi"]))
+    assert isinstance(raised.value, (BadBatch, ValueError)) and raised.value.exit_code == 2
+    assert raised.value.hint.startswith("pass a batch with the reference's columns")
