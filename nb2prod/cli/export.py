@@ -73,6 +73,20 @@ def _run_options(command):
     help="Build from this MLflow run of NOTEBOOK: its build parameters (-p wins) and the "
     "model files it logged under outputs/ (nb2prod run --artifacts).",
 )
+@click.option(
+    "--register",
+    metavar="NAME",
+    help="Log the model as --log-model does, then register it as a new version of model NAME "
+    "in the store's registry (prints its models:/NAME/VERSION).",
+)
+@click.option(
+    "--summary",
+    "summary_file",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Append the export and its checks to FILE as Markdown, e.g. "
+    '--summary "$GITHUB_STEP_SUMMARY" in GitHub Actions.',
+)
 @_run_options
 @handle_errors
 def export(
@@ -90,6 +104,8 @@ def export(
     timeout,
     log_model,
     tracking_uri,
+    register,
+    summary_file,
 ):
     """Export the tagged cells of NOTEBOOK as an installable inference package.
 
@@ -99,39 +115,75 @@ def export(
     different answers.
     """
     import nb2prod
+    from nb2prod.cli.summary import append_export, append_failure
+    from nb2prod.errors import Nb2ProdError
     from nb2prod.exporter.pipeline import summary
     from nb2prod.exporter.verify import check_package
 
-    result = nb2prod.export(
-        notebook,
-        output,
-        name=name,
-        version=package_version,
-        force=force,
-        dry_run=dry_run,
-        params=dict(params),
-        cwd=cwd,
-        kernel=kernel,
-        timeout=timeout,
-        from_run=from_run,
-        tracking_uri=tracking_uri,
-        progress=_say,
-    )
+    if register:  # refused before the notebook runs
+        _check_register(register, dry_run, tracking_uri, notebook)
+        log_model = True
+    try:
+        result = nb2prod.export(
+            notebook,
+            output,
+            name=name,
+            version=package_version,
+            force=force,
+            dry_run=dry_run,
+            params=dict(params),
+            cwd=cwd,
+            kernel=kernel,
+            timeout=timeout,
+            from_run=from_run,
+            tracking_uri=tracking_uri,
+            progress=_say,
+        )
+    except Nb2ProdError as exc:  # refused or failed: the summary says why
+        append_failure(summary_file, "export", notebook, exc)
+        raise
     click.echo(summary(result))  # before the checks, which take a while
     for note in result.notes:
         _say(f"note: {note}")
     if dry_run or not (verify or log_model):
+        if not dry_run:
+            append_export(summary_file, notebook, result.target)
         return
-    scorecard = _reported(
-        lambda: check_package(
-            result.target,
-            result.capture,
-            log_model=log_model,
-            tracking_uri=tracking_uri,
-            say=_say,
+    try:
+        scorecard = _reported(
+            lambda: check_package(
+                result.target,
+                result.capture,
+                log_model=log_model,
+                tracking_uri=tracking_uri,
+                say=_say,
+            )
         )
-    )
+    except Nb2ProdError as exc:  # the failed scorecard, or why there is none
+        if hasattr(exc.result, "checks"):
+            append_export(summary_file, notebook, result.target, exc.result)
+        else:
+            append_failure(summary_file, "export", notebook, exc)
+        raise
+    append_export(summary_file, notebook, result.target, scorecard)
     click.echo(scorecard.text())
+    if register:
+        from nb2prod.rollout.registry import Registry, register_logged
+
+        registry = Registry.open(tracking_uri, result.target)  # where --log-model logged
+        version = register_logged(scorecard.logged, register, registry)
+        click.echo(f"registered {register} version {version.version}: {version.uri}")
+
+
+def _check_register(name, dry_run, tracking_uri, notebook):
+    from nb2prod.errors import UsageError
+    from nb2prod.rollout.registry import check_model_name, check_registry
+    from nb2prod.tracking.uri import resolve_tracking_uri
+
+    if dry_run:
+        raise UsageError("--register and --dry-run exclude each other", "a dry run logs nothing")
+    check_model_name(name)
+    check_registry(resolve_tracking_uri(tracking_uri, notebook))
 
 
 @click.command()

@@ -146,11 +146,15 @@ def batch_drift(
 
     if importlib.util.find_spec("nb2prod.drift") is None:
         return None, "not checked: this nb2prod has no drift engine"
-    source = importlib.import_module("nb2prod.drift.source")
-    check = importlib.import_module("nb2prod.drift.check")
     try:
-        stats, _ = source.load_statistics(champion.uri, tracking_uri=registry.store.uri)
-        found = check.check_drift(stats, frame, source={"model": champion.uri})
+        source = importlib.import_module("nb2prod.drift.source")
+        check = importlib.import_module("nb2prod.drift.check")
+        load_statistics, check_drift = source.load_statistics, check.check_drift
+    except (ImportError, AttributeError) as exc:  # an engine without these functions
+        return None, f"not checked: the drift engine cannot be used ({exc})"
+    try:
+        stats, _ = load_statistics(champion.uri, tracking_uri=registry.store.uri)
+        found = check_drift(stats, frame, source={"model": champion.uri})
     except UsageError as exc:  # no statistics shipped, or a batch that does not fit them
         return None, f"not checked: {exc.message}"
     drifted = ", ".join(c.column for c in found.drifted) or "none"

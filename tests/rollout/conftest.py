@@ -33,6 +33,15 @@ def _export_and_log(root: Path, store: str, regularization: str) -> dict[str, st
         notebook, root / f"bc-{regularization}", name="bc_model",
         params={"regularization": regularization},
     )  # fmt: skip
+    # The reference statistics an export with a reference cell ships (issue 15's input
+    # contract): written into the package by hand until export writes them itself.
+    from sklearn.datasets import load_breast_cancer
+
+    from nb2prod.drift import STATS_FILE
+    from nb2prod.drift.reference import reference_statistics
+
+    stats = reference_statistics(load_breast_cancer(as_frame=True).data)
+    (result.target / "src" / "bc_model" / STATS_FILE).write_text(json.dumps(stats))
     scorecard = Scorecard("bc_model", notebook.name)
     log_and_check(result.target, result.capture, scorecard, tracking_uri=store)
     assert scorecard.ok and scorecard.logged, scorecard.text()
@@ -47,11 +56,16 @@ def _build(root: Path) -> dict:
     labelled = data.data.sample(240, random_state=5)
     labelled["malignant"] = data.target.loc[labelled.index] == 0
     labelled.to_csv(root / "labelled.csv", index=False)
-    labelled.drop(columns=["malignant"]).to_csv(root / "batch.csv", index=False)
+    batch = labelled.drop(columns=["malignant"])
+    batch.to_csv(root / "batch.csv", index=False)
+    batch.assign(**{"mean radius": batch["mean radius"] * 1.5}).to_csv(
+        root / "shifted.csv", index=False
+    )  # a batch whose mean radius drifted
     return {
         "store": store,
         "labelled": str(root / "labelled.csv"),
         "batch": str(root / "batch.csv"),
+        "shifted": str(root / "shifted.csv"),
         "good": _export_and_log(root, store, GOOD),
         "bad": _export_and_log(root, store, BAD),
     }
@@ -59,8 +73,8 @@ def _build(root: Path) -> dict:
 
 @pytest.fixture(scope="session")
 def logged(tmp_path_factory, worker_id) -> dict:
-    """``store``, ``labelled`` and ``batch`` files, and the ``good`` and ``bad`` logged
-    models (``model_uri``, ``run_id``)."""
+    """``store``, the ``labelled``, ``batch`` and ``shifted`` files, and the ``good`` and
+    ``bad`` logged models (``model_uri``, ``run_id``)."""
     if worker_id == "master":
         return _build(tmp_path_factory.mktemp("rollout"))
     shared = tmp_path_factory.getbasetemp().parent  # one per test run, seen by every worker

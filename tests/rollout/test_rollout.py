@@ -103,12 +103,18 @@ def test_shadow_compares_the_challenger_with_the_champion_and_logs_it(logged, re
     agree = float(re.search(r"malignant: ([\d.]+)% of rows agree", done.stdout)[1])
     assert 40 < agree < 90  # the nearly constant model calls few tumours malignant
     assert re.search(r"malignant_probability: mean \|diff\| 0\.\d+", done.stdout)
-    assert "drift: not checked" in done.stdout
+    assert "drift: no drift against version 1's reference: 0 of 30 columns" in done.stdout
     (run,) = _runs(store, name, "shadow")
     assert run.data.metrics["agreement.malignant"] == pytest.approx(agree / 100, abs=1e-3)
     assert run.data.params["challenger_version"] == "2"
     assert run.data.tags["nb2prod.verdict"] == "differ"
+    assert run.data.metrics["drift.share_drifted"] == 0
     assert _aliases(store, name) == {"champion": "1"}
+    # the batch's drift against the reference statistics the champion ships
+    shifted = shadow(name, logged["shifted"], challenger="2", tracking_uri=store)
+    assert "mean radius" in shifted.drift_note and "1 of 30 columns drifted" in shifted.drift_note
+    drifted = [c["column"] for c in shifted.drift["columns"] if c["drift"]]
+    assert drifted == ["mean radius"]
 
 
 def test_bad_input_is_one_line_and_exit_2(logged, register, registry):

@@ -1,6 +1,7 @@
-"""``nb2prod score`` of a model that ``nb2prod export --log-model`` logged to an embedded
-MLflow store: ``runs:/``, the logged model's ``models:/m-…`` and a registry alias give the
-package folder's bytes; the store is named explicitly, MLflow's global state untouched."""
+"""``nb2prod score`` of a model that ``nb2prod export --register`` logged and registered
+in an embedded MLflow store: ``runs:/``, the logged model's ``models:/m-…``, the registered
+version and its alias give the package folder's bytes; the store is named explicitly,
+MLflow's global state untouched."""
 
 from __future__ import annotations
 
@@ -17,12 +18,14 @@ from .conftest import export_example, parcels
 
 @pytest.fixture(scope="module")
 def logged(tmp_path_factory):
-    """(package folder, store URI, run id, logged model URI) of one ``--log-model`` export."""
+    """(package folder, store URI, run id, logged model URI) of one ``--log-model`` export,
+    registered as version 1 of ``quotes`` (``--register``)."""
     root = tmp_path_factory.mktemp("logged")
     store = f"sqlite:///{root}/mlflow.db"
     folder = export_example(
-        root, "shipping_quotes.ipynb", "logged_quotes", "--log-model", "--tracking-uri", store
-    )
+        root, "shipping_quotes.ipynb", "logged_quotes", "--register", "quotes",
+        "--tracking-uri", store,
+    )  # fmt: skip
     from mlflow import MlflowClient
 
     client = MlflowClient(store)
@@ -42,12 +45,13 @@ def test_mlflow_uris_score_as_the_package_and_type_its_parameters(logged, tmp_pa
     from mlflow import MlflowClient
 
     registry = MlflowClient(store)
-    registry.create_registered_model("quotes")
-    with monkeypatch.context() as patched:  # MLflow reads a logged model through its global URI
-        patched.setenv("MLFLOW_TRACKING_URI", store)
-        version = registry.create_model_version("quotes", model_uri, run_id=run_id)
+    version = registry.get_model_version("quotes", "1")  # export --register made it
+    assert version.run_id == run_id and version.tags["nb2prod.run_id"] == run_id
+    assert version.tags["nb2prod.notebook"] == "shipping_quotes.ipynb"
+    assert registry.get_run(run_id).data.tags["nb2prod.registered_as"] == "quotes/1"
+    assert not registry.get_registered_model("quotes").aliases  # registering moves none
     registry.set_registered_model_alias("quotes", "champion", version.version)
-    for uri in (f"runs:/{run_id}/model", model_uri, "models:/quotes@champion"):
+    for uri in (f"runs:/{run_id}/model", model_uri, "models:/quotes/1", "models:/quotes@champion"):
         out = tmp_path / f"{re.sub(r'[^a-z0-9]', '_', uri)}.csv"
         result = score(
             uri, [str(tmp_path / "p.csv")], out, params=params, chunksize=300, tracking_uri=store
