@@ -34,6 +34,9 @@ _FIX_FIELDS["column"] = _FIX_FIELDS["line"]
 
 class Nb2ProdHandler(APIHandler):
     auth_resource = "nb2prod"
+    #: The credentials of the request's notebook, masked in its answer wherever they appear
+    #: (a run's parameter under another name, a runtime parameter's default, an error).
+    secrets: frozenset[str] = frozenset()
 
     @property
     def root_dir(self) -> str:
@@ -65,13 +68,19 @@ class Nb2ProdHandler(APIHandler):
 
     def finish(self, chunk: Any = None) -> Any:
         """Every answer, errors included, with each credential of a known format masked
-        (token formats, ``user:password@`` in URLs, secret names given a literal): the
-        operations also mask the values their notebook's code holds."""
+        (token formats, ``user:password@`` in URLs, secret names given a literal) and
+        :attr:`secrets`."""
         if isinstance(chunk, dict):
             from nb2prod.credentials.notebooks import redact_json
 
-            chunk = redact_json(chunk)
+            chunk = redact_json(chunk, self.secrets)
         return super().finish(chunk)
+
+    async def mask_secrets_of(self, file: Path) -> None:
+        """Mask the credentials of the notebook ``file`` in this request's answer."""
+        from nb2prod.server.operations import saved_secrets
+
+        self.secrets = await asyncio.to_thread(saved_secrets, file)
 
     def fail(self, status: int, error: Nb2ProdError, **details: Any) -> None:
         self.set_status(status)
@@ -182,6 +191,7 @@ class RunsHandler(Nb2ProdHandler):
     @authorized
     async def get(self) -> None:
         _api_path, file = await self.notebook_path(self.get_argument("path", ""))
+        await self.mask_secrets_of(file)
         try:
             max_results = int(self.get_argument("max_results", "20"))
         except ValueError:
@@ -213,6 +223,7 @@ class ExportHandler(Nb2ProdHandler):
     async def post(self) -> None:
         body = self.json_body()
         api_path, file = await self.notebook_path(body.get("path"))
+        await self.mask_secrets_of(file)
         name = body.get("name")
         if name is not None and not isinstance(name, str):
             raise tornado.web.HTTPError(400, "name must be a string")

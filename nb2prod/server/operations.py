@@ -57,23 +57,24 @@ def lint(request: LintRequest) -> tuple[dict[str, Any], str | None]:
 
 def _masked(answer: dict[str, Any], sources: list[str]) -> dict[str, Any]:
     """``answer`` with the credentials of the notebook's code masked wherever they appear
-    (a finding's message, a run's parameter under another name, a runtime parameter's
-    default), besides every credential of a known format (the handler masks those)."""
+    (a finding's message quoting an output), besides every credential of a known format
+    (the handler masks those)."""
     from nb2prod.credentials.notebooks import notebook_secrets, redact_json
 
     return redact_json(answer, notebook_secrets(sources))
 
 
-def _saved_sources(file: Path) -> list[str]:
-    """The cells' code of the notebook ``file`` as saved (none when it cannot be read: the
-    handler's own masking still applies)."""
+def saved_secrets(file: Path) -> frozenset[str]:
+    """The credentials the code of the notebook ``file`` holds, as saved (none when it
+    cannot be read: the handler's masking of known formats still applies)."""
+    from nb2prod.credentials.notebooks import notebook_secrets
     from nb2prod.errors import Nb2ProdError
     from nb2prod.notebook import load_notebook
 
     try:
-        return [cell.source for cell in load_notebook(file).cells]
+        return frozenset(notebook_secrets(cell.source for cell in load_notebook(file).cells))
     except (Nb2ProdError, OSError):
-        return []
+        return frozenset()
 
 
 def _shown(findings, name: str) -> list[dict]:
@@ -111,7 +112,7 @@ def runs(file: Path, max_results: int, page_token: str | None, tornado_settings)
         data = run.to_json()
         data["ui_url"] = f"{ui.rstrip('/')}/#/runs/{run.run_id}" if ui else None
         answer.append(data)
-    return _masked({"runs": answer, "next_page_token": token}, _saved_sources(file))
+    return {"runs": answer, "next_page_token": token}
 
 
 @dataclass
@@ -170,7 +171,7 @@ def export(request: ExportRequest) -> dict[str, Any]:
             raise
         result = exc.result  # written, and verified: the scorecard says what failed
     plan, spec, card = result.plan, result.spec, result.scorecard
-    answer = {
+    return {
         "name": spec.name,
         "files": result.files,
         "plan": {
@@ -186,7 +187,6 @@ def export(request: ExportRequest) -> dict[str, Any]:
         if card is None
         else {"ok": card.ok, "checks": [c.__dict__ for c in card.checks], "text": card.text()},
     }
-    return _masked(answer, _saved_sources(request.file))
 
 
 def _handle(request: ExportRequest | LintRequest) -> Any:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 
 import nbformat
+import pytest
+from tornado.httpclient import HTTPClientError
 
 from ..conftest import code, write_notebook
 
@@ -83,6 +85,11 @@ async def test_no_response_of_the_panel_holds_a_planted_credential(
         "config": await jp_fetch("nb2prod", "config"),
     }
     answers = {what: response.body.decode() for what, response in bodies.items()}
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"http://etl:{DB_PASSWORD}@127.0.0.1:9")
+    with pytest.raises(HTTPClientError) as down:  # an error's answer
+        await jp_fetch("nb2prod", "runs", params={"path": "work/score.ipynb"})
+    assert down.value.code == 503
+    answers["runs from a store that is down"] = down.value.response.body.decode()
     lint = json.loads(answers["lint"])
     assert {"NB501", "NB502", "NB503"} <= {f["code"] for f in lint["findings"]}, answers["lint"]
     (run,) = json.loads(answers["runs"])["runs"]
