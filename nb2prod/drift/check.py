@@ -62,8 +62,8 @@ def check_drift(
     )
 
 
-#: Values in a batch from which columns are tested on threads (numpy's searchsorted and
-#: bincount release the GIL: on 2 cores, 1M rows x 20 columns take about half as long).
+#: Values in a batch from which columns are tested on threads: numpy's ufuncs, ``take``
+#: and ``bincount`` on large arrays run without the GIL, so the cores share the columns.
 THREADED_FROM = 200_000
 
 
