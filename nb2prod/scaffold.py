@@ -13,6 +13,7 @@ import functools
 import json
 import os
 import re
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
 #: CI systems ``init`` writes a workflow for.
 SUPPORTED_CI = ("github",)
-#: nb2prod at the version that wrote the workflow, as the pre-commit hook's ``rev``.
+#: nb2prod at the version that wrote the workflow, as the pre-commit hook pins nb2prod-lint.
 DEFAULT_INSTALL = f"pip install nb2prod=={__version__}"
 PYTHON_VERSION = "3.11"
 WORKFLOW = ".github/workflows/nb2prod.yml"
@@ -51,10 +52,17 @@ _YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "y", "n", "null", "~"}
 
 @dataclass(frozen=True)
 class JobNotebook:
-    """A notebook the workflow runs with ``nb2prod run``; ``slug`` names its artifact."""
+    """One ``nb2prod run`` of the workflow: a notebook with one of its parameter sets
+    (``[tool.nb2prod.test.parameters]``); ``slug`` names its executed notebook."""
 
     path: str  # relative to the project root, with ``/``
     slug: str
+    label: str = "defaults"
+    params: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def params_json(self) -> str:
+        return json.dumps(self.params, ensure_ascii=False, default=str)
 
 
 @dataclass(frozen=True)
@@ -74,10 +82,27 @@ class SkippedNotebook:
 
 
 @dataclass
+class SequenceJob:
+    """A ``sequences`` entry of ``[tool.nb2prod.test]``: one workflow job that runs its
+    notebooks in order, in one checkout (what one writes, the next reads), then exports
+    those with a predict cell there."""
+
+    key: str  # the workflow's job id
+    notebooks: list[str]
+    runs: list[JobNotebook]
+    exports: list[ExportNotebook]
+
+
+@dataclass
 class NotebookScan:
     jobs: list[JobNotebook] = field(default_factory=list)
     exports: list[ExportNotebook] = field(default_factory=list)
     skipped: list[SkippedNotebook] = field(default_factory=list)
+    sequences: list[SequenceJob] = field(default_factory=list)
+    #: Left out of jobs and exports by ``[tool.nb2prod.test] exclude`` (still linted).
+    excluded: list[str] = field(default_factory=list)
+    #: ``[tool.nb2prod.test] timeout``: seconds a cell may run in a job.
+    timeout: float | None = None
 
 
 @dataclass(frozen=True)
@@ -119,21 +144,19 @@ class CiScaffold:
 
 
 def scan_notebooks(root: Path) -> NotebookScan:
-    """Sort the notebooks under ``root`` into jobs and exports by their cell roles.
+    """Sort the notebooks under ``root`` into jobs and exports by their cell roles and the
+    project's ``[tool.nb2prod.test]`` (parameter sets, ``exclude``, ``sequences``).
 
     Notebooks the lint configuration excludes are left out; unreadable ones (bad JSON,
     conflicting roles) are listed in ``skipped`` instead of stopping the scan.
     """
     from nb2prod.config import LintOverrides, folder_settings, path_matches
-    from nb2prod.errors import NotebookReadError
-    from nb2prod.exporter.pipeline import default_name
+    from nb2prod.jobs.suite import suite_for
     from nb2prod.linter.engine import discover
-    from nb2prod.notebook import load_notebook
-    from nb2prod.roles import notebook_roles
 
-    scan = NotebookScan()
-    slugs: set[str] = set()
-    packages: set[str] = set()
+    suite = suite_for(root)
+    scan = NotebookScan(timeout=suite.timeout)
+    names = _Names()
     settings_by_folder: dict[Path, LintSettings] = {}
     for found in discover([str(root)]):
         path = Path(found)
@@ -145,17 +168,78 @@ def scan_notebooks(root: Path) -> NotebookScan:
         base = Path(settings.config_path).parent if settings.config_path else root
         if any(path_matches(found, pattern, base) for pattern in settings.exclude):
             continue
-        try:
-            roles = set(notebook_roles(load_notebook(path)).values())
-        except Nb2ProdError as exc:  # unreadable file, unknown or conflicting roles
-            reason = exc.reason if isinstance(exc, NotebookReadError) else exc.message
-            scan.skipped.append(SkippedNotebook(relative, reason))
+        if suite.excluded(path):
+            scan.excluded.append(relative)
             continue
+        if suite.sequence_of(path) is not None:
+            continue  # its sequence's job runs it, below
+        roles = _roles(path, relative, scan)
         if "parameters" in roles:
-            scan.jobs.append(JobNotebook(relative, _unique(_slug(relative), slugs)))
+            scan.jobs += names.runs(relative, suite.parameter_sets(path))
         if "predict" in roles:
-            scan.exports.append(ExportNotebook(relative, _unique(default_name(path), packages)))
+            scan.exports.append(ExportNotebook(relative, names.package(path)))
+    for number, sequence in enumerate(suite.sequences, start=1):
+        paths = [suite.base / p for p in sequence]
+        relatives = [_within(p, root) for p in paths]
+        runs = [
+            run for p, r in zip(paths, relatives) for run in names.runs(r, suite.parameter_sets(p))
+        ]
+        exports = [
+            ExportNotebook(r, names.package(p))
+            for p, r in zip(paths, relatives)
+            if "predict" in _roles(p, r, scan)
+        ]
+        scan.sequences.append(SequenceJob(f"sequence-{number}", relatives, runs, exports))
     return scan
+
+
+class _Names:
+    """Slugs (executed notebooks, artifacts) and package names, unique in the workflow."""
+
+    def __init__(self) -> None:
+        self.slugs: set[str] = set()
+        self.packages: set[str] = set()
+
+    def runs(self, relative: str, sets) -> list[JobNotebook]:
+        slug = _slug(relative)
+        return [
+            JobNotebook(
+                relative,
+                _unique(slug if len(sets) == 1 else f"{slug}-{n}", self.slugs),
+                s.label,
+                s.values,
+            )
+            for n, s in enumerate(sets, start=1)
+        ]
+
+    def package(self, path: Path) -> str:
+        from nb2prod.exporter.pipeline import default_name
+
+        return _unique(default_name(path), self.packages)
+
+
+def _roles(path: Path, relative: str, scan: NotebookScan) -> set[str]:
+    """The notebook's cell roles; none (and ``skipped`` says why) when it cannot be read."""
+    from nb2prod.errors import NotebookReadError
+    from nb2prod.notebook import load_notebook
+    from nb2prod.roles import notebook_roles
+
+    try:
+        return set(notebook_roles(load_notebook(path)).values())
+    except Nb2ProdError as exc:  # unreadable file, unknown or conflicting roles
+        reason = exc.reason if isinstance(exc, NotebookReadError) else exc.message
+        scan.skipped.append(SkippedNotebook(relative, reason))
+        return set()
+
+
+def _within(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        raise UsageError(
+            f"{path}: a notebook of [tool.nb2prod.test] sequences is outside {root}",
+            "run `nb2prod init` in the folder that holds the pyproject.toml",
+        ) from None
 
 
 def _slug(relative: str) -> str:
@@ -199,6 +283,9 @@ def plan_ci(
         "python_version": PYTHON_VERSION,
         "jobs": scan.jobs,
         "exports": scan.exports,
+        "sequences": scan.sequences,
+        "with_params": any(job.params for job in scan.jobs),
+        "timeout": f" --timeout {scan.timeout:g}" if scan.timeout else "",
         "executed_dir": EXECUTED_DIR,
         "build_dir": BUILD_DIR,
         "cache_files": [n for n in _CACHE_KEYS if (root / n).is_file()],
@@ -298,6 +385,7 @@ def _templates():
         autoescape=False,  # YAML, not HTML
     )
     environment.filters["yaml"] = yaml_scalar
+    environment.filters["shell"] = shlex.quote
     return environment
 
 

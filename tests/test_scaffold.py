@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import subprocess
@@ -65,7 +66,12 @@ def commands(job: dict) -> list[list[str]]:
             }
             for line in step.get("run", "").splitlines():
                 # "$VAR" is one word whatever the value holds: quote it for shlex alike.
-                line = re.sub(r'"\$(\w+)"', lambda m, e=env: shlex.quote(e[m.group(1)]), line)
+                # The runner's own variables ($GITHUB_STEP_SUMMARY) stay as they are.
+                line = re.sub(
+                    r'"\$(\w+)"',
+                    lambda m, e=env: shlex.quote(e.get(m.group(1), m.group(0)[1:-1])),
+                    line,
+                )
                 lines.append(shlex.split(line))
     return lines
 
@@ -96,7 +102,18 @@ def test_init_writes_a_workflow_from_the_notebooks_roles(project):
     assert "pyproject.toml" in setup["with"]["cache-dependency-path"]
     assert ["pip", "install", f"nb2prod=={__version__}"] in commands(lint)  # as pre-commit's rev
     assert nb2prod_commands(lint) == [
-        ["nb2prod", "lint", "--format", "sarif", "-o", "nb2prod.sarif", "--exit-zero", "."],
+        [
+            "nb2prod",
+            "lint",
+            "--format",
+            "sarif",
+            "--min-severity",
+            "warning",
+            "-o",
+            "nb2prod.sarif",
+            "--exit-zero",
+            ".",
+        ],  # fmt: skip
         ["nb2prod", "lint", "--format", "github", "."],
     ]
     steps = [s.get("uses", s.get("run")) for s in lint["steps"]]
@@ -123,21 +140,35 @@ def test_init_writes_a_workflow_from_the_notebooks_roles(project):
     assert "needs" not in export
     assert nb2prod_commands(export) == [
         ["nb2prod", "lint", "--fail-on", "error", "churn.ipynb"],
-        ["nb2prod", "export", "churn.ipynb", "-o", "build/churn", "--force", "--verify"],
+        [
+            "nb2prod",
+            "export",
+            "churn.ipynb",
+            "-o",
+            "build/churn",
+            "--force",
+            "--verify",
+            "--summary",
+            "$GITHUB_STEP_SUMMARY",
+        ],  # fmt: skip
     ]
     # The options are the export command's own: click accepts them.
     main.commands["export"].make_context("export", nb2prod_commands(export)[1][2:])
     assert "eda.ipynb" not in (project / WORKFLOW).read_text(encoding="utf-8")
 
 
-def test_init_writes_a_pre_commit_config_with_the_declared_hook(project):
+def test_init_writes_a_pre_commit_config_whose_hook_installs_the_linter_alone(project):
+    """A local hook: pre-commit installs only its additional_dependencies, nb2prod-lint at
+    this version (seconds, no Node.js), not the repository's full nb2prod; it runs as the
+    repository's declared hook does (tests/test_precommit_hook.py runs it)."""
     assert init(project).returncode == 0
     config = yaml.safe_load((project / PRE_COMMIT).read_text(encoding="utf-8"))
-    declared = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    [declared] = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     [repo] = config["repos"]
-    assert repo["repo"] == "https://github.com/nb2prod/nb2prod"
-    assert repo["rev"] == f"v{__version__}"
-    assert [h["id"] for h in repo["hooks"]] == [declared[0]["id"]] == ["nb2prod-lint"]
+    assert repo["repo"] == "local" and "rev" not in repo
+    [hook] = repo["hooks"]
+    assert hook.pop("additional_dependencies") == [f"nb2prod-lint=={__version__}"]
+    assert hook == {k: declared[k] for k in ("id", "name", "entry", "language", "types")}
 
 
 def test_a_project_without_notebooks_still_gets_the_lint_job(tmp_path):
@@ -392,8 +423,131 @@ def test_jobs_have_timeouts_keep_the_store_and_write_a_step_summary(project):
     store = next(s for s in jobs["steps"] if s.get("with", {}).get("path") == ".nb2prod/")
     assert store["with"]["include-hidden-files"] is True  # upload-artifact skips dot folders
     assert store["if"] == "success() || failure()"
-    summary = next(s for s in jobs["steps"] if "GITHUB_STEP_SUMMARY" in s.get("run", ""))
-    assert summary["if"] == "success() || failure()"
-    runs = nb2prod_commands(jobs, "runs")
-    assert runs and all(a[2] in ("churn.ipynb", "notebooks/train.ipynb") for a in runs)
-    main.commands["runs"].make_context("runs", runs[0][2:5])  # NOTEBOOK --max 1
+    # Each run and export adds its own Markdown to the run's page: no `nb2prod runs` step.
+    for name, command in (("jobs", "run"), ("export", "export")):
+        lines = nb2prod_commands(flow["jobs"][name], command)
+        assert lines and all(a[-2:] == ["--summary", "$GITHUB_STEP_SUMMARY"] for a in lines)
+        main.commands[command].make_context(command, lines[0][2:])
+    assert not nb2prod_commands(jobs, "runs")
+
+
+# --------------------------------------------------------------------------- [tool.nb2prod.test]
+
+
+def _test_table(project, table: str) -> None:
+    (project / "pyproject.toml").write_text(
+        f'[project]\nname = "demo"\n[tool.nb2prod.test]\n{table}'
+    )
+
+
+def test_jobs_run_each_parameter_set_with_the_test_tables_timeout(project):
+    _test_table(
+        project,
+        'timeout = 90\n[tool.nb2prod.test.parameters]\n"notebooks/train.ipynb" = '
+        '[{epochs = 1}, {epochs = 5, note = "it\'s"}]\n',
+    )
+    assert init(project).returncode == 0
+    jobs = workflow(project)["jobs"]["jobs"]
+    entries = jobs["strategy"]["matrix"]["include"]
+    assert [(e["notebook"], e["label"], e["slug"]) for e in entries] == [
+        ("churn.ipynb", "defaults", "churn"),
+        ("notebooks/train.ipynb", "epochs=1", "notebooks-train-1"),
+        ("notebooks/train.ipynb", "epochs=5,note=it's", "notebooks-train-2"),
+    ]
+    lines = commands(jobs)
+    written = [json.loads(argv[2]) for argv in lines if argv[:1] == ["printf"]]
+    assert written == [{}, {"epochs": 1}, {"epochs": 5, "note": "it's"}]
+    assert all(argv[-1] == "$RUNNER_TEMP/parameters.json" for argv in lines if argv[0] == "printf")
+    (project / "parameters.json").write_text("{}")
+    for argv in nb2prod_commands(jobs, "run"):
+        assert argv[3:5] == ["-f", "$RUNNER_TEMP/parameters.json"]
+        assert argv[argv.index("--timeout") + 1] == "90"
+        argv[4] = str(project / "parameters.json")  # the file the printf line writes
+        main.commands["run"].make_context("run", argv[2:])
+    assert "run ${{ matrix.notebook }} [${{ matrix.label }}]" == jobs["name"]
+
+
+def test_notebooks_the_test_table_excludes_are_linted_but_neither_run_nor_exported(project):
+    _test_table(project, 'exclude = ["churn.ipynb"]\n')
+    result = init(project)
+    assert result.returncode == 0, result.stderr
+    assert "linted only ([tool.nb2prod.test] exclude): churn.ipynb" in result.stdout
+    flow = workflow(project)
+    assert set(flow["jobs"]) == {"lint", "jobs"}  # no export: churn was the only one
+    assert [a[2] for a in nb2prod_commands(flow["jobs"]["jobs"], "run")] == [
+        "notebooks/train.ipynb"
+    ]
+    assert nb2prod_commands(flow["jobs"]["lint"], "lint")[-1][-1] == "."  # still linted
+
+
+def test_a_sequence_runs_its_notebooks_in_order_in_one_job_and_exports_there(project):
+    _test_table(project, 'sequences = [["notebooks/train.ipynb", "churn.ipynb"]]\n')
+    result = init(project)
+    assert result.returncode == 0, result.stderr
+    assert "run in order, in one job (sequence-1): notebooks/train.ipynb -> churn.ipynb" in (
+        result.stdout
+    )
+    flow = workflow(project)
+    assert set(flow["jobs"]) == {"lint", "sequence-1"}  # both notebooks are its to run
+    sequence = flow["jobs"]["sequence-1"]
+    assert "strategy" not in sequence and sequence["timeout-minutes"] == 60
+    assert [a[:3] for a in nb2prod_commands(sequence)] == [
+        ["nb2prod", "lint", "--fail-on"],
+        ["nb2prod", "run", "notebooks/train.ipynb"],  # train first, as listed
+        ["nb2prod", "run", "churn.ipynb"],
+        ["nb2prod", "export", "churn.ipynb"],  # in the checkout the runs wrote to
+    ]
+    gate = nb2prod_commands(sequence)[0]
+    assert gate[4:] == ["notebooks/train.ipynb", "churn.ipynb"]
+    uploads = [
+        s["with"]["name"] for s in sequence["steps"] if "upload-artifact" in s.get("uses", "")
+    ]
+    assert uploads == ["executed-sequence-1", "mlflow-sequence-1", "package-churn"]
+    text = (project / WORKFLOW).read_text(encoding="utf-8")
+    assert "no notebook has a `parameters` cell" not in text
+    assert "no notebook has an `nb2prod:predict` cell" not in text
+
+
+@pytest.mark.parametrize(
+    ("table", "words"),
+    [
+        ("sequence = []\n", "unknown key(s) sequence"),
+        ('exclude = ["notebooks/old_*.ipynb"]\n', "'notebooks/old_*.ipynb' matches no notebook"),
+        ('sequences = [["notebooks/train.ipynb", "eval.ipynb"]]\n', "'eval.ipynb' is no notebook"),
+        (
+            'exclude = ["churn.ipynb"]\nsequences = [["notebooks/train.ipynb", "churn.ipynb"]]\n',
+            "'churn.ipynb' is also excluded",
+        ),
+    ],
+)
+def test_a_wrong_test_table_stops_init_naming_the_valid_choices(project, table, words):
+    _test_table(project, table)
+    result = init(project)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert words in result.stderr and "[tool.nb2prod.test]" in result.stderr
+    if "unknown" in words:
+        assert "valid keys: exclude, parameters, sequences, timeout" in result.stderr
+    if "notebook" in words:
+        assert "notebooks: churn.ipynb, notebooks/eda.ipynb, notebooks/train.ipynb" in (
+            result.stderr
+        )
+    assert not (project / WORKFLOW).exists()
+
+
+def test_the_sarif_step_leaves_info_findings_out_of_code_scanning(tmp_path):
+    """Under the explore profile, an unexecuted notebook's findings are info: advice the
+    JSON report keeps, never a code-scanning alert."""
+    (tmp_path / "pyproject.toml").write_text('[tool.nb2prod.lint]\nprofile = "explore"\n')
+    write_notebook(
+        tmp_path / "nb.ipynb",
+        [code("x = 1", count=2), code("y = x + 1", count=1), code("v = input('n?')", count=3)],
+    )
+    flow = yaml.safe_load(plan_ci(tmp_path).files[0].content)
+    sarif_line = nb2prod_commands(flow["jobs"]["lint"], "lint")[0]
+    assert run(*sarif_line[1:], cwd=tmp_path).returncode == 0
+    sarif = json.loads((tmp_path / "nb2prod.sarif").read_text(encoding="utf-8"))
+    assert [r["level"] for r in sarif["runs"][0]["results"]] == ["error"]  # input()
+    report = json.loads(run("lint", "--format", "json", ".", cwd=tmp_path).stdout)
+    assert sorted(f["severity"] for f in report["findings"]) == ["error", "info"]
+    fewer = run("lint", "--min-severity", "error", "--fail-on", "info", ".", cwd=tmp_path)
+    assert fewer.returncode == 1 and "1 error" in fewer.stdout and "info" not in fewer.stdout

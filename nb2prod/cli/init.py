@@ -65,17 +65,27 @@ def init(path, ci, force, dry_run):
 def _say_kept(scaffold, display_path) -> None:
     for kept in scaffold.kept:
         click.echo(
-            f"kept {display_path(kept.path)} (it already runs the nb2prod-lint hook; `pre-commit autoupdate` updates its rev)"
+            f"kept {display_path(kept.path)} (it already runs the nb2prod-lint hook; "
+            "to update it, raise its nb2prod-lint== pin, or its rev with `pre-commit autoupdate`)"
         )
 
 
 def _summary(scaffold) -> None:
     """What the workflow will do, so nobody has to read the YAML to find out."""
-    jobs = ", ".join(job.path for job in scaffold.scan.jobs) or "none (no `parameters` cell)"
-    exports = (
-        ", ".join(f"{e.path} -> build/{e.package}" for e in scaffold.scan.exports)
+    scan = scaffold.scan
+    runs = [f"{job.path} [{job.label}]" if job.params else job.path for job in scan.jobs]
+    jobs = ", ".join(runs) or "none (no `parameters` cell)"
+    exports = list(scan.exports) + [e for s in scan.sequences for e in s.exports]
+    exported = (
+        ", ".join(f"{e.path} -> build/{e.package}" for e in exports)
         or "none (no `nb2prod:predict` cell)"
     )
     click.echo("  lint: every notebook (code scanning + pull-request annotations)")
     click.echo(f"  run as jobs: {jobs}")
-    click.echo(f"  export + verify: {exports}")
+    for sequence in scan.sequences:
+        click.echo(
+            f"  run in order, in one job ({sequence.key}): {' -> '.join(sequence.notebooks)}"
+        )
+    click.echo(f"  export + verify: {exported}")
+    if scan.excluded:
+        click.echo(f"  linted only ([tool.nb2prod.test] exclude): {', '.join(scan.excluded)}")

@@ -80,6 +80,14 @@ def main() -> None:
     show_default=True,
     help="Lowest severity that makes the exit code 1.",
 )
+@click.option(
+    "--min-severity",
+    type=click.Choice(["error", "warning", "info"]),
+    default="info",
+    show_default=True,
+    help="Leave findings below this severity out of the report and the exit code "
+    "(warning: SARIF without info findings, so they never become code-scanning alerts).",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option(
     "-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores)."
@@ -104,6 +112,7 @@ def lint(
     fix,
     diff,
     fail_on,
+    min_severity,
     exit_zero,
     jobs,
     config_file,
@@ -127,7 +136,7 @@ def lint(
     # default threshold the cycle collector would rescan them thousands of times
     # (measured: ~10% of a corpus run) without finding a cycle.
     gc.set_threshold(1_000_000, 50, 100)
-    from nb2prod.linter.formats import render
+    from nb2prod.linter.formats import at_least, render
     from nb2prod.linter.rule import Severity
 
     if fix and diff:
@@ -145,6 +154,7 @@ def lint(
     report = lint_paths(
         paths or ["."], overrides, fix="diff" if diff else "fix" if fix else None, jobs=jobs
     )
+    report = at_least(report, Severity(min_severity))
     if not report.files:
         click.echo(f"nb2prod: warning: no notebooks found in {' '.join(paths or ['.'])}", err=True)
     if diff:
@@ -220,9 +230,10 @@ def _add_commands() -> None:
     from nb2prod.cli.export import export, verify
     from nb2prod.cli.init import init
     from nb2prod.cli.jobs import run, runs, ui
+    from nb2prod.cli.rollout import promote, shadow
     from nb2prod.cli.score import score
 
-    for command in (export, verify, run, runs, ui, init, doctor, score, drift):
+    for command in (export, verify, run, runs, ui, init, doctor, score, promote, shadow, drift):
         main.add_command(command)
 
 

@@ -11,6 +11,7 @@ every format; the JSON and SARIF shapes are a stable contract.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 
@@ -20,6 +21,7 @@ from nb2prod.linter.formats.ci import render_github, render_junit
 from nb2prod.linter.formats.sarif import render_sarif
 from nb2prod.linter.formats.sources import ReportSources
 from nb2prod.linter.formats.text import render_text
+from nb2prod.linter.rule import Severity
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
 
@@ -38,6 +40,22 @@ def render(report: LintReport, fmt: str, *, color: bool = False, show_info: bool
     if fmt not in renderers:
         raise UsageError(f"unknown report format {fmt!r}", f"use one of {', '.join(FORMATS)}")
     return renderers[fmt](report, ReportSources())
+
+
+def at_least(report: LintReport, severity: Severity) -> LintReport:
+    """``report`` without the findings below ``severity`` (``--min-severity``): the SARIF
+    the CI workflow uploads holds errors and warnings, so info findings never become
+    code-scanning alerts.  ``report`` itself is unchanged."""
+    if severity.rank <= Severity.INFO.rank:
+        return report
+    kept = [
+        dataclasses.replace(
+            result,
+            findings=[f for f in result.findings if Severity(f.severity).rank >= severity.rank],
+        )
+        for result in report.files
+    ]
+    return dataclasses.replace(report, files=kept)
 
 
 def render_json(report: LintReport) -> str:
