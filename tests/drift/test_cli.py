@@ -130,3 +130,23 @@ def test_the_command_and_the_engine_import_nothing_heavy_until_a_check_runs():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "[]", done.stderr
+
+
+def test_an_importable_package_is_found_by_name_and_its_folder_by_path(
+    tmp_path, monkeypatch, tumours
+):
+    """A package on sys.path (as pip installs one) with provenance.json and statistics."""
+    package = tmp_path / "site" / "tumour_model"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "provenance.json").write_text("{}")
+    (package / STATS_FILE).write_text(json.dumps(reference_statistics(tumours.iloc[:300])))
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    by_name = nb2prod.check_drift("tumour_model", tumours.iloc[300:] * 1.3)
+    assert by_name.drift and by_name.source["statistics"] == str(package / STATS_FILE)
+    assert by_name.source["model"] == "tumour_model"
+    by_folder = nb2prod.check_drift(package, tumours.iloc[300:])
+    assert not by_folder.drift and by_folder.source["model"] == "tumour_model"
+    (package / STATS_FILE).unlink()
+    with pytest.raises(nb2prod.Nb2ProdError, match="tumour_model: the package ships no reference"):
+        nb2prod.check_drift("tumour_model", tumours.iloc[300:])
