@@ -11,7 +11,7 @@ from ..conftest import code, nb2prod_cli, write_notebook
 TOKEN = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
 
 
-def test_runs_add_rows_to_one_table_with_status_metrics_and_run(tmp_path, store_uri):
+def test_runs_and_grids_add_rows_to_one_table_with_status_metrics_and_run(tmp_path, store_uri):
     (tmp_path / "pyproject.toml").write_text(f"[tool.nb2prod]\ntracking_uri = '{store_uri}'\n")
     notebook = write_notebook(
         tmp_path / "train.ipynb",
@@ -25,17 +25,19 @@ def test_runs_add_rows_to_one_table_with_status_metrics_and_run(tmp_path, store_
     summary.write_text("# the workflow's own heading\n")
     ok = nb2prod_cli("run", notebook, "-p", "api_token", TOKEN, "--summary", summary, cwd=tmp_path)
     assert ok.returncode == 0, ok.stderr
-    failed = nb2prod_cli("run", notebook, "-p", "alpha", "0", "--summary", summary, cwd=tmp_path)
-    assert failed.returncode == 4, failed.stderr
+    (tmp_path / "grid.yaml").write_text("alpha: [0, 4]\n")
+    grid = nb2prod_cli("run", notebook, "--grid", "grid.yaml", "--summary", summary, cwd=tmp_path)
+    assert grid.returncode == 4, grid.stderr
     text = summary.read_text(encoding="utf-8")
     assert text.count("### nb2prod run") == 1 and text.count(RUNS_HEADER) == 1  # one table
-    first, second = text.strip().splitlines()[-2:]
+    first, second, third = text.strip().splitlines()[-3:]
     assert first.startswith("| `") and "train.ipynb" in first
     assert "api_token=<redacted>" in first and TOKEN not in text
     assert "✅ FINISHED" in first and "score=2" in first
     run_id = first.split(" | ")[-1].strip(" |`")
     assert len(run_id) == 8 and run_id in ok.stdout
-    assert "alpha=0" in second and "❌ FAILED: " in second and "ZeroDivisionError" in second
+    assert "alpha=0.0 " in second and "❌ FAILED: " in second and "ZeroDivisionError" in second
+    assert "alpha=4.0 " in third and "✅ FINISHED" in third and "score=0.25" in third
 
 
 def test_a_run_refused_before_it_starts_says_why(tmp_path):
