@@ -121,7 +121,7 @@ def export(
     from nb2prod.exporter.verify import check_package
 
     if register:  # refused before the notebook runs
-        _check_register(register, dry_run, tracking_uri, notebook)
+        tracking_uri = _check_register(register, dry_run, tracking_uri, notebook)
         log_model = True
     try:
         result = nb2prod.export(
@@ -170,12 +170,14 @@ def export(
     if register:
         from nb2prod.rollout.registry import Registry, register_logged
 
-        registry = Registry.open(tracking_uri, result.target)  # where --log-model logged
+        registry = Registry.open(tracking_uri, notebook)  # where --log-model logged
         version = register_logged(scorecard.logged, register, registry)
         click.echo(f"registered {register} version {version.version}: {version.uri}")
 
 
-def _check_register(name, dry_run, tracking_uri, notebook):
+def _check_register(name, dry_run, tracking_uri, notebook) -> str:
+    """The store to log and register in: the notebook's project's (the exported package is
+    a project of its own, whose store promote and shadow would not find)."""
     from nb2prod.errors import UsageError
     from nb2prod.rollout.registry import check_model_name, check_registry
     from nb2prod.tracking.uri import resolve_tracking_uri
@@ -183,7 +185,9 @@ def _check_register(name, dry_run, tracking_uri, notebook):
     if dry_run:
         raise UsageError("--register and --dry-run exclude each other", "a dry run logs nothing")
     check_model_name(name)
-    check_registry(resolve_tracking_uri(tracking_uri, notebook))
+    uri = resolve_tracking_uri(tracking_uri, notebook)
+    check_registry(uri)
+    return uri
 
 
 @click.command()

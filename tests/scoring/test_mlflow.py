@@ -19,13 +19,12 @@ from .conftest import export_example, parcels
 @pytest.fixture(scope="module")
 def logged(tmp_path_factory):
     """(package folder, store URI, run id, logged model URI) of one ``--log-model`` export,
-    registered as version 1 of ``quotes`` (``--register``)."""
+    registered as version 1 of ``quotes`` (``--register``) in the store of the notebook's
+    project, not of the exported package (a project of its own)."""
     root = tmp_path_factory.mktemp("logged")
-    store = f"sqlite:///{root}/mlflow.db"
-    folder = export_example(
-        root, "shipping_quotes.ipynb", "logged_quotes", "--register", "quotes",
-        "--tracking-uri", store,
-    )  # fmt: skip
+    store = f"sqlite:///{root}/logged_quotes-project/.nb2prod/mlflow.db"
+    folder = export_example(root, "shipping_quotes.ipynb", "logged_quotes", "--register", "quotes")
+    assert not (folder / ".nb2prod").exists()
     from mlflow import MlflowClient
 
     client = MlflowClient(store)
