@@ -340,16 +340,16 @@ def rebuild_command(options: ExportOptions, name: str, notebook: str, root: Path
         words += ["-p", param, text]
     if options.from_run:
         words += ["--from-run", options.from_run]
-    if options.tracking_uri:
-        from nb2prod.credentials import redact_text
+        if options.tracking_uri:  # where the run is; --log-model's store changes no file
+            from nb2prod.credentials import redact_text
 
-        words += ["--tracking-uri", redact_text(options.tracking_uri)]
+            words += ["--tracking-uri", redact_text(options.tracking_uri)]
     if options.kernel:
         words += ["--kernel", options.kernel]
     if options.timeout is not None:
         words += ["--timeout", f"{options.timeout:g}"]
-    shown = [w if w == "<this folder>" else shlex.quote(w) for w in words]
-    return " ".join([*shown, "--force", "--verify"])
+    quoted = [w if w == "<this folder>" else shlex.quote(w) for w in words]
+    return " ".join([*quoted, "--force", "--verify"])
 
 
 def _relative(path: Path, root: Path) -> str:
