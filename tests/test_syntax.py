@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import sys
 
 import pytest
 from hypothesis import given, settings
@@ -188,3 +189,25 @@ def test_databricks_shell_cells_become_shell_escapes():
 def test_text_compile_rejects_without_a_position_is_an_error_not_a_crash():
     parsed = parse_cell('x = "\ud800 lone surrogate"\ny = 1')
     assert parsed.error is not None and parsed.error.line == 1
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        ">>> x = 1\n>>> print(x)",
+        ">>> def f():\n...     return 1\n>>> f()",
+        "In [1]: x = 1\n   ...: y = 2",
+        "a = 1\n>>> b = 2",
+        "x = (\n",
+    ],
+)
+def test_pasted_prompts_parse_the_same_without_ipython(source, monkeypatch):
+    """nb2prod-lint installs without IPython: pasted prompts still parse as IPython runs them."""
+    with_ipython = parse_cell(source)
+    monkeypatch.setitem(sys.modules, "IPython.core.inputtransformer2", None)
+    without = parse_cell(source)
+    assert (without.error, _dump(without.tree)) == (with_ipython.error, _dump(with_ipython.tree))
+
+
+def _dump(tree: ast.Module | None) -> str | None:
+    return None if tree is None else ast.dump(tree, include_attributes=True)
