@@ -15,8 +15,9 @@ from __future__ import annotations
 import ast
 import functools
 import re
-import warnings
 from dataclasses import dataclass, field
+
+from nb2prod.ipython_source import as_ipython_runs_it
 
 #: Cell magics whose body is Python code run in the user namespace.
 PYTHON_CELL_MAGICS = frozenset(
@@ -447,7 +448,7 @@ class _LexState:
 def _fallback(parsed: ParsedCell, code: str, masked: list[str], error: Exception) -> None:
     """Masking left a syntax error: ask IPython whether the cell is valid IPython."""
     try:
-        transformed = _as_ipython_runs_it(code)
+        transformed = as_ipython_runs_it(code)
         tree = compile(transformed, "<cell>", "exec", _FLAGS)
     except Exception:  # SyntaxError, RuntimeError (IPython's transformer loop)
         tree = None
@@ -463,32 +464,6 @@ def _fallback(parsed: ParsedCell, code: str, masked: list[str], error: Exception
     message = getattr(error, "msg", None) or str(error) or "invalid syntax"
     parsed.error = SyntaxProblem(line, column, message)
     parsed.tree = _partial_tree(masked, line)
-
-
-def _as_ipython_runs_it(code: str) -> str:
-    """The Python IPython runs for ``code``.  Without IPython (the lint-only install,
-    nb2prod-lint, leaves it out to install in seconds), only pasted prompts are undone, as
-    IPython's first transforms do: the other syntax it accepts is masked before this."""
-    try:
-        from IPython.core.inputtransformer2 import TransformerManager
-    except ImportError:
-        return _without_prompts(code)
-    with warnings.catch_warnings():  # it warns about odd line endings it copes with
-        warnings.simplefilter("ignore")
-        return TransformerManager().transform_cell(code)
-
-
-#: A pasted interpreter prompt: ``>>> ``/``... `` or IPython's ``In [3]: ``/``   ...: ``.
-_PROMPT = re.compile(r"^(>>>|\.\.\.)( |$)|^In \[\d+\]: |^\s*\.\.\.: ?")
-
-
-def _without_prompts(code: str) -> str:
-    """Strip pasted prompts when the first or second line has one (IPython's rule),
-    keeping lines; like IPython's, the result ends with a newline."""
-    lines = code.splitlines(keepends=True)
-    if any(_PROMPT.match(line) for line in lines[:2]):
-        code = "".join(_PROMPT.sub("", line, count=1) for line in lines)
-    return code if code.endswith("\n") else code + "\n"
 
 
 def _partial_tree(masked: list[str], error_line: int) -> ast.Module | None:
