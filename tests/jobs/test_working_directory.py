@@ -40,13 +40,18 @@ def test_the_ci_workflow_runs_notebooks_in_their_folder_without_cwd(tmp_path, st
             "build/plot_ols",
             "--force",
             "--verify",
+            "--summary",
+            "$GITHUB_STEP_SUMMARY",
         ]
     ]
     assert "--cwd" not in json.dumps(flow)
     # The job's command as CI runs it, from the project root.
     (root / "executed").mkdir()
-    done = run(*job[0][1:], "--tracking-uri", store_uri, cwd=root)
+    summary = tmp_path / "summary.md"  # what GitHub names $GITHUB_STEP_SUMMARY
+    argv = [str(summary) if a == "$GITHUB_STEP_SUMMARY" else a for a in job[0][1:]]
+    done = run(*argv, "--tracking-uri", store_uri, cwd=root)
     assert done.returncode == 0, done.stdout + done.stderr
+    assert "| `notebooks/plot_ols.ipynb` |" in summary.read_text(encoding="utf-8")
     assert not (root / "ols.joblib").exists() and (notebook.parent / "ols.joblib").is_file()
 
 
