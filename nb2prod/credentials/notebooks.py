@@ -10,6 +10,7 @@ is masked too.  Values only, never names of files or variables.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterable
@@ -136,7 +137,20 @@ def redact_string(text: str, known: Iterable[str] = (), mask: str = MASK) -> str
     return _redact_plain(text, known, mask)
 
 
-def _redact_plain(text: str, known: Iterable[str], mask: str) -> str:
+def mask_keeping_length(text: str, known: Iterable[str] = ()) -> str:
+    """``text`` with each credential :func:`redact_string` finds replaced by as many ``*``,
+    so the columns of a code frame stay put."""
+    return _redact_plain(text, tuple(known), None)
+
+
+@functools.lru_cache(maxsize=256)
+def cell_secrets(source: str) -> frozenset[str]:
+    """The credentials of one cell's code, to mask wherever the cell is quoted (each
+    finding's code frame quotes it again)."""
+    return frozenset(notebook_secrets([source]))
+
+
+def _redact_plain(text: str, known: Iterable[str], mask: str | None) -> str:
     spans = [(t.start, t.end) for t in find_tokens(text)]
     spans += [(u.start, u.end) for u in find_url_credentials(text)]
     spans += [span for span, _ in _named_values(text)]
@@ -156,7 +170,7 @@ def _redact_plain(text: str, known: Iterable[str], mask: str) -> str:
             merged.append([start, end])
     parts, last = [], 0
     for start, end in merged:
-        parts += [text[last:start], mask]
+        parts += [text[last:start], mask if mask is not None else "*" * (end - start)]
         last = end
     parts.append(text[last:])
     return "".join(parts)

@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from nb2prod.credentials import redact_text
+from nb2prod.credentials.notebooks import cell_secrets, mask_keeping_length
 from nb2prod.linter.engine import LintReport
 from nb2prod.linter.formats.sources import ReportSources
 from nb2prod.linter.rule import Finding
@@ -177,7 +178,10 @@ def _frame(finding: Finding, cell: Cell, style, color: str) -> list[str]:
         end = end if end is not None else len(text) + 1
         if finding.code in _SECRET_IN_SOURCE:  # the flagged span is the credential itself
             text = text[: start - 1] + "*" * max(0, end - start) + text[end - 1 :]
-        text = redact_text(text, keep_length=True)  # any other credential on the line
+        # Any other credential on the line: another finding's (a frame quotes the whole
+        # line), the cell's literals under secret names, cut-short tokens.
+        text = mask_keeping_length(text, cell_secrets(cell.source))
+        text = redact_text(text, keep_length=True)
         shown, caret_at, caret_len = _window(text, start, end)
         gutter = style(f"{number:>{width}}", fg="blue", bold=True)
         out.append(f"  {gutter} {bar} {shown}".rstrip())
