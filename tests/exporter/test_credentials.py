@@ -159,6 +159,8 @@ def test_a_planted_token_becomes_service_key_and_no_byte_of_it_leaves_the_notebo
         assert line in exported.stdout
     provenance = (out / "src/ols/provenance.json").read_text()
     assert '"settings_from_environment": {\n    "service_key": "SERVICE_KEY"' in provenance
+    refused = run("verify", out, "-p", "service_key", TOKEN, cwd=tmp_path)
+    assert refused.returncode == 2 and "`service_key` is a required setting" in refused.stderr
 
     wheels = tmp_path / "wheels"
     built = subprocess.run(
@@ -215,6 +217,7 @@ def test_a_planted_token_becomes_service_key_and_no_byte_of_it_leaves_the_notebo
         everything,
         exported.stdout,
         exported.stderr,
+        refused.stdout + refused.stderr,
         helped.stdout,
         unset.stderr,
         answered.stdout + answered.stderr,
