@@ -85,6 +85,12 @@ async def test_no_response_of_the_panel_holds_a_planted_credential(
         "config": await jp_fetch("nb2prod", "config"),
     }
     answers = {what: response.body.decode() for what, response in bodies.items()}
+    try:  # written (a credential becomes a setting read from the environment) or refused
+        exported = await post("export", {"path": "work/score.ipynb", "name": "score"})
+        answers["export"] = exported.body.decode()
+    except HTTPClientError as refused:
+        assert refused.code == 422, refused.response.body
+        answers["export"] = refused.response.body.decode()
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"http://etl:{DB_PASSWORD}@127.0.0.1:9")
     with pytest.raises(HTTPClientError) as down:  # an error's answer
         await jp_fetch("nb2prod", "runs", params={"path": "work/score.ipynb"})
