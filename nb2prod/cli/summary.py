@@ -9,6 +9,7 @@ console output is: parameters by name and value, messages by what they hold.
 from __future__ import annotations
 
 import os
+import re
 
 import click
 
@@ -44,7 +45,9 @@ def append_export(path: str | None, notebook: str, target, scorecard=None) -> No
     """The export's target and, when it was verified, each check and the verdict."""
     if not path:
         return
-    shown = os.path.relpath(target) if os.path.isabs(target) else str(target)
+    shown = str(target)
+    if os.path.isabs(shown) and not os.path.relpath(shown).startswith(".."):
+        shown = os.path.relpath(shown)  # build/churn, as the workflow named it
     lines = [f"\n### nb2prod export {_code(notebook)} → {_code(shown)}\n"]
     if scorecard is None:
         lines.append("exported, not verified (`--verify` checks the package's answers)\n")
@@ -59,7 +62,8 @@ def append_export(path: str | None, notebook: str, target, scorecard=None) -> No
         lines.append("")
         for check in failed:  # how the answers differ, folded under the table
             diff = "\n".join(_redacted(line) for line in check.diff)
-            lines += [f"<details><summary>{_cell(check.name)}</summary>\n", "```", diff, "```"]
+            title = _cell(check.name) + _largest_difference(check.diff)
+            lines += [f"<details><summary>{title}</summary>\n", "```", diff, "```"]
             lines += ["</details>", ""]
         verdict = (
             "**verified**: the package gives the notebook's answers"
@@ -68,6 +72,24 @@ def append_export(path: str | None, notebook: str, target, scorecard=None) -> No
         )
         lines.append(verdict + "\n")
     _append(path, "\n".join(lines) + "\n")
+
+
+#: A compared value as verify words it: ``output[1]: notebook 0.2, package 0.4``.
+_COMPARED = re.compile(r"(?P<where>.+?): notebook (?P<expected>[^,]+), package (?P<actual>\S+)$")
+
+
+def _largest_difference(diff: list[str]) -> str:
+    """``: largest difference 0.2 (output[1])`` over the numbers ``diff`` shows, or ""."""
+    largest: tuple[float, str] | None = None
+    for line in diff:
+        match = _COMPARED.match(line)
+        try:
+            gap = abs(float(match["expected"]) - float(match["actual"])) if match else None
+        except ValueError:  # not numbers: a shape, a type, a label
+            continue
+        if gap is not None and (largest is None or gap > largest[0]):
+            largest = (gap, match["where"] if match else "")
+    return f": largest difference {largest[0]:.4g} ({_cell(largest[1])})" if largest else ""
 
 
 def _run_row(result) -> str:

@@ -53,7 +53,12 @@ def test_an_export_adds_its_checks_and_verdict(tmp_path):
     scorecard = Scorecard("churn", "churn.ipynb")
     scorecard.add("notebook ran", True, "papermill, 2.0 s")
     scorecard.add("predict, defaults", True, "ndarray (3,) equal (rtol=1e-06)")
-    scorecard.add("predict, threshold=0.3", False, "differs", [f"output[1]: 0.2 != 0.4 | {TOKEN}"])
+    differing = [
+        "output[0]: notebook 1.5, package 1.25",
+        "output[1]: notebook 0.2, package 0.9",
+        f"output[2]: notebook '{TOKEN}', package 'x'",
+    ]
+    scorecard.add("predict, threshold=0.3", False, "differs", differing)
     summary = tmp_path / "summary.md"
     append_export(str(summary), "churn.ipynb", tmp_path / "build" / "churn", scorecard)
     text = summary.read_text(encoding="utf-8")
@@ -61,6 +66,9 @@ def test_an_export_adds_its_checks_and_verdict(tmp_path):
     assert "| check | result | detail |" in text
     assert "| predict, defaults | ✅ pass | ndarray (3,) equal (rtol=1e-06) |" in text
     assert "| predict, threshold=0.3 | ❌ FAIL | differs |" in text
-    assert "<details><summary>predict, threshold=0.3</summary>" in text
-    assert "output[1]: 0.2 != 0.4" in text and TOKEN not in text
+    assert (
+        "<details><summary>predict, threshold=0.3: largest difference 0.7 (output[1])"
+        "</summary>" in text
+    )
+    assert "output[0]: notebook 1.5, package 1.25" in text and TOKEN not in text
     assert "**NOT verified**" in text
