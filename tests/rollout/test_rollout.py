@@ -9,7 +9,7 @@ import re
 import pytest
 
 from nb2prod.errors import UsageError
-from nb2prod.rollout.promote import FIRST, PROMOTED, PromotionRefused, promote
+from nb2prod.rollout.promote import ALREADY, FIRST, PROMOTED, PromotionRefused, promote
 from nb2prod.rollout.shadow import shadow
 
 from ..conftest import nb2prod_cli
@@ -147,6 +147,9 @@ def test_bad_input_is_one_line_and_exit_2(logged, register, registry):
     registry.set_champion(name, "1")
     with pytest.raises(UsageError, match="has only its champion, version 1"):
         shadow(name, logged["batch"], tracking_uri=store)
+    already = promote(name, "1", labelled, "malignant", tracking_uri=store)  # nothing to do
+    assert already.verdict == ALREADY and "already @champion" in already.text()
+    assert _runs(store, name, "promote") == []
 
 
 def test_export_register_refuses_a_folder_store_and_a_dry_run_before_running(tmp_path):
@@ -201,3 +204,18 @@ def test_each_metric_knows_which_way_is_better():
         assert metric.gain(score(metric, labels, right), score(metric, labels, wrong)) > 0, name
     with pytest.raises(UsageError, match="rmse cannot compare"):
         score(METRICS["rmse"], pd.Series(["a", "b"]), pd.Series(["a", "a"]))
+
+
+def test_the_prediction_column_scored_is_the_only_one_the_targets_or_the_one_named():
+    import pandas as pd
+
+    from nb2prod.rollout.batch import prediction_column
+
+    one, two = pd.DataFrame({"p": [1]}), pd.DataFrame({"score": [0.4], "label": [1]})
+    assert prediction_column(one, "label", None) == "p"
+    assert prediction_column(two, "label", None) == "label"
+    assert prediction_column(two, "label", "score") == "score"
+    with pytest.raises(UsageError, match="predicts score, label: which one answers for y"):
+        prediction_column(two, "y", None)
+    with pytest.raises(UsageError, match="no prediction column 'x'"):
+        prediction_column(two, "y", "x")
