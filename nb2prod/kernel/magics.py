@@ -213,13 +213,13 @@ class Nb2ProdMagics(Magics):
                 if not own:
                     self.session.log_attached(logged, args.artifact)
                     return
-                from nb2prod.kernel.outgoing import log_files, masked, with_masked_files
+                from nb2prod.kernel.outgoing import log_files, masked, masked_logged
 
                 store, secrets = self.session.store, self.session.secrets()
                 tags = (
                     masked({ERROR_TAG: error_text(error)}, secrets) if error is not None else None
                 )
-                store.log(run_id, with_masked_files(logged, secrets), tags=tags)
+                store.log(run_id, masked_logged(logged, secrets), tags=tags)
                 log_files(store, run_id, args.artifact, secrets)
                 store.end_run(run_id, status)
                 return

@@ -4,8 +4,8 @@ the files ``--artifact`` names and the ones nb2prod writes (a frame's CSV, a fig
 The credentials are those a job masks (nb2prod.credentials.notebooks): the ones the code
 of the cells run so far holds, and the values of secret parameters, masked wherever they
 appear, under any name.  A text file is logged as a masked copy; the user's file stays as
-it is, and a binary file is logged as it is.  (A job's kernel logs nothing itself: the job
-masks what it records.)
+it is, and a binary file is logged as it is.  (A job's kernel hands its values to the
+job's record masked; the job masks the files it records.)
 """
 
 from __future__ import annotations
@@ -45,8 +45,9 @@ def masked(values: dict[str, str], secrets: frozenset[str]) -> dict[str, str]:
     return {name: redact_string(value, secrets) for name, value in values.items()}
 
 
-def with_masked_files(logged, secrets: frozenset[str]):
-    """``logged`` whose files (a frame's CSV, a figure's HTML) are masked once written."""
+def masked_logged(logged, secrets: frozenset[str]):
+    """``logged`` with its parameters masked, and its files (a frame's CSV, a figure's
+    HTML) masked once written."""
     from nb2prod.credentials.notebooks import redact_file
 
     def masking(write):

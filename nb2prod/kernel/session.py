@@ -131,21 +131,21 @@ class KernelSession:
     def log_attached(self, logged, artifacts: list[str]) -> None:
         """Log into the job's record, else into the notebook run (metrics as steps), with
         credentials masked."""
-        from nb2prod.kernel.outgoing import log_files, masked, with_masked_files
+        from nb2prod.kernel.outgoing import log_files, masked, masked_logged
 
         secrets = self.secrets()
-        if self.job_log is not None:  # the job masks the files; values it takes as given
+        if self.job_log is not None:  # the job masks the files it records, not the values
             logged.params = masked(logged.params, secrets)
             self._append_to_job(logged, artifacts)
             return
         run = self.notebook_run
-        self.store.log(run.run_id, with_masked_files(logged, secrets), step=run.steps)
+        self.store.log(run.run_id, masked_logged(logged, secrets), step=run.steps)
         run.steps += 1
         log_files(self.store, run.run_id, artifacts, secrets)
 
     def secrets(self) -> frozenset[str]:
         """The credentials to mask in what this kernel logs: those of the cells run so far
-        (IPython's ``In``, and the cell running now) and of secret parameters."""
+        (IPython's history as typed, and the cell running now) and of secret parameters."""
         from nb2prod.kernel.outgoing import known_secrets
 
         history = getattr(self.shell, "history_manager", None)
