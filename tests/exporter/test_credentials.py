@@ -132,6 +132,21 @@ def test_a_value_given_with_p_for_a_credential_is_refused(tmp_path):
     _assert_nowhere([TOKEN], secret.stdout, secret.stderr, _every_byte(out))
 
 
+def test_the_export_runs_predict_with_a_placeholder_and_says_so_when_that_fails(tmp_path):
+    """A predict cell that needs the real credential cannot be captured: the failure says
+    the cells ran with a placeholder, and what to do."""
+    notebook = _project(
+        tmp_path,
+        f"service_key = {TOKEN!r}\nscale = 2.0",
+        "assert service_key.startswith('sk-'), service_key\n[x * scale for x in xs]",
+    )
+    result = run("export", notebook, "-o", tmp_path / "out", cwd=tmp_path)
+    assert result.returncode == 4, result.stdout + result.stderr
+    assert "AssertionError: placeholder-for-SERVICE_KEY" in result.stderr
+    assert "ran with a placeholder for `service_key`, never the real value" in result.stderr
+    _assert_nowhere([TOKEN], result.stdout, result.stderr, _every_byte(tmp_path / "out"))
+
+
 # --------------------------------------------------------------------------- end to end
 
 
