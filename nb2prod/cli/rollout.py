@@ -6,7 +6,12 @@ from __future__ import annotations
 import click
 
 from nb2prod.cli.errors import handle_errors
+from nb2prod.cli.score import _pairs
 
+_PARAMS = click.option(
+    "--param", "params", multiple=True, callback=_pairs, metavar="NAME=VALUE",
+    help="A runtime parameter both versions predict with (repeatable).",
+)  # fmt: skip
 _TRACKING = click.option(
     "--tracking-uri", help="MLflow tracking URI whose registry holds NAME [default: resolved]."
 )
@@ -37,9 +42,11 @@ _TRACKING = click.option(
     help="The model's prediction column to score [default: its only one, else the one named "
     "like the target, else 'prediction'].",
 )  # fmt: skip
+@_PARAMS
 @_TRACKING
 @handle_errors
-def promote(name, version, data, target, metric, min_improvement, prediction, tracking_uri):
+def promote(name, version, data, target, metric, min_improvement, prediction, params,
+            tracking_uri):  # fmt: skip
     """Make VERSION of registered model NAME its @champion if it scores at least as well.
 
     VERSION and the current models:/NAME@champion score the same rows of --data; the
@@ -53,7 +60,7 @@ def promote(name, version, data, target, metric, min_improvement, prediction, tr
 
     result = run_promote(
         name, version, data, target, metric=metric, min_improvement=min_improvement,
-        prediction=prediction, tracking_uri=tracking_uri,
+        prediction=prediction, params=params, tracking_uri=tracking_uri,
     )  # fmt: skip
     click.echo(result.text())
 
@@ -72,9 +79,10 @@ def promote(name, version, data, target, metric, min_improvement, prediction, tr
     "--tolerance", type=float, default=0.01, show_default=True,
     help="Numeric predictions this close count as agreeing.",
 )  # fmt: skip
+@_PARAMS
 @_TRACKING
 @handle_errors
-def shadow(name, data, challenger, tolerance, tracking_uri):
+def shadow(name, data, challenger, tolerance, params, tracking_uri):
     """Score one batch with models:/NAME@champion and a challenger and compare them.
 
     For each prediction column both have: the share of rows that agree (classes), or the
@@ -85,6 +93,7 @@ def shadow(name, data, challenger, tolerance, tracking_uri):
     from nb2prod.rollout.shadow import shadow as run_shadow
 
     report = run_shadow(
-        name, data, challenger=challenger, tolerance=tolerance, tracking_uri=tracking_uri
-    )
+        name, data, challenger=challenger, tolerance=tolerance, params=params,
+        tracking_uri=tracking_uri,
+    )  # fmt: skip
     click.echo(report.text())

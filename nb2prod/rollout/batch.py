@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +41,14 @@ def read_table(path: str | Path) -> Any:
     return frame
 
 
-def predictions(registry: Registry, versions: Sequence[Version], frame: Any) -> list[Any]:
-    """Each version's prediction columns for the rows of ``frame`` (a DataFrame each)."""
+def predictions(
+    registry: Registry,
+    versions: Sequence[Version],
+    frame: Any,
+    params: Mapping[str, str] | None = None,
+) -> list[Any]:
+    """Each version's prediction columns for the rows of ``frame`` (a DataFrame each), with
+    the same runtime parameters ``params`` (``--param``)."""
     from nb2prod.child import Child, ChildError
 
     env = dict(os.environ)
@@ -54,7 +60,8 @@ def predictions(registry: Registry, versions: Sequence[Version], frame: Any) -> 
             for version in versions:
                 child = Child("nb2prod.rollout.batch_child", env=env, cwd=scratch)
                 children.append(child)
-                child.send(ScoreVersion(version.uri, registry.store.uri, frame))
+                request = ScoreVersion(version.uri, registry.store.uri, frame, dict(params or {}))
+                child.send(request)
             answers = []
             for version, child in zip(versions, children):
                 try:

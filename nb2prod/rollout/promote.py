@@ -10,6 +10,7 @@ as it was.  With no champion yet, the candidate becomes it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,10 +66,12 @@ def promote(
     metric: str | None = None,
     min_improvement: float = 0.0,
     prediction: str | None = None,
+    params: Mapping[str, str] | None = None,
     tracking_uri: str | None = None,
 ) -> Promotion:
     """Promote ``version`` of ``name`` to ``@champion`` when it scores at least as well on
-    ``data`` (CSV or Parquet with a ``target`` column); raises PromotionRefused else."""
+    ``data`` (CSV or Parquet with a ``target`` column); raises PromotionRefused else.
+    ``params`` are runtime parameters both versions predict with."""
     registry = Registry.open(tracking_uri, Path.cwd())
     candidate = registry.version(name, version)
     champion = registry.champion(name)
@@ -88,7 +91,7 @@ def promote(
     versions = [candidate] if champion is None else [candidate, champion]
     scores = [
         score(chosen, labels, answer[prediction_column(answer, target, prediction)])
-        for answer in predictions(registry, versions, features)
+        for answer in predictions(registry, versions, features, params)
     ]
     champion_score = scores[1] if champion is not None else None
     if champion_score is None:
@@ -102,7 +105,7 @@ def promote(
                        min_improvement, verdict, len(frame))  # fmt: skip
     if verdict != REFUSED:
         registry.set_champion(name, candidate.version)
-    result.run_id = _record(registry, result, data, target)
+    result.run_id = _record(registry, result, data, target, params or {})
     if verdict == REFUSED:
         direction = "higher" if chosen.higher_is_better else "lower"
         problem = PromotionRefused(
@@ -116,11 +119,14 @@ def promote(
     return result
 
 
-def _record(registry: Registry, result: Promotion, data: str | Path, target: str) -> str:
+def _record(
+    registry: Registry, result: Promotion, data: str | Path, target: str, params: Mapping[str, str]
+) -> str:
     metrics = {f"candidate_{result.metric}": result.candidate_score or 0.0}
     if result.champion_score is not None:
         metrics[f"champion_{result.metric}"] = result.champion_score
-    params = {
+    logged = {f"param.{k}": str(v) for k, v in params.items()}
+    logged |= {
         "model": result.model,
         "candidate_version": result.candidate,
         "champion_version": result.champion or "none",
@@ -134,5 +140,5 @@ def _record(registry: Registry, result: Promotion, data: str | Path, target: str
     return record(
         registry, result.model, "promote",
         run_name=f"promote {result.model} v{result.candidate}", metrics=metrics,
-        params=params, verdict=result.verdict, report=result.__dict__,
+        params=logged, verdict=result.verdict, report=result.__dict__,
     )  # fmt: skip

@@ -10,6 +10,7 @@ ships, when it ships them (``nb2prod.drift``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,10 +74,12 @@ def shadow(
     *,
     challenger: str | None = None,
     tolerance: float = DEFAULT_TOLERANCE,
+    params: Mapping[str, str] | None = None,
     tracking_uri: str | None = None,
 ) -> ShadowReport:
     """Score ``data`` with ``@champion`` and ``challenger`` (default: the newest version
-    that is not the champion) and compare their predictions."""
+    that is not the champion), both with the runtime parameters ``params``, and compare
+    their predictions."""
     registry = Registry.open(tracking_uri, Path.cwd())
     champion = registry.champion(name)
     if champion is None:
@@ -86,7 +89,7 @@ def shadow(
         )
     rival = _challenger(registry, name, champion, challenger)
     frame = read_table(data)
-    ours, theirs = predictions(registry, [champion, rival], frame)
+    ours, theirs = predictions(registry, [champion, rival], frame, params)
     shared = [c for c in ours.columns if c in theirs.columns]
     if not shared:
         raise UsageError(
@@ -96,7 +99,7 @@ def shadow(
     report = ShadowReport(name, champion.version, rival.version, len(frame), tolerance)
     report.columns = [compare(str(c), ours[c], theirs[c], tolerance) for c in shared]
     report.drift, report.drift_note = batch_drift(registry, champion, frame)
-    report.run_id = _record(registry, report, data)
+    report.run_id = _record(registry, report, data, params or {})
     return report
 
 
@@ -164,7 +167,9 @@ def batch_drift(
     )
 
 
-def _record(registry: Registry, report: ShadowReport, data: str | Path) -> str:
+def _record(
+    registry: Registry, report: ShadowReport, data: str | Path, params: Mapping[str, str]
+) -> str:
     import re
 
     metrics: dict[str, float] = {}
@@ -176,7 +181,8 @@ def _record(registry: Registry, report: ShadowReport, data: str | Path) -> str:
             metrics[f"max_abs_diff.{key}"] = column.max_abs_diff or 0.0
     if report.drift is not None:
         metrics["drift.share_drifted"] = float(report.drift["share_drifted"])
-    params = {
+    logged = {f"param.{k}": str(v) for k, v in params.items()}
+    logged |= {
         "model": report.model,
         "champion_version": report.champion,
         "challenger_version": report.challenger,
@@ -188,6 +194,6 @@ def _record(registry: Registry, report: ShadowReport, data: str | Path) -> str:
     return record(
         registry, report.model, "shadow",
         run_name=f"shadow {report.model} v{report.challenger} vs v{report.champion}",
-        metrics=metrics, params=params, verdict="agree" if report.agree else "differ",
+        metrics=metrics, params=logged, verdict="agree" if report.agree else "differ",
         report={**report.__dict__, "columns": [c.__dict__ for c in report.columns]},
     )  # fmt: skip

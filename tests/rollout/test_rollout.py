@@ -110,8 +110,13 @@ def test_shadow_compares_the_challenger_with_the_champion_and_logs_it(logged, re
     assert run.data.tags["nb2prod.verdict"] == "differ"
     assert run.data.metrics["drift.share_drifted"] == 0
     assert _aliases(store, name) == {"champion": "1"}
-    # the batch's drift against the reference statistics the champion ships
-    shifted = shadow(name, logged["shifted"], challenger="2", tracking_uri=store)
+    # the batch's drift against the reference statistics the champion ships; a runtime
+    # parameter both versions take (no tumour is that likely: they agree on every row)
+    shifted = shadow(
+        name, logged["shifted"], challenger="2", params={"threshold": "1.1"}, tracking_uri=store
+    )
+    agreement = {c.column: c.agreement for c in shifted.columns}
+    assert agreement["malignant"] == 1.0 and agreement["malignant_probability"] < 0.5
     assert "mean radius" in shifted.drift_note and "1 of 30 columns drifted" in shifted.drift_note
     drifted = [c["column"] for c in shifted.drift["columns"] if c["drift"]]
     assert drifted == ["mean radius"]
