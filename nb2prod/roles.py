@@ -15,7 +15,16 @@ from nb2prod.errors import UsageError
 from nb2prod.notebook import Cell, Notebook
 
 #: Every role, in the order a notebook usually has them.
-ROLES = ("parameters", "export", "load", "example", "predict", "metrics", "skip")
+ROLES = (
+    "parameters",
+    "export",
+    "load",
+    "reference",
+    "example",
+    "predict",
+    "metrics",
+    "skip",
+)
 #: The tag that gives each role (papermill's own tag for parameters).
 ROLE_TAGS = {role: "parameters" if role == "parameters" else f"nb2prod:{role}" for role in ROLES}
 _TAG_ROLES = {tag: role for role, tag in ROLE_TAGS.items()}

@@ -12,6 +12,7 @@ export const ROLES = [
   'parameters',
   'export',
   'load',
+  'reference',
   'example',
   'predict',
   'metrics',

@@ -13,6 +13,11 @@ case's earlier predict cells bound) over the notebook's state of that moment; th
 notebook's own values are put back, so later cells run as they would have.  Training runs
 once.  Runtime parameters are read only by the predict cells (the plan refuses anything
 else), so that re-run is what the notebook gives for those values.
+
+The reference cell (``nb2prod:reference``), when there is one, is captured the same way:
+its final expression, the training or reference data, is bound as it runs and kept right
+after it (``Capture.reference``), before a later cell can change it.  A value that cannot be
+pickled is not an error: the export goes ahead without it (``Capture.reference_note``).
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from typing import Any
 
 from nb2prod.errors import EnvironmentProblem, NotebookFailed
 from nb2prod.exporter.build_values import assignments
-from nb2prod.exporter.code import cell_code
+from nb2prod.exporter.code import cell_code, indented
 from nb2prod.exporter.plan import ExportPlan
 from nb2prod.exporter.settings import placeholder_values
 from nb2prod.notebook import import_nbformat
@@ -36,6 +41,7 @@ from nb2prod.roles import role_marks
 
 _CAPTURE_TAG = "nb2prod-capture"
 _PREFIX = "__nb2prod"
+_REFERENCE_NAME = f"{_PREFIX}_reference"
 
 
 @dataclass
@@ -58,6 +64,11 @@ class Capture:
     inputs: dict[str, Any]
     cases: list[Case]
     seconds: float = 0.0
+    # The final value of the reference cell as it ran (the training data, usually a
+    # DataFrame); None without a reference cell or when it could not be kept (then
+    # reference_note says why).  Drift statistics and the input contract are made from it.
+    reference: Any = None
+    reference_note: str = ""
 
 
 def override_cases(plan: ExportPlan, chosen: dict[str, Any] | None = None) -> list[dict]:
@@ -116,7 +127,10 @@ def run_and_capture(
         for number, params in enumerate(overrides, start=1):
             output = _load(scratch_dir / f"case-{number}.pkl", "the predict output")
             cases.append(Case(dict(params), output))
-    return Capture(inputs=inputs, cases=cases, seconds=seconds)
+        reference, note = _load_reference(plan, scratch_dir)
+    return Capture(
+        inputs=inputs, cases=cases, seconds=seconds, reference=reference, reference_note=note
+    )
 
 
 def _add_capture_cells(
@@ -141,6 +155,7 @@ def _add_capture_cells(
     loading = (plan.role("load") or predict)[0].index if restore else None
     by_index = {cell.index: cell for cell in predict}
     tracked = _tracked_names(plan)
+    reference = {cell.index: cell for cell in plan.role("reference")}
 
     def capture(code: str):
         return nbformat.v4.new_code_cell(code, metadata={"tags": [_CAPTURE_TAG]})
@@ -161,8 +176,14 @@ def _add_capture_cells(
             new.append(capture(f"{_PREFIX}_before = {_snapshot(tracked)}"))
         if index == last and predict_cell is not None:  # the last predict cell, always
             cell.source = _bound_result(cell_code(predict_cell), display=True)
+        if index in reference:
+            code = cell_code(reference[index])
+            shown = not code.rstrip().endswith(";")  # `X_train;` shows nothing
+            cell.source = _bound_result(code, display=shown, target=_REFERENCE_NAME)
         origins[len(new)] = (index, None)
         new.append(cell)
+        if index in reference:
+            new.append(capture(_dump_reference(scratch)))
         if index == after_parameters:
             new.append(capture(assignments(bindings)))
         if index == last:
@@ -193,16 +214,49 @@ def _tracked_names(plan: ExportPlan) -> list[str]:
     return sorted(set(names), key=names.index)
 
 
-def _bound_result(source: str, *, display: bool) -> str:
-    """``source`` with its final expression bound to ``__nb2prod_result`` as it runs, and
-    shown again when ``display`` so Out and ``_`` stay the notebook's."""
+def _bound_result(source: str, *, display: bool, target: str = f"{_PREFIX}_result") -> str:
+    """``source`` with its final expression bound to ``target`` as it runs, and shown
+    again when ``display`` so Out and ``_`` stay the notebook's."""
     tree = ast.parse(source)
     last = tree.body[-1]
     lines = source.split("\n")
     row = last.lineno - 1
-    target = f"{_PREFIX}_result = "
-    lines[row] = lines[row][: last.col_offset] + target + lines[row][last.col_offset :]
-    return "\n".join(lines) + (f"\n{_PREFIX}_result" if display else "")
+    bound = f"{target} = "
+    lines[row] = lines[row][: last.col_offset] + bound + lines[row][last.col_offset :]
+    return "\n".join(lines) + (f"\n{target}" if display else "")
+
+
+def _dump_reference(scratch: Path) -> str:
+    """Keep the reference value; one that cannot be pickled leaves the reason instead of
+    failing the notebook (the package is still exported, without drift statistics)."""
+    path, error = str(scratch / "reference.pkl"), str(scratch / "reference-error.txt")
+    names = ("pickle", "file", "error", _REFERENCE_NAME)
+    return (
+        f"try:\n"
+        f"{indented(_dump(_REFERENCE_NAME, Path(path)))}\n"
+        f"except Exception as {_PREFIX}_error:\n"
+        f"    with open({error!r}, 'w', encoding='utf-8') as {_PREFIX}_file:\n"
+        f"        {_PREFIX}_file.write(type({_PREFIX}_error).__name__ + ': ' + str({_PREFIX}_error))\n"
+        + "\n".join(
+            f"globals().pop({name if name.startswith(_PREFIX) else f'{_PREFIX}_{name}'!r}, None)"
+            for name in names
+        )
+    )
+
+
+def _load_reference(plan: ExportPlan, scratch: Path) -> tuple[Any, str]:
+    """The reference cell's value, or None and why not ("" without a reference cell)."""
+    if not plan.role("reference"):
+        return None, ""
+    label = plan.role("reference")[0].label
+    error = scratch / "reference-error.txt"
+    if error.is_file():
+        reason = error.read_text(encoding="utf-8")
+        return None, f"{label}'s value cannot be pickled ({reason}), so it was not kept"
+    try:
+        return _load(scratch / "reference.pkl", "the reference value"), ""
+    except (NotebookFailed, EnvironmentProblem) as exc:
+        return None, f"{label}: {exc.message}"
 
 
 def _restored(files: dict[str, Path]) -> str:

@@ -67,6 +67,7 @@ def plan_export(notebook: Notebook) -> ExportPlan:
             "the notebook has no predict cell",
             f"tag the cell that computes the prediction `{ROLE_TAGS['predict']}`",
         )
+    _check_reference(cells.get("reference", []))
     parsed = {
         c.index: _checked_parse(c, roles[c.index])
         for role in CODE_ROLES
@@ -156,6 +157,32 @@ def _checked_parse(cell: Cell, role: str) -> ParsedCell:
                 "import the names you use explicitly",
             )
     return parsed
+
+
+def _check_reference(reference: list[Cell]) -> None:
+    """The reference cell's final value is captured as it runs (capture.py binds it to a
+    name of ours), so there is one such cell, in Python, ending with an expression."""
+    if len(reference) > 1:
+        labels = " and ".join(cell.label for cell in reference)
+        raise ExportRefusal(
+            f"{labels} are both reference cells; the drift statistics come from one value",
+            f"keep `{ROLE_TAGS['reference']}` on one cell, ending with the training data "
+            "(concatenate the parts there if it has several)",
+        )
+    for cell in reference:
+        where = _where(cell, "reference")
+        try:
+            body = ast.parse(cell_code(cell)).body
+        except SyntaxError:
+            raise ExportRefusal(
+                f"{where} is not plain Python, so its value cannot be captured",
+                "keep IPython syntax (magics, `!`) out of the reference cell",
+            ) from None
+        if not body or not isinstance(body[-1], ast.Expr):
+            raise ExportRefusal(
+                f"{where} does not end with an expression",
+                "end it with the training or reference data (e.g. `X_train`)",
+            )
 
 
 def _provided(cells: dict[str, list[Cell]], names: dict[int, CellNames], parameters) -> set[str]:

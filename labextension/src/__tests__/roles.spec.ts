@@ -16,6 +16,7 @@ describe('roles', () => {
       'parameters',
       'nb2prod:export',
       'nb2prod:load',
+      'nb2prod:reference',
       'nb2prod:example',
       'nb2prod:predict',
       'nb2prod:metrics',
