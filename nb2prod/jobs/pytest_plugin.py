@@ -47,7 +47,9 @@ class NotebookFile(pytest.File):
         suite = _suite(self.path)
         if suite.excluded(self.path):
             item = NotebookItem.from_parent(self, name="excluded", params={}, timeout=None)
-            item.add_marker(pytest.mark.skip(reason="excluded by pyproject.toml [tool.nb2prod.test] exclude"))
+            item.add_marker(
+                pytest.mark.skip(reason="excluded by pyproject.toml [tool.nb2prod.test] exclude")
+            )
             yield item
             return
         place = suite.sequence_of(self.path)
