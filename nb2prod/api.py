@@ -100,7 +100,9 @@ def export(
     whose build parameters the notebook runs with (``params`` win) and whose logged
     ``outputs/`` file a build parameter names (the model) is the one packaged.  With ``verify`` (or ``log_model``)
     the package is then checked as :func:`verify` does and ``result.scorecard`` holds the
-    checks.  Raises ``UsageError`` (refused: the message names the cell and the fix),
+    checks; ``log_model`` logs it to the store resolved for the notebook (its project's
+    ``.nb2prod/mlflow.db`` by default, where its runs are), not the package's.
+    Raises ``UsageError`` (refused: the message names the cell and the fix),
     ``NotebookFailed``, ``EnvironmentProblem``, and what :func:`verify` raises, whose
     ``result`` is then this function's (the export, its ``scorecard`` the failed checks).
     """
@@ -133,6 +135,7 @@ def export(
                 result.capture,
                 log_model=log_model,
                 tracking_uri=tracking_uri,
+                notebook=Path(notebook),
                 say=progress,
             )
         except Nb2ProdError as exc:  # the package was written: the error carries it
@@ -158,7 +161,8 @@ def verify(
     default the notebook's folder), install the
     package in a fresh virtual environment and compare its answers, for the default and
     ``params`` runtime parameter values; run its tests and its CLI; with ``log_model``, log
-    it to MLflow and compare the logged model's answers too.
+    it to MLflow (the store resolved for the notebook, as :func:`export` does) and compare
+    the logged model's answers too.
 
     Returns the scorecard when every check passes.  Raises ``EquivalenceMismatch`` (exit 5)
     when the answers differ, ``VerificationFailed`` (exit 1) when another check fails (both
@@ -179,7 +183,12 @@ def verify(
     for note in notes:
         progress(f"note: {note}")
     return check_package(
-        Path(package_dir), capture, log_model=log_model, tracking_uri=tracking_uri, say=progress
+        Path(package_dir),
+        capture,
+        log_model=log_model,
+        tracking_uri=tracking_uri,
+        notebook=Path(notebook) if notebook is not None else None,
+        say=progress,
     )
 
 

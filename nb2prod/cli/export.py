@@ -6,6 +6,8 @@ lint`` never pays for them.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from nb2prod.cli.errors import handle_errors
@@ -35,7 +37,8 @@ _RUN_OPTIONS = [
         help="Log the package to MLflow as a pyfunc model and check its answers too.",
     ),
     click.option(
-        "--tracking-uri", help="MLflow tracking URI (--from-run, --log-model) [default: resolved]."
+        "--tracking-uri",
+        help="MLflow tracking URI (--from-run, --log-model) [default: resolved for the notebook].",
     ),
 ]
 
@@ -121,7 +124,7 @@ def export(
     from nb2prod.exporter.verify import check_package
 
     if register:  # refused before the notebook runs
-        tracking_uri = _check_register(register, dry_run, tracking_uri, notebook)
+        _check_register(register, dry_run, tracking_uri, notebook)
         log_model = True
     try:
         result = nb2prod.export(
@@ -156,6 +159,7 @@ def export(
                 result.capture,
                 log_model=log_model,
                 tracking_uri=tracking_uri,
+                notebook=Path(notebook),
                 say=_say,
             )
         )
@@ -168,26 +172,25 @@ def export(
     append_export(summary_file, notebook, result.target, scorecard)
     click.echo(scorecard.text())
     if register:
+        from nb2prod.exporter.mlflow_log import model_store
         from nb2prod.rollout.registry import Registry, register_logged
 
-        registry = Registry.open(tracking_uri, notebook)  # where --log-model logged
+        registry = Registry(model_store(tracking_uri, Path(notebook)))  # where it was logged
         version = register_logged(scorecard.logged, register, registry)
         click.echo(f"registered {register} version {version.version}: {version.uri}")
 
 
-def _check_register(name, dry_run, tracking_uri, notebook) -> str:
-    """The store to log and register in: the notebook's project's (the exported package is
-    a project of its own, whose store promote and shadow would not find)."""
+def _check_register(name, dry_run, tracking_uri, notebook) -> None:
+    """Refuse a bad name and a store without a registry: the store --log-model logs to,
+    the notebook's project's (``model_store``)."""
     from nb2prod.errors import UsageError
+    from nb2prod.exporter.mlflow_log import model_store
     from nb2prod.rollout.registry import check_model_name, check_registry
-    from nb2prod.tracking.uri import resolve_tracking_uri
 
     if dry_run:
         raise UsageError("--register and --dry-run exclude each other", "a dry run logs nothing")
     check_model_name(name)
-    uri = resolve_tracking_uri(tracking_uri, notebook)
-    check_registry(uri)
-    return uri
+    check_registry(model_store(tracking_uri, Path(notebook)).uri)
 
 
 @click.command()

@@ -5,6 +5,10 @@ load it back the way a server would and check its answers against the notebook's
 Both steps run in child processes with ``MLFLOW_TRACKING_URI`` set there, so nb2prod never
 touches MLflow's process-global tracking URI; the check runs without the exported project
 on ``sys.path``, so it proves the logged copy of the code works on its own.
+
+The store is the one resolved for the notebook (``model_store``), as for ``--register`` and
+``nb2prod run``: the exported package is a project of its own, whose default embedded store
+would hold the model apart from the notebook's runs, where promote and shadow look.
 """
 
 from __future__ import annotations
@@ -21,9 +25,30 @@ from nb2prod.exporter.capture import Capture
 from nb2prod.exporter.compare import differences
 from nb2prod.exporter.mlflow_child import CheckModel, LogModel
 from nb2prod.exporter.verify import Scorecard, read_provenance, settings_environment
-from nb2prod.tracking.auth import Credentials, credentials_for, http_status
+from nb2prod.tracking.auth import Credentials, http_status
 from nb2prod.tracking.sqlite_store import with_busy_timeout
-from nb2prod.tracking.uri import resolve_tracking_uri
+from nb2prod.tracking.store import TrackingStore, open_store
+
+
+def model_store(
+    tracking_uri: str | None,
+    notebook: Path | None,
+    folder: Path | None = None,
+    *,
+    say: Callable[[str], None] = lambda _: None,
+) -> TrackingStore:
+    """The store ``--log-model`` logs to and ``--register`` registers in: the one resolved
+    for ``notebook`` (its project's), else for the notebook the provenance of the package in
+    ``folder`` names, found as verify finds it, else (said) for ``folder`` itself."""
+    if notebook is None and folder is not None:
+        from nb2prod.errors import UsageError
+        from nb2prod.exporter.pipeline import _locate_notebook
+
+        try:
+            notebook = _locate_notebook(folder, read_provenance(folder)[1])
+        except UsageError as exc:
+            say(f"note: {exc.message}; the model goes to the store resolved for {folder}")
+    return open_store(tracking_uri, notebook if notebook is not None else Path(folder or "."))
 
 
 def log_and_check(
@@ -32,12 +57,16 @@ def log_and_check(
     scorecard: Scorecard,
     *,
     tracking_uri: str | None = None,
+    notebook: Path | None = None,
     say: Callable[[str], None] = lambda _: None,
 ) -> None:
+    """Log the package in ``folder`` to the store of ``notebook`` (``model_store``) and
+    check the logged model's answers against ``capture``, adding the checks to
+    ``scorecard``."""
     folder = Path(folder).resolve()
     name, provenance = read_provenance(folder)
-    uri = resolve_tracking_uri(tracking_uri, folder)
-    credentials = credentials_for(folder)
+    store = model_store(tracking_uri, notebook, folder, say=say)
+    uri, credentials = store.uri, store.credentials
     placeholders = settings_environment(provenance)
     lock = folder / "requirements.lock.txt"
     job = LogModel(

@@ -122,11 +122,13 @@ def check_package(
     *,
     log_model: bool = False,
     tracking_uri: str | None = None,
+    notebook: Path | None = None,
     say: Callable[[str], None] = lambda _: None,
 ) -> Scorecard:
     """Every check of ``nb2prod verify`` on the package in ``folder`` against the answers
-    in ``capture``; with ``log_model``, logged to MLflow and checked there too.  Returns the
-    scorecard when all pass, else raises with it as the error's ``result``."""
+    in ``capture``; with ``log_model``, logged to MLflow (the store of ``notebook``, default
+    the one its provenance names: ``mlflow_log.model_store``) and checked there too.
+    Returns the scorecard when all pass, else raises with it as the error's ``result``."""
     name, provenance = read_provenance(folder)
     scorecard = Scorecard(name, provenance.get("notebook", "?"))
     scorecard.add("notebook ran", True, f"papermill, {capture.seconds:.1f} s")
@@ -134,7 +136,9 @@ def check_package(
     if log_model and scorecard.ok:
         from nb2prod.exporter.mlflow_log import log_and_check
 
-        log_and_check(folder, capture, scorecard, tracking_uri=tracking_uri, say=say)
+        log_and_check(
+            folder, capture, scorecard, tracking_uri=tracking_uri, notebook=notebook, say=say
+        )
     logging = next((c for c in scorecard.checks if c.name == "mlflow log_model"), None)
     problem: Nb2ProdError | None = None
     if logging is not None and not logging.ok:

@@ -29,14 +29,18 @@ def _files(folder: Path) -> dict[str, bytes]:
     }
 
 
-def test_pure_python_export_verifies_and_logs_to_mlflow(shipping):
-    out = shipping / "dist" / "quotes"
-    store = f"sqlite:///{shipping}/mlruns.db"
+def test_pure_python_export_verifies_and_logs_to_mlflow(shipping, monkeypatch):
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    out = shipping / "dist" / "quotes"  # a project of its own, inside the notebook's
+    # the default embedded store of the notebook's project, where its runs are
+    store = f"sqlite:///{shipping}/.nb2prod/mlflow.db"
     result = run(
         "export", "shipping_quotes.ipynb", "--name", "quotes", "-o", out,
-        "--verify", "--log-model", "--tracking-uri", store, cwd=shipping,
+        "--verify", "--log-model", cwd=shipping,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
+    assert f"logging the model to MLflow at {store}" in result.stderr
+    assert not (out / ".nb2prod").exists()  # not the package's own store
     for line in (
         "quotes.predict(parcels, *, express=False, fuel_surcharge=0.08) returns `quotes`",
         "PASS  predict, defaults",
