@@ -105,14 +105,17 @@ def _frame(name: str, value: Any, spec: dict[str, Any], errors: list, doubts: li
             f"({_names(wanted)}); got {_type_name(value)}"
         )
         return value
-    have = [str(c) for c in value.columns]
-    missing = [c for c in wanted if c not in have]
-    extra = [c for c in have if c not in wanted]
+    have = value.columns.tolist()
+    if have != wanted:  # the fast path is a table as the contract has it
+        have = [str(c) for c in have]
+    named = set(have)
+    missing = [c for c in wanted if c not in named] if have != wanted else []
+    extra = [c for c in have if c not in set(wanted)] if have != wanted else []
     if missing:
         errors.append(f"{name}: missing columns: {_names(missing)}")
     if extra:
         errors.append(f"{name}: unexpected columns: {_names(extra)}")
-    if len(set(have)) != len(have):
+    if len(named) != len(have):
         errors.append(f"{name}: duplicate columns: {_names(sorted(_doubled(have)))}")
         return value
     if len(value) == 0:
@@ -126,7 +129,7 @@ def _frame(name: str, value: Any, spec: dict[str, Any], errors: list, doubts: li
     dtypes = list(value.dtypes)
     converted = {}
     for position, column in enumerate(columns):
-        if str(dtypes[position]) != column["dtype"]:
+        if _dtype_name(dtypes[position]) != column["dtype"]:
             where = f"{name}: column {column['name']!r}"
             new = _converted(where, value.iloc[:, position], column, errors)
             if new is not None:
@@ -220,11 +223,14 @@ def _numbers(
     ]
     if numeric:
         part = frame if len(numeric) == len(columns) else frame.iloc[:, numeric]
-        block = part.to_numpy(dtype="float64", copy=False)
-        nulls = np.isnan(block).any(axis=0)
-        low, high = np.fmin.reduce(block, axis=0), np.fmax.reduce(block, axis=0)
-        lo = np.array([columns[i].get("min", -np.inf) for i in numeric], dtype="float64")
-        hi = np.array([columns[i].get("max", np.inf) for i in numeric], dtype="float64")
+        # one row per column, contiguous: numpy reduces those 3-4x faster than strided
+        block = np.ascontiguousarray(part.to_numpy(dtype="float64", copy=False).T)
+        low, high = block.min(axis=1), block.max(axis=1)
+        nulls = np.isnan(low)  # min propagates NaN: a column with a null
+        if nulls.any():  # their range without the nulls
+            low[nulls] = np.fmin.reduce(block[nulls], axis=1)
+            high[nulls] = np.fmax.reduce(block[nulls], axis=1)
+        lo, hi = _bounds(columns, numeric)
         flagged = nulls | (low < lo) | (high > hi)
         for j in np.flatnonzero(flagged):
             column, values = columns[numeric[j]], frame.iloc[:, numeric[j]]
@@ -257,6 +263,21 @@ def _numbers(
                     f"{where}: categories not seen in the {column['source']} data: "
                     f"{_examples(unseen.drop_duplicates())} (seen: {seen})"
                 )
+
+
+_BOUNDS: dict[tuple, tuple] = {}
+
+
+def _bounds(columns: list[dict], numeric: list[int]) -> tuple[Any, Any]:
+    """The contract's (min, max) of the ``numeric`` columns as arrays, made once."""
+    import numpy as np
+
+    key = (id(columns), tuple(numeric))
+    if key not in _BOUNDS or _BOUNDS[key][0] is not columns:
+        lo = np.array([columns[i].get("min", -np.inf) for i in numeric], dtype="float64")
+        hi = np.array([columns[i].get("max", np.inf) for i in numeric], dtype="float64")
+        _BOUNDS[key] = (columns, lo, hi)
+    return _BOUNDS[key][1], _BOUNDS[key][2]
 
 
 # --------------------------------------------------------------------------- arrays, lists
@@ -345,6 +366,19 @@ def _fits(value: Any, want: str) -> bool:
 
 
 # --------------------------------------------------------------------------- wording
+
+_DTYPE_NAMES: dict[Any, str] = {}
+
+
+def _dtype_name(dtype: Any) -> str:
+    """``str(dtype)``, remembered: numpy builds the name anew each time (13 us, 30 columns)."""
+    try:
+        return _DTYPE_NAMES[dtype]
+    except KeyError:
+        return _DTYPE_NAMES.setdefault(dtype, str(dtype))
+    except TypeError:  # an unhashable extension dtype
+        return str(dtype)
+
 
 
 def column_is_text(column: Any) -> bool:

@@ -20,6 +20,7 @@ from nb2prod.errors import NotebookReadError, UsageError
 from nb2prod.exporter.artifacts import find_artifacts
 from nb2prod.exporter.build_values import refuse_setting, split_params, with_build_values
 from nb2prod.exporter.capture import Capture, override_cases, run_and_capture
+from nb2prod.exporter.contract import infer_contract
 from nb2prod.exporter.from_run import RunValues, packaged_files, read_run
 from nb2prod.exporter.plan import CODE_ROLES, ExportPlan, ExportRefusal, plan_export
 from nb2prod.exporter.probe import probe_modules
@@ -140,6 +141,8 @@ def _export(options: ExportOptions, say: Callable[[str], None], downloads: Path)
         )
         spec.artifacts = find_artifacts(plan, workdir, root)
         spec.inputs = capture.inputs
+        # the input contract: values from the reference data when the notebook has some
+        spec.contract = infer_contract(capture.inputs, getattr(capture, "reference", None))
         spec.cases = [
             {"name": case.name, "params": case.params, "output": case.output}
             for case in capture.cases

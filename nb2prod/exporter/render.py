@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nb2prod.errors import EnvironmentProblem
-from nb2prod.exporter import compare
+from nb2prod.errors import EnvironmentProblem, UsageError
+from nb2prod.exporter import compare, contract_text, input_check
 from nb2prod.exporter.code import cell_code, indented, with_return
+from nb2prod.exporter.contract import RESERVED_KEYWORDS, infer_contract
 from nb2prod.exporter.plan import ExportPlan
 from nb2prod.exporter.requirements import Requirement
 from nb2prod.exporter.settings import placeholder_environment
@@ -68,6 +69,7 @@ class PackageSpec:
     extras: dict[str, list[str]] = field(default_factory=dict)
     artifacts: list[Artifact] = field(default_factory=list)
     inputs: dict[str, Any] | None = None  # captured example input, by name
+    contract: dict[str, Any] | None = None  # the input contract (contract.py); None: no checks
     cases: list[dict] = field(default_factory=list)  # {name, params, output}
     provenance: dict = field(default_factory=dict)
     nb2prod_version: str = ""
@@ -89,6 +91,8 @@ def render_package(plan: ExportPlan, spec: PackageSpec) -> dict[str, bytes | Pat
         f"{package}/_params.py": _template("_params.py.j2", context),
         f"{package}/_notebook.py": notebook_module(plan, spec),
         f"{package}/cli.py": _template("cli.py.j2", context),
+        f"{package}/_validation.py": Path(input_check.__file__).read_text(encoding="utf-8"),
+        f"{package}/_schema.py": Path(contract_text.__file__).read_text(encoding="utf-8"),
         f"{package}/mlflow_model.py": _template("mlflow_model.py.j2", context),
         "tests/_compare.py": Path(compare.__file__).read_text(encoding="utf-8"),
         "tests/test_import.py": _template("test_import.py.j2", context),
@@ -103,6 +107,7 @@ def render_package(plan: ExportPlan, spec: PackageSpec) -> dict[str, bytes | Pat
     }
     files.update({path: text.encode() for path, text in formatted(sources).items()})
     files[f"{package}/provenance.json"] = _json(spec.provenance)
+    files[f"{package}/_contract.json"] = _json(_contract(spec))
     if spec.cases:
         golden = {"inputs": spec.inputs or {}, "cases": spec.cases}
         files["tests/golden/cases.pkl"] = pickle.dumps(golden, protocol=4)
@@ -187,8 +192,16 @@ def _context(plan: ExportPlan, spec: PackageSpec) -> dict[str, Any]:
     settings = [p for p in runtime if p["variable"]]
     inputs = list(plan.inputs)
     keywords = ", ".join(f"{p['name']}=params.{p['name']}" for p in runtime)
+    taken = sorted(set(RESERVED_KEYWORDS) & set(plan.runtime_params))
+    if taken:
+        raise UsageError(
+            f"the runtime parameter {taken[0]!r} has the name of predict's own keyword",
+            f"rename it in the parameters cell ({', '.join(RESERVED_KEYWORDS)} are predict's)",
+        )
     signature = ", ".join(inputs) + (", /" if inputs else "")
-    signature += (", " if signature else "") + "**runtime_params: Any"
+    signature += (", " if signature else "") + '*, validate: str = "on", strict: bool = False'
+    signature += ", **runtime_params: Any"
+    contract = _contract(spec)
     return {
         "name": spec.name,
         "distribution": spec.distribution,
@@ -217,7 +230,17 @@ def _context(plan: ExportPlan, spec: PackageSpec) -> dict[str, Any]:
         "input_kind": input_kind(spec.inputs),
         "output": " ".join(plan.output.split()),
         "predict_cells": ", ".join(c.label for c in plan.role("predict")),
+        "checked_inputs": "{" + ", ".join(f"{n!r}: {n}" for n in inputs) + "}",
+        # argparse's description: no double quotes (a string literal), % doubled (formatting)
+        "contract_short": contract_text.short(contract).replace('"', "'").replace("%", "%%"),
+        "contract_markdown": contract_text.markdown(contract),
     }
+
+
+def _contract(spec: PackageSpec) -> dict[str, Any]:
+    """The contract to ship: the spec's, else one inferred from its captured input (none
+    without a capture: a dry run)."""
+    return spec.contract if spec.contract is not None else infer_contract(spec.inputs)
 
 
 def _runtime_param(param, variable: str | None) -> dict[str, Any]:

@@ -11,9 +11,17 @@ import threading
 from typing import Any
 
 from orders._params import Params
+from orders._validation import InputError, InputWarning
 
 __version__ = "1.2.0"
-__all__ = ["Params", "__version__", "load", "predict"]
+__all__ = [
+    "InputError",
+    "InputWarning",
+    "Params",
+    "__version__",
+    "load",
+    "predict",
+]
 
 _load_lock = threading.Lock()
 _loaded = False
@@ -32,7 +40,9 @@ def load() -> None:
             _loaded = True
 
 
-def predict(order, /, **runtime_params: Any) -> Any:
+def predict(
+    order, /, *, validate: str = "on", strict: bool = False, **runtime_params: Any
+) -> Any:
     """The notebook's prediction for `order`.
 
     Runtime parameters, with the notebook's defaults (see ``Params``):
@@ -45,8 +55,20 @@ def predict(order, /, **runtime_params: Any) -> Any:
 
     An unknown name raises TypeError; a value of the wrong type is converted when that is
     safe (``"0.7"`` for a float) and refused otherwise.
+
+    The input is checked against the input contract (``orders schema``) before the
+    notebook's code runs: missing or extra columns, types that cannot be converted safely,
+    nulls where none were seen and empty input raise ``InputError`` listing every problem;
+    values outside the range seen and unseen categories warn (``InputWarning``), or raise
+    with ``strict=True``. ``validate="off"`` skips the check.
     """
     params = Params.from_mapping(runtime_params)
+    if validate not in ("on", "off"):
+        raise TypeError(f"validate={validate!r}: use 'on' or 'off'")
+    if validate == "on":
+        from orders._validation import checked
+
+        (order,) = checked({"order": order}, strict=strict).values()
     load()
     from orders import _notebook
 

@@ -1,7 +1,9 @@
-"""``orders predict --input FILE [--param NAME=VALUE ...] [--output FILE]``.
+"""``orders predict --input FILE [--param NAME=VALUE ...] [--output FILE]`` and
+``orders schema [--format table|json]``.
 
 Files are read and written by extension: .csv and .parquet (through pandas), .json.
-Without ``--output`` the prediction is printed as JSON.
+Without ``--output`` the prediction is printed as JSON.  An input that does not fit the
+input contract is refused with every problem listed (exit 2).
 """
 
 from __future__ import annotations
@@ -9,17 +11,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
+
+from orders._validation import InputError, InputWarning
 
 #: How the notebook's example input looked, so files are read into the same shape.
 INPUT_KIND = "records"
 INPUTS = ["order"]
 FORMATS = (".csv", ".json", ".parquet")
-
-
-class InputError(Exception):
-    """A file or value the command cannot use; the message says why."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,7 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     predict = commands.add_parser(
-        "predict", help="predict for the rows of an input file"
+        "predict",
+        help="predict for the rows of an input file",
+        description="input: order: list of dict(sku: str, qty: int) (all of it: orders schema)",
     )
     predict.add_argument(
         "--input", required=True, type=Path, help="a .csv, .json or .parquet file"
@@ -44,18 +47,58 @@ def main(argv: list[str] | None = None) -> int:
     predict.add_argument(
         "--output", type=Path, help="where to write (.csv, .json, .parquet)"
     )
+    predict.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse values outside the range seen, unseen categories",
+    )
+    predict.add_argument(
+        "--no-validate",
+        action="store_true",
+        help="skip the input check (validated upstream)",
+    )
+    schema = commands.add_parser(
+        "schema", help="show the input contract predict checks"
+    )
+    schema.add_argument("--format", choices=("table", "json"), default="table")
     args = parser.parse_args(argv)
+    if args.command == "schema":
+        return show_schema(args.format)
 
     from orders import predict as predict_with
 
     try:
         params = dict(_parameter(text) for text in args.param)
         inputs = read_input(args.input)
-        result = predict_with(*inputs, **params)
+        validate = "off" if args.no_validate else "on"
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", InputWarning)
+            result = predict_with(
+                *inputs, validate=validate, strict=args.strict, **params
+            )
+        for warning in caught:
+            if issubclass(warning.category, InputWarning):
+                print(f"orders: warning: {warning.message}", file=sys.stderr)
+            else:  # the notebook's own warnings, as Python shows them
+                warnings.showwarning(
+                    warning.message, warning.category, warning.filename, warning.lineno
+                )
         write_output(result, args.output)
     except (InputError, TypeError, OSError) as exc:
         print(f"orders: error: {exc}", file=sys.stderr)
         return 2
+    return 0
+
+
+def show_schema(form: str) -> int:
+    """Print the input contract: a table, or the JSON predict checks against."""
+    from orders._schema import table
+    from orders._validation import contract
+
+    if form == "json":
+        print(json.dumps(contract(), indent=2))
+    else:
+        print(table(contract()))
     return 0
 
 
