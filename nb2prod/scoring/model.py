@@ -5,11 +5,18 @@ installed one) or an MLflow model URI (``runs:/…``, ``models:/name@alias``, a 
 holding an ``MLmodel`` file).  ``ModelSpec`` names it in a few picklable fields, so a Dask
 worker can load the same model; ``loaded(spec)`` loads it once per process (the
 worker-level cache) and returns something with ``predict(frame, params)``.
+
+The cache holds what cannot change: a package's files (by digest), a run's model, a
+registered version.  A name that moves (``models:/NAME@ALIAS``, ``models:/NAME/latest``)
+is resolved to its version by ``resolve_model`` on every score (one registry call), so a
+kernel, the Jupyter server or a Dask worker answers with the version the alias names now,
+and every chunk of one score with the same version.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import importlib
 import importlib.util
@@ -40,7 +47,8 @@ class ModelSpec:
     ``kind`` is ``package`` or ``mlflow``.  For a package, ``name`` is its import name,
     ``folder`` the ``src`` folder of an exported project (None: installed) and ``digest``
     the SHA-256 of that folder's files (so a worker never reuses another version).  For
-    MLflow, ``name`` is the model URI and ``tracking_uri`` the store it is read from.
+    MLflow, ``name`` is the model URI, ``tracking_uri`` the store it is read from and
+    ``version`` the ``models:/NAME/VERSION`` an alias (or ``latest``) named when resolved.
     """
 
     kind: str
@@ -48,9 +56,17 @@ class ModelSpec:
     folder: str | None = None
     digest: str | None = None
     tracking_uri: str | None = None
+    version: str | None = None
 
     def __str__(self) -> str:
-        return self.name
+        if self.version is None:
+            return self.name
+        return f"{self.name}, version {self.version.rsplit('/', 1)[-1]}"
+
+    @property
+    def model_uri(self) -> str:
+        """The MLflow URI loaded: the registered version, when an alias named it."""
+        return self.version or self.name
 
 
 def resolve_model(text: str, *, tracking_uri: str | None = None) -> ModelSpec:
@@ -61,7 +77,8 @@ def resolve_model(text: str, *, tracking_uri: str | None = None) -> ModelSpec:
     if text.startswith(MLFLOW_SCHEMES) or "://" in text or (path / "MLmodel").is_file():
         model_uri = str(path.resolve()) if (path / "MLmodel").is_file() else text
         uri = resolve_tracking_uri(tracking_uri, Path.cwd())
-        return ModelSpec("mlflow", model_uri, tracking_uri=uri)
+        spec = ModelSpec("mlflow", model_uri, tracking_uri=uri)
+        return dataclasses.replace(spec, version=_registered_version(spec))
     if path.is_dir():
         from nb2prod.exporter.verify import read_provenance
 
@@ -84,6 +101,32 @@ def resolve_model(text: str, *, tracking_uri: str | None = None) -> ModelSpec:
     if not (folder / "provenance.json").is_file():
         raise UsageError(f"{text} is installed but is not a package nb2prod exported")
     return ModelSpec("package", text)
+
+
+def _registered_version(spec: ModelSpec) -> str | None:
+    """``models:/NAME/VERSION`` for a ``models:/NAME@ALIAS`` or ``models:/NAME/latest``
+    URI as the registry answers now; None for a URI that names one model for good."""
+    rest = spec.name[len("models:/") :] if spec.name.startswith("models:/") else ""
+    name, at, alias = rest.partition("@")
+    if not at:
+        name, _, alias = rest.partition("/")
+        if alias != "latest":
+            return None
+    mlflow = _mlflow()
+    with tracking_env(spec.tracking_uri):
+        try:
+            client = mlflow.MlflowClient()
+            if at:
+                version = client.get_model_version_by_alias(name, alias).version
+            else:
+                quoted = name.replace("'", "\\'")
+                found = client.search_model_versions(f"name = '{quoted}'")
+                version = max((int(v.version) for v in found), default=None)
+        except Exception as exc:
+            raise _mlflow_problem(spec, exc) from None
+    if version is None:
+        raise UsageError(f"{spec.name}: model {name} has no registered version (or no such model)")
+    return f"models:/{name}/{version}"
 
 
 def folder_digest(folder: Path) -> str:
@@ -226,7 +269,13 @@ def _load_mlflow(spec: ModelSpec) -> LoadedModel:
     mlflow = _mlflow()
     with tracking_env(spec.tracking_uri):
         try:
-            model = mlflow.pyfunc.load_model(spec.name, suppress_warnings=True)
+            local = Path(mlflow.artifacts.download_artifacts(artifact_uri=spec.model_uri))
+            # Two versions are usually one package name: MLflow only puts a version's code
+            # folder first on sys.path, so another version imported here would be reused.
+            code = local / "code"
+            for module in code.iterdir() if code.is_dir() else ():
+                _forget_other_copy(module.name.removesuffix(".py"), code)
+            model = mlflow.pyfunc.load_model(str(local), suppress_warnings=True)
         except Exception as exc:
             raise _mlflow_problem(spec, exc) from None
     return LoadedModel(lambda frame, params: model.predict(frame, params=dict(params) or None))
@@ -274,7 +323,7 @@ def _mlflow_params(spec: ModelSpec, values: Mapping[str, Any]) -> dict[str, Any]
     mlflow = _mlflow()
     with tracking_env(spec.tracking_uri):
         try:
-            info = mlflow.models.get_model_info(spec.name)
+            info = mlflow.models.get_model_info(spec.model_uri)
         except Exception as exc:
             raise _mlflow_problem(spec, exc) from None
     schema = info.signature.params if info.signature is not None else None
