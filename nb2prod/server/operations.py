@@ -156,6 +156,7 @@ def export(request: ExportRequest) -> dict[str, Any]:
     answer; raises the exporter's errors, but failed checks are the panel's to show."""
     import nb2prod
     from nb2prod.errors import Nb2ProdError
+    from nb2prod.exporter.settings import shown
 
     try:
         result = nb2prod.export(
@@ -177,7 +178,11 @@ def export(request: ExportRequest) -> dict[str, Any]:
         "plan": {
             "inputs": plan.inputs,
             "output": plan.output,
-            "runtime_parameters": {n: plan.specs[n].default for n in plan.runtime_params},
+            # a required setting as the command line shows it: ``<from $SERVICE_KEY>``
+            "runtime_parameters": {
+                n: shown(n, plan.settings) if n in plan.settings else plan.specs[n].default
+                for n in plan.runtime_params
+            },
             "build_parameters": plan.build_params,
             "roles": {role: [c.number for c in cells] for role, cells in plan.cells.items()},
             "dependencies": [r.compatible for r in spec.requirements],

@@ -101,7 +101,10 @@ async def test_no_response_of_the_panel_holds_a_planted_credential(
     (run,) = json.loads(answers["runs"])["runs"]
     assert run["params"]["connection"] == "postgresql://etl:<redacted>@db.internal/sales"
     assert run["params"]["copy"] == "<redacted>" and "<redacted>" in run["error"]
-    assert "scale" in json.loads(answers["export plan"])["plan"]["runtime_parameters"]
+    # a credential is a setting read from the environment, shown as the command line shows it
+    shown = json.loads(answers["export plan"])["plan"]["runtime_parameters"]
+    assert shown["scale"] == 2.0 and shown["service_key"] == "<from $SERVICE_KEY>", shown
+    assert shown["warehouse_password"] == "<from $WAREHOUSE_PASSWORD>", shown
     for what, body in answers.items():
         for planted in PLANTED:
             assert planted not in body, f"{planted} in the {what} answer: {body[:2000]}"
