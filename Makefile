@@ -174,6 +174,7 @@ bench: venv $(SERVER_VENV)/.installed postgresql
 	$(FROM_LOCK) $(BIN)/python bench/grid_bench.py --json-out bench/.cache/grid-bench.json
 	$(FROM_LOCK) $(BIN)/python bench/score_bench.py --json-out bench/.cache/score-bench.json
 	$(FROM_LOCK) $(BIN)/python bench/drift_bench.py --json-out bench/.cache/drift-bench.json
+	$(FROM_LOCK) $(BIN)/python bench/validation_bench.py --json-out bench/.cache/validation-bench.json
 	$(FROM_LOCK) $(BIN)/python bench/team_bench.py --json-out bench/.cache/team-bench.json
 
 # Bring the locks in line with requirements/*.in and pyproject.toml (uv, itself pinned;

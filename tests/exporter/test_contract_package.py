@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import subprocess
 import sys
 import warnings
@@ -42,9 +43,7 @@ def package(tmp_path_factory):
     X_train, X_test, y_train, _y_test = train_test_split(
         data.data, data.target, test_size=0.25, random_state=7
     )
-    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)).fit(
-        X_train, y_train
-    )
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)).fit(X_train, y_train)
     joblib.dump(model, folder / "model.joblib")
     plan = plan_export(load_notebook(EXAMPLES / "breast_cancer_classifier.ipynb"))
     example = {"X_new": X_test.head(8)}
@@ -56,7 +55,9 @@ def package(tmp_path_factory):
         requirements=[Requirement("pandas", pd.__version__, ("pandas",))],
         lock=[],
         artifacts=[
-            Artifact("model_path", folder / "model.joblib", "model.joblib", "artifacts/model.joblib")
+            Artifact(
+                "model_path", folder / "model.joblib", "model.joblib", "artifacts/model.joblib"
+            )
         ],
         inputs=example,
         contract=infer_contract(example, X_train),
@@ -147,11 +148,11 @@ def test_the_readme_shows_the_contract_as_a_table(package):
 def test_the_package_imports_without_numpy_pandas_or_its_contract(package):
     module, folder, _X = package
     code = (
-        "import sys, time; t = time.perf_counter(); import {0}; "
+        f"import sys, time; t = time.perf_counter(); import {module.__name__}; "
         "t = time.perf_counter() - t; "
-        "print(t, sorted(m for m in ('numpy', 'pandas', '{0}._notebook') "
+        f"print(t, sorted(m for m in ('numpy', 'pandas', '{module.__name__}._notebook') "
         "if m in sys.modules))"
-    ).format(module.__name__)
+    )
     runs = [
         subprocess.run(
             [sys.executable, "-c", code],
@@ -166,6 +167,19 @@ def test_the_package_imports_without_numpy_pandas_or_its_contract(package):
     # The goal is 50 ms (make bench measures it: about 10 ms); a loaded CI machine gets a
     # margin, and still fails a package that imports pandas (0.3 s and more) up front.
     assert min(float(t) for t, _loaded in runs) < 0.25
+
+
+def test_the_generated_tests_run_the_schema_and_a_refused_input(package):
+    _module, folder, _X = package
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_import.py",
+         "-k", "contract"],
+        cwd=folder,
+        env={**os.environ, "PYTHONPATH": str(folder / "src")},
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+    assert done.returncode == 0 and "1 passed" in done.stdout, done.stdout + done.stderr
 
 
 def test_an_array_input_is_checked_for_dtype_and_shape():

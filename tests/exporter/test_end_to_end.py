@@ -100,6 +100,13 @@ def test_sklearn_notebook_exports_and_verifies_in_a_fresh_venv(tmp_path):
     for needed in ("scikit-learn>=", "pandas>=", "joblib>=", "numpy>="):
         assert needed in pyproject  # sklearn only through the pickled model: found by running
     assert "scikit-learn==" in (out / "requirements.lock.txt").read_text()
+    # The input contract; the generated tests that verify ran in its fresh venv include
+    # `PKG schema` and `PKG predict` refusing a table without its columns (exit 2, no traceback).
+    assert "PASS  generated tests" in result.stdout
+    contract = json.loads((out / "src/breast_cancer_classifier/_contract.json").read_text())
+    columns = contract["inputs"]["X_new"]["columns"]
+    assert [c["name"] for c in columns[:2]] == ["mean radius", "mean texture"]
+    assert "| `mean radius` | float64 | no |" in (out / "README.md").read_text()
 
 
 def test_a_failing_notebook_stops_the_export_naming_the_cell(tmp_path):

@@ -33,3 +33,24 @@ def test_the_command_line_answers_help():
         check=False,
     )
     assert result.returncode == 0 and "--input" in result.stdout
+
+
+def test_the_command_line_shows_the_contract_and_refuses_input_that_breaks_it(tmp_path):
+    schema = subprocess.run(
+        [sys.executable, "-m", "orders", "schema"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert schema.returncode == 0 and schema.stdout.startswith("order: "), schema.stderr
+    bad = tmp_path / "bad.json"
+    bad.write_text("[]")  # no rows
+    expected = "order: "
+    refused = subprocess.run(
+        [sys.executable, "-m", "orders", "predict", "--input", str(bad)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert refused.returncode == 2, refused.stderr
+    assert expected in refused.stderr and "Traceback" not in refused.stderr
