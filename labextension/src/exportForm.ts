@@ -83,3 +83,11 @@ export class ExportForm {
     return this.state === 'conflict' && existing?.own ? existing : null;
   }
 }
+
+/** A runtime parameter's default as the command line shows it: a required setting the
+ * package reads from the environment (`<from $SERVICE_KEY>`) as is, other values as JSON. */
+export function parameterText(value: unknown): string {
+  return typeof value === 'string' && /^<from \$\w+>$/.test(value)
+    ? value
+    : JSON.stringify(value);
+}

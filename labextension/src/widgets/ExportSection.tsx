@@ -3,6 +3,7 @@ import { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 
 import { IExistingExport, IExportPlan, IScorecard } from '../api';
+import { parameterText } from '../exportForm';
 import { ISectionProps } from './LintSection';
 import { ProblemView } from './parts';
 
@@ -38,7 +39,7 @@ function PlanView(props: ISectionProps & { plan: IExportPlan }): JSX.Element {
             {runtime.map(([name, value]) => (
               <li key={name}>
                 <code>
-                  {name} = {JSON.stringify(value)}
+                  {name} = {parameterText(value)}
                 </code>
               </li>
             ))}
