@@ -25,6 +25,7 @@ from nb2prod.exporter.from_run import RunValues, packaged_files, read_run
 from nb2prod.exporter.plan import CODE_ROLES, ExportPlan, ExportRefusal, plan_export
 from nb2prod.exporter.probe import probe_modules
 from nb2prod.exporter.provenance import provenance, sha256
+from nb2prod.exporter.reference import add_engine_requirements, shipped_statistics
 from nb2prod.exporter.render import PackageSpec, render_package, ruff_findings
 from nb2prod.exporter.requirements import (
     exact_pins,
@@ -152,11 +153,16 @@ def _export(options: ExportOptions, say: Callable[[str], None], downloads: Path)
         spec.provenance["build_overrides"] = build  # typed, never a secret (split_params)
         if origin is not None:
             spec.provenance["from_run"] = origin.provenance()
+        spec.reference_stats, reference_line = shipped_statistics(plan, capture)
+        if spec.reference_stats is not None:
+            add_engine_requirements(spec)  # scipy & co., before the lock is computed
         say("running the package outside the notebook to find its run-time dependencies")
         findings = add_runtime_requirements(plan, spec)
         files = render_package(plan, spec)
         write_tree(files, target, force=options.force)
     notes = [*plan.notes, *(origin.notes if origin else [])]
+    if reference_line and spec.reference_stats is None:
+        notes.append(reference_line)
     notes += [f"ruff: {line} (in code copied from the notebook)" for line in findings]
     if sha256(read_notebook_bytes(path)) != sha256(data):
         notes.append(
@@ -385,6 +391,12 @@ def summary(result: ExportResult) -> str:
         lines += result.from_run.summary()
     if spec.artifacts:
         lines.append(f"  artifacts: {', '.join(a.original for a in spec.artifacts)}")
+    if spec.reference_stats is not None:
+        stats = spec.reference_stats
+        lines.append(
+            f"  reference: {stats['rows']:,} rows x {len(stats['columns']):,} columns -> drift "
+            f"statistics ({spec.name} drift --input FILE)"
+        )
     deps = ", ".join(r.compatible for r in spec.requirements) or "none"
     lines.append(f"  dependencies: {deps}")
     if result.capture is None:

@@ -166,8 +166,7 @@ def _check_reference(reference: list[Cell]) -> None:
         labels = " and ".join(cell.label for cell in reference)
         raise ExportRefusal(
             f"{labels} are both reference cells; the drift statistics come from one value",
-            f"keep `{ROLE_TAGS['reference']}` on one cell, ending with the training data "
-            "(concatenate the parts there if it has several)",
+            f"keep `{ROLE_TAGS['reference']}` on one cell, ending with all of the training data",
         )
     for cell in reference:
         where = _where(cell, "reference")

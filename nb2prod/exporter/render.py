@@ -18,11 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nb2prod.drift import STATS_FILE
 from nb2prod.errors import EnvironmentProblem, UsageError
 from nb2prod.exporter import compare, contract_text, input_check
 from nb2prod.exporter.code import cell_code, indented, with_return
 from nb2prod.exporter.contract import RESERVED_KEYWORDS, infer_contract
 from nb2prod.exporter.plan import ExportPlan
+from nb2prod.exporter.reference import drift_sources, statistics_bytes
 from nb2prod.exporter.requirements import Requirement
 from nb2prod.exporter.settings import placeholder_environment
 
@@ -75,6 +77,8 @@ class PackageSpec:
     nb2prod_version: str = ""
     python: str = f"{sys.version_info[0]}.{sys.version_info[1]}"
     rebuild: str = ""  # the export command that rebuilds the package, from the project root
+    # the reference cell's drift statistics (exporter/reference.py); None: no drift check
+    reference_stats: dict[str, Any] | None = None
 
     @property
     def distribution(self) -> str:
@@ -99,6 +103,7 @@ def render_package(plan: ExportPlan, spec: PackageSpec) -> dict[str, bytes | Pat
         "tests/test_params.py": _template("test_params.py.j2", context),
         "README.md": _template("README.md.j2", context),  # ruff formats its code blocks too
     }
+    sources.update(drift_sources(spec.name, spec.reference_stats))
     if spec.cases:
         sources["tests/test_equivalence.py"] = _template("test_equivalence.py.j2", context)
     files: dict[str, bytes | Path] = {
@@ -113,6 +118,8 @@ def render_package(plan: ExportPlan, spec: PackageSpec) -> dict[str, bytes | Pat
         files["tests/golden/cases.pkl"] = pickle.dumps(golden, protocol=4)
     for artifact in spec.artifacts:
         files[f"{package}/{artifact.packaged}"] = artifact.source
+    if spec.reference_stats is not None:
+        files[f"{package}/{STATS_FILE}"] = statistics_bytes(spec.reference_stats)
     return dict(sorted(files.items()))
 
 
@@ -230,6 +237,7 @@ def _context(plan: ExportPlan, spec: PackageSpec) -> dict[str, Any]:
         "input_kind": input_kind(spec.inputs),
         "output": " ".join(plan.output.split()),
         "predict_cells": ", ".join(c.label for c in plan.role("predict")),
+        "drift": _drift_context(spec.reference_stats),
         "checked_inputs": "{" + ", ".join(f"{n!r}: {n}" for n in inputs) + "}",
         # argparse's description: no double quotes (a string literal), % doubled (formatting)
         "contract_short": contract_text.short(contract).replace('"', "'").replace("%", "%%"),
@@ -241,6 +249,15 @@ def _contract(spec: PackageSpec) -> dict[str, Any]:
     """The contract to ship: the spec's, else one inferred from its captured input (none
     without a capture: a dry run)."""
     return spec.contract if spec.contract is not None else infer_contract(spec.inputs)
+
+
+def _drift_context(stats: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What the README says of the shipped statistics: rows, and the columns by name."""
+    if stats is None:
+        return None
+    columns = list(stats["columns"])
+    shown = ", ".join(f"`{c}`" for c in columns[:6]) + (", ..." if len(columns) > 6 else "")
+    return {"rows": f"{stats['rows']:,}", "count": len(columns), "columns": shown}
 
 
 def _runtime_param(param, variable: str | None) -> dict[str, Any]:

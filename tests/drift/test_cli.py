@@ -74,18 +74,14 @@ def test_bad_input_is_one_line_and_exit_2(files, args, message):
 
 
 def test_an_exported_package_with_statistics_is_checked_and_logged(tmp_path, tumours):
-    """End to end: the real example classifier exported, its statistics in the package,
-    the command run as a user runs it, the run read back from the SQLite store; then the
-    same statistics found inside a logged model (runs:/)."""
+    """End to end: the real example classifier exported (its reference cell, data.data, gives
+    the package its statistics), the command run as a user runs it, the run read back from
+    the SQLite store; then the same statistics found inside a logged model (runs:/)."""
     exported = export_example(tmp_path, "breast_cancer_classifier.ipynb", "bc_drift")
     batch = tmp_path / "shifted.parquet"
     (tumours.iloc[300:] * 1.3).to_parquet(batch)
-    missing = nb2prod_cli("drift", exported, "-i", batch)
-    assert missing.returncode == 2
-    assert "the package ships no reference statistics" in missing.stderr
-    assert "nb2prod:reference" in missing.stderr
     package = exported / "src" / "bc_drift"
-    (package / STATS_FILE).write_text(json.dumps(reference_statistics(tumours.iloc[:300])))
+    assert json.loads((package / STATS_FILE).read_text())["rows"] == 569  # data.data
     store = f"sqlite:///{tmp_path / 'mlflow.db'}"
     done = nb2prod_cli("drift", exported, "-i", batch, "--log", "--tracking-uri", store)
     assert done.returncode == 1, done.stdout + done.stderr

@@ -76,6 +76,7 @@ def test_notebook_run_collects_cells_and_restarts_on_run_all(kernel, runs):
 def test_metrics_and_role_magics_run_their_body_unchanged(kernel, runs):
     assert kernel.run("%%nb2prod predict\n[1, 2][-1] + 1").result == "3"
     assert kernel.run("%%nb2prod export\ndef double(x):\n    return 2 * x\ndouble(4)").result == "8"
+    assert kernel.run("%%nb2prod reference\ntrain = [3, 4]\ntrain").result == "[3, 4]"
     reply = kernel.run("%%nb2prod metrics\nauc = 0.81\nlabel = 'not a number'")
     assert reply.status == "ok"
     (run,) = runs()

@@ -1,5 +1,5 @@
-"""``orders predict --input FILE [--param NAME=VALUE ...] [--output FILE]`` and
-``orders schema [--format table|json]``.
+"""``orders predict --input FILE [--param NAME=VALUE ...] [--output FILE]``,
+``orders schema [--format table|json]`` and ``orders drift --input FILE``.
 
 Files are read and written by extension: .csv and .parquet (through pandas), .json.
 Without ``--output`` the prediction is printed as JSON.  An input that does not fit the
@@ -15,6 +15,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from orders._drift_command import add_parser as add_drift_parser
+from orders._drift_command import run as run_drift
 from orders._validation import InputError, InputWarning
 
 #: How the notebook's example input looked, so files are read into the same shape.
@@ -61,7 +63,10 @@ def main(argv: list[str] | None = None) -> int:
         "schema", help="show the input contract predict checks"
     )
     schema.add_argument("--format", choices=("table", "json"), default="table")
+    add_drift_parser(commands)
     args = parser.parse_args(argv)
+    if args.command == "drift":
+        return run_drift(args, "orders")
     if args.command == "schema":
         return show_schema(args.format)
 
