@@ -391,6 +391,9 @@ def summary(result: ExportResult) -> str:
         lines += result.from_run.summary()
     if spec.artifacts:
         lines.append(f"  artifacts: {', '.join(a.original for a in spec.artifacts)}")
+    if result.capture is None and plan.role("reference"):
+        cell = plan.role("reference")[0].label
+        lines.append(f"  reference: {cell}'s value -> drift statistics, once the notebook runs")
     if spec.reference_stats is not None:
         stats = spec.reference_stats
         lines.append(

@@ -114,6 +114,14 @@ def test_each_spelling_of_the_role_is_planned_and_linted(tmp_path, spelling):
     assert "NB708" not in run("lint", notebook, "--format", "json").stdout
 
 
+def test_a_dry_run_names_the_reference_cell(tmp_path):
+    notebook = forest.permutation_importance_notebook(tmp_path, "comment")
+    done = run("export", notebook, "--dry-run", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "reference: cell 6 (id " in done.stdout
+    assert "'s value -> drift statistics, once the notebook runs" in done.stdout
+
+
 @pytest.mark.parametrize("spelling", ["magic", "comment"])
 def test_the_value_a_marked_reference_cell_ends_with_is_captured_as_it_ran(tmp_path, spelling):
     """The marker lines go; the value is the one of that moment, not the end state's."""
