@@ -28,6 +28,8 @@ def headline(name: str, spec: dict[str, Any]) -> str:
     if kind == "dataframe":
         words += f", {len(spec['columns'])} columns"
         words += f"; values as seen in the {spec['source']} data ({spec['rows_seen']} rows)"
+        if spec["source"] != "reference":
+            words += ", shown, not checked: export with a reference cell to check them"
     elif kind == "ndarray":
         words += f" of {spec['dtype']}, shape {_shape(spec)}"
     return words

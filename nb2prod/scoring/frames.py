@@ -21,6 +21,10 @@ class MissingColumns(UsageError):
     """The model needs columns the input does not have (an input problem: exit 2)."""
 
 
+class ContractProblem(UsageError):
+    """An exported package's input check refused the rows (its InputError: exit 2)."""
+
+
 def score_frame(
     frame: Any,
     spec: ModelSpec,
@@ -35,6 +39,13 @@ def score_frame(
     try:
         result = model.predict(frame, params)
     except Exception as exc:
+        problems = getattr(exc, "problems", None)
+        if type(exc).__name__ == "InputError" and isinstance(problems, list):
+            shown = "; ".join(problems[:3]) + ("; ..." if len(problems) > 3 else "")
+            raise ContractProblem(
+                f"the input does not fit the model's input contract: {shown}",
+                "see the package's input contract: PKG schema",
+            ) from None
         missing = missing_columns(exc, frame)
         if missing:
             raise MissingColumns(

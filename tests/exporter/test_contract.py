@@ -134,6 +134,18 @@ def test_unseen_values_warn_by_default_and_fail_when_strict():
         checked({"rows": reference}, spec=contract)  # the reference itself: silent
 
 
+def test_ranges_and_categories_of_the_example_input_alone_are_shown_not_checked():
+    example = pd.DataFrame({"band": ["low", "mid"], "size": [1.0, 2.0]})
+    contract = infer_contract({"rows": example})
+    assert contract["inputs"]["rows"]["columns"][1]["max"] == 2.0
+    batch = pd.DataFrame({"band": ["huge"], "size": [9.0]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        checked({"rows": batch}, spec=contract, strict=True)
+    assert "not checked" in contract_text.table(contract).splitlines()[0]
+    assert "null value(s)" in _problems({"rows": batch.assign(size=np.nan)}, contract)[0]
+
+
 def test_array_problems(tumours):
     contract = infer_contract({"values": np.arange(12.0).reshape(3, 4)})
     assert _problems({"values": np.ones((2, 5))}, contract) == [

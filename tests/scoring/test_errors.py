@@ -38,7 +38,9 @@ def test_a_column_the_model_needs_is_an_input_error(quotes, tmp_path):
     parcels(30).drop(columns=["zone"]).to_csv(tmp_path / "nozone.csv", index=False)
     done = _score(quotes, "-i", tmp_path / "nozone.csv", "-o", tmp_path / "out.csv")
     assert done.returncode == 2
-    assert "rows 1-30: the model needs column zone, which the input lacks" in done.stderr
+    # the package's own input check names the missing key (its InputError: exit 2)
+    assert "rows 1-30: the input does not fit the model's input contract: " in done.stderr
+    assert "parcels[0]: missing keys: 'zone'" in done.stderr
     assert not (tmp_path / "out.csv").exists()
 
 

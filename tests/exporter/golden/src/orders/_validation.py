@@ -8,6 +8,8 @@ contract's data (no validation library: see docs/export.md for the measured choi
 Policy: a missing or extra column, a type that cannot be converted safely, a null where
 none was seen, an empty input -> ``InputError`` listing every problem; a value outside the
 range seen, an unseen category -> ``InputWarning`` (``InputError`` with ``strict=True``).
+Ranges and categories are checked only where they come from the reference data: the few
+rows of an example input say nothing of the values a model was trained on.
 Safe conversions are made on a copy: columns put in the contract's order, ints to floats,
 integral floats to ints, numeric text to numbers, dates written as text to datetimes.
 """
@@ -280,7 +282,7 @@ def _numbers(
             errors.append(
                 f"{where}: {_nulls(values)}; none were seen in the {column['source']} data"
             )
-        if "categories" in column:
+        if "categories" in column and column.get("source") == "reference":
             present = values.dropna()
             unseen = present[~present.isin(column["categories"])]
             if len(unseen):
@@ -300,10 +302,12 @@ def _bounds(columns: list[dict], numeric: list[int]) -> tuple[Any, Any]:
 
     key = (id(columns), tuple(numeric))
     if key not in _BOUNDS or _BOUNDS[key][0] is not columns:
-        lo = np.array(
-            [columns[i].get("min", -np.inf) for i in numeric], dtype="float64"
-        )
-        hi = np.array([columns[i].get("max", np.inf) for i in numeric], dtype="float64")
+        checked = [
+            columns[i] if columns[i].get("source") == "reference" else {}
+            for i in numeric
+        ]
+        lo = np.array([c.get("min", -np.inf) for c in checked], dtype="float64")
+        hi = np.array([c.get("max", np.inf) for c in checked], dtype="float64")
         _BOUNDS[key] = (columns, lo, hi)
     return _BOUNDS[key][1], _BOUNDS[key][2]
 
