@@ -150,8 +150,8 @@ def test_the_package_imports_without_numpy_pandas_or_its_contract(package):
     code = (
         f"import sys, time; t = time.perf_counter(); import {module.__name__}; "
         "t = time.perf_counter() - t; "
-        f"print(t, sorted(m for m in ('numpy', 'pandas', '{module.__name__}._notebook') "
-        "if m in sys.modules))"
+        f"print(t, sorted(m for m in ('numpy', 'pandas', '{module.__name__}._notebook', "
+        f"'{module.__name__}._validation') if m in sys.modules))"
     )
     runs = [
         subprocess.run(

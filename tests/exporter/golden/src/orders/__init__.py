@@ -8,10 +8,9 @@ export again rather than editing it.
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orders._params import Params
-from orders._validation import InputError, InputWarning
 
 __version__ = "1.2.0"
 __all__ = [
@@ -22,6 +21,20 @@ __all__ = [
     "load",
     "predict",
 ]
+
+if TYPE_CHECKING:
+    from orders._validation import InputError, InputWarning
+
+
+def __getattr__(name: str) -> Any:
+    """``InputError`` and ``InputWarning``, imported on first use: the input check's
+    module loads with the first ``predict``, keeping ``import orders`` fast."""
+    if name in ("InputError", "InputWarning"):
+        from orders import _validation
+
+        return getattr(_validation, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _load_lock = threading.Lock()
 _loaded = False
