@@ -161,19 +161,35 @@ def install_in_fresh_venv(folder: Path, venv: Path) -> subprocess.CompletedProce
     """A new venv at ``venv`` with ``pip install -c requirements.lock.txt 'FOLDER[test]'``
     (the test extra: unpickling the golden data may need more than the package does).
     The venv's python is ``venv/bin/python``."""
-    subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
+    return _install_with_origin(folder, venv)[0]
+
+
+def _install_with_origin(
+    folder: Path, venv: Path
+) -> tuple[subprocess.CompletedProcess, str | None]:
+    """``install_in_fresh_venv``, and where its dependencies came from: "cached" when the
+    venv began as a clone of the cached dependencies of this lock (see ``venv_cache``),
+    "built" when they were installed for this call and cached, None without the cache: pip installs the package in it the same
+    way, and anything it lacks, so the venv proves the same as one made from nothing."""
+    from nb2prod.exporter.venv_cache import clone_cached
+
+    shutil.rmtree(venv, ignore_errors=True)
+    origin = clone_cached(folder, venv, clean_env())
+    if origin is None:
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
     lock = folder / "requirements.lock.txt"
     command = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
     command += ["--disable-pip-version-check"]
     command += ["-c", str(lock)] if lock.stat().st_size else []
-    return subprocess.run(
+    done = subprocess.run(
         [*command, f"{folder}[test]"], capture_output=True, text=True, env=clean_env()
     )
+    return done, origin
 
 
 def _install(folder: Path, venv: Path, scorecard: Scorecard) -> Path | None:
     started = time.perf_counter()
-    done = install_in_fresh_venv(folder, venv)
+    done, origin = _install_with_origin(folder, venv)
     seconds = time.perf_counter() - started
     lock = folder / "requirements.lock.txt"
     pins = sum(1 for line in lock.read_text().splitlines() if line.strip())
@@ -181,7 +197,8 @@ def _install(folder: Path, venv: Path, scorecard: Scorecard) -> Path | None:
         tail = (done.stderr or done.stdout).strip().splitlines()[-6:]
         scorecard.add("install", False, "pip install failed in a fresh venv", tail)
         return None
-    scorecard.add("install", True, f"fresh venv, {pins} pinned distributions ({seconds:.0f} s)")
+    how = "fresh venv from cached dependencies of this lock" if origin == "cached" else "fresh venv"
+    scorecard.add("install", True, f"{how}, {pins} pinned distributions ({seconds:.0f} s)")
     return venv / "bin" / "python"
 
 
