@@ -91,26 +91,29 @@ def test_a_changed_lock_gets_its_own_entry_and_the_switch_turns_it_off(
     cache, tmp_path, monkeypatch
 ):
     package = _package(tmp_path / "pkg")
-    _verify_install(package, tmp_path / "one")
+    assert venv_cache.clone_cached(package, tmp_path / "one", clean_env()) == "built"
     (package / "requirements.lock.txt").write_text("iniconfig==2.3.1\n# relocked\n")
-    assert _verify_install(package, tmp_path / "two").startswith("fresh venv, ")
+    assert venv_cache.clone_cached(package, tmp_path / "two", clean_env()) == "built"
     assert len(_entries(cache)) == 2
     monkeypatch.setenv("NB2PROD_VERIFY_CACHE", "0")
-    assert _verify_install(package, tmp_path / "three").startswith("fresh venv, ")
+    assert venv_cache.clone_cached(package, tmp_path / "three", clean_env()) is None
+    assert not (tmp_path / "three").exists()
+    # Off means the full install into an empty venv, and the line says so.
+    assert _verify_install(package, tmp_path / "four").startswith("fresh venv, 2 pinned")
 
 
 def test_an_incomplete_entry_is_rebuilt_not_used(cache, tmp_path):
     package = _package(tmp_path / "pkg")
-    _verify_install(package, tmp_path / "one")
+    assert venv_cache.clone_cached(package, tmp_path / "one", clean_env()) == "built"
     (entry,) = _entries(cache)
     (entry / venv_cache.MARKER).unlink()
     for installed in entry.glob("venv/lib/*/site-packages/iniconfig"):
         shutil.rmtree(installed)  # as a build that died half way would leave it
-    # Rebuilt (so the line says a full install), and complete again afterwards.
-    assert _verify_install(package, tmp_path / "two").startswith("fresh venv, ")
+    assert venv_cache.clone_cached(package, tmp_path / "two", clean_env()) == "built"
     (again,) = _entries(cache)
     assert (again / venv_cache.MARKER).exists()
     assert list(again.glob("venv/lib/*/site-packages/iniconfig/__init__.py"))
+    assert list((tmp_path / "two").glob("lib/*/site-packages/iniconfig/__init__.py"))
 
 
 def test_eviction_keeps_the_most_recently_used_and_spares_one_in_use(cache, tmp_path):
