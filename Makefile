@@ -101,7 +101,8 @@ test: venv
 	$(BIN)/ruff format --check nb2prod tests bench ui-tests
 	$(BIN)/lint-imports --no-cache  # the layering: pyproject.toml's [tool.importlinter]
 	$(BIN)/mypy  # the core's types: pyproject.toml's [tool.mypy]
-	$(FROM_LOCK) bash scripts/pytest-layer unit $(BIN)/python -m pytest -q -n auto --durations=25 tests \
+	# Three workers on two cores: most tests wait on a kernel, pip or a server they started.
+	$(FROM_LOCK) bash scripts/pytest-layer unit $(BIN)/python -m pytest -q -n 3 --durations=25 tests \
 		--ignore=tests/ui --ignore=tests/team_server --ignore=tests/spark
 	$(MAKE) --no-print-directory test-js test-ui test-team-server test-spark
 
