@@ -24,7 +24,12 @@ from nb2prod.errors import EnvironmentProblem
 from nb2prod.exporter.capture import Capture
 from nb2prod.exporter.compare import differences
 from nb2prod.exporter.mlflow_child import CheckModel, LogModel
-from nb2prod.exporter.verify import Scorecard, read_provenance, settings_environment
+from nb2prod.exporter.verify import (
+    Scorecard,
+    locate_notebook,
+    read_provenance,
+    settings_environment,
+)
 from nb2prod.tracking.auth import Credentials, http_status
 from nb2prod.tracking.sqlite_store import with_busy_timeout
 from nb2prod.tracking.store import TrackingStore, open_store
@@ -42,10 +47,9 @@ def model_store(
     ``folder`` names, found as verify finds it, else (said) for ``folder`` itself."""
     if notebook is None and folder is not None:
         from nb2prod.errors import UsageError
-        from nb2prod.exporter.pipeline import _locate_notebook
 
         try:
-            notebook = _locate_notebook(folder, read_provenance(folder)[1])
+            notebook = locate_notebook(folder, read_provenance(folder)[1])
         except UsageError as exc:
             say(f"note: {exc.message}; the model goes to the store resolved for {folder}")
     return open_store(tracking_uri, notebook if notebook is not None else Path(folder or "."))

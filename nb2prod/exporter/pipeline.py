@@ -225,10 +225,10 @@ def recapture(
 ) -> tuple[Capture, list[str]]:
     """Run the notebook an exported ``folder`` came from again, capturing the answers to
     check the package against (the overrides checked at export, or ``params``)."""
-    from nb2prod.exporter.verify import read_provenance
+    from nb2prod.exporter.verify import locate_notebook, read_provenance
 
     package, recorded = read_provenance(folder)
-    path = notebook or _locate_notebook(Path(folder), recorded)
+    path = notebook or locate_notebook(Path(folder), recorded)
     data = read_notebook_bytes(path)
     notes = []
     if sha256(data) != recorded.get("notebook_sha256"):
@@ -263,19 +263,6 @@ def _working_directory(cwd: Path | None, notebook: Path):
     own folder, as in Jupyter, papermill and ``nb2prod run``, so relative paths such as
     ``../data/x.csv`` mean the same in all of them, wherever the command is started."""
     yield Path(cwd) if cwd else Path(notebook).resolve().parent
-
-
-def _locate_notebook(folder: Path, recorded: dict) -> Path:
-    """The notebook named in provenance: relative to the project root holding ``folder``
-    (looked for above it: the package's own pyproject.toml does not make a project root)."""
-    relative = recorded.get("notebook") or ""
-    for base in (find_project_root(folder.resolve().parent), Path.cwd()):
-        if (base / relative).is_file():
-            return base / relative
-    raise UsageError(
-        f"cannot find {relative!r}, the notebook {folder} was exported from",
-        "pass it with --notebook, or run nb2prod verify from the project the notebook is in",
-    )
 
 
 def read_notebook_bytes(path: Path) -> bytes:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nb2prod.child import Child, ChildError, copy_standalone
+from nb2prod.config import find_project_root
 from nb2prod.errors import (
     EnvironmentProblem,
     EquivalenceMismatch,
@@ -87,6 +88,19 @@ def read_provenance(folder: Path) -> tuple[str, dict]:
             "pass the folder `nb2prod export -o` wrote",
         )
     return found[0].parent.name, json.loads(found[0].read_text(encoding="utf-8"))
+
+
+def locate_notebook(folder: Path, recorded: dict) -> Path:
+    """The notebook named in provenance: relative to the project root holding ``folder``
+    (looked for above it: the package's own pyproject.toml does not make a project root)."""
+    relative = recorded.get("notebook") or ""
+    for base in (find_project_root(folder.resolve().parent), Path.cwd()):
+        if (base / relative).is_file():
+            return base / relative
+    raise UsageError(
+        f"cannot find {relative!r}, the notebook {folder} was exported from",
+        "pass it with --notebook, or run nb2prod verify from the project the notebook is in",
+    )
 
 
 def verify_package(
