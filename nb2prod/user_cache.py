@@ -17,14 +17,20 @@ from typing import Any
 from nb2prod.atomic import write_atomically
 
 
-def cache_file(kind: str, key: str) -> Path | None:
-    """The cache file for ``kind`` computed from ``key``; None without an absolute cache
-    folder."""
+def cache_folder() -> Path | None:
+    """nb2prod's folder in the user's cache (``$XDG_CACHE_HOME``, else ``~/.cache``);
+    None without an absolute one."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    if not os.path.isabs(base):
+    return Path(base) / "nb2prod" if os.path.isabs(base) else None
+
+
+def cache_file(kind: str, key: str) -> Path | None:
+    """The cache file for ``kind`` computed from ``key``; None without a cache folder."""
+    folder = cache_folder()
+    if folder is None:
         return None
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
-    return Path(base) / "nb2prod" / f"{kind}-{digest}.json"
+    return folder / f"{kind}-{digest}.json"
 
 
 def cached_json(path: Path | None, compute: Callable[[], Any]) -> Any:

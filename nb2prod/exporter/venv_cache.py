@@ -34,6 +34,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from nb2prod.user_cache import cache_folder
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # Python 3.10
@@ -57,8 +59,8 @@ def enabled() -> bool:
 
 def cache_root() -> Path | None:
     """``$XDG_CACHE_HOME/nb2prod/venvs`` (``~/.cache``); None without an absolute one."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "nb2prod" / "venvs" if os.path.isabs(base) else None
+    folder = cache_folder()
+    return folder / "venvs" if folder is not None else None
 
 
 def declared_requirements(folder: Path) -> list[str] | None:
