@@ -69,6 +69,12 @@ export interface IRun {
   tags?: Record<string, string>;
   experiment?: string;
   ui_url?: string | null;
+  /** What recorded the run: `cell`, `job`, `drift`, `promote`, `shadow`, … */
+  kind?: string;
+  /** A drift check's, promotion's or shadow comparison's verdict (null for others). */
+  verdict?: string | null;
+  /** The registered model a drift, promotion or shadow run was about. */
+  model?: string | null;
 }
 
 export interface IRunsAnswer {
@@ -83,6 +89,73 @@ export interface IExportPlan {
   build_parameters: string[];
   roles: Record<string, number[]>;
   dependencies: string[];
+}
+
+/** One column of a DataFrame input, as the package checks it. */
+export interface IColumnContract {
+  name: string | null;
+  dtype: string;
+  /** `int`, `float`, `bool`, `str`, `category`, `datetime` or `other`. */
+  type: string;
+  nullable: boolean;
+  /** Where the range, categories and nulls were seen: `example` or `reference`. */
+  source: string;
+  min?: number;
+  max?: number;
+  categories?: Array<string | number | boolean>;
+}
+
+/** One input of `predict()` (`_contract.json`'s `inputs[name]`). */
+export interface IInputContract {
+  kind: 'dataframe' | 'series' | 'ndarray' | 'list' | 'dict' | 'scalar';
+  source?: string;
+  rows_seen?: number;
+  columns?: IColumnContract[];
+  column?: IColumnContract;
+  dtype?: string;
+  type?: string;
+  shape?: Array<number | null>;
+  nullable?: boolean;
+  items?: IInputContract | null;
+  keys?: Record<string, IInputContract>;
+}
+
+/** The input contract an export ships (`src/NAME/_contract.json`). */
+export interface IContract {
+  format: number;
+  inputs: Record<string, IInputContract>;
+}
+
+/** The model version an export registered. */
+export interface IRegistered {
+  name: string;
+  version: string;
+  uri: string;
+  run_id: string | null;
+}
+
+export interface IModelVersion {
+  version: string;
+  aliases: string[];
+  run_id: string | null;
+  /** Milliseconds since the epoch. */
+  created: number;
+  commit: string | null;
+  ui_url: string | null;
+}
+
+/** A registered model with the versions this notebook's exports registered. */
+export interface IRegisteredModel {
+  name: string;
+  aliases: Record<string, string>;
+  /** Newest first. */
+  versions: IModelVersion[];
+}
+
+export interface IModelsAnswer {
+  models: IRegisteredModel[];
+  /** Why the store has no model registry (null: it has one). */
+  unavailable: string | null;
 }
 
 export interface IScorecardCheck {
@@ -107,6 +180,10 @@ export interface IExportRequest {
   dry_run?: boolean;
   overwrite?: boolean;
   verify?: boolean;
+  /** Register the package as a new version of this model (verifies and logs it). */
+  register?: string;
+  /** With dry_run: run the notebook to infer the input contract (nothing is written). */
+  contract?: boolean;
 }
 
 export interface IExportAnswer {
@@ -118,6 +195,9 @@ export interface IExportAnswer {
   scorecard?: IScorecard | null;
   /** A plan's: what the output folder holds already (null: nothing). */
   existing?: IExistingExport | null;
+  /** The input contract the package ships (a plain plan: null). */
+  contract?: IContract | null;
+  registered?: IRegistered | null;
 }
 
 /** An output folder that holds something: whose export (null: not an export). */
@@ -249,6 +329,16 @@ export class Nb2ProdAPI {
     );
   }
 
+  /** `GET models`: the registered versions of the notebook's model, with their aliases. */
+  models(path: string): Promise<IModelsAnswer> {
+    return requestAPI<IModelsAnswer>(
+      this.settings,
+      'models',
+      { method: 'GET' },
+      { path }
+    );
+  }
+
   /** `POST export`: the plan (dry_run) or the package written, verified on request. */
   export(request: IExportRequest): Promise<IExportAnswer> {
     return requestAPI<IExportAnswer>(this.settings, 'export', {
@@ -261,5 +351,5 @@ export class Nb2ProdAPI {
 /** The subset of `Nb2ProdAPI` the model uses (so tests can hand it a fake). */
 export type INb2ProdAPI = Pick<
   Nb2ProdAPI,
-  'version' | 'config' | 'lint' | 'runs' | 'export'
+  'version' | 'config' | 'lint' | 'runs' | 'models' | 'export'
 >;

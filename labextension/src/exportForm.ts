@@ -3,7 +3,7 @@
  * and the last export's result.  The panel keeps one per notebook (by path), so a tab
  * switch never shows one notebook's name, folder, plan or scorecard for another.
  */
-import { IExistingExport, IExportAnswer, IExportPlan } from './api';
+import { IContract, IExistingExport, IExportAnswer, IExportPlan } from './api';
 
 /** A refusal or failure as the server worded it. */
 export interface IProblem {
@@ -16,6 +16,9 @@ export interface IProblem {
 
 export type ExportState = 'idle' | 'running' | 'done' | 'failed' | 'conflict';
 
+/** Where the shown input contract comes from: a preview run, or the last export. */
+export type ContractOrigin = 'preview' | 'export';
+
 export class ExportForm {
   constructor(readonly path: string) {}
 
@@ -23,6 +26,15 @@ export class ExportForm {
   name = '';
   /** Output folder as typed (empty: the setting's folder, else the server's default). */
   target = '';
+  /** Model name to register the package as (empty: do not register). */
+  register = '';
+  /** The input contract the export ships, from a preview or the last export. */
+  contract: IContract | null = null;
+  contractOrigin: ContractOrigin | null = null;
+  /** The notebook was saved since the contract was inferred: it may have changed. */
+  contractStale = false;
+  previewing = false;
+  contractProblem: IProblem | null = null;
   plan: IExportPlan | null = null;
   /** The name and folder the server resolved for the last plan (or refusal). */
   plannedName = '';
@@ -49,6 +61,19 @@ export class ExportForm {
       target: this.target || undefined,
       folder: !this.target && folder ? folder : undefined
     };
+  }
+
+  /** A contract the server inferred (by a preview run or an export). */
+  inferred(
+    contract: IContract | null | undefined,
+    origin: ContractOrigin
+  ): void {
+    if (contract) {
+      this.contract = contract;
+      this.contractOrigin = origin;
+      this.contractStale = false;
+      this.contractProblem = null;
+    }
   }
 
   /** A plan answer (or a refusal naming the name and folder it was for). */

@@ -8,6 +8,7 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
 import {
+  IContract,
   IExistingExport,
   IExportAnswer,
   IExportPlan,
@@ -17,15 +18,21 @@ import {
   IRun,
   Nb2ProdRequestError
 } from './api';
-import { ExportForm, ExportState, IProblem } from './exportForm';
+import {
+  ContractOrigin,
+  ExportForm,
+  ExportState,
+  IProblem
+} from './exportForm';
 import {
   countFindings,
   FindingCounts,
   groupFindings,
   IFindingGroup
 } from './findings';
+import { NotebookModels } from './registry';
 
-export { ExportForm, ExportState, IProblem };
+export { ContractOrigin, ExportForm, ExportState, IProblem };
 export { countFindings, FindingCounts, groupFindings, IFindingGroup };
 
 /** What the model needs of the notebook it watches (adapted from a NotebookPanel). */
@@ -118,10 +125,12 @@ export class PanelModel {
     this.lintProblem = null;
     this.runs = [];
     this.runsProblem = null;
+    this.registry.clear();
     this._emit();
     if (notebook) {
       void this.lint();
       void this.refreshRuns();
+      void this.refreshModels();
       // The form keeps what was typed and what the last export gave; a running export
       // is not planned over.
       if (this.exportForm?.state !== 'running') {
@@ -200,6 +209,10 @@ export class PanelModel {
     }
     if (this._settings.autoLint) {
       void this.lint(false);
+    }
+    const form = this.exportForm;
+    if (form?.contract) {
+      form.contractStale = true;
     }
     void this.planExport();
   }
@@ -290,6 +303,23 @@ export class PanelModel {
     this._emit();
   }
 
+  // ---- registered models -----------------------------------------------------------
+
+  /** The registered versions of the notebook's model(s). */
+  readonly registry = new NotebookModels();
+
+  async refreshModels(): Promise<void> {
+    const notebook = this._notebook;
+    if (notebook) {
+      await this.registry.refresh(
+        this.api,
+        notebook.path,
+        () => this._emit(),
+        problemOf
+      );
+    }
+  }
+
   // ---- export ----------------------------------------------------------------------
 
   /** The current notebook's Export form (null: no notebook). */
@@ -313,6 +343,12 @@ export class PanelModel {
   }
   get exportTarget(): string {
     return this.exportForm?.target ?? '';
+  }
+  get registerName(): string {
+    return this.exportForm?.register ?? '';
+  }
+  get contract(): IContract | null {
+    return this.exportForm?.contract ?? null;
   }
   get plan(): IExportPlan | null {
     return this.exportForm?.plan ?? null;
@@ -358,6 +394,48 @@ export class PanelModel {
     }
   }
 
+  setRegisterName(name: string): void {
+    const form = this.exportForm;
+    if (form) {
+      form.register = name.trim();
+      this._emit();
+    }
+  }
+
+  /**
+   * Run the saved notebook (saving it first) to infer the input contract the export would
+   * ship; nothing is written. The answer goes to that notebook's form.
+   */
+  async previewContract(): Promise<void> {
+    const notebook = this._notebook;
+    if (!notebook) {
+      return;
+    }
+    const form = this.formOf(notebook.path);
+    if (form.previewing || form.state === 'running') {
+      return;
+    }
+    form.previewing = true;
+    form.contractProblem = null;
+    this._emit();
+    try {
+      if (notebook.dirty) {
+        await notebook.save();
+      }
+      const answer = await this.api.export({
+        path: notebook.path,
+        ...form.where(this._settings.outputFolder),
+        dry_run: true,
+        contract: true
+      });
+      form.inferred(answer.contract, 'preview');
+    } catch (error) {
+      form.contractProblem = problemOf(error);
+    }
+    form.previewing = false;
+    this._emit();
+  }
+
   /** Ask the server what an export would do (nothing runs or is written). */
   async planExport(): Promise<void> {
     const notebook = this._notebook;
@@ -401,7 +479,7 @@ export class PanelModel {
       return null;
     }
     form.state = 'running';
-    form.verifying = !!options.verify;
+    form.verifying = !!options.verify || !!form.register;
     form.result = null;
     form.problem = null;
     form.planSeq++; // a plan answered meanwhile is older than this export
@@ -410,13 +488,21 @@ export class PanelModel {
       if (notebook.dirty) {
         await notebook.save();
       }
+      const register = form.register || undefined;
       const answer = await this.api.export({
         path: notebook.path,
         ...form.where(this._settings.outputFolder),
         overwrite: !!options.overwrite,
-        verify: !!options.verify
+        // registering logs the package, which is verified first (as the CLI does)
+        verify: !!options.verify || !!register,
+        register
       });
       form.result = answer;
+      form.inferred(answer.contract, 'export');
+      if (answer.registered && notebook === this._notebook) {
+        void this.refreshModels();
+        void this.refreshRuns(); // the run that logged the registered model
+      }
       form.plan = answer.plan ?? form.plan;
       form.plannedName = answer.name;
       form.plannedTarget = answer.target;

@@ -65,6 +65,19 @@ describe('requestAPI', () => {
     expect(init.method).toBe('GET');
   });
 
+  it("asks for a notebook's registered models by its path", async () => {
+    makeRequest.mockResolvedValue(
+      answer(200, { models: [], unavailable: null })
+    );
+    const found = await new Nb2ProdAPI(settings).models('work/a b.ipynb');
+    expect(found).toEqual({ models: [], unavailable: null });
+    const [url, init] = makeRequest.mock.calls[0];
+    expect(url).toBe(
+      'http://localhost:8888/user/ana/nb2prod/models?path=work%2Fa%20b.ipynb'
+    );
+    expect(init.method).toBe('GET');
+  });
+
   it('posts export requests with their flags', async () => {
     makeRequest.mockResolvedValue(
       answer(200, { name: 'pkg', target: 'build/pkg', files: [], plan: {} })

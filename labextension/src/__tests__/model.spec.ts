@@ -5,6 +5,8 @@ import {
   IFinding,
   ILintAnswer,
   ILintRequest,
+  IContract,
+  IModelsAnswer,
   INb2ProdAPI,
   IRunsAnswer,
   Nb2ProdRequestError
@@ -54,6 +56,8 @@ class FakeAPI implements INb2ProdAPI {
   runsRequests: string[] = [];
   lintAnswers: Array<ILintAnswer | Promise<ILintAnswer>> = [];
   runsAnswer: IRunsAnswer | Error = { runs: [], next_page_token: null };
+  modelsRequests: string[] = [];
+  modelsAnswer: IModelsAnswer | Error = { models: [], unavailable: null };
   exportAnswer: (request: IExportRequest) => Promise<IExportAnswer> =
     async () => PLAN;
 
@@ -81,6 +85,13 @@ class FakeAPI implements INb2ProdAPI {
       throw this.runsAnswer;
     }
     return this.runsAnswer;
+  }
+  async models(path: string) {
+    this.modelsRequests.push(path);
+    if (this.modelsAnswer instanceof Error) {
+      throw this.modelsAnswer;
+    }
+    return this.modelsAnswer;
   }
   export(request: IExportRequest) {
     this.exportRequests.push(request);
@@ -112,6 +123,28 @@ class FakeNotebook implements INotebookHandle {
     return this.ids.indexOf(cellId);
   }
 }
+
+const CONTRACT: IContract = {
+  format: 1,
+  inputs: {
+    parcels: {
+      kind: 'dataframe',
+      source: 'reference',
+      rows_seen: 120,
+      columns: [
+        {
+          name: 'weight_kg',
+          dtype: 'float64',
+          type: 'float',
+          nullable: false,
+          source: 'reference',
+          min: 0.1,
+          max: 30
+        }
+      ]
+    }
+  }
+};
 
 const flush = () => new Promise(resolve => setTimeout(resolve, 0));
 
@@ -457,6 +490,114 @@ describe('PanelModel', () => {
       notebook: 'work/n.ipynb',
       own: true
     });
+  });
+
+  it("loads the notebook's registered versions, and again after an export registered one", async () => {
+    api.modelsAnswer = {
+      models: [
+        {
+          name: 'quotes',
+          aliases: { champion: '1' },
+          versions: [
+            {
+              version: '1',
+              aliases: ['champion'],
+              run_id: 'r1',
+              created: 1,
+              commit: null,
+              ui_url: null
+            }
+          ]
+        }
+      ],
+      unavailable: null
+    };
+    model.setNotebook(notebook);
+    await flush();
+    expect(api.modelsRequests).toEqual(['work/n.ipynb']);
+    expect(model.registry.models[0].versions[0].aliases).toEqual(['champion']);
+
+    model.setRegisterName('  quotes ');
+    api.exportRequests = [];
+    api.exportAnswer = async () => ({
+      ...PLAN,
+      contract: CONTRACT,
+      registered: {
+        name: 'quotes',
+        version: '2',
+        uri: 'models:/quotes/2',
+        run_id: 'r2'
+      },
+      scorecard: { ok: true, checks: [] }
+    });
+    expect(model.exportVerifying).toBe(false);
+    const exporting = model.export({ verify: false });
+    expect(model.exportVerifying).toBe(true); // registering verifies first
+    await exporting;
+    await flush();
+    expect(api.exportRequests[0]).toMatchObject({
+      register: 'quotes',
+      verify: true
+    });
+    expect(api.modelsRequests).toHaveLength(2);
+    expect(api.runsRequests).toHaveLength(2);
+    expect(model.contract).toEqual(CONTRACT);
+    expect(model.exportForm?.contractOrigin).toBe('export');
+  });
+
+  it('says why the store has no registry, and keeps the 503 message', async () => {
+    api.modelsAnswer = { models: [], unavailable: 'the store is a folder' };
+    model.setNotebook(notebook);
+    await flush();
+    expect(model.registry.unavailable).toBe('the store is a folder');
+    api.modelsAnswer = new Nb2ProdRequestError(503, 'store down', 'start it');
+    await model.refreshModels();
+    expect(model.registry.problem).toMatchObject({
+      status: 503,
+      hint: 'start it'
+    });
+  });
+
+  it('previews the contract without writing, per notebook, stale once saved', async () => {
+    model.setNotebook(notebook);
+    await flush();
+    notebook.dirty = true;
+    api.exportRequests = [];
+    api.exportAnswer = async request => ({
+      ...PLAN,
+      contract: request.contract ? CONTRACT : null
+    });
+    await model.previewContract();
+    expect(notebook.saves).toBe(1);
+    expect(api.exportRequests[0]).toMatchObject({
+      dry_run: true,
+      contract: true
+    });
+    expect(model.contract).toEqual(CONTRACT);
+    expect(model.exportForm?.contractOrigin).toBe('preview');
+    model.saved();
+    await flush();
+    expect(model.exportForm?.contractStale).toBe(true);
+    expect(model.contract).toEqual(CONTRACT); // a plain plan keeps it
+
+    const other = new FakeNotebook();
+    other.path = 'work/other.ipynb';
+    model.setNotebook(other);
+    await flush();
+    expect(model.contract).toBeNull();
+    model.setNotebook(notebook);
+    expect(model.contract).toEqual(CONTRACT);
+  });
+
+  it('keeps the reason a preview failed', async () => {
+    model.setNotebook(notebook);
+    await flush();
+    api.exportAnswer = async () => {
+      throw new Nb2ProdRequestError(422, 'cell 7 failed', 'fix the cell');
+    };
+    await model.previewContract();
+    expect(model.exportForm?.contractProblem?.message).toBe('cell 7 failed');
+    expect(model.exportForm?.previewing).toBe(false);
   });
 
   it('forgets everything when the notebook goes away', async () => {

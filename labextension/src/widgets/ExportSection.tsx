@@ -4,7 +4,9 @@ import * as React from 'react';
 
 import { IExistingExport, IExportPlan, IScorecard } from '../api';
 import { parameterText } from '../exportForm';
+import { ContractView } from './ContractView';
 import { ISectionProps } from './LintSection';
+import { ModelsView } from './ModelsView';
 import { ProblemView } from './parts';
 
 export interface IExportSectionProps extends ISectionProps {
@@ -172,6 +174,19 @@ export function ExportSection(props: IExportSectionProps): JSX.Element {
           onBlur={() => void model.planExport()}
         />
       </label>
+      <label className="jp-nb2prod-field">
+        <span>{trans.__('Register as')}</span>
+        <input
+          className="jp-mod-styled jp-nb2prod-registerName"
+          value={model.registerName}
+          placeholder={trans.__('model name (optional)')}
+          title={trans.__(
+            'Verify the package, log it to MLflow and register it as a new version of this model'
+          )}
+          disabled={running}
+          onChange={event => model.setRegisterName(event.target.value)}
+        />
+      </label>
       <div className="jp-nb2prod-buttons">
         <button
           className="jp-mod-styled jp-mod-accept jp-nb2prod-exportButton"
@@ -201,11 +216,16 @@ export function ExportSection(props: IExportSectionProps): JSX.Element {
         <div className="jp-nb2prod-progress">
           <div className="jp-nb2prod-progressBar" />
           <span>
-            {model.exportVerifying
+            {model.registerName
               ? trans.__(
-                  'Running the notebook, writing the package and verifying it in a fresh environment; this can take minutes…'
+                  'Running the notebook, writing the package, verifying it in a fresh environment and registering it as %1; this can take minutes…',
+                  model.registerName
                 )
-              : trans.__('Running the notebook and writing the package…')}
+              : model.exportVerifying
+                ? trans.__(
+                    'Running the notebook, writing the package and verifying it in a fresh environment; this can take minutes…'
+                  )
+                : trans.__('Running the notebook and writing the package…')}
           </span>
         </div>
       )}
@@ -219,6 +239,16 @@ export function ExportSection(props: IExportSectionProps): JSX.Element {
           model={model}
           trans={trans}
         />
+      )}
+      {model.exportResult?.registered && (
+        <div className="jp-nb2prod-registered">
+          {trans.__(
+            'Registered as %1 version %2 (%3)',
+            model.exportResult.registered.name,
+            model.exportResult.registered.version,
+            model.exportResult.registered.uri
+          )}
+        </div>
       )}
       {model.exportResult && (
         <div className="jp-nb2prod-written">
@@ -244,6 +274,8 @@ export function ExportSection(props: IExportSectionProps): JSX.Element {
         </div>
       )}
       {model.plan && <PlanView plan={model.plan} model={model} trans={trans} />}
+      <ContractView model={model} trans={trans} />
+      <ModelsView model={model} trans={trans} />
     </div>
   );
 }

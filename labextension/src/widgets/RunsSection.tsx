@@ -33,6 +33,37 @@ function KeyValues(props: {
   );
 }
 
+/** Verdicts that call for a look (the others say all is well, or nothing changed). */
+const ALARMING = new Set(['drift', 'refused', 'differ']);
+
+/** A drift check's, promotion's or shadow comparison's verdict, with what it was about. */
+function VerdictBadge(
+  props: ISectionProps & { run: IRun }
+): JSX.Element | null {
+  const { run, trans } = props;
+  if (!run.verdict) {
+    return null;
+  }
+  const what: Record<string, string> = {
+    drift: trans.__('drift check'),
+    promote: trans.__('promotion'),
+    shadow: trans.__('shadow comparison')
+  };
+  return (
+    <div className="jp-nb2prod-verdictRow">
+      <span className="jp-nb2prod-runKind">
+        {what[run.kind ?? ''] ?? run.kind}
+      </span>
+      {run.model && <span className="jp-nb2prod-runModel">{run.model}</span>}
+      <span
+        className={`jp-nb2prod-verdict ${ALARMING.has(run.verdict) ? 'jp-mod-alarm' : 'jp-mod-ok'}`}
+      >
+        {run.verdict}
+      </span>
+    </div>
+  );
+}
+
 function RunItem(props: ISectionProps & { run: IRun }): JSX.Element {
   const { run, trans } = props;
   const started = new Date(run.start_time).toLocaleString();
@@ -49,6 +80,7 @@ function RunItem(props: ISectionProps & { run: IRun }): JSX.Element {
         </span>
         <span className="jp-nb2prod-runTime">{started}</span>
       </div>
+      <VerdictBadge run={run} model={props.model} trans={trans} />
       <KeyValues
         title={trans.__('params')}
         values={run.params}
