@@ -11,10 +11,15 @@ import os
 import re
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nb2prod.drift.report import DriftReport
 
+if TYPE_CHECKING:
+    from nb2prod.tracking.store import TrackingStore
+
 VERDICT_TAG = "nb2prod.verdict"
+NOTEBOOK_TAG = "nb2prod.notebook"
 REPORT_ARTIFACT = "nb2prod/drift.json"
 DEFAULT_EXPERIMENT = "drift"
 
@@ -45,10 +50,12 @@ def log_report(
     tracking_uri: str | None = None,
     experiment: str | None = None,
     start: str | os.PathLike = ".",
+    model: str | None = None,
 ) -> str:
     """Record ``report`` as a finished run in the store resolved from ``tracking_uri``
     (then ``MLFLOW_TRACKING_URI``, ``[tool.nb2prod]``, the project's embedded store, as
-    every nb2prod run); returns the run's id."""
+    every nb2prod run); returns the run's id.  ``model`` is the model as given (a package's
+    folder or name, an MLflow URI): the run is tagged with the notebook it came from."""
     from nb2prod.tracking.context import run_tags
     from nb2prod.tracking.store import open_store
     from nb2prod.tracking.values import Logged, param_text
@@ -56,9 +63,11 @@ def log_report(
     store = open_store(tracking_uri, start)
     tags = run_tags(None, kind="drift", packages=False)
     tags[VERDICT_TAG] = report.verdict()
-    model = report.source.get("model", "")
-    if model:
-        tags["nb2prod.model"] = model
+    if report.source.get("model"):
+        tags["nb2prod.model"] = report.source["model"]
+    notebook = model_notebook(model, store) if model else None
+    if notebook:
+        tags[NOTEBOOK_TAG] = notebook
     params = {
         "regime": report.regime,
         "drift_share": str(report.drift_share),
@@ -79,3 +88,50 @@ def log_report(
     store.end_run(run_id)
     store.checkpoint()
     return run_id
+
+
+def model_notebook(model: str, store: TrackingStore) -> str | None:
+    """The label of the notebook ``model`` was exported from (the panel lists a notebook's
+    runs by it), when known: an exported package's ``provenance.json`` (its notebook's
+    path relative to the project root), a registered version's ``nb2prod.notebook`` tag,
+    or the tag of the run that logged the model; None otherwise."""
+    from nb2prod.errors import Nb2ProdError
+
+    try:
+        if model.startswith("models:/"):
+            from nb2prod.rollout.registry import Registry
+
+            return Registry(store).resolve(model).tags.get(NOTEBOOK_TAG) or None
+        if model.startswith("runs:/"):
+            run_id = model.removeprefix("runs:/").split("/")[0]
+            return store.run(run_id).tags.get(NOTEBOOK_TAG) or None
+    except Nb2ProdError:  # the check itself read the model: a tag is all that is missing
+        return None
+    for provenance in _provenance_files(model):
+        try:
+            notebook = json.loads(provenance.read_text(encoding="utf-8")).get("notebook")
+        except (OSError, ValueError, AttributeError):
+            continue
+        if isinstance(notebook, str) and notebook:
+            return notebook
+    return None
+
+
+def _provenance_files(model: str) -> list[Path]:
+    """Where the provenance of the package ``model`` names may be: beside its statistics,
+    in its own folder, in the project folder export wrote, or in the installed package."""
+    path = Path(model)
+    if path.is_file():
+        return [path.parent / "provenance.json"]
+    if path.is_dir():
+        return [path / "provenance.json", *sorted(path.glob("src/*/provenance.json"))]
+    if model.isidentifier():
+        import importlib.util
+
+        try:
+            found = importlib.util.find_spec(model)
+        except (ImportError, ValueError):
+            return []
+        if found is not None and found.submodule_search_locations:
+            return [Path(folder, "provenance.json") for folder in found.submodule_search_locations]
+    return []

@@ -32,7 +32,11 @@ def check_model(
         label = report.source["model"]
         chosen = experiment or (f"models/{label}" if label else None)
         report.source["run_id"] = log_report(
-            report, tracking_uri=tracking_uri, experiment=chosen, start=Path.cwd()
+            report,
+            tracking_uri=tracking_uri,
+            experiment=chosen,
+            start=Path.cwd(),
+            model=None if isinstance(model, Mapping) else os.fspath(model),
         )
     return report
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from nb2prod.errors import EXIT_FINDINGS, Nb2ProdError, UsageError
 from nb2prod.rollout.batch import prediction_column, predictions, read_table
 from nb2prod.rollout.metrics import get_metric, score
-from nb2prod.rollout.record import file_digest, record
+from nb2prod.rollout.record import file_digest, notebook_of, record
 from nb2prod.rollout.registry import Registry
 
 PROMOTED, FIRST, REFUSED, ALREADY = "promoted", "first champion", "refused", "already champion"
@@ -105,7 +105,8 @@ def promote(
                        min_improvement, verdict, len(frame))  # fmt: skip
     if verdict != REFUSED:
         registry.set_champion(name, candidate.version)
-    result.run_id = _record(registry, result, data, target, params or {})
+    notebook = notebook_of(candidate, champion)
+    result.run_id = _record(registry, result, data, target, params or {}, notebook)
     if verdict == REFUSED:
         direction = "higher" if chosen.higher_is_better else "lower"
         problem = PromotionRefused(
@@ -120,7 +121,12 @@ def promote(
 
 
 def _record(
-    registry: Registry, result: Promotion, data: str | Path, target: str, params: Mapping[str, str]
+    registry: Registry,
+    result: Promotion,
+    data: str | Path,
+    target: str,
+    params: Mapping[str, str],
+    notebook: str | None,
 ) -> str:
     metrics = {f"candidate_{result.metric}": result.candidate_score or 0.0}
     if result.champion_score is not None:
@@ -140,5 +146,5 @@ def _record(
     return record(
         registry, result.model, "promote",
         run_name=f"promote {result.model} v{result.candidate}", metrics=metrics,
-        params=logged, verdict=result.verdict, report=result.__dict__,
+        params=logged, verdict=result.verdict, report=result.__dict__, notebook=notebook,
     )  # fmt: skip

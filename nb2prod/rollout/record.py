@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from nb2prod import __version__
-from nb2prod.rollout.registry import Registry
+from nb2prod.rollout.registry import NOTEBOOK_TAG, Registry, Version
 from nb2prod.tracking.values import Logged
 
 VERDICT_TAG = "nb2prod.verdict"
@@ -20,6 +20,15 @@ VERDICT_TAG = "nb2prod.verdict"
 
 def experiment_name(model: str) -> str:
     return f"models/{model}"
+
+
+def notebook_of(*versions: Version | None) -> str | None:
+    """The notebook the first of ``versions`` that knows it was exported from (its
+    ``nb2prod.notebook`` tag), for the run about them to carry."""
+    for version in versions:
+        if version is not None and version.tags.get(NOTEBOOK_TAG):
+            return version.tags[NOTEBOOK_TAG]
+    return None
 
 
 def file_digest(path: str | Path) -> str:
@@ -41,13 +50,17 @@ def record(
     params: dict[str, str],
     verdict: str,
     report: dict[str, Any],
+    notebook: str | None = None,
 ) -> str:
-    """Log one finished run of ``kind`` (``promote``, ``shadow``); returns its id."""
+    """Log one finished run of ``kind`` (``promote``, ``shadow``); returns its id.  The run
+    is tagged with ``notebook``, the label of the notebook the versions came from."""
     import math
     import tempfile
 
     store = registry.store
     tags = {"nb2prod.kind": kind, "nb2prod.version": __version__, "nb2prod.model": model}
+    if notebook:
+        tags[NOTEBOOK_TAG] = notebook
     run_id = store.start_run(experiment_name(model), run_name=run_name, tags=tags)
     finite = {k: v for k, v in metrics.items() if math.isfinite(v)}  # MLflow refuses NaN
     store.log(run_id, Logged(metrics=finite, params=params), {VERDICT_TAG: verdict})

@@ -24,6 +24,7 @@ CHAMPION = "champion"
 #: The tags of the run that logged a model that its registered version carries too.
 RUN_TAGS = ("nb2prod.notebook", "nb2prod.git_commit", "nb2prod.git_dirty", "nb2prod.version")
 RUN_ID_TAG = "nb2prod.run_id"
+NOTEBOOK_TAG = "nb2prod.notebook"
 #: Characters that would make ``models:/NAME/VERSION`` or ``models:/NAME@ALIAS`` ambiguous.
 _BAD_NAME = re.compile(r"[/@:\\]|^\s|\s$")
 
@@ -63,6 +64,7 @@ class Version:
     source: str = ""
     tags: dict[str, str] = field(default_factory=dict)
     aliases: list[str] = field(default_factory=list)
+    created: int | None = None  # ms since the epoch
 
     @property
     def uri(self) -> str:
@@ -77,7 +79,17 @@ class Version:
             source=found.source or "",
             tags=dict(found.tags or {}),
             aliases=list(getattr(found, "aliases", None) or []),
+            created=getattr(found, "creation_timestamp", None),
         )
+
+
+@dataclass
+class NotebookModel:
+    """A registered model with the versions of it that one notebook's exports made."""
+
+    name: str
+    aliases: dict[str, str]  # alias -> version, of the whole model
+    versions: list[Version]  # newest first
 
 
 class Registry:
@@ -140,6 +152,56 @@ class Registry:
                 return found
         there = ", ".join(v.version for v in known) or "none"
         raise UsageError(f"{name} has no version {text} in {self.where} (versions: {there})")
+
+    def resolve(self, model_uri: str) -> Version:
+        """The version ``models:/NAME/VERSION``, ``models:/NAME@ALIAS`` or
+        ``models:/NAME/latest`` names now; UsageError when it names none."""
+        rest = model_uri.removeprefix("models:/")
+        name, at, alias = rest.partition("@")
+        if at:
+            version = (self._model(name).aliases or {}).get(alias)
+            if version is None:
+                raise UsageError(f"{name} has no alias @{alias} in {self.where}")
+            return self.version(name, version)
+        name, _, version = rest.partition("/")
+        if version == "latest":
+            known = self.versions(name)
+            if not known:
+                raise UsageError(f"{name} has no registered version in {self.where}")
+            return known[-1]
+        return self.version(name, version)
+
+    def versions_of_notebook(self, label: str) -> list[NotebookModel]:
+        """The registered versions whose ``nb2prod.notebook`` tag is ``label`` (the
+        notebook's ``notebook_label``), grouped by model: models by name, versions newest
+        first, each with the aliases that point at it."""
+        quoted = label.replace("\\", "\\\\").replace("'", "\\'")
+        where = f"tags.`{NOTEBOOK_TAG}` = '{quoted}'"
+
+        def search(client) -> list[Any]:
+            found: list[Any] = []
+            token = None
+            while True:
+                page = client.search_model_versions(where, page_token=token)
+                found += list(page)
+                token = getattr(page, "token", None)
+                if not token:
+                    return found
+
+        grouped: dict[str, list[Version]] = {}
+        for found in self.store.call(search):
+            grouped.setdefault(found.name, []).append(Version.of(found))
+        models = []
+        for name in sorted(grouped):
+            try:
+                aliases = dict(self._model(name).aliases or {})
+            except UsageError:  # deleted since the search
+                continue
+            versions = sorted(grouped[name], key=lambda v: int(v.version), reverse=True)
+            for version in versions:
+                version.aliases = sorted(a for a, v in aliases.items() if str(v) == version.version)
+            models.append(NotebookModel(name, {a: str(v) for a, v in aliases.items()}, versions))
+        return models
 
     def champion(self, name: str) -> Version | None:
         """The version the ``champion`` alias points at, None when it points nowhere."""

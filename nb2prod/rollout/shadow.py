@@ -17,7 +17,7 @@ from typing import Any
 
 from nb2prod.errors import UsageError
 from nb2prod.rollout.batch import predictions, read_table
-from nb2prod.rollout.record import file_digest, record
+from nb2prod.rollout.record import file_digest, notebook_of, record
 from nb2prod.rollout.registry import Registry, Version
 
 DEFAULT_TOLERANCE = 0.01
@@ -99,7 +99,7 @@ def shadow(
     report = ShadowReport(name, champion.version, rival.version, len(frame), tolerance)
     report.columns = [compare(str(c), ours[c], theirs[c], tolerance) for c in shared]
     report.drift, report.drift_note = batch_drift(registry, champion, frame)
-    report.run_id = _record(registry, report, data, params or {})
+    report.run_id = _record(registry, report, data, params or {}, notebook_of(rival, champion))
     return report
 
 
@@ -168,7 +168,11 @@ def batch_drift(
 
 
 def _record(
-    registry: Registry, report: ShadowReport, data: str | Path, params: Mapping[str, str]
+    registry: Registry,
+    report: ShadowReport,
+    data: str | Path,
+    params: Mapping[str, str],
+    notebook: str | None,
 ) -> str:
     import re
 
@@ -196,4 +200,5 @@ def _record(
         run_name=f"shadow {report.model} v{report.challenger} vs v{report.champion}",
         metrics=metrics, params=logged, verdict="agree" if report.agree else "differ",
         report={**report.__dict__, "columns": [c.__dict__ for c in report.columns]},
+        notebook=notebook,
     )  # fmt: skip

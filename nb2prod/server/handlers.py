@@ -66,6 +66,12 @@ class Nb2ProdHandler(APIHandler):
             raise tornado.web.HTTPError(404, f"no notebook {api_path}")
         return api_path, os_path_in_root(self.root_dir, api_path)
 
+    async def query_notebook(self) -> Path:
+        """The notebook the query's ``path`` names, its credentials masked in the answer."""
+        _api_path, file = await self.notebook_path(self.get_argument("path", ""))
+        await self.mask_secrets_of(file)
+        return file
+
     def finish(self, chunk: Any = None) -> Any:
         """Every answer, errors included, with each credential of a known format masked
         (token formats, ``user:password@`` in URLs, secret names given a literal) and
@@ -190,8 +196,7 @@ class RunsHandler(Nb2ProdHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self) -> None:
-        _api_path, file = await self.notebook_path(self.get_argument("path", ""))
-        await self.mask_secrets_of(file)
+        file = await self.query_notebook()
         try:
             max_results = int(self.get_argument("max_results", "20"))
         except ValueError:
@@ -211,6 +216,24 @@ class RunsHandler(Nb2ProdHandler):
         except UsageError as exc:  # the store refused the request: a page_token it never gave
             what = "page_token is not one this server gave" if token else "the store refused"
             self.fail(400, UsageError(f"{what}: {exc.message}", exc.hint))
+            return
+        self.finish(answer)
+
+
+class ModelsHandler(Nb2ProdHandler):
+    """The registered versions of the models exported from a notebook, with their aliases."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self) -> None:
+        file = await self.query_notebook()
+        from nb2prod.server.operations import models
+        from nb2prod.tracking.store import TrackingUnavailable
+
+        try:
+            answer = await asyncio.to_thread(models, file, self.settings)
+        except TrackingUnavailable as exc:
+            self.fail(503, exc)
             return
         self.finish(answer)
 
@@ -362,6 +385,7 @@ HANDLERS = [
     ("config", ConfigHandler),
     ("lint", LintHandler),
     ("runs", RunsHandler),
+    ("models", ModelsHandler),
     ("export", ExportHandler),
 ]
 

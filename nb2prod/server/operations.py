@@ -93,26 +93,69 @@ def _shown(findings, name: str) -> list[dict]:
 _STORES: dict[str, Any] = {}
 
 
-def runs(file: Path, max_results: int, page_token: str | None, tornado_settings) -> dict:
-    """The notebook's runs from the store resolved for its project."""
-    from nb2prod.server.settings import mlflow_ui_url, tracking_uri
+def _store_of(file: Path):
+    """The store resolved for the notebook ``file``'s project, one MLflow client per store
+    and user."""
+    from nb2prod.server.settings import tracking_uri
     from nb2prod.tracking.auth import credentials_for
-    from nb2prod.tracking.context import notebook_label
     from nb2prod.tracking.store import TrackingStore
 
     uri, credentials = tracking_uri(file.parent), credentials_for(file.parent)
-    # one MLflow client per store and user
-    store = _STORES.setdefault(f"{uri} {credentials}", TrackingStore(uri, credentials))
-    found, token = store.runs(
+    return _STORES.setdefault(f"{uri} {credentials}", TrackingStore(uri, credentials))
+
+
+def runs(file: Path, max_results: int, page_token: str | None, tornado_settings) -> dict:
+    """The notebook's runs from the store resolved for its project, each with its
+    ``kind`` (cell, job, drift, promote, shadow, …), ``verdict`` and ``model``."""
+    from nb2prod.server.settings import mlflow_ui_url
+    from nb2prod.tracking.context import notebook_label
+
+    found, token = _store_of(file).runs(
         notebook=notebook_label(file), max_results=max_results, page_token=page_token
     )
     ui = mlflow_ui_url(file.parent, tornado_settings)
     answer = []
     for run in found:
         data = run.to_json()
+        data["kind"] = run.tags.get("nb2prod.kind") or "cell"
+        data["verdict"] = run.tags.get("nb2prod.verdict") or None
+        data["model"] = run.tags.get("nb2prod.model") or None
         data["ui_url"] = f"{ui.rstrip('/')}/#/runs/{run.run_id}" if ui else None
         answer.append(data)
     return {"runs": answer, "next_page_token": token}
+
+
+def models(file: Path, tornado_settings) -> dict:
+    """The registered versions exported from the notebook ``file`` (their ``nb2prod.notebook``
+    tag is its label), by model, in the store resolved for its project; a store without a
+    registry answers no models and says why in ``unavailable``."""
+    from urllib.parse import quote
+
+    from nb2prod.rollout.registry import NoRegistry, Registry
+    from nb2prod.server.settings import mlflow_ui_url
+    from nb2prod.tracking.context import notebook_label
+
+    try:
+        registry = Registry(_store_of(file))
+    except NoRegistry as exc:
+        return {"models": [], "unavailable": f"{exc.message}: {exc.hint}"}
+    ui = (mlflow_ui_url(file.parent, tornado_settings) or "").rstrip("/")
+    answer = []
+    for model in registry.versions_of_notebook(notebook_label(file)):
+        page = f"{ui}/#/models/{quote(model.name, safe='')}/versions" if ui else None
+        versions = [
+            {
+                "version": v.version,
+                "aliases": v.aliases,
+                "run_id": v.run_id,
+                "created": v.created,
+                "commit": v.tags.get("nb2prod.git_commit") or None,
+                "ui_url": f"{page}/{v.version}" if page else None,
+            }
+            for v in model.versions
+        ]
+        answer.append({"name": model.name, "aliases": model.aliases, "versions": versions})
+    return {"models": answer, "unavailable": None}
 
 
 @dataclass

@@ -94,6 +94,8 @@ def test_an_exported_package_with_statistics_is_checked_and_logged(tmp_path, tum
     run = tracking.run(run_id)
     assert run.status == "FINISHED" and run.tags["nb2prod.verdict"] == "drift"
     assert run.tags["nb2prod.kind"] == "drift" and run.tags["nb2prod.model"] == "bc_drift"
+    # the notebook the package was exported from, as the panel lists that notebook's runs
+    assert run.tags["nb2prod.notebook"] == "breast_cancer_classifier.ipynb"
     assert run.metrics["drift.mean radius.drifted"] == 1.0
     assert 0 <= run.metrics["drift.mean radius.score"] < 0.05
     assert run.metrics["drift.share_drifted"] >= 0.5
@@ -103,7 +105,7 @@ def test_an_exported_package_with_statistics_is_checked_and_logged(tmp_path, tum
 
     # a pyfunc model logged from the package carries it under code/: the statistics are
     # downloaded from the store with the model's files
-    model_run = tracking.start_run("models/bc_drift")
+    model_run = tracking.start_run("models/bc_drift", tags={"nb2prod.notebook": "work/bc.ipynb"})
     tracking.log_file(model_run, package / STATS_FILE, "model/code/bc_drift")
     tracking.end_run(model_run)
     shutil.rmtree(exported)  # from now on, the statistics exist only in the store
@@ -116,6 +118,17 @@ def test_an_exported_package_with_statistics_is_checked_and_logged(tmp_path, tum
     )
     with pytest.raises(nb2prod.Nb2ProdError, match="carries no reference statistics"):
         nb2prod.check_drift(f"runs:/{model_run}/model/code", tumours.iloc[300:], tracking_uri=store)
+    # registered, the version carries the run's notebook: a check of models:/NAME@ALIAS is
+    # tagged with it (and so is one of the run's model)
+    from nb2prod.rollout.registry import Registry
+
+    registry = Registry(tracking)
+    registry.register("bc_drift", f"runs:/{model_run}/model", model_run)
+    registry.set_champion("bc_drift", "1")
+    for model in ("models:/bc_drift@champion", f"runs:/{model_run}/model"):
+        checked = nb2prod.check_drift(model, tumours.iloc[300:], tracking_uri=store, log=True)
+        logged_run = tracking.run(checked.source["run_id"])
+        assert logged_run.tags["nb2prod.notebook"] == "work/bc.ipynb", model
 
 
 def test_the_command_and_the_engine_import_nothing_heavy_until_a_check_runs():
@@ -146,3 +159,23 @@ def test_an_importable_package_is_found_by_name_and_its_folder_by_path(
     (package / STATS_FILE).unlink()
     with pytest.raises(nb2prod.Nb2ProdError, match="tumour_model: the package ships no reference"):
         nb2prod.check_drift("tumour_model", tumours.iloc[300:])
+
+
+def test_a_drift_run_names_the_notebook_its_package_provenance_names(tmp_path, monkeypatch):
+    """By the package's folder, its project folder, its statistics file or its installed
+    name; a statistics file of no package names none."""
+    from nb2prod.drift.record import model_notebook
+    from nb2prod.tracking.store import TrackingStore
+
+    store = TrackingStore(f"sqlite:///{tmp_path / 'unused.db'}")  # only MLflow URIs use it
+    package = tmp_path / "project" / "src" / "tumour_notes"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "provenance.json").write_text(json.dumps({"notebook": "work/tumours.ipynb"}))
+    (package / STATS_FILE).write_text("{}")
+    monkeypatch.syspath_prepend(str(package.parent))
+    for model in (package, package.parent.parent, package / STATS_FILE, "tumour_notes"):
+        assert model_notebook(str(model), store) == "work/tumours.ipynb", model
+    (tmp_path / "stats.json").write_text("{}")
+    assert model_notebook(str(tmp_path / "stats.json"), store) is None
+    assert model_notebook("no_such_package_here", store) is None

@@ -48,6 +48,8 @@ def test_the_first_promotion_makes_the_candidate_champion_and_score_takes_the_al
     assert _aliases(store, name) == {"champion": "1"}
     (run,) = _runs(store, name, "promote")
     assert run.data.tags["nb2prod.verdict"] == FIRST
+    # the notebook the candidate was exported from: the panel lists the run under it
+    assert run.data.tags["nb2prod.notebook"] == "breast_cancer_classifier.ipynb"
     assert run.data.params["candidate_version"] == "1"
     assert run.data.params["champion_version"] == "none"
     assert run.data.metrics["candidate_accuracy"] > 0.9
@@ -108,6 +110,7 @@ def test_shadow_compares_the_challenger_with_the_champion_and_logs_it(logged, re
     assert run.data.metrics["agreement.malignant"] == pytest.approx(agree / 100, abs=1e-3)
     assert run.data.params["challenger_version"] == "2"
     assert run.data.tags["nb2prod.verdict"] == "differ"
+    assert run.data.tags["nb2prod.notebook"] == "breast_cancer_classifier.ipynb"
     assert run.data.metrics["drift.share_drifted"] == 0
     assert _aliases(store, name) == {"champion": "1"}
     # the batch's drift against the reference statistics the champion ships; a runtime
@@ -224,3 +227,14 @@ def test_the_prediction_column_scored_is_the_only_one_the_targets_or_the_one_nam
         prediction_column(two, "y", None)
     with pytest.raises(UsageError, match="no prediction column 'x'"):
         prediction_column(two, "y", "x")
+
+
+def test_a_rollout_run_names_the_candidates_notebook_else_the_champions():
+    from nb2prod.rollout.record import notebook_of
+    from nb2prod.rollout.registry import Version
+
+    new = Version("m", "2", tags={"nb2prod.notebook": "work/new.ipynb"})
+    old = Version("m", "1", tags={"nb2prod.notebook": "work/old.ipynb"})
+    assert notebook_of(new, old) == "work/new.ipynb"
+    assert notebook_of(Version("m", "3"), old) == "work/old.ipynb"
+    assert notebook_of(Version("m", "3"), None) is None
