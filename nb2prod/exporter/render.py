@@ -20,7 +20,7 @@ from typing import Any
 
 from nb2prod.drift import STATS_FILE
 from nb2prod.errors import EnvironmentProblem, UsageError
-from nb2prod.exporter import compare, contract_text, input_check
+from nb2prod.exporter import compare, contract_text, input_check, registered_model
 from nb2prod.exporter.code import cell_code, indented, with_return
 from nb2prod.exporter.contract import RESERVED_KEYWORDS, infer_contract
 from nb2prod.exporter.plan import ExportPlan
@@ -98,6 +98,7 @@ def render_package(plan: ExportPlan, spec: PackageSpec) -> dict[str, bytes | Pat
         f"{package}/_validation.py": Path(input_check.__file__).read_text(encoding="utf-8"),
         f"{package}/_schema.py": Path(contract_text.__file__).read_text(encoding="utf-8"),
         f"{package}/mlflow_model.py": _template("mlflow_model.py.j2", context),
+        f"{package}/_registered.py": Path(registered_model.__file__).read_text(encoding="utf-8"),
         "tests/_compare.py": Path(compare.__file__).read_text(encoding="utf-8"),
         "tests/test_import.py": _template("test_import.py.j2", context),
         "tests/test_params.py": _template("test_params.py.j2", context),

@@ -40,7 +40,7 @@ def _export_and_log(root: Path, store: str, regularization: str) -> dict[str, st
     scorecard = Scorecard("bc_model", notebook.name)
     log_and_check(result.target, result.capture, scorecard, tracking_uri=store)
     assert scorecard.ok and scorecard.logged, scorecard.text()
-    return scorecard.logged
+    return {**scorecard.logged, "package": str(result.target)}
 
 
 def _build(root: Path) -> dict:
@@ -69,7 +69,7 @@ def _build(root: Path) -> dict:
 @pytest.fixture(scope="session")
 def logged(tmp_path_factory, worker_id) -> dict:
     """``store``, the ``labelled``, ``batch`` and ``shifted`` files, and the ``good`` and
-    ``bad`` logged models (``model_uri``, ``run_id``)."""
+    ``bad`` logged models (``model_uri``, ``run_id``, the exported ``package`` folder)."""
     if worker_id == "master":
         return _build(tmp_path_factory.mktemp("rollout"))
     shared = tmp_path_factory.getbasetemp().parent  # one per test run, seen by every worker

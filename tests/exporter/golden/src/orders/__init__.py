@@ -20,6 +20,7 @@ __all__ = [
     "__version__",
     "load",
     "predict",
+    "predict_registered",
 ]
 
 if TYPE_CHECKING:
@@ -33,6 +34,12 @@ def __getattr__(name: str) -> Any:
         from orders import _validation
 
         return getattr(_validation, name)
+    if (
+        name == "RegisteredModelError"
+    ):  # predict_registered's: the model could not answer
+        from orders import _registered
+
+        return _registered.RegisteredModelError
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -51,6 +58,30 @@ def load() -> None:
 
             _notebook._nb2prod_load()
             _loaded = True
+
+
+def predict_registered(
+    model_uri: str,
+    data: Any,
+    /,
+    *,
+    tracking_uri: str | None = None,
+    **runtime_params: Any,
+) -> Any:
+    """The prediction of the MLflow model ``model_uri`` (``models:/NAME@champion``,
+    ``models:/NAME/VERSION``, ``runs:/RUN_ID/model``) rather than of this package's code,
+    for ``data`` shaped as ``predict`` takes it.
+
+    The model is loaded and asked in a child process (it is usually another version of
+    this package), from the store ``tracking_uri`` (default: ``MLFLOW_TRACKING_URI``).
+    Needs the ``[mlflow]`` extra.  Its input errors raise ``InputError``; a missing model,
+    an unreachable store or a failure raise ``orders.RegisteredModelError`` (``exit_code`` 2, 3, 4).
+    """
+    from orders._registered import predict_registered as child_predict
+
+    return child_predict(
+        model_uri, data, tracking_uri=tracking_uri, params=runtime_params
+    )[0]
 
 
 def predict(

@@ -1,9 +1,10 @@
-"""``orders predict --input FILE [--param NAME=VALUE ...] [--output FILE]``,
+"""``orders predict --input FILE [--param NAME=VALUE ...] [--output FILE] [--model URI]``,
 ``orders schema [--format table|json]`` and ``orders drift --input FILE``.
 
 Files are read and written by extension: .csv and .parquet (through pandas), .json.
 Without ``--output`` the prediction is printed as JSON.  An input that does not fit the
-input contract is refused with every problem listed (exit 2).
+input contract is refused with every problem listed (exit 2).  ``--model models:/NAME@champion``
+predicts with that MLflow model instead of this package's code (``_registered.py``).
 """
 
 from __future__ import annotations
@@ -59,6 +60,18 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="skip the input check (validated upstream)",
     )
+    predict.add_argument(
+        "--model",
+        metavar="MODEL_URI",
+        help="predict with this MLflow model instead of this package's code: "
+        "models:/NAME@champion, models:/NAME/VERSION or runs:/RUN_ID/model "
+        "(needs the [mlflow] extra)",
+    )
+    predict.add_argument(
+        "--tracking-uri",
+        metavar="URI",
+        help="the MLflow store of --model (default: $MLFLOW_TRACKING_URI)",
+    )
     schema = commands.add_parser(
         "schema", help="show the input contract predict checks"
     )
@@ -70,6 +83,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "schema":
         return show_schema(args.format)
 
+    if args.model is not None:
+        if args.strict or args.no_validate:
+            parser.error(
+                "--strict and --no-validate are for this package's code, not --model"
+            )
+        return predict_registered(args)
+    if args.tracking_uri is not None:
+        parser.error("--tracking-uri is the store of --model")
     from orders import predict as predict_with
 
     try:
@@ -90,6 +111,30 @@ def main(argv: list[str] | None = None) -> int:
                 )
         write_output(result, args.output)
     except (InputError, TypeError, OSError) as exc:
+        print(f"orders: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def predict_registered(args: argparse.Namespace) -> int:
+    """``predict --model``: the answers of the MLflow model, in a child process."""
+    from orders._registered import RegisteredModelError
+    from orders._registered import predict_registered as predict_with
+
+    try:
+        params = dict(_parameter(text) for text in args.param)
+        inputs = read_input(args.input)
+        data = inputs[0] if len(INPUTS) == 1 else dict(zip(INPUTS, inputs))
+        result, version = predict_with(
+            args.model, data, tracking_uri=args.tracking_uri, params=params
+        )
+        if version is not None and not args.model.endswith(f"/{version}"):  # an alias
+            print(f"orders: {args.model} is version {version}", file=sys.stderr)
+        write_output(result, args.output)
+    except RegisteredModelError as exc:
+        print(f"orders: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except (InputError, OSError) as exc:
         print(f"orders: error: {exc}", file=sys.stderr)
         return 2
     return 0
