@@ -172,11 +172,9 @@ def export(
     append_export(summary_file, notebook, result.target, scorecard)
     click.echo(scorecard.text())
     if register:
-        from nb2prod.exporter.mlflow_log import model_store
-        from nb2prod.rollout.registry import Registry, register_logged
+        from nb2prod.rollout.registry import register_export
 
-        registry = Registry(model_store(tracking_uri, Path(notebook)))  # where it was logged
-        version = register_logged(scorecard.logged, register, registry)
+        version = register_export(scorecard.logged, register, tracking_uri, Path(notebook))
         click.echo(f"registered {register} version {version.version}: {version.uri}")
 
 
@@ -184,13 +182,11 @@ def _check_register(name, dry_run, tracking_uri, notebook) -> None:
     """Refuse a bad name and a store without a registry: the store --log-model logs to,
     the notebook's project's (``model_store``)."""
     from nb2prod.errors import UsageError
-    from nb2prod.exporter.mlflow_log import model_store
-    from nb2prod.rollout.registry import check_model_name, check_registry
+    from nb2prod.rollout.registry import check_register
 
     if dry_run:
         raise UsageError("--register and --dry-run exclude each other", "a dry run logs nothing")
-    check_model_name(name)
-    check_registry(model_store(tracking_uri, Path(notebook)).uri)
+    check_register(name, tracking_uri, Path(notebook))
 
 
 @click.command()

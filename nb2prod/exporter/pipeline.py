@@ -81,7 +81,38 @@ def export_notebook(options: ExportOptions, say: Callable[[str], None] = lambda 
         return _export(options, say, Path(downloads))
 
 
-def _export(options: ExportOptions, say: Callable[[str], None], downloads: Path):
+def preview_contract(
+    options: ExportOptions, say: Callable[[str], None] = lambda _: None
+) -> ExportResult:
+    """The dry run of ``options`` (refused as it is) whose ``spec.contract`` is the input
+    contract the export would ship: the notebook runs, as the export runs it, to capture its
+    example input and reference data; nothing is written, probed or verified."""
+    with tempfile.TemporaryDirectory(prefix="nb2prod-from-run-") as downloads:
+        setup = _set_up(options, say, Path(downloads))
+        result = _planned(setup)
+        with _working_directory(options.cwd, setup.path) as workdir:
+            capture = _capture(options, setup, workdir, say)
+    setup.spec.contract = infer_contract(capture.inputs, getattr(capture, "reference", None))
+    return result
+
+
+@dataclass
+class _SetUp:
+    """What an export knows before the notebook runs."""
+
+    path: Path
+    data: bytes
+    plan: ExportPlan
+    spec: PackageSpec
+    target: Path
+    root: Path
+    build: dict[str, Any]
+    overrides: list[dict]
+    sources: dict[str, str]
+    origin: RunValues | None
+
+
+def _set_up(options: ExportOptions, say: Callable[[str], None], downloads: Path) -> _SetUp:
     path = Path(options.notebook)
     data = read_notebook_bytes(path)
     notebook = notebook_from_bytes(data, str(path))
@@ -122,24 +153,49 @@ def _export(options: ExportOptions, say: Callable[[str], None], downloads: Path)
         nb2prod_version=__version__,
         rebuild=rebuild_command(options, name, _relative(path.resolve(), root), root),
     )
-    if options.dry_run:
-        files = render_package(plan, spec)
-        notes = [*plan.notes, *(origin.notes if origin else []), "dry run: nothing written"]
-        return ExportResult(
-            plan, spec, target, list(files), None, notes, build_sources=sources, from_run=origin
-        )
+    return _SetUp(path, data, plan, spec, target, root, build, overrides, sources, origin)
 
-    say(f"running {path} with papermill")
+
+def _planned(setup: _SetUp) -> ExportResult:
+    """The dry run's result: the files the export would write, none written."""
+    plan, origin = setup.plan, setup.origin
+    files = render_package(plan, setup.spec)
+    notes = [*plan.notes, *(origin.notes if origin else []), "dry run: nothing written"]
+    return ExportResult(
+        plan,
+        setup.spec,
+        setup.target,
+        list(files),
+        None,
+        notes,
+        build_sources=setup.sources,
+        from_run=origin,
+    )
+
+
+def _capture(
+    options: ExportOptions, setup: _SetUp, workdir: Path, say: Callable[[str], None]
+) -> Capture:
+    say(f"running {setup.path} with papermill")
+    return run_and_capture(
+        setup.plan,
+        setup.overrides,
+        workdir=workdir,
+        kernel=options.kernel,
+        timeout=options.timeout,
+        build=setup.build,
+        restore=setup.origin.files if setup.origin else None,
+    )
+
+
+def _export(options: ExportOptions, say: Callable[[str], None], downloads: Path):
+    setup = _set_up(options, say, downloads)
+    if options.dry_run:
+        return _planned(setup)
+    path, data, plan, spec, root = setup.path, setup.data, setup.plan, setup.spec, setup.root
+    overrides, build, origin = setup.overrides, setup.build, setup.origin
     with _working_directory(options.cwd, path) as workdir:
-        capture = run_and_capture(
-            plan,
-            overrides,
-            workdir=workdir,
-            kernel=options.kernel,
-            timeout=options.timeout,
-            build=build,
-            restore=origin.files if origin else None,
-        )
+        capture = _capture(options, setup, workdir, say)
         spec.artifacts = find_artifacts(plan, workdir, root)
         spec.inputs = capture.inputs
         # the input contract: values from the reference data when the notebook has some
@@ -159,7 +215,7 @@ def _export(options: ExportOptions, say: Callable[[str], None], downloads: Path)
         say("running the package outside the notebook to find its run-time dependencies")
         findings = add_runtime_requirements(plan, spec)
         files = render_package(plan, spec)
-        write_tree(files, target, force=options.force)
+        write_tree(files, setup.target, force=options.force)
     notes = [*plan.notes, *(origin.notes if origin else [])]
     if reference_line and spec.reference_stats is None:
         notes.append(reference_line)
@@ -170,7 +226,14 @@ def _export(options: ExportOptions, say: Callable[[str], None], downloads: Path)
             "version read at the start (export again to pick up the change)"
         )
     return ExportResult(
-        plan, spec, target, list(files), capture, notes, build_sources=sources, from_run=origin
+        plan,
+        spec,
+        setup.target,
+        list(files),
+        capture,
+        notes,
+        build_sources=setup.sources,
+        from_run=origin,
     )
 
 

@@ -228,3 +228,22 @@ def register_logged(logged: dict[str, str], name: str, registry: Registry) -> Ve
     if not logged:
         raise UsageError("nothing was logged to register", "export with --register NAME")
     return registry.register(name, logged["model_uri"], logged["run_id"])
+
+
+def check_register(name: str, tracking_uri: str | None, notebook: Path) -> None:
+    """Refuse, before the notebook runs, a registration that cannot happen: a bad ``name``,
+    or a store without a registry (the one ``notebook``'s model is logged to, ``model_store``)."""
+    from nb2prod.exporter.mlflow_log import model_store
+
+    check_model_name(name)
+    check_registry(model_store(tracking_uri, notebook).uri)
+
+
+def register_export(
+    logged: dict[str, str], name: str, tracking_uri: str | None, notebook: Path
+) -> Version:
+    """Register what the export of ``notebook`` logged (``Scorecard.logged``) as a new version
+    of ``name``, in the store it was logged to (``model_store``)."""
+    from nb2prod.exporter.mlflow_log import model_store
+
+    return register_logged(logged, name, Registry(model_store(tracking_uri, notebook)))

@@ -255,8 +255,18 @@ class ExportHandler(Nb2ProdHandler):
         if target.exists() and not target.is_dir():
             raise tornado.web.HTTPError(400, f"{target_api} is a file: choose a folder")
         dry_run, overwrite = bool(body.get("dry_run")), bool(body.get("overwrite"))
+        register = body.get("register")
         from nb2prod.server.operations import ExportRequest, earlier_export, export, export_in_child
 
+        if register is not None:  # refused before anything runs, as the CLI's --register
+            if not isinstance(register, str):
+                raise tornado.web.HTTPError(400, "register must be a model name")
+            if dry_run:
+                raise tornado.web.HTTPError(400, "register and dry_run exclude each other")
+            refusal = await asyncio.to_thread(_register_refusal, register, file)
+            if refusal is not None:
+                self.fail(422, refusal)
+                return
         existing = earlier_export(target, file, self.root_dir)
         where = {"name": name or default_name(file), "target": target_api, "existing": existing}
         if existing and not dry_run:
@@ -275,10 +285,12 @@ class ExportHandler(Nb2ProdHandler):
             # a plan writes nothing: it may look at a folder holding an earlier export
             overwrite=overwrite or (dry_run and bool(existing and existing["notebook"])),
             verify=bool(body.get("verify")),
+            contract=bool(body.get("contract")),
+            register=register,
         )
         try:
-            # A plan runs no kernel: a thread will do; a real export gets a process.
-            if request.dry_run:
+            # A plan runs no kernel: a thread will do; a real export or a contract gets a process.
+            if request.dry_run and not request.contract:
                 answer = await asyncio.to_thread(export, request)
             else:
                 answer = await export_in_child(request)
@@ -303,6 +315,19 @@ class ExportHandler(Nb2ProdHandler):
             folder = checked_api_path(folder, "folder")
             return checked_api_path(f"{folder}/{name}", "target")
         return checked_api_path(default_output(PurePosixPath(api_path), name).as_posix(), "target")
+
+
+def _register_refusal(name: str, notebook: Path) -> Nb2ProdError | None:
+    """Why ``name`` cannot be registered (None: it can): a bad name, or a notebook whose
+    store has no registry."""
+    from nb2prod.errors import UsageError
+    from nb2prod.rollout.registry import check_register
+
+    try:
+        check_register(name, None, notebook)
+    except UsageError as exc:
+        return exc
+    return None
 
 
 def _replace_refusal(

@@ -166,6 +166,10 @@ class ExportRequest:
     dry_run: bool = False
     overwrite: bool = False
     verify: bool = False
+    #: With ``dry_run``: run the notebook to answer the input contract the export would ship.
+    contract: bool = False
+    #: A model name: log the verified package to the notebook's store, register a version.
+    register: str | None = None
 
 
 async def export_in_child(request: ExportRequest) -> dict[str, Any]:
@@ -201,15 +205,22 @@ def export(request: ExportRequest) -> dict[str, Any]:
     from nb2prod.errors import Nb2ProdError
     from nb2prod.exporter.settings import shown
 
+    registered = None
     try:
-        result = nb2prod.export(
-            request.file,
-            request.target,
-            name=request.name,
-            force=request.overwrite,
-            dry_run=request.dry_run,
-            verify=request.verify,
-        )
+        if request.dry_run and request.contract:
+            result = _contract_preview(request)
+        else:
+            result = nb2prod.export(
+                request.file,
+                request.target,
+                name=request.name,
+                force=request.overwrite,
+                dry_run=request.dry_run,
+                verify=request.verify,
+                log_model=bool(request.register),
+            )
+        if request.register and not request.dry_run and result.scorecard is not None:
+            registered = _registered(result.scorecard.logged, request.register, request.file)
     except Nb2ProdError as exc:
         if exc.result is None or exc.result.scorecard is None:
             raise
@@ -234,6 +245,32 @@ def export(request: ExportRequest) -> dict[str, Any]:
         "scorecard": None
         if card is None
         else {"ok": card.ok, "checks": [c.__dict__ for c in card.checks], "text": card.text()},
+        "contract": spec.contract,  # what _contract.json holds; a plan's: None
+        "registered": registered,
+    }
+
+
+def _contract_preview(request: ExportRequest):
+    """The plan, with the input contract of a notebook run (nothing written)."""
+    from nb2prod.exporter.pipeline import ExportOptions, preview_contract
+
+    options = ExportOptions(
+        notebook=request.file, name=request.name, output=request.target, force=request.overwrite
+    )
+    return preview_contract(options)
+
+
+def _registered(logged: dict[str, str], name: str, notebook: Path) -> dict[str, Any]:
+    """Register the logged model as a new version of ``name``, as the CLI's ``--register``
+    does, in the store it was logged to."""
+    from nb2prod.rollout.registry import register_export
+
+    version = register_export(logged, name, None, notebook)
+    return {
+        "name": version.name,
+        "version": version.version,
+        "uri": version.uri,
+        "run_id": version.run_id,
     }
 
 
