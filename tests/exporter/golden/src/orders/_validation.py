@@ -103,8 +103,15 @@ def _check(
 
 
 def _frame(
-    name: str, value: Any, spec: dict[str, Any], errors: list, doubts: list
+    name: str,
+    value: Any,
+    spec: dict[str, Any],
+    errors: list,
+    doubts: list,
+    kept: bool = True,
 ) -> Any:
+    """``kept``: ``spec`` is the package's contract, kept for the process (not made for one
+    call), so what a table that fits it needs is worked out once."""
     import pandas as pd
 
     columns = spec["columns"]
@@ -140,21 +147,77 @@ def _frame(
         wanted = [c["name"] for c in columns]
     if have != wanted:  # the contract's order, keeping the caller's labels
         value = value.iloc[:, [have.index(w) for w in wanted]]
-    dtypes = list(value.dtypes)
-    converted = {}
-    for position, column in enumerate(columns):
-        if _dtype_name(dtypes[position]) != column["dtype"]:
-            where = f"{name}: column {column['name']!r}"
-            new = _converted(where, value.iloc[:, position], column, errors)
-            if new is not None:
-                converted[position] = new
-    if converted:
-        value = value.copy()  # the caller's table is left as it was
-        for position, new in converted.items():
-            value.isetitem(position, new)
-        dtypes = list(value.dtypes)
-    _numbers(name, value, columns, dtypes, errors, doubts)
+    dtypes = _column_dtypes(value)
+    layout = (
+        _layout(columns)
+        if kept and columns is spec["columns"]
+        else _new_layout(columns)
+    )
+    names = [_dtype_name(dtype) for dtype in dtypes]
+    if names == layout["dtypes"]:  # the fast path: a table with the contract's dtypes
+        if (
+            layout["numeric"] is None
+        ):  # a dtype's name says its kind: the same each time
+            layout["numeric"] = _numeric(columns, dtypes)
+        numeric = layout["numeric"]
+    else:
+        converted = {}
+        for position, column in enumerate(columns):
+            if names[position] != column["dtype"]:
+                where = f"{name}: column {column['name']!r}"
+                new = _converted(where, value.iloc[:, position], column, errors)
+                if new is not None:
+                    converted[position] = new
+        if converted:
+            value = value.copy()  # the caller's table is left as it was
+            for position, new in converted.items():
+                value.isetitem(position, new)
+            dtypes = _column_dtypes(value)
+        numeric = _numeric(columns, dtypes)
+    _numbers(name, value, columns, numeric, layout, errors, doubts)
     return value
+
+
+def _numeric(columns: list[dict], dtypes: list) -> list[int]:
+    """The positions of the columns checked as numbers: numeric in the contract and in
+    the table."""
+    return [
+        i
+        for i, c in enumerate(columns)
+        if c["type"] in ("int", "float") and getattr(dtypes[i], "kind", "") in "iuf"
+    ]
+
+
+_LAYOUTS: dict[int, tuple[list[dict], dict[str, Any]]] = {}
+
+
+def _layout(columns: list[dict]) -> dict[str, Any]:
+    """:func:`_new_layout` of a contract's ``columns``, made once."""
+    key = id(columns)
+    if key not in _LAYOUTS or _LAYOUTS[key][0] is not columns:
+        _LAYOUTS[key] = (columns, _new_layout(columns))
+    return _LAYOUTS[key][1]
+
+
+def _new_layout(columns: list[dict]) -> dict[str, Any]:
+    """The contract's dtype names of ``columns``; once a table had them, the positions of
+    the numeric ones; the (min, max) arrays of those positions."""
+    return {"dtypes": [c["dtype"] for c in columns], "numeric": None, "bounds": {}}
+
+
+def _column_dtypes(frame: Any) -> list:
+    """The dtype of each column, in order.  ``DataFrame.dtypes`` builds a Series indexed
+    by the column labels: 14 us for 30 columns, a sixth of the whole check; pandas' own
+    list of them is the same without the Series (``DataFrame.dtypes`` when it has none)."""
+    listed = getattr(getattr(frame, "_mgr", None), "get_dtypes", None)
+    if callable(listed):
+        try:
+            dtypes = list(listed())
+        except Exception:  # another pandas: the public way below
+            dtypes = []
+        if len(dtypes) == frame.shape[1]:
+            return dtypes
+    return list(frame.dtypes)
 
 
 def _series(
@@ -177,13 +240,8 @@ def _series(
         errors.append(f"{name}: the column has no rows")
         return value
     label = column["name"] if column["name"] is not None else 0
-    frame = _frame(
-        name,
-        value.to_frame(label),
-        {"columns": [{**column, "name": label}]},
-        errors,
-        doubts,
-    )
+    one = {"columns": [{**column, "name": label}]}  # made for this call: kept=False
+    frame = _frame(name, value.to_frame(label), one, errors, doubts, kept=False)
     out = frame.iloc[:, 0] if isinstance(frame, pd.DataFrame) else value
     return out.rename(value.name)
 
@@ -239,16 +297,18 @@ def _converted(where: str, column: Any, spec: dict[str, Any], errors: list) -> A
 
 
 def _numbers(
-    name: str, frame: Any, columns: list[dict], dtypes: list, errors: list, doubts: list
+    name: str,
+    frame: Any,
+    columns: list[dict],
+    numeric: list[int],
+    layout: dict[str, Any],
+    errors: list,
+    doubts: list,
 ) -> None:
-    """Nulls, ranges and categories, with one numpy pass over the numeric columns."""
+    """Nulls, ranges and categories, with one numpy pass over the ``numeric`` columns
+    (those with a numeric dtype the contract checks as numbers)."""
     import numpy as np
 
-    numeric = [
-        i
-        for i, c in enumerate(columns)
-        if c["type"] in ("int", "float") and getattr(dtypes[i], "kind", "") in "iuf"
-    ]
     if numeric:
         part = frame if len(numeric) == len(columns) else frame.iloc[:, numeric]
         # one row per column, contiguous: numpy reduces those 3-4x faster than strided
@@ -258,7 +318,7 @@ def _numbers(
         if nulls.any():  # their range without the nulls
             low[nulls] = np.fmin.reduce(block[nulls], axis=1)
             high[nulls] = np.fmax.reduce(block[nulls], axis=1)
-        lo, hi = _bounds(columns, numeric)
+        lo, hi = _bounds(columns, numeric, layout)
         flagged = nulls | (low < lo) | (high > hi)
         for j in np.flatnonzero(flagged):
             column, values = columns[numeric[j]], frame.iloc[:, numeric[j]]
@@ -273,8 +333,9 @@ def _numbers(
                     f"{where}: {len(outside)} value(s) outside the range {lo[j]:g} .. {hi[j]:g} "
                     f"seen in the {column['source']} data: {_examples(outside)}"
                 )
+    checked_as_numbers = set(numeric)
     for i, column in enumerate(columns):
-        if i in numeric:
+        if i in checked_as_numbers:
             continue
         values = frame.iloc[:, i]
         where = f"{name}: column {column['name']!r}"
@@ -293,23 +354,22 @@ def _numbers(
                 )
 
 
-_BOUNDS: dict[tuple, tuple] = {}
-
-
-def _bounds(columns: list[dict], numeric: list[int]) -> tuple[Any, Any]:
-    """The contract's (min, max) of the ``numeric`` columns as arrays, made once."""
+def _bounds(
+    columns: list[dict], numeric: list[int], layout: dict[str, Any]
+) -> tuple[Any, Any]:
+    """The contract's (min, max) of the ``numeric`` columns as arrays, kept in ``layout``."""
     import numpy as np
 
-    key = (id(columns), tuple(numeric))
-    if key not in _BOUNDS or _BOUNDS[key][0] is not columns:
+    key = tuple(numeric)
+    if key not in layout["bounds"]:
         checked = [
             columns[i] if columns[i].get("source") == "reference" else {}
             for i in numeric
         ]
         lo = np.array([c.get("min", -np.inf) for c in checked], dtype="float64")
         hi = np.array([c.get("max", np.inf) for c in checked], dtype="float64")
-        _BOUNDS[key] = (columns, lo, hi)
-    return _BOUNDS[key][1], _BOUNDS[key][2]
+        layout["bounds"][key] = (lo, hi)
+    return layout["bounds"][key]
 
 
 # --------------------------------------------------------------------------- arrays, lists
