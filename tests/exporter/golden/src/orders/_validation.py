@@ -115,7 +115,8 @@ def _frame(
     import pandas as pd
 
     columns = spec["columns"]
-    wanted = [c["name"] for c in columns]
+    layout = _layout(columns) if kept else _new_layout(columns)
+    wanted = layout["names"]
     if isinstance(value, (dict, list)) and value:
         value = pd.DataFrame(value)  # records or a dict of columns: a table already
     if not isinstance(value, pd.DataFrame):
@@ -125,40 +126,44 @@ def _frame(
         )
         return value
     have = value.columns.tolist()
-    if have != wanted:  # the fast path is a table as the contract has it
+    if (
+        have != wanted or not layout["unique"]
+    ):  # the fast path: a table as the contract has it
         have = [str(c) for c in have]
-    named = set(have)
-    missing = [c for c in wanted if c not in named] if have != wanted else []
-    extra = [c for c in have if c not in set(wanted)] if have != wanted else []
-    if missing:
-        errors.append(f"{name}: missing columns: {_names(missing)}")
-    if extra:
-        errors.append(f"{name}: unexpected columns: {_names(extra)}")
-    if len(named) != len(have):
-        errors.append(f"{name}: duplicate columns: {_names(sorted(_doubled(have)))}")
-        return value
+        named = set(have)
+        missing = [c for c in wanted if c not in named]
+        extra = [c for c in have if c not in set(wanted)]
+        if missing:
+            errors.append(f"{name}: missing columns: {_names(missing)}")
+        if extra:
+            errors.append(f"{name}: unexpected columns: {_names(extra)}")
+        if len(named) != len(have):
+            errors.append(
+                f"{name}: duplicate columns: {_names(sorted(_doubled(have)))}"
+            )
+            return value
+        if (
+            missing or extra
+        ):  # still check the columns that are there: every problem at once
+            columns = [c for c in columns if c["name"] in named]
+            layout = _new_layout(columns)
+            wanted = layout["names"]
+        if have != wanted:  # the contract's order, keeping the caller's labels
+            value = value.iloc[:, [have.index(w) for w in wanted]]
     if len(value) == 0:
         errors.append(f"{name}: the table has no rows")
         return value
-    if (
-        missing or extra
-    ):  # still check the columns that are there: every problem at once
-        columns = [c for c in columns if c["name"] in have]
-        wanted = [c["name"] for c in columns]
-    if have != wanted:  # the contract's order, keeping the caller's labels
-        value = value.iloc[:, [have.index(w) for w in wanted]]
     dtypes = _column_dtypes(value)
-    layout = (
-        _layout(columns)
-        if kept and columns is spec["columns"]
-        else _new_layout(columns)
-    )
-    names = [_dtype_name(dtype) for dtype in dtypes]
-    if names == layout["dtypes"]:  # the fast path: a table with the contract's dtypes
+    fits = (
+        dtypes == layout["fitting"]
+    )  # the dtypes of the last table that fit: the fast path
+    names = [] if fits else [_dtype_name(dtype) for dtype in dtypes]
+    if fits or names == layout["dtypes"]:
         if (
-            layout["numeric"] is None
-        ):  # a dtype's name says its kind: the same each time
+            not fits
+        ):  # a dtype's name says its kind: the same positions are numeric each time
             layout["numeric"] = _numeric(columns, dtypes)
+            layout["fitting"] = dtypes  # last: a thread that sees it sees "numeric" too
         numeric = layout["numeric"]
     else:
         converted = {}
@@ -200,9 +205,17 @@ def _layout(columns: list[dict]) -> dict[str, Any]:
 
 
 def _new_layout(columns: list[dict]) -> dict[str, Any]:
-    """The contract's dtype names of ``columns``; once a table had them, the positions of
-    the numeric ones; the (min, max) arrays of those positions."""
-    return {"dtypes": [c["dtype"] for c in columns], "numeric": None, "bounds": {}}
+    """The names and dtype names of ``columns``; once a table had those dtypes, its dtypes
+    and the positions of its numeric columns; the (min, max) arrays of such positions."""
+    names = [c["name"] for c in columns]
+    return {
+        "names": names,
+        "unique": len(set(names)) == len(names),
+        "dtypes": [c["dtype"] for c in columns],
+        "fitting": None,  # the dtypes of a table that had those names
+        "numeric": None,
+        "bounds": {},
+    }
 
 
 def _column_dtypes(frame: Any) -> list:
@@ -314,13 +327,15 @@ def _numbers(
         # one row per column, contiguous: numpy reduces those 3-4x faster than strided
         block = np.ascontiguousarray(part.to_numpy(dtype="float64", copy=False).T)
         low, high = block.min(axis=1), block.max(axis=1)
-        nulls = np.isnan(low)  # min propagates NaN: a column with a null
+        lo, hi = _bounds(columns, numeric, layout)
+        # min propagates NaN, which fails both comparisons: a null or a value outside
+        fits = bool(((low >= lo) & (high <= hi)).all())
+        nulls = np.zeros(0, dtype=bool) if fits else np.isnan(low)
         if nulls.any():  # their range without the nulls
             low[nulls] = np.fmin.reduce(block[nulls], axis=1)
             high[nulls] = np.fmax.reduce(block[nulls], axis=1)
-        lo, hi = _bounds(columns, numeric, layout)
-        flagged = nulls | (low < lo) | (high > hi)
-        for j in np.flatnonzero(flagged):
+        flagged: Any = [] if fits else np.flatnonzero(nulls | (low < lo) | (high > hi))
+        for j in flagged:
             column, values = columns[numeric[j]], frame.iloc[:, numeric[j]]
             where = f"{name}: column {column['name']!r}"
             if nulls[j] and not column.get("nullable", True):
@@ -333,6 +348,8 @@ def _numbers(
                     f"{where}: {len(outside)} value(s) outside the range {lo[j]:g} .. {hi[j]:g} "
                     f"seen in the {column['source']} data: {_examples(outside)}"
                 )
+    if len(numeric) == len(columns):
+        return
     checked_as_numbers = set(numeric)
     for i, column in enumerate(columns):
         if i in checked_as_numbers:
