@@ -65,9 +65,10 @@ def checked(
     errors: list[str] = []
     doubts: list[str] = []
     result = dict(inputs)
+    kept = spec is None  # the package's own contract, read once: worth remembering about
     for name, value in inputs.items():
         if name in specs:
-            result[name] = _check(name, value, specs[name], errors, doubts)
+            result[name] = _check(name, value, specs[name], errors, doubts, kept)
     if strict:
         errors += doubts
     elif doubts:
@@ -79,10 +80,12 @@ def checked(
     return result
 
 
-def _check(name: str, value: Any, spec: dict[str, Any], errors: list, doubts: list) -> Any:
+def _check(
+    name: str, value: Any, spec: dict[str, Any], errors: list, doubts: list, kept: bool
+) -> Any:
     kind = spec.get("kind")
     if kind == "dataframe":
-        return _frame(name, value, spec, errors, doubts)
+        return _frame(name, value, spec, errors, doubts, kept)
     if kind == "series":
         return _series(name, value, spec, errors, doubts)
     if kind == "ndarray":
@@ -95,7 +98,7 @@ def _check(name: str, value: Any, spec: dict[str, Any], errors: list, doubts: li
 
 
 def _frame(
-    name: str, value: Any, spec: dict[str, Any], errors: list, doubts: list, kept: bool = True
+    name: str, value: Any, spec: dict[str, Any], errors: list, doubts: list, kept: bool
 ) -> Any:
     """``kept``: ``spec`` is the package's contract, kept for the process (not made for one
     call), so what a table that fits it needs is worked out once."""
