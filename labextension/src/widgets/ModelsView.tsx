@@ -3,7 +3,7 @@ import * as React from 'react';
 
 import { IModelVersion, IRegisteredModel } from '../api';
 import { ISectionProps } from './LintSection';
-import { ProblemView, SectionBar } from './parts';
+import { OpenInMlflow, ProblemView, SectionBar } from './parts';
 
 function VersionItem(
   props: ISectionProps & { name: string; version: IModelVersion }
@@ -31,14 +31,7 @@ function VersionItem(
           {version.commit.slice(0, 8)}
         </code>
       )}
-      {version.ui_url && (
-        <button
-          className="jp-mod-styled jp-nb2prod-openMlflow"
-          onClick={() => window.open(version.ui_url!, '_blank', 'noopener')}
-        >
-          {trans.__('Open in MLflow')}
-        </button>
-      )}
+      <OpenInMlflow url={version.ui_url} trans={trans} />
     </li>
   );
 }

@@ -3,7 +3,7 @@ import * as React from 'react';
 
 import { IRun } from '../api';
 import { ISectionProps } from './LintSection';
-import { ProblemView, SectionBar } from './parts';
+import { OpenInMlflow, ProblemView, SectionBar } from './parts';
 
 function formatValue(value: number): string {
   return Number.isInteger(value) ? String(value) : value.toPrecision(4);
@@ -91,14 +91,7 @@ function RunItem(props: ISectionProps & { run: IRun }): JSX.Element {
         values={run.metrics}
         className="jp-nb2prod-metrics"
       />
-      {run.ui_url && (
-        <button
-          className="jp-mod-styled jp-nb2prod-openMlflow"
-          onClick={() => window.open(run.ui_url!, '_blank', 'noopener')}
-        >
-          {trans.__('Open in MLflow')}
-        </button>
-      )}
+      <OpenInMlflow url={run.ui_url} trans={trans} />
     </li>
   );
 }

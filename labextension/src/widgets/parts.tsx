@@ -1,4 +1,5 @@
 /** Pieces every section of the panel shows the same way. */
+import { TranslationBundle } from '@jupyterlab/translation';
 import { refreshIcon, ToolbarButtonComponent } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
@@ -40,5 +41,24 @@ export function ProblemView(props: {
       {problem.message}
       {problem.hint && <div className="jp-nb2prod-hint">{problem.hint}</div>}
     </div>
+  );
+}
+
+/** "Open in MLflow" for a run's or a model version's page; nothing without a UI URL. */
+export function OpenInMlflow(props: {
+  url: string | null | undefined;
+  trans: TranslationBundle;
+}): JSX.Element | null {
+  const { url, trans } = props;
+  if (!url) {
+    return null;
+  }
+  return (
+    <button
+      className="jp-mod-styled jp-nb2prod-openMlflow"
+      onClick={() => window.open(url, '_blank', 'noopener')}
+    >
+      {trans.__('Open in MLflow')}
+    </button>
   );
 }
