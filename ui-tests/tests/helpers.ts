@@ -53,6 +53,19 @@ export async function openNewNotebook(
   return target;
 }
 
+/** Drag the split handle left of the right side bar, for readable screenshots. */
+export async function widenPanel(page: IJupyterLabPageFixture, by: number) {
+  const handle = page.locator('#jp-main-split-panel > .lm-SplitPanel-handle:visible').last();
+  const box = await handle.boundingBox();
+  if (!box) {
+    return;
+  }
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x - by, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.up();
+}
+
 export async function openPanel(page: IJupyterLabPageFixture) {
   if (!(await page.sidebar.isTabOpen('nb2prod-panel'))) {
     await page.sidebar.openTab('nb2prod-panel');

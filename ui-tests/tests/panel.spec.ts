@@ -4,7 +4,7 @@
  * toolbar writing a package, a `%%nb2prod track` run showing up in the Runs section, and a
  * `%nb2prod lint` table whose cell links scroll to the cell.
  */
-import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import { expect, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -14,26 +14,14 @@ import {
   openNewNotebook,
   openPanel,
   readNotebook,
-  SHOTS
+  SHOTS,
+  widenPanel
 } from './helpers';
 
 fs.mkdirSync(SHOTS, { recursive: true });
 
 // Galata mocks the settings store; the Lab's own defaults otherwise.
 test.use({ autoGoto: true });
-
-/** Drag the split handle left of the right side bar, for readable screenshots. */
-async function widenPanel(page: IJupyterLabPageFixture, by: number) {
-  const handle = page.locator('#jp-main-split-panel > .lm-SplitPanel-handle:visible').last();
-  const box = await handle.boundingBox();
-  if (!box) {
-    return;
-  }
-  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(box.x - by, box.y + box.height / 2, { steps: 5 });
-  await page.mouse.up();
-}
 
 test('the panel lists the findings of the notebook and jumps to their cell', async ({
   page

@@ -8,9 +8,17 @@
 import { expect, test } from '@jupyterlab/galata';
 import * as path from 'path';
 
-import { codeCell, openExample, openNewNotebook, openPanel, SHOTS } from './helpers';
+import {
+  codeCell,
+  openExample,
+  openNewNotebook,
+  openPanel,
+  SHOTS,
+  widenPanel
+} from './helpers';
 
-test.use({ autoGoto: true });
+// Tall enough for the README's picture to hold the runs, the contract and the versions.
+test.use({ autoGoto: true, viewport: { width: 1400, height: 1500 } });
 
 const LABELLED = `from sklearn.datasets import load_breast_cancer
 data = load_breast_cancer(as_frame=True)
@@ -83,5 +91,12 @@ test('contract, Register as, champion and rollout verdicts', async ({ page, tmpP
   await expect(drift.locator('.jp-nb2prod-verdict')).toHaveText('drift');
   await expect(drift.locator('.jp-nb2prod-verdict')).toHaveClass(/jp-mod-alarm/);
   await expect(drift.locator('.jp-nb2prod-runModel')).toContainText('bc');
+  // the dataset's figures; the 90 per-column ones stay in MLflow
+  await expect(drift.locator('.jp-nb2prod-metrics')).toContainText('drift.columns_tested=30');
+  await expect(drift.locator('.jp-nb2prod-metrics')).not.toContainText('mean radius');
+  // The README's picture: the registered versions and the verdicts, side by side.
+  await widenPanel(page, 260);
+  await panel.locator('.lm-AccordionPanel-title', { hasText: /lint/i }).click(); // collapse
+  await section.locator('.jp-nb2prod-models').scrollIntoViewIfNeeded();
   await panel.screenshot({ path: path.join(SHOTS, 'panel-rollout.png') });
 });

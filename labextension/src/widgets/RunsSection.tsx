@@ -33,6 +33,23 @@ function KeyValues(props: {
   );
 }
 
+/** A drift check's dataset figures: its per-column scores (three per column) are in MLflow. */
+const DRIFT_SUMMARY = new Set([
+  'drift.share_drifted',
+  'drift.columns_drifted',
+  'drift.columns_tested',
+  'drift.batch_rows'
+]);
+
+function shownMetrics(run: IRun): Record<string, number> {
+  if (run.kind !== 'drift') {
+    return run.metrics;
+  }
+  return Object.fromEntries(
+    Object.entries(run.metrics).filter(([key]) => DRIFT_SUMMARY.has(key))
+  );
+}
+
 /** Verdicts that call for a look (the others say all is well, or nothing changed). */
 const ALARMING = new Set(['drift', 'refused', 'differ']);
 
@@ -88,7 +105,7 @@ function RunItem(props: ISectionProps & { run: IRun }): JSX.Element {
       />
       <KeyValues
         title={trans.__('metrics')}
-        values={run.metrics}
+        values={shownMetrics(run)}
         className="jp-nb2prod-metrics"
       />
       <OpenInMlflow url={run.ui_url} trans={trans} />
