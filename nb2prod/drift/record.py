@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nb2prod.drift.report import DriftReport
+from nb2prod.tracking.context import NOTEBOOK_TAG
 
 if TYPE_CHECKING:
     from nb2prod.tracking.store import TrackingStore
 
 VERDICT_TAG = "nb2prod.verdict"
-NOTEBOOK_TAG = "nb2prod.notebook"
 REPORT_ARTIFACT = "nb2prod/drift.json"
 DEFAULT_EXPERIMENT = "drift"
 

@@ -22,8 +22,6 @@ from nb2prod.exporter.build_values import is_secret
 from nb2prod.exporter.plan import ExportPlan
 from nb2prod.parameters import coerce
 
-NOTEBOOK_TAG = "nb2prod.notebook"
-
 
 @dataclass
 class RunValues:
@@ -68,7 +66,7 @@ def read_run(
 ) -> RunValues:
     """The run's build values and files for ``plan``; refuses a missing run or a run of
     another notebook (UsageError), raises TrackingUnavailable when the store is down."""
-    from nb2prod.tracking.context import notebook_label
+    from nb2prod.tracking.context import NOTEBOOK_TAG, notebook_label
     from nb2prod.tracking.store import TrackingRejected, open_store
 
     store = open_store(tracking_uri, notebook)

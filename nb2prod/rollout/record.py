@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from nb2prod import __version__
-from nb2prod.rollout.registry import NOTEBOOK_TAG, Registry, Version
+from nb2prod.rollout.registry import Registry, Version
+from nb2prod.tracking.context import NOTEBOOK_TAG
 from nb2prod.tracking.values import Logged
 
 VERDICT_TAG = "nb2prod.verdict"

@@ -18,13 +18,13 @@ from typing import Any
 
 from nb2prod.credentials import redact_text
 from nb2prod.errors import UsageError
+from nb2prod.tracking.context import NOTEBOOK_TAG
 from nb2prod.tracking.store import TrackingRejected, TrackingStore
 
 CHAMPION = "champion"
 #: The tags of the run that logged a model that its registered version carries too.
-RUN_TAGS = ("nb2prod.notebook", "nb2prod.git_commit", "nb2prod.git_dirty", "nb2prod.version")
+RUN_TAGS = (NOTEBOOK_TAG, "nb2prod.git_commit", "nb2prod.git_dirty", "nb2prod.version")
 RUN_ID_TAG = "nb2prod.run_id"
-NOTEBOOK_TAG = "nb2prod.notebook"
 #: Characters that would make ``models:/NAME/VERSION`` or ``models:/NAME@ALIAS`` ambiguous.
 _BAD_NAME = re.compile(r"[/@:\\]|^\s|\s$")
 

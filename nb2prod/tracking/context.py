@@ -12,6 +12,8 @@ from nb2prod.config import find_project_root
 from nb2prod.gitinfo import git_state
 
 MAX_TAG_LENGTH = 5000
+#: The tag naming a run's notebook (its label): what the panel's Runs and models list by.
+NOTEBOOK_TAG = "nb2prod.notebook"
 
 
 def notebook_label(notebook: str | Path) -> str:
@@ -44,7 +46,7 @@ def run_tags(
         tags["nb2prod.packages"] = _truncated(" ".join(imported_distributions()))
     if notebook is not None:
         label = notebook_label(notebook)
-        tags.update({"nb2prod.notebook": label, "mlflow.source.name": label})
+        tags.update({NOTEBOOK_TAG: label, "mlflow.source.name": label})
         tags["mlflow.source.type"] = "NOTEBOOK"
         commit, dirty = _git_state_cached(Path(notebook))
         if commit:
