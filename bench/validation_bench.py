@@ -43,6 +43,16 @@ GOAL_IMPORT = 0.050
 def build_package(workdir: Path):
     """(module, rows, training data): the classifier package written to ``workdir`` and
     imported, and 1,000 rows drawn from the training data."""
+    module, X_train = classifier_package(workdir)
+    rows = X_train.sample(ROWS, replace=True, random_state=0).reset_index(drop=True)
+    return module, rows, X_train
+
+
+def classifier_package(workdir: Path, name: str = NAME):
+    """(module, training data): the example classifier rendered as export renders it into
+    ``workdir/project`` (tests/exporter/test_contract_package.py uses it too), with a
+    model trained here and the contract inferred from the example input and the training
+    data, and imported as ``name`` (its ``src`` folder put first on ``sys.path``)."""
     import joblib
     import pandas as pd
     from sklearn.datasets import load_breast_cancer
@@ -67,7 +77,7 @@ def build_package(workdir: Path):
     plan = plan_export(load_notebook(ROOT / "example_notebooks/breast_cancer_classifier.ipynb"))
     example = {"X_new": X_test.head(8)}
     spec = PackageSpec(
-        name=NAME,
+        name=name,
         version="0.1.0",
         notebook="breast_cancer_classifier.ipynb",
         requirements=[Requirement("pandas", pd.__version__, ("pandas",))],
@@ -82,9 +92,7 @@ def build_package(workdir: Path):
     )
     write_tree(render_package(plan, spec), workdir / "project", force=True)
     sys.path.insert(0, str(workdir / "project" / "src"))
-    module = importlib.import_module(NAME)
-    rows = X_train.sample(ROWS, replace=True, random_state=0).reset_index(drop=True)
-    return module, rows, X_train
+    return importlib.import_module(name), X_train
 
 
 def time_calls(calls: dict, count: int, block: int = 10) -> dict[str, list[float]]:

@@ -11,64 +11,29 @@ import os
 import subprocess
 import sys
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from nb2prod.exporter.contract import infer_contract
-from nb2prod.exporter.plan import plan_export
-from nb2prod.exporter.render import Artifact, PackageSpec, render_package
-from nb2prod.exporter.requirements import Requirement
-from nb2prod.exporter.writer import write_tree
-from nb2prod.notebook import load_notebook
-
-EXAMPLES = Path(__file__).parents[2] / "example_notebooks"
 
 
 @pytest.fixture(scope="module")
 def package(tmp_path_factory):
     """(module, project folder, rows): the rendered classifier, imported under a name of
     its own, and rows within the training data's ranges (a few test rows are not)."""
-    import joblib
-    from sklearn.datasets import load_breast_cancer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import train_test_split
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
+    from validation_bench import classifier_package  # bench/ is on sys.path (conftest)
 
     folder = tmp_path_factory.mktemp("classifier")
-    data = load_breast_cancer(as_frame=True)
-    X_train, X_test, y_train, _y_test = train_test_split(
-        data.data, data.target, test_size=0.25, random_state=7
-    )
-    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)).fit(X_train, y_train)
-    joblib.dump(model, folder / "model.joblib")
-    plan = plan_export(load_notebook(EXAMPLES / "breast_cancer_classifier.ipynb"))
-    example = {"X_new": X_test.head(8)}
     name = f"classifier_{abs(hash(str(folder))) % 10**8}"
-    spec = PackageSpec(
-        name=name,
-        version="0.1.0",
-        notebook="breast_cancer_classifier.ipynb",
-        requirements=[Requirement("pandas", pd.__version__, ("pandas",))],
-        lock=[],
-        artifacts=[
-            Artifact(
-                "model_path", folder / "model.joblib", "model.joblib", "artifacts/model.joblib"
-            )
-        ],
-        inputs=example,
-        contract=infer_contract(example, X_train),
-    )
-    write_tree(render_package(plan, spec), folder / "project")
     src = str(folder / "project" / "src")
-    sys.path.insert(0, src)
     try:
-        yield importlib.import_module(name), folder / "project", X_train.iloc[::7]
+        module, X_train = classifier_package(folder, name)
+        yield module, folder / "project", X_train.iloc[::7]
     finally:
-        sys.path.remove(src)
+        if src in sys.path:
+            sys.path.remove(src)
         for module in [m for m in sys.modules if m == name or m.startswith(name + ".")]:
             del sys.modules[module]
 
