@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
 import re
 import subprocess
 import sys
@@ -98,6 +100,22 @@ def lint_cells(tmp_path):
 
 def codes(findings) -> list[str]:
     return [f.code for f in findings]
+
+
+def built_once(tmp_path_factory, worker_id: str, name: str, build) -> dict:
+    """``build(folder)``'s answer (JSON), made once per test run: xdist workers take turns
+    on a lock beside their temporary folders, and the first one builds in ``name/``."""
+    if worker_id == "master":
+        return build(tmp_path_factory.mktemp(name))
+    shared = tmp_path_factory.getbasetemp().parent  # one per test run, seen by every worker
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = shared / f"{name}.json"
+        if not done.exists():
+            root = shared / name
+            root.mkdir()
+            done.write_text(json.dumps(build(root)))
+        return json.loads(done.read_text())
 
 
 def run_bench(script: str, *args, timeout: float) -> str:

@@ -6,7 +6,6 @@ one test installs the package in a fresh venv and checks batches with its comman
 
 from __future__ import annotations
 
-import fcntl
 import importlib
 import json
 import os
@@ -28,7 +27,7 @@ from nb2prod.exporter.reference import drift_statistics, reference_frame
 from nb2prod.exporter.verify import clean_env, install_in_fresh_venv
 from nb2prod.notebook import load_notebook
 
-from ..conftest import code, write_notebook
+from ..conftest import built_once, code, write_notebook
 from ..conftest import nb2prod_cli as run
 from ..public import permutation_importance as forest
 
@@ -69,18 +68,7 @@ def _export_both(root: Path) -> dict:
 @pytest.fixture(scope="session")
 def exported(tmp_path_factory, worker_id) -> dict:
     """The two exports, made once per test run (xdist workers share them through a lock)."""
-    if worker_id == "master":
-        found = _export_both(tmp_path_factory.mktemp("reference"))
-    else:
-        shared = tmp_path_factory.getbasetemp().parent
-        with open(shared / "reference-exports.lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            done = shared / "reference-exports.json"
-            if not done.exists():
-                root = shared / "reference-exports"
-                root.mkdir()
-                done.write_text(json.dumps(_export_both(root)))
-            found = json.loads(done.read_text())
+    found = built_once(tmp_path_factory, worker_id, "reference-exports", _export_both)
     return {k: v if k.endswith("_stdout") else Path(v) for k, v in found.items()}
 
 

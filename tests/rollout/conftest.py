@@ -5,12 +5,12 @@ name of its own, so tests do not depend on each other's aliases."""
 
 from __future__ import annotations
 
-import fcntl
-import json
 import shutil
 from pathlib import Path
 
 import pytest
+
+from ..conftest import built_once
 
 EXAMPLES = Path(__file__).parents[2] / "example_notebooks"
 #: Build parameters of the two exports: C=1 scores ~0.96 accuracy, C=1e-5 about 0.63
@@ -70,17 +70,7 @@ def _build(root: Path) -> dict:
 def logged(tmp_path_factory, worker_id) -> dict:
     """``store``, the ``labelled``, ``batch`` and ``shifted`` files, and the ``good`` and
     ``bad`` logged models (``model_uri``, ``run_id``, the exported ``package`` folder)."""
-    if worker_id == "master":
-        return _build(tmp_path_factory.mktemp("rollout"))
-    shared = tmp_path_factory.getbasetemp().parent  # one per test run, seen by every worker
-    with open(shared / "rollout.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        done = shared / "rollout.json"
-        if not done.exists():
-            root = shared / "rollout"
-            root.mkdir()
-            done.write_text(json.dumps(_build(root)))
-        return json.loads(done.read_text())
+    return built_once(tmp_path_factory, worker_id, "rollout", _build)
 
 
 @pytest.fixture
