@@ -14,6 +14,7 @@ import functools
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 from nb2prod.dependencies.declared import (
     normalize,
@@ -25,11 +26,24 @@ from nb2prod.dependencies.declared import (
 )
 
 
-def optional_only(files: Iterable[Path]) -> dict[str, str]:
-    """Normalised distribution -> how to install it (``the extra `doc` of pyproject.toml``),
-    for those that no file declares as required."""
+class OptionalGroup(NamedTuple):
+    """An optional extra or dependency group that declares a distribution."""
+
+    kind: str  # "extra", "dependency group" or "Poetry group"
+    name: str  # as the file spells it (compare with ``normalize``)
+    file: str  # the dependency file's name
+
+    @property
+    def where(self) -> str:
+        """``the extra `doc` of pyproject.toml``."""
+        return f"the {self.kind} `{self.name}` of {self.file}"
+
+
+def optional_only(files: Iterable[Path]) -> dict[str, tuple[OptionalGroup, ...]]:
+    """Normalised distribution -> the optional groups that declare it (in file order), for
+    those that no file declares as required."""
     required: set[str] = set()
-    optional: dict[str, str] = {}
+    optional: dict[str, tuple[OptionalGroup, ...]] = {}
     for path in files:
         try:
             stat = os.stat(path)
@@ -37,16 +51,17 @@ def optional_only(files: Iterable[Path]) -> dict[str, str]:
             continue
         file_required, file_optional = _read(str(path), stat.st_mtime_ns, stat.st_size)
         required |= file_required
-        for name, where in file_optional:
-            optional.setdefault(name, where)
-    return {name: where for name, where in optional.items() if name not in required}
+        for name, group in file_optional:
+            if group not in optional.get(name, ()):
+                optional[name] = (*optional.get(name, ()), group)
+    return {name: groups for name, groups in optional.items() if name not in required}
 
 
 @functools.lru_cache(maxsize=256)
 def _read(
     path: str, _mtime_ns: int, _size: int
-) -> tuple[frozenset[str], tuple[tuple[str, str], ...]]:
-    """(required, ((optional name, where), ...)) of one dependency file; a file that
+) -> tuple[frozenset[str], tuple[tuple[str, OptionalGroup], ...]]:
+    """(required, ((optional name, its group), ...)) of one dependency file; a file that
     cannot be read declares nothing."""
     name = os.path.basename(path)
     try:
@@ -59,7 +74,7 @@ def _read(
     except (OSError, ValueError, configparser.Error):
         return frozenset(), ()
     optional = tuple(
-        (normalize(requirement), f"the {kind} `{group}` of {name}")
+        (normalize(requirement), OptionalGroup(kind, group, name))
         for kind, group, requirements in groups
         for requirement in map(requirement_name, requirements)
         if requirement

@@ -667,24 +667,67 @@ def test_get_ipython_system_calls_are_shell_commands(lint_cells):
     assert [(f.code, f.cell) for f in findings] == [("NB405", 1), ("NB403", 2)]
 
 
-def test_a_module_declared_only_in_an_optional_group_is_info(lint_cells):
-    # sktime declares mlflow only in its `mlflow` extra: its MLflow example failed
-    # headless in an environment with the required dependencies (and another extra)
+def test_a_module_declared_only_in_an_optional_group_is_a_warning(lint_cells):
+    # sktime declares mlflow only in its `mlflow` extra: its MLflow example passed lint
+    # (an info finding) and failed headless in an environment with the required
+    # dependencies (and another extra)
     folder = lint_cells.folder
     (folder / "pyproject.toml").write_text(
         '[project]\nname = "proj"\ndependencies = ["pandas"]\n'
-        '[project.optional-dependencies]\nmlflow = ["mlflow>=2"]\n'
+        '[project.optional-dependencies]\nmlflow = ["mlflow>=2"]\nmlflow2 = ["mlflow<3"]\n'
         '[dependency-groups]\ndev = ["altair>=5", "pandas"]\n'
     )
     findings = lint_cells(["import pandas\nimport mlflow\nimport altair"], select=["NB401"])
-    assert [(f.severity, f.line) for f in findings] == [("info", 2), ("info", 3)]
-    assert "`mlflow` is declared only in the extra `mlflow` of pyproject.toml" in (
-        findings[0].message
+    assert [(f.severity, f.line) for f in findings] == [("warning", 2), ("warning", 3)]
+    assert (
+        "`mlflow` is declared only in the extras `mlflow` and `mlflow2` of pyproject.toml"
+        in findings[0].message
+    )
+    assert (
+        'installs the extra `mlflow`, say so with `extras = ["mlflow"]` in [tool.nb2prod.lint]'
+        in (findings[0].message)
     )
     assert "the dependency group `dev` of pyproject.toml" in findings[1].message
+    assert '`extras = ["dev"]`' in findings[1].message
     # required in another file: nothing to say
     (folder / "requirements.txt").write_text("mlflow\naltair\n")
     assert lint_cells(["import mlflow\nimport altair"], select=["NB401"]) == []
+
+
+def _optional_project(folder, extras=None):
+    lint = f"\n[tool.nb2prod.lint]\nextras = {json.dumps(extras)}\n" if extras is not None else ""
+    (folder / "pyproject.toml").write_text(
+        '[project]\nname = "proj"\ndependencies = ["pandas"]\n'
+        '[project.optional-dependencies]\nML_Flow = ["mlflow>=2"]\ndocs = ["seaborn"]\n'
+        '[dependency-groups]\n"dev.tools" = ["altair>=5"]\n' + lint
+    )
+
+
+def test_the_extras_option_says_the_job_installs_an_extra(lint_cells):
+    # named as the job installs it (`pip install '.[ml-flow]'`): the names compare normalised
+    _optional_project(lint_cells.folder, ["ml-flow"])
+    findings = lint_cells(["import mlflow\nimport seaborn\nimport altair"], select=["NB401"])
+    assert [(f.severity, f.line) for f in findings] == [("warning", 2), ("warning", 3)]
+    assert "the extra `docs` of pyproject.toml" in findings[0].message
+    assert "the dependency group `dev.tools` of pyproject.toml" in findings[1].message
+
+
+def test_the_extras_option_names_dependency_groups_too(lint_cells):
+    _optional_project(lint_cells.folder, ["Dev_Tools", "docs"])
+    findings = lint_cells(["import mlflow\nimport seaborn\nimport altair"], select=["NB401"])
+    assert [(f.severity, f.line) for f in findings] == [("warning", 1)]
+    assert "`mlflow` is declared only in the extra `ML_Flow` of pyproject.toml" in (
+        findings[0].message
+    )
+
+
+@pytest.mark.parametrize("value", ['"docs"', '["docs", 3]'])
+def test_a_bad_extras_option_is_a_usage_error(tmp_path, value):
+    (tmp_path / "pyproject.toml").write_text(f"[tool.nb2prod.lint]\nextras = {value}\n")
+    path = write_notebook(tmp_path / "nb.ipynb", ["import mlflow"])
+    result = CliRunner().invoke(main, ["lint", str(path)])
+    assert result.exit_code == 2
+    assert "[tool.nb2prod.lint]: `extras` must be a list of strings" in result.output
 
 
 def test_setup_cfg_extras_are_optional(lint_cells):
@@ -694,5 +737,8 @@ def test_setup_cfg_extras_are_optional(lint_cells):
         "[options.extras_require]\ntesting =\n    %(dask)s\n    seaborn>=0.7.1\n"
     )
     findings = lint_cells(["import seaborn"], select=["NB401"])
-    assert [f.severity for f in findings] == ["info"]
+    assert [f.severity for f in findings] == ["warning"]
     assert "the extra `testing` of setup.cfg" in findings[0].message
+    # tsfresh's binder environment installs `.[testing]`
+    (lint_cells.folder / "pyproject.toml").write_text('[tool.nb2prod.lint]\nextras = ["testing"]\n')
+    assert lint_cells(["import seaborn"], select=["NB401"]) == []

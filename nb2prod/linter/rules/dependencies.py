@@ -19,7 +19,7 @@ from nb2prod.dependencies.distributions import (
     first_party_keys,
     likely_distributions,
 )
-from nb2prod.dependencies.optional import optional_only
+from nb2prod.dependencies.optional import OptionalGroup, optional_only
 from nb2prod.linter.context import NotebookContext
 from nb2prod.linter.rule import Rule, Severity
 from nb2prod.linter.rules._commands import commands
@@ -37,10 +37,13 @@ class UndeclaredImport(Rule):
     root or under ``src/``) are never reported; each module is reported once, at its first
     import.  Without any dependency file, the notebook gets one finding, at its first
     third-party import, naming every module to declare (all of them, never "and N more").
-    A module whose distribution is declared only in an optional extra or dependency group
+    A module whose distribution is declared only in optional extras or dependency groups
     (``[project.optional-dependencies]``, ``[dependency-groups]``, Poetry groups,
-    ``extras_require`` of setup.cfg) gets an info finding: a job's environment built from
-    the required dependencies lacks it.
+    ``extras_require`` of setup.cfg) is reported too, unless the ``extras`` option names
+    one of them: a job's environment built from the required dependencies lacks it.
+    ``extras`` lists the extras and groups the job's environment installs (as
+    ``pip install '.[notebooks]'`` or ``uv sync --group docs`` do); names compare
+    normalised (``Dev_Tools`` is ``dev-tools``).
 
     ## Why it blocks production
     The job's environment is built from the declared dependencies.  A package that is only
@@ -51,6 +54,10 @@ class UndeclaredImport(Rule):
     from sklearn.ensemble import RandomForestClassifier  # requirements.txt: pandas
     ```
 
+    ```python
+    import mlflow  # pyproject.toml: [project.optional-dependencies] tracking = ["mlflow"]
+    ```
+
     ## Use instead
     ```text
     # requirements.txt
@@ -58,16 +65,24 @@ class UndeclaredImport(Rule):
     scikit-learn==1.5.0
     ```
 
+    ```toml
+    # pyproject.toml, when the job runs `pip install '.[tracking]'`
+    [tool.nb2prod.lint]
+    extras = ["tracking"]
+    ```
+
     ## Fix
-    None: add the distribution to the dependency file.  Modules the rule cannot see as your
-    own (or that the job's runtime provides) go in the ``known-first-party`` option.
+    None: add the distribution to the dependency file (or, for an optional one, name its
+    extra or group in the ``extras`` option when the job installs it).  Modules the rule
+    cannot see as your own (or that the job's runtime provides) go in the
+    ``known-first-party`` option.
     """
 
     code = "NB401"
     name = "undeclared-import"
     family = "environment"
     severity = Severity.WARNING
-    options = {"known-first-party": []}
+    options = {"known-first-party": [], "extras": []}
 
     def check(self, ctx):
         known = {str(name) for name in ctx.option(self.code, "known-first-party")}
@@ -95,22 +110,15 @@ class UndeclaredImport(Rule):
             cell, node = next(iter(imported.values()))
             yield self.report(ctx, _no_file_message(list(imported), root), cell, node=node)
             return
+        installs = {normalize(str(name)) for name in ctx.option(self.code, "extras")}
         installed: dict[str, int] | None = None  # computed only for a message
         optional: _Optional | None = None  # read only when a module is declared
         for key, (cell, node) in imported.items():
             if declared_provider(key, declared.names):
                 optional = _optional(declared) if optional is None else optional
-                where = _only_optional(key, optional)
-                if where:
-                    yield self.report(
-                        ctx,
-                        f"`{key}` is declared only in {where}, which an environment built "
-                        "from the required dependencies lacks; install it for the job (or "
-                        "make it a required dependency)",
-                        cell,
-                        node=node,
-                        severity=Severity.INFO,
-                    )
+                groups = _only_optional(key, optional)
+                if groups and not any(normalize(g.name) in installs for g in groups):
+                    yield self.report(ctx, _optional_message(key, groups), cell, node=node)
                 continue
             installed = _runtime_installs(ctx) if installed is None else installed
             yield self.report(
@@ -120,7 +128,7 @@ class UndeclaredImport(Rule):
 
 class _Optional(NamedTuple):
     required: frozenset[str]  # distributions declared as required
-    groups: dict[str, str]  # distribution declared only optionally -> where
+    groups: dict[str, tuple[OptionalGroup, ...]]  # declared only optionally -> where
 
 
 def _optional(declared: Declarations) -> _Optional:
@@ -128,18 +136,36 @@ def _optional(declared: Declarations) -> _Optional:
     return _Optional(declared.names - groups.keys() if groups else declared.names, groups)
 
 
-def _only_optional(key: str, optional: _Optional) -> str | None:
-    """Where ``key``'s distribution is declared when only an optional extra or group
-    declares it (None when a required dependency provides it)."""
+def _only_optional(key: str, optional: _Optional) -> tuple[OptionalGroup, ...]:
+    """The optional extras and groups that declare ``key``'s distribution when only they
+    do (none when a required dependency provides it)."""
     if not optional.groups or declared_provider(key, optional.required):
-        return None
+        return ()
     return next(
         (
             optional.groups[normalize(d)]
             for d in likely_distributions(key)
             if normalize(d) in optional.groups
         ),
-        None,
+        (),
+    )
+
+
+def _optional_message(key: str, groups: tuple[OptionalGroup, ...]) -> str:
+    by_file: dict[tuple[str, str], list[str]] = {}
+    for group in groups:
+        by_file.setdefault((group.kind, group.file), []).append(f"`{group.name}`")
+    where = " and ".join(
+        f"the {kind} {names[0]} of {file}"
+        if len(names) == 1
+        else f"the {kind}s {', '.join(names[:-1])} and {names[-1]} of {file}"
+        for (kind, file), names in by_file.items()
+    )
+    return (
+        f"`{key}` is declared only in {where}, which an environment built from the required "
+        "dependencies lacks; install it for the job (or make it a required dependency); if "
+        f"the job's environment installs the {groups[0].kind} `{groups[0].name}`, say so with "
+        f'`extras = ["{groups[0].name}"]` in [tool.nb2prod.lint]'
     )
 
 
