@@ -112,21 +112,34 @@ def named(failure: Failure, failing_cell: int | None, findings: list[dict]) -> l
     ]
 
 
-_STRIPPED_CONFIG = '[tool.nb2prod.lint]\nsaved-outputs = "stripped"\n'
+def project_config(stripped: bool, extras: tuple[str, ...]) -> str | None:
+    """``[tool.nb2prod.lint]`` as the project would configure nb2prod (None: the defaults):
+    its notebooks kept without outputs, the extras its notebooks' environment installs."""
+    lines = ['saved-outputs = "stripped"'] if stripped else []
+    if extras:
+        lines.append(f"extras = {json.dumps(list(extras))}")  # NB401
+    return "[tool.nb2prod.lint]\n" + "\n".join(lines) + "\n" if lines else None
 
 
 def lint(notebooks: list[SampledNotebook]) -> dict[Path, list[dict]]:
     """Findings by notebook path: one ``nb2prod lint`` per kind of project configuration."""
     nb2prod = Path(sys.executable).with_name("nb2prod")
     findings: dict[Path, list[dict]] = {nb.path.resolve(): [] for nb in notebooks}
+    kinds = sorted({(nb.source.stripped, nb.source.extras) for nb in notebooks})
     with tempfile.TemporaryDirectory() as folder:
-        stripped_config = Path(folder) / "pyproject.toml"
-        stripped_config.write_text(_STRIPPED_CONFIG)
-        for stripped in (False, True):
-            paths = [str(nb.path) for nb in notebooks if nb.source.stripped == stripped]
-            if not paths:
-                continue
-            config = ["--config", str(stripped_config)] if stripped else ["--isolated"]
+        for number, (stripped, extras) in enumerate(kinds):
+            paths = [
+                str(nb.path)
+                for nb in notebooks
+                if (nb.source.stripped, nb.source.extras) == (stripped, extras)
+            ]
+            text = project_config(stripped, extras)
+            config = ["--isolated"]
+            if text is not None:
+                pyproject = Path(folder) / str(number) / "pyproject.toml"
+                pyproject.parent.mkdir()
+                pyproject.write_text(text)
+                config = ["--config", str(pyproject)]
             command = [str(nb2prod), "lint", "--format", "json", "--exit-zero", *config]
             finished = subprocess.run(command + paths, capture_output=True, text=True)
             if finished.returncode != 0:
