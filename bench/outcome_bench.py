@@ -37,8 +37,8 @@ FAILING_SEVERITIES = {"warning", "error"}  # nb2prod lint's default --fail-on wa
 
 #: Kind of failure → the rules whose finding names it.
 CAUSES = {
-    "missing module": {"NB401", "NB402", "NB405", "NB406"},
-    "removed API": {"NB408"},
+    "missing module": {"NB401", "NB402", "NB405", "NB406", "NB410"},
+    "removed API": {"NB408", "NB409"},
     "missing file": {"NB201", "NB202", "NB203", "NB206", "NB207"},
     "network": {"NB207"},
     "input()": {"NB301", "NB311", "NB312"},
@@ -50,7 +50,8 @@ _NETWORK = re.compile(
     r"network disabled for this job|URLError|ConnectionError|ConnectionRefused|gaierror"
     r"|HTTPError|MaxRetryError|NewConnectionError|RemoteDataError|Temporary failure in name resolution"
 )
-_MODULE = re.compile(r"No module named '([\w.]+)'")
+#: Python's own message, and scikit-base's for an estimator's soft dependency.
+_MODULE = re.compile(r"No module named '([\w.]+)'|requires package '([\w.-]+)' to be present")
 _REMOVED = re.compile(
     r"cannot import name|has no attribute|unexpected keyword argument|got an unexpected"
     r"|takes \d+ positional argument"
@@ -69,7 +70,8 @@ def classify(outcome: dict) -> Failure:
     text = f"{ename}: {evalue}\n{outcome.get('traceback', '')}"
     missing = _MODULE.search(f"{ename}: {evalue}")
     if missing:
-        return Failure("missing module", missing.group(1).split(".")[0])
+        module = missing.group(1) or missing.group(2)
+        return Failure("missing module", module.split(".")[0])
     if _NETWORK.search(text):
         return Failure("network")
     if ename == "StdinNotImplementedError":
@@ -125,13 +127,13 @@ def lint(notebooks: list[SampledNotebook]) -> dict[Path, list[dict]]:
     """Findings by notebook path: one ``nb2prod lint`` per kind of project configuration."""
     nb2prod = Path(sys.executable).with_name("nb2prod")
     findings: dict[Path, list[dict]] = {nb.path.resolve(): [] for nb in notebooks}
-    kinds = sorted({(nb.source.stripped, nb.source.extras) for nb in notebooks})
+    kinds = sorted({(nb.source.stripped, nb.source.installed_groups) for nb in notebooks})
     with tempfile.TemporaryDirectory() as folder:
         for number, (stripped, extras) in enumerate(kinds):
             paths = [
                 str(nb.path)
                 for nb in notebooks
-                if (nb.source.stripped, nb.source.extras) == (stripped, extras)
+                if (nb.source.stripped, nb.source.installed_groups) == (stripped, extras)
             ]
             text = project_config(stripped, extras)
             config = ["--isolated"]

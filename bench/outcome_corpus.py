@@ -38,6 +38,13 @@ class OutcomeSource:
     #: The requirements file the project gives for its notebooks: a path in the sdist, or
     #: in bench/ for what a project declares in a form pip cannot install.
     requirements: str | None = None
+    #: Dependency groups that file installs (for nb2prod's configuration, not for pip).
+    groups: tuple[str, ...] = ()
+
+    @property
+    def installed_groups(self) -> tuple[str, ...]:
+        """The extras and dependency groups the notebooks' environment has."""
+        return self.extras + self.groups
 
     def install_arguments(self, root: Path) -> list[str]:
         """What a new user installs (``pip install ...``) to run the project's notebooks."""
@@ -66,7 +73,7 @@ class SampledNotebook:
 
 def read_sources(path: Path = SOURCES_FILE) -> list[OutcomeSource]:
     """The pinned sdists (``NAME VERSION SHA256 [LIMIT] [extras=A,B] [requirements=PATH]
-    [outputs=stripped]``, ``#`` comments)."""
+    [groups=A,B] [outputs=stripped]``, ``#`` comments)."""
     sources = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         fields = line.split("#", 1)[0].split()
@@ -77,11 +84,12 @@ def read_sources(path: Path = SOURCES_FILE) -> list[OutcomeSource]:
         extras = [o.removeprefix("extras=") for o in options if o.startswith("extras=")]
         stripped = "outputs=stripped" in options
         requirements = [o.removeprefix("requirements=") for o in options if "requirements=" in o]
-        known = len(limits) + len(extras) + stripped + len(requirements)
+        groups = [o.removeprefix("groups=") for o in options if o.startswith("groups=")]
+        known = len(limits) + len(extras) + stripped + len(requirements) + len(groups)
         if len(fields) < 3 or known != len(options):
             raise ValueError(
                 f"{path}:{number}: expected NAME VERSION SHA256 [LIMIT] [extras=A,B] "
-                f"[requirements=PATH] [outputs=stripped]: {line!r}"
+                f"[requirements=PATH] [groups=A,B] [outputs=stripped]: {line!r}"
             )
         sources.append(
             OutcomeSource(
@@ -90,6 +98,7 @@ def read_sources(path: Path = SOURCES_FILE) -> list[OutcomeSource]:
                 tuple(extras[0].split(",")) if extras else (),
                 stripped,
                 requirements[0] if requirements else None,
+                tuple(groups[0].split(",")) if groups else (),
             )
         )
     return sources

@@ -33,10 +33,18 @@ class OptionalGroup(NamedTuple):
     name: str  # as the file spells it (compare with ``normalize``)
     file: str  # the dependency file's name
 
-    @property
-    def where(self) -> str:
-        """``the extra `doc` of pyproject.toml``."""
-        return f"the {self.kind} `{self.name}` of {self.file}"
+
+def declared_where(groups: Iterable[OptionalGroup]) -> str:
+    """``the extras `doc` and `all` of pyproject.toml``: every group, by kind and file."""
+    by_file: dict[tuple[str, str], list[str]] = {}
+    for group in groups:
+        by_file.setdefault((group.kind, group.file), []).append(f"`{group.name}`")
+    return " and ".join(
+        f"the {kind} {names[0]} of {file}"
+        if len(names) == 1
+        else f"the {kind}s {', '.join(names[:-1])} and {names[-1]} of {file}"
+        for (kind, file), names in by_file.items()
+    )
 
 
 def optional_only(files: Iterable[Path]) -> dict[str, tuple[OptionalGroup, ...]]:

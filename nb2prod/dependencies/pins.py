@@ -53,6 +53,12 @@ class Range:
         """Every version in the range is ``version`` or newer."""
         return self.low is not None and self.low >= version
 
+    def contains(self, version: Version) -> bool:
+        low = self.low
+        if low is not None and (version < low or (version == low and not self.low_inclusive)):
+            return False
+        return not self.below(version)
+
     def narrowed(self, other: Range) -> Range:
         """The versions both ranges admit."""
         low, low_inclusive = self.low, self.low_inclusive

@@ -7,11 +7,13 @@ from nb2prod.linter.rules import (  # noqa: F401
     hidden_state,
     installs,
     interactive,
+    missing_names,
     network,
     notebook,
     paths,
     removed_api,
     reproducibility,
     secrets,
+    soft_dependencies,
     structure,
 )

@@ -24,7 +24,7 @@ def first_imports(ctx: NotebookContext) -> dict[str, tuple[Cell, ast.AST]]:
     found: dict[str, tuple[Cell, ast.AST]] = {}
     for index in ctx.indexes:
         cell = index.cell
-        for statement in _unguarded_imports(index):
+        for statement in unguarded_imports(index):
             if isinstance(statement, ast.Import):
                 for alias in statement.names:
                     found.setdefault(import_key(alias.name), (cell, alias))
@@ -46,7 +46,7 @@ _TRY = (ast.Try, getattr(ast, "TryStar", ast.Try))
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 
 
-def _unguarded_imports(index: CellIndex) -> list[ast.Import | ast.ImportFrom]:
+def unguarded_imports(index: CellIndex) -> list[ast.Import | ast.ImportFrom]:
     """Import statements at any depth, except optional ones (``try: import x`` /
     ``except ImportError``, ``if TYPE_CHECKING:``), in source order."""
     imports: list[ast.Import | ast.ImportFrom] = [*index.nodes(ast.Import)]

@@ -19,7 +19,7 @@ from nb2prod.dependencies.distributions import (
     first_party_keys,
     likely_distributions,
 )
-from nb2prod.dependencies.optional import OptionalGroup, optional_only
+from nb2prod.dependencies.optional import OptionalGroup, declared_where, optional_only
 from nb2prod.linter.context import NotebookContext
 from nb2prod.linter.rule import Rule, Severity
 from nb2prod.linter.rules._commands import commands
@@ -152,15 +152,7 @@ def _only_optional(key: str, optional: _Optional) -> tuple[OptionalGroup, ...]:
 
 
 def _optional_message(key: str, groups: tuple[OptionalGroup, ...]) -> str:
-    by_file: dict[tuple[str, str], list[str]] = {}
-    for group in groups:
-        by_file.setdefault((group.kind, group.file), []).append(f"`{group.name}`")
-    where = " and ".join(
-        f"the {kind} {names[0]} of {file}"
-        if len(names) == 1
-        else f"the {kind}s {', '.join(names[:-1])} and {names[-1]} of {file}"
-        for (kind, file), names in by_file.items()
-    )
+    where = declared_where(groups)
     return (
         f"`{key}` is declared only in {where}, which an environment built from the required "
         "dependencies lacks; install it for the job (or make it a required dependency); if "
