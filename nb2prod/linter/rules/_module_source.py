@@ -18,9 +18,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
+from typing import NamedTuple
+
+from nb2prod.dependencies.declared import Stamps, folder_entries
+from nb2prod.user_cache import cache_file, cached_json
 
 #: How many ``from x import *`` are followed in a chain before the names count as unknown.
 _STAR_DEPTH = 6
+#: Changes when what a summary holds changes, so that older cached ones are not read.
+_SUMMARY_VERSION = 1
 #: Calls through which a module makes names at run time that no statement shows.
 _DYNAMIC_CALLS = frozenset({"globals", "vars", "locals", "exec", "eval", "setattr"})
 
@@ -38,10 +44,8 @@ class ModuleSource:
     def has_submodule(self, name: str) -> bool:
         if self.folder is None:
             return False
-        folder = self.folder
-        return (folder / name).is_dir() or any(
-            (folder / f"{name}{suffix}").exists() for suffix in (".py", *EXTENSION_SUFFIXES)
-        )
+        entries = folder_entries(self.folder)
+        return bool(entries.get(name)) or _file(entries, name, (".py", *EXTENSION_SUFFIXES))
 
     def names(self) -> frozenset[str] | None:
         """The names its top level binds; None when it makes names at run time (a module
@@ -54,10 +58,9 @@ class ModuleSource:
         package's ``__init__.py``)."""
         module: ModuleSource | None = self
         for _ in range(_STAR_DEPTH):
-            tree = module.tree() if module is not None else None
-            if module is None or tree is None:
+            if module is None:
                 return None
-            found = _binding(tree.body, name)
+            found = _binding(module, name)
             if isinstance(found, ast.ClassDef):
                 return module, found
             if not isinstance(found, ast.ImportFrom):
@@ -101,94 +104,131 @@ def _installed_roots(path: tuple[str, ...]) -> tuple[Path, ...]:
     return tuple(Path(entry) for entry in path if entry and os.path.isdir(entry))
 
 
-def find_module(dotted: str, roots: Iterable[Path]) -> ModuleSource | None:
+def find_module(
+    dotted: str, roots: Iterable[Path], stamps: Stamps | None = None
+) -> ModuleSource | None:
     """The source of ``dotted`` under the first of ``roots`` that has its top-level
     package; None when it is not there or is not readable source."""
     parts = dotted.split(".")
     for root in roots:
-        if not _stands_in(root, parts[0]):
+        if not stands_in(root, parts[0], stamps):
             continue
         try:
-            return _walk(root, parts, dotted)
+            return _walk(root, parts, dotted, stamps)
         except _Unreadable:
             return None
     return None
 
 
-def _stands_in(root: Path, top: str) -> bool:
-    return (root / top).is_dir() or any(
-        (root / f"{top}{suffix}").is_file() for suffix in (".py", *EXTENSION_SUFFIXES)
-    )
+def stands_in(root: Path, top: str, stamps: Stamps | None = None) -> bool:
+    """Whether a module or package ``top`` is in ``root`` (readable or not)."""
+    entries = folder_entries(root, stamps)
+    return bool(entries.get(top)) or _file(entries, top, (".py", *EXTENSION_SUFFIXES))
 
 
-def _walk(root: Path, parts: Sequence[str], dotted: str) -> ModuleSource | None:
+def _file(entries: dict[str, bool], stem: str, suffixes: Sequence[str]) -> bool:
+    return any(entries.get(f"{stem}{suffix}") is False for suffix in suffixes)
+
+
+def _walk(
+    root: Path, parts: Sequence[str], dotted: str, stamps: Stamps | None
+) -> ModuleSource | None:
+    """Python's search in each folder, from folder listings (cached while a folder is
+    unchanged: a lint of many notebooks looks the same modules up again and again)."""
     folder = root
     for position, part in enumerate(parts):
         last = position == len(parts) - 1
+        entries = folder_entries(folder, stamps)
         package = folder / part
-        if package.is_dir():
-            init = package / "__init__.py"
-            if init.is_file():
+        if entries.get(part):
+            inside = folder_entries(package, stamps)
+            if inside.get("__init__.py") is False:
                 if last:
-                    return ModuleSource(dotted, init, package, root)
+                    return ModuleSource(dotted, package / "__init__.py", package, root)
                 folder = package
                 continue
-            if any((package / f"__init__{s}").is_file() for s in EXTENSION_SUFFIXES):
+            if _file(inside, "__init__", EXTENSION_SUFFIXES):
                 raise _Unreadable(dotted)
-        if any((folder / f"{part}{s}").is_file() for s in EXTENSION_SUFFIXES):
+        if _file(entries, part, EXTENSION_SUFFIXES):
             raise _Unreadable(dotted)
-        module = folder / f"{part}.py"
-        if module.is_file():
-            return ModuleSource(dotted, module, None, root) if last else None
-        if package.is_dir():  # a namespace package: its other portions may be anywhere
+        if entries.get(f"{part}.py") is False:
+            return ModuleSource(dotted, folder / f"{part}.py", None, root) if last else None
+        if entries.get(part):  # a namespace package: its other portions may be anywhere
             raise _Unreadable(dotted)
         return None
     return None
 
 
+class _Summary(NamedTuple):
+    """What an import can take from a module file, as JSON-able data."""
+
+    names: list[str] | None  # bound at the top level; None: made at run time
+    stars: list[tuple[int, str]]  # ``from <level><module> import *``
+    listed: list[str]  # the strings ``__all__`` is given
+
+
 def _names(module: ModuleSource, depth: int) -> frozenset[str] | None:
+    summary = _summary(module)
+    if summary is None or summary.names is None:
+        return None
+    names = frozenset(summary.names)
+    for level, star in summary.stars:
+        if depth >= _STAR_DEPTH:
+            return None
+        target = module.imported(level, star)
+        starred = _names(target, depth + 1) if target is not None else None
+        if target is None or starred is None:
+            return None
+        # ``from target import *`` binds its public names and what its ``__all__``
+        # lists: a superset of either, so that no name it binds is missed
+        listed = _summary(target)
+        names |= {name for name in starred if not name.startswith("_")}
+        names |= frozenset(listed.listed if listed is not None else ())
+    return names
+
+
+def _summary(module: ModuleSource) -> _Summary | None:
     try:
         stat = module.path.stat()
     except OSError:
         return None
-    read = _top_level(str(module.path), stat.st_mtime_ns, stat.st_size)
-    if read is None:
-        return None
-    names, stars = read
-    for level, star in stars:
-        if depth >= _STAR_DEPTH:
-            return None
-        target = module.imported(level, star)
-        if target is None:
-            return None
-        starred = _names(target, depth + 1)
-        if starred is None:
-            return None
-        names = names | _exported(target, starred)
-    return names
+    return _summarised(str(module.path), stat.st_mtime_ns, stat.st_size, module.root)
 
 
-def _exported(module: ModuleSource, names: frozenset[str]) -> frozenset[str]:
-    """What ``from module import *`` binds: its public names, and what ``__all__`` lists
-    (a superset of either, so that no name it binds is missed)."""
-    listed = _listed_all(module)
-    return frozenset(name for name in names if not name.startswith("_")) | listed
+@functools.lru_cache(maxsize=1024)
+def _summarised(path: str, mtime_ns: int, size: int, root: Path) -> _Summary:
+    """Kept in the user's cache for installed modules, which seldom change: parsing a
+    library's large modules (scipy's take 100 ms each) is then done once per machine."""
+    if root not in installed_roots():
+        return _summarise(path, mtime_ns, size)
+    key = f"{_SUMMARY_VERSION}:{path}:{mtime_ns}:{size}"
+    cached = cached_json(cache_file("module", key), lambda: _summarise(path, mtime_ns, size))
+    names, stars, listed = cached
+    return _Summary(names, [(level, star) for level, star in stars], listed)
 
 
-def _listed_all(module: ModuleSource) -> frozenset[str]:
-    tree = module.tree()
+def _summarise(path: str, mtime_ns: int, size: int) -> _Summary:
+    tree = _parse(path, mtime_ns, size)
+    if tree is None or _dynamic(tree, b"globals" in Path(path).read_bytes()):
+        return _Summary(None, [], [])
+    names: set[str] = set()
+    stars: list[tuple[int, str]] = []
     listed: set[str] = set()
-    for node in ast.walk(tree) if tree is not None else ():
-        targets = _assigned_targets(node)
-        if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
-            value = getattr(node, "value", None)
-            items = ast.walk(value) if value is not None else ()
+    for statement in _top_statements(tree.body):
+        if isinstance(statement, ast.ImportFrom) and statement.names[0].name == "*":
+            stars.append((statement.level, statement.module or ""))
+            continue
+        bound = _bound(statement)
+        if "__all__" in bound and isinstance(statement, (ast.Assign, ast.AugAssign)):
             listed |= {
                 item.value
-                for item in items
+                for item in ast.walk(statement.value)
                 if isinstance(item, ast.Constant) and isinstance(item.value, str)
             }
-    return frozenset(listed)
+        names |= bound
+    if "__getattr__" in names or "__path__" in names:
+        return _Summary(None, [], [])
+    return _Summary(sorted(names), stars, sorted(listed))
 
 
 @functools.lru_cache(maxsize=512)
@@ -199,34 +239,20 @@ def _parse(path: str, _mtime_ns: int, _size: int) -> ast.Module | None:
         return None
 
 
-def _binding(body: list[ast.stmt], name: str) -> ast.stmt | None:
+def _binding(module: ModuleSource, name: str) -> ast.stmt | None:
     """The last top-level statement that binds ``name`` (the one in force after import)."""
-    found = None
-    for statement in _top_statements(body):
-        if isinstance(statement, ast.stmt) and name in _bound(statement):
-            found = statement
-    return found
+    stat = module.path.stat()
+    return _bindings(str(module.path), stat.st_mtime_ns, stat.st_size).get(name)
 
 
 @functools.lru_cache(maxsize=512)
-def _top_level(
-    path: str, mtime_ns: int, size: int
-) -> tuple[frozenset[str], tuple[tuple[int, str], ...]] | None:
-    """(names bound at the top level, star imports as (level, module)); None when the
-    module makes names at run time or cannot be parsed."""
+def _bindings(path: str, mtime_ns: int, size: int) -> dict[str, ast.stmt]:
     tree = _parse(path, mtime_ns, size)
-    if tree is None or _dynamic(tree):
-        return None
-    names: set[str] = set()
-    stars: list[tuple[int, str]] = []
-    for statement in _top_statements(tree.body):
-        if isinstance(statement, ast.ImportFrom) and statement.names[0].name == "*":
-            stars.append((statement.level, statement.module or ""))
-            continue
-        names |= _bound(statement)
-    if "__getattr__" in names or "__path__" in names:
-        return None
-    return frozenset(names), tuple(stars)
+    found: dict[str, ast.stmt] = {}
+    for statement in _top_statements(tree.body) if tree is not None else ():
+        if isinstance(statement, ast.stmt):
+            found.update(dict.fromkeys(_bound(statement), statement))
+    return found
 
 
 def _top_statements(body: list[ast.stmt]) -> Iterable[ast.stmt]:
@@ -263,12 +289,7 @@ def _bound(node: ast.AST) -> set[str]:
         return {node.name} if node.name else set()
     if isinstance(node, (ast.With, ast.AsyncWith)):
         return {n for item in node.items for n in _target_names(item.optional_vars)}
-    names = {n for target in _assigned_targets(node) for n in _target_names(target)}
-    return names | {
-        inner.target.id
-        for inner in ast.walk(node)
-        if isinstance(inner, ast.NamedExpr) and isinstance(inner.target, ast.Name)
-    }
+    return {n for target in _assigned_targets(node) for n in _target_names(target)}
 
 
 def _assigned_targets(node: ast.AST) -> list[ast.expr]:
@@ -289,11 +310,11 @@ def _target_names(target: ast.expr | None) -> set[str]:
     return set()
 
 
-def _dynamic(tree: ast.Module) -> bool:
+def _dynamic(tree: ast.Module, mentions_globals: bool) -> bool:
     """Whether the module makes names no statement shows: ``globals()`` anywhere (a
     function may fill the module's names), and at import ``exec``, ``setattr`` on itself
     or replacing itself in ``sys.modules``."""
-    for node in ast.walk(tree):
+    for node in ast.walk(tree) if mentions_globals else ():  # the text first: walks are slow
         if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "globals":
             return True
     for statement in _top_statements(tree.body):

@@ -8,11 +8,22 @@ import ast
 import functools
 from pathlib import Path
 
-from nb2prod.dependencies.declared import declared_dependencies
+from nb2prod.dependencies.declared import (
+    Declarations,
+    Stamps,
+    declared_dependencies,
+    normalize,
+    requirement_name,
+)
 from nb2prod.dependencies.distributions import installed_distributions, is_stdlib
 from nb2prod.linter.context import NotebookContext
 from nb2prod.linter.rules._imports import project_folders, unguarded_imports, written_modules
-from nb2prod.linter.rules._module_source import ModuleSource, find_module, installed_roots
+from nb2prod.linter.rules._module_source import (
+    ModuleSource,
+    find_module,
+    installed_roots,
+    stands_in,
+)
 from nb2prod.notebook import Cell
 
 
@@ -20,17 +31,20 @@ def from_imports(ctx: NotebookContext) -> list[tuple[Cell, ast.ImportFrom]]:
     """``from module import names`` statements whose failure would stop the notebook: not
     guarded by ``except ImportError``, not relative, not of the standard library or of a
     module the notebook writes itself."""
-    written = written_modules(ctx)
-    return [
+    found = [
         (index.cell, statement)
         for index in ctx.indexes
+        if ast.ImportFrom in index.by_type
         for statement in unguarded_imports(index)
         if isinstance(statement, ast.ImportFrom)
         and statement.module
         and not statement.level
         and not is_stdlib(statement.module)
-        and statement.module.split(".")[0] not in written
     ]
+    if not found:
+        return found
+    written = written_modules(ctx)
+    return [(cell, s) for cell, s in found if s.module and s.module.split(".")[0] not in written]
 
 
 class ProjectModules:
@@ -41,46 +55,69 @@ class ProjectModules:
         self._project = (*folders, folders[-1] / "src")
         self._root = folders[-1]
         self._folders = folders
-        self._found: dict[str, tuple[ModuleSource, str] | None] = {}
+        self._found: dict[str, ModuleSource | None] = {}
+        self._stamps: Stamps = {}  # each folder's modification time, read once
 
-    def find(self, dotted: str) -> tuple[ModuleSource, str] | None:
-        """The module's source and what it is (for the message), or None when it cannot
-        be read or is not the code the project gets."""
+    def find(self, dotted: str) -> ModuleSource | None:
+        """The module's source: the project's own, else the installed one; None when it
+        cannot be read (compiled, a namespace package, missing)."""
         if dotted not in self._found:
             self._found[dotted] = self._find(dotted)
         return self._found[dotted]
 
-    def _find(self, dotted: str) -> tuple[ModuleSource, str] | None:
-        own = find_module(dotted, self._project)
-        if own is not None:
-            return own, f"{_relative(own.path, self._root)} in this project"
+    def _find(self, dotted: str) -> ModuleSource | None:
         top = dotted.split(".")[0]
-        if any(
-            (folder / top).exists() or (folder / f"{top}.py").exists() for folder in self._project
-        ):
-            return None  # the project's own module, not readable as source
-        installed = find_module(dotted, installed_roots())
-        if installed is None:
-            return None
-        release = self._release(top)
-        return (installed, f"{release} installed here") if release else None
+        for folder in self._project:
+            if stands_in(folder, top, self._stamps):  # the project's own module
+                return find_module(dotted, (folder,), self._stamps)
+        return _installed_module(dotted)
 
-    def _release(self, top: str) -> str | None:
-        """``scikit-learn 1.5.2`` when the project gets the release installed here: none
-        of its pins excludes it."""
+    def basis(self, module: ModuleSource) -> str | None:
+        """What the module's code is, for a message (``settings.py in this project``,
+        ``scikit-learn 1.5.2 installed here``); None for an installed release the project's
+        dependency files exclude, whose code the job does not get."""
+        if module.root in self._project:
+            return f"{_relative(module.path, self._root)} in this project"
         from nb2prod.dependencies.pins import Range, declared_pins, installed_version
 
-        distributions = tuple(installed_distributions(top))
+        distributions = tuple(installed_distributions(module.name.split(".")[0]))
         version = installed_version(distributions) if distributions else None
         if version is None:
             return None
-        pins = declared_pins(self._files, distributions)
+        pins = declared_pins(self._declared.files, distributions)
         allowed = functools.reduce(Range.narrowed, (pin.range for pin in pins), Range())
-        return f"{distributions[0]} {version}" if allowed.contains(version) else None
+        return f"{distributions[0]} {version} installed here" if allowed.contains(version) else None
+
+    def depends_on(self, module: ModuleSource, distribution: str) -> bool:
+        """Whether the library ``module`` belongs to requires ``distribution``: the
+        project's dependency files for its own modules, the installed metadata otherwise."""
+        if module.root in self._project:
+            return normalize(distribution) in self._declared.names
+        providers = installed_distributions(module.name.split(".")[0])
+        return any(normalize(distribution) in _requirements(p) for p in providers)
 
     @functools.cached_property
-    def _files(self) -> tuple[Path, ...]:
-        return declared_dependencies(self._folders).files
+    def _declared(self) -> Declarations:
+        return declared_dependencies(self._folders)
+
+
+@functools.lru_cache(maxsize=1024)
+def _installed_module(dotted: str) -> ModuleSource | None:
+    """Installed modules are the same for every notebook of a lint: looked up once."""
+    return find_module(dotted, installed_roots())
+
+
+@functools.lru_cache(maxsize=256)
+def _requirements(distribution: str) -> frozenset[str]:
+    """The distributions an installed distribution requires, normalised (extras too)."""
+    from importlib.metadata import PackageNotFoundError, requires
+
+    try:
+        listed = requires(distribution) or []
+    except PackageNotFoundError:
+        return frozenset()
+    names = (requirement_name(line) for line in listed)
+    return frozenset(normalize(name) for name in names if name)
 
 
 def _relative(path: Path, root: Path) -> str:

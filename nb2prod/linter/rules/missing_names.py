@@ -72,13 +72,16 @@ def _missing(
     sources: ProjectModules, statement: ast.ImportFrom
 ) -> Iterator[tuple[ast.alias, ModuleSource, str]]:
     assert statement.module is not None
-    found = sources.find(statement.module)
-    if found is None:
+    module = sources.find(statement.module)
+    names = module.names() if module is not None else None
+    if module is None or names is None:
         return
-    module, basis = found
-    names = module.names()
-    if names is None:
-        return
-    for alias in statement.names:
-        if alias.name != "*" and alias.name not in names and not module.has_submodule(alias.name):
+    missing = [
+        alias
+        for alias in statement.names
+        if alias.name != "*" and alias.name not in names and not module.has_submodule(alias.name)
+    ]
+    basis = sources.basis(module) if missing else None  # pins are read only for a finding
+    if basis is not None:
+        for alias in missing:
             yield alias, module, basis

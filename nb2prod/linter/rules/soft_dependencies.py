@@ -95,6 +95,7 @@ class _Need:
     alternatives: tuple[str, ...]  # distribution names, normalised
     shown: str  # as the tag spells the first alternative
     library: str
+    qualified: list[str] = field(default_factory=list)  # the classes, with their modules
     uses: list[tuple[Cell, ast.AST]] = field(default_factory=list)
     classes: list[str] = field(default_factory=list)
 
@@ -109,32 +110,36 @@ def _needs(ctx: NotebookContext) -> dict[tuple[str, ...], _Need]:
     if not statements:
         return {}
     modules = ProjectModules(ctx)
-    first_use = _first_uses(ctx)
     needs: dict[tuple[str, ...], _Need] = {}
+    imported: dict[str, tuple[Cell, ast.AST]] = {}  # qualified class -> its import
     for cell, statement in statements:
         assert statement.module is not None
-        found = modules.find(statement.module)
-        if found is None:
-            continue
-        module, _basis = found
+        module = modules.find(statement.module)
+        if module is None or not modules.depends_on(module, "scikit-base"):
+            continue  # only scikit-base classes carry the tag: no other class is read
         for alias in statement.names:
             definition = module.class_definition(alias.name)
             if definition is None:
                 continue
-            use = first_use.get(f"{statement.module}.{alias.name}", (cell, alias))
+            qualified = f"{statement.module}.{alias.name}"
             for alternatives, shown in _soft_dependencies(*definition):
                 library = module.name.split(".")[0]
                 need = needs.setdefault(alternatives, _Need(alternatives, shown, library))
-                need.uses.append(use)
+                need.qualified.append(qualified)
+                imported.setdefault(qualified, (cell, alias))
                 if alias.name not in need.classes:
                     need.classes.append(alias.name)
+    if needs:  # calls are resolved only for a notebook that uses such a class
+        uses = _first_uses(ctx, set(imported))
+        for need in needs.values():
+            need.uses = [uses.get(q) or imported[q] for q in need.qualified]
     return needs
 
 
-def _first_uses(ctx: NotebookContext) -> dict[str, tuple[Cell, ast.AST]]:
+def _first_uses(ctx: NotebookContext, wanted: set[str]) -> dict[str, tuple[Cell, ast.AST]]:
     uses: dict[str, tuple[Cell, ast.AST]] = {}
     for cell, _parsed, call, qualified in ctx.calls():
-        if qualified:
+        if qualified in wanted:
             uses.setdefault(qualified, (cell, call))
     return uses
 
