@@ -26,7 +26,7 @@ from nb2prod.user_cache import cache_file, cached_json
 #: How many ``from x import *`` are followed in a chain before the names count as unknown.
 _STAR_DEPTH = 6
 #: Changes when what a summary holds changes, so that older cached ones are not read.
-_SUMMARY_VERSION = 1
+_SUMMARY_VERSION = 2
 #: Calls through which a module makes names at run time that no statement shows.
 _DYNAMIC_CALLS = frozenset({"globals", "vars", "locals", "exec", "eval", "setattr"})
 
@@ -209,7 +209,8 @@ def _summarised(path: str, mtime_ns: int, size: int, root: Path) -> _Summary:
 
 def _summarise(path: str, mtime_ns: int, size: int) -> _Summary:
     tree = _parse(path, mtime_ns, size)
-    if tree is None or _dynamic(tree, b"globals" in Path(path).read_bytes()):
+    source = Path(path).read_bytes() if tree is not None else b""
+    if tree is None or _dynamic(tree, b"globals" in source):
         return _Summary(None, [], [])
     names: set[str] = set()
     stars: list[tuple[int, str]] = []
@@ -226,6 +227,8 @@ def _summarise(path: str, mtime_ns: int, size: int) -> _Summary:
                 if isinstance(item, ast.Constant) and isinstance(item.value, str)
             }
         names |= bound
+    if b":=" in source:  # ``if (match := ...)`` at the top level binds a module name too
+        names |= _walrus_targets(tree)
     if "__getattr__" in names or "__path__" in names:
         return _Summary(None, [], [])
     return _Summary(sorted(names), stars, sorted(listed))
@@ -308,6 +311,16 @@ def _target_names(target: ast.expr | None) -> set[str]:
     if isinstance(target, ast.Starred):
         return _target_names(target.value)
     return set()
+
+
+def _walrus_targets(tree: ast.Module) -> set[str]:
+    return {
+        node.target.id
+        for statement in _top_statements(tree.body)
+        if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        for node in _own_nodes(statement)
+        if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name)
+    }
 
 
 def _dynamic(tree: ast.Module, mentions_globals: bool) -> bool:
