@@ -4,6 +4,9 @@ forms (alternatives, inheritance), and a project without dependency files."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 import textwrap
 
 import nbformat
@@ -11,7 +14,7 @@ import pytest
 
 from nb2prod.config import LintOverrides, lint_settings
 from nb2prod.linter.engine import lint_file
-from tests.conftest import codes
+from tests.conftest import NB2PROD, codes, write_notebook
 from tests.public.sktime_signatures import (
     CELLS,
     CLASSIFIER_CALL,
@@ -96,13 +99,14 @@ def test_sktime_signatures_has_no_missing_names(tmp_path):
 # --------------------------------------------------------------------------- the tag
 
 
-def lint(lint_cells, cells, estimators, requirements=None):
-    """Lint ``cells`` beside a package ``est`` whose __init__.py is ``estimators``."""
+def lint(lint_cells, cells, estimators, requirements=("scikit-base",)):
+    """Lint ``cells`` beside a package ``est`` whose __init__.py is ``estimators``, in a
+    project whose requirements.txt holds ``requirements`` (scikit-base: only the classes
+    of a library built on it are read)."""
     folder = lint_cells.folder
     (folder / "est").mkdir(exist_ok=True)
     (folder / "est" / "__init__.py").write_text(textwrap.dedent(estimators))
-    if requirements is not None:
-        (folder / "requirements.txt").write_text("".join(f"{r}\n" for r in requirements))
+    (folder / "requirements.txt").write_text("".join(f"{r}\n" for r in requirements))
     return lint_cells(cells if isinstance(cells, list) else [cells], select=SELECT)
 
 
@@ -124,7 +128,7 @@ ALTERNATIVES = """\
 )
 def test_any_one_of_nested_alternatives_will_do(lint_cells, requirements, missing):
     cells = ["from est import Forecaster", "model = Forecaster()"]
-    findings = lint(lint_cells, cells, ALTERNATIVES, ["pandas", *requirements])
+    findings = lint(lint_cells, cells, ALTERNATIVES, ["scikit-base", *requirements])
     assert [f.message.split("`")[3] for f in findings] == missing
     assert all((f.cell, f.line) == (2, 1) for f in findings)
 
@@ -142,7 +146,7 @@ def test_a_class_without_the_tag_or_no_class_is_not_reported(lint_cells):
         CONSTANT = {"python_dependencies": "made-up-dependency"}
         """
     cells = "from est import Plain, make, CONSTANT, Imported\nPlain()\nmake()\nImported()"
-    assert lint(lint_cells, cells, estimators, ["pandas"]) == []
+    assert lint(lint_cells, cells, estimators) == []
 
 
 def test_a_subclass_inherits_the_tag_and_a_re_export_is_followed(lint_cells):
@@ -151,25 +155,91 @@ def test_a_subclass_inherits_the_tag_and_a_re_export_is_followed(lint_cells):
         'class Base:\n    _tags = {"python_dependencies": "made-up-dependency"}\n'
     )
     estimators = "from ._base import Base\n\nclass Child(Base):\n    _tags = {'authors': 'me'}\n"
-    findings = lint(lint_cells, "from est import Child as C\nmodel = C()", estimators, ["pandas"])
+    findings = lint(lint_cells, "from est import Child as C\nmodel = C()", estimators)
     assert [(f.line, f.column) for f in findings] == [(2, 9)]
     assert findings[0].message.startswith("`Child` (est) needs `made-up-dependency`")
 
 
 def test_imported_but_never_created_is_reported_at_the_import(lint_cells):
     estimators = 'class Model:\n    _tags = {"python_dependencies": "made-up-dependency"}\n'
-    findings = lint(lint_cells, "from est import Model", estimators, ["pandas"])
+    findings = lint(lint_cells, "from est import Model", estimators)
     assert [(f.line, f.column) for f in findings] == [(1, 17)]
 
 
-@pytest.mark.parametrize(
-    ("dependency", "reported"), [("pandas", False), ("made-up-dependency-nb2prod", True)]
-)
-def test_without_dependency_files_the_installed_packages_decide(lint_cells, dependency, reported):
+def test_a_library_not_built_on_scikit_base_is_not_read(lint_cells):
+    estimators = 'class Model:\n    _tags = {"python_dependencies": "made-up-dependency"}\n'
+    assert lint(lint_cells, "from est import Model\nModel()", estimators, ["pandas"]) == []
+
+
+# --------------------------------------------------------------------------- installed
+
+
+def install(site, name, requires, source):
+    """A distribution laid out as pip installs it: its package and its .dist-info."""
+    (site / name).mkdir(parents=True)
+    (site / name / "__init__.py").write_text(textwrap.dedent(source))
+    info = site / f"{name}-0.1.dist-info"
+    info.mkdir()
+    requirements = "".join(f"Requires-Dist: {r}\n" for r in requires)
+    (info / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.1\n{requirements}"
+    )
+    (info / "top_level.txt").write_text(f"{name}\n")
+    (info / "RECORD").write_text(f"{name}/__init__.py,,\n{info.name}/METADATA,,\n")
+
+
+def lint_installed(tmp_path, requires, dependency, files=()):
+    """``nb2prod lint`` in an environment that also has ``tsest`` installed, whose class
+    needs ``dependency``, on a notebook creating it in a project with ``files``."""
+    site = tmp_path / "lib" / "site-packages"
     estimators = f'class Model:\n    _tags = {{"python_dependencies": ["{dependency}>=1"]}}\n'
-    findings = lint(lint_cells, "from est import Model\nModel()", estimators)
-    assert codes(findings) == (SELECT if reported else [])
+    install(site, "tsest", requires, estimators)
+    project = tmp_path / "project"
+    (project / "pyproject.toml").parent.mkdir()
+    (project / "pyproject.toml").touch()
+    for name in files:
+        (project / name).write_text("scikit-learn\n")
+    write_notebook(project / "nb.ipynb", ["from tsest import Model\nmodel = Model()"])
+    env = {**os.environ, "PYTHONPATH": str(site), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    result = subprocess.run(
+        [NB2PROD, "lint", "--select", "NB410", "--format", "json", "nb.ipynb"],
+        capture_output=True,
+        text=True,
+        cwd=project,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode in (0, 1), result.stderr
+    return json.loads(result.stdout)["findings"]
+
+
+@pytest.mark.parametrize(
+    ("requires", "dependency", "reported"),
+    [
+        (["scikit-base>=0.6"], "pandas", False),  # installed here
+        (["scikit-base>=0.6"], "made-up-dependency-nb2prod", True),
+        (["numpy"], "made-up-dependency-nb2prod", False),  # not a scikit-base library
+    ],
+)
+def test_without_dependency_files_the_installed_packages_decide(
+    tmp_path, requires, dependency, reported
+):
+    findings = lint_installed(tmp_path, requires, dependency)
+    assert [(f["code"], f["cell"], f["line"]) for f in findings] == (
+        [("NB410", 1, 2)] if reported else []
+    )
     if reported:
-        assert "is not installed here, and the project has no dependency file" in (
-            findings[0].message
+        assert findings[0]["message"].startswith(
+            "`Model` (tsest) needs `made-up-dependency-nb2prod` (its python_dependencies tag), "
+            "which is not installed here, and the project has no dependency file"
         )
+
+
+def test_an_installed_library_with_a_dependency_file_the_file_decides(tmp_path):
+    # pandas is installed here, but the job gets only what requirements.txt declares
+    findings = lint_installed(tmp_path, ["scikit-base"], "pandas", ["requirements.txt"])
+    assert [f["code"] for f in findings] == ["NB410"]
+    assert (
+        "the project's dependency files (requirements.txt) do not declare"
+        in (findings[0]["message"])
+    )
