@@ -7,6 +7,7 @@ import json
 import re
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import nbformat
@@ -76,6 +77,14 @@ def write_notebook(path: Path, cells, *, metadata=None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, str(path))
     return path
+
+
+def write_files(folder: Path, files: dict[str, str]) -> None:
+    """Write a project's files (dedented), relative paths -> text, into ``folder``."""
+    for name, text in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
 
 
 @pytest.fixture

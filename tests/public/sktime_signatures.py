@@ -23,10 +23,9 @@ package 'esig' to be present in the python environment``.
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
-from ..conftest import code, write_notebook
+from ..conftest import code, write_files, write_notebook
 
 NOTEBOOK = "docs/source/examples/transformation/signature_method.ipynb"
 
@@ -373,9 +372,6 @@ FILES = {
 def sktime_project(folder: Path) -> Path:
     """The reduced project in ``folder`` and its notebook, as saved after a top-to-bottom
     run (returned)."""
-    for name, text in FILES.items():
-        path = folder / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
+    write_files(folder, FILES)
     cells = [code(source, count=n) for n, source in enumerate(CELLS, 1)]
     return write_notebook(folder / NOTEBOOK, cells)

@@ -20,10 +20,9 @@ cannot import name 'get_combiner_functions' from 'tsfresh.feature_extraction.set
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
-from ..conftest import code, write_notebook
+from ..conftest import code, write_files, write_notebook
 
 NOTEBOOK = "notebooks/advanced/compare-runtimes-of-feature-calculators.ipynb"
 SETTINGS = "tsfresh/feature_extraction/settings.py"
@@ -292,9 +291,6 @@ FILES = {
 def tsfresh_project(folder: Path) -> Path:
     """The reduced project in ``folder`` and its notebook, as saved after a top-to-bottom
     run (returned)."""
-    for name, text in FILES.items():
-        path = folder / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
+    write_files(folder, FILES)
     cells = [code(source, count=n) for n, source in zip(COUNTS, CELLS)]
     return write_notebook(folder / NOTEBOOK, cells)
