@@ -97,7 +97,10 @@ class _Need:
     library: str
     qualified: list[str] = field(default_factory=list)  # the classes, with their modules
     uses: list[tuple[Cell, ast.AST]] = field(default_factory=list)
-    classes: list[str] = field(default_factory=list)
+
+    @property
+    def classes(self) -> list[str]:
+        return list(dict.fromkeys(name.rpartition(".")[2] for name in self.qualified))
 
     @property
     def first_use(self) -> tuple[Cell, ast.AST]:
@@ -125,10 +128,9 @@ def _needs(ctx: NotebookContext) -> dict[tuple[str, ...], _Need]:
             for alternatives, shown in _soft_dependencies(*definition):
                 library = module.name.split(".")[0]
                 need = needs.setdefault(alternatives, _Need(alternatives, shown, library))
-                need.qualified.append(qualified)
+                if qualified not in need.qualified:
+                    need.qualified.append(qualified)
                 imported.setdefault(qualified, (cell, alias))
-                if alias.name not in need.classes:
-                    need.classes.append(alias.name)
     if needs:  # calls are resolved only for a notebook that uses such a class
         uses = _first_uses(ctx, set(imported))
         for need in needs.values():
@@ -154,7 +156,7 @@ def _soft_dependencies(
     if value is None:
         for base in definition.bases if depth < _BASE_DEPTH else ():
             found = module.class_definition(base.id) if isinstance(base, ast.Name) else None
-            if found is not None and (found[1] is not definition):
+            if found is not None and found[1] is not definition:
                 inherited = list(_soft_dependencies(*found, depth + 1))
                 if inherited:
                     yield from inherited
