@@ -81,13 +81,6 @@ class ModuleSource:
             return None
         return find_module(".".join([*base, dotted] if dotted else base), (self.root,))
 
-    def tree(self) -> ast.Module | None:
-        try:
-            stat = self.path.stat()
-        except OSError:
-            return None
-        return _parse(str(self.path), stat.st_mtime_ns, stat.st_size)
-
 
 class _Unreadable(Exception):
     """The module exists but is no readable source (a compiled extension, a namespace
@@ -208,10 +201,10 @@ def _summarised(path: str, mtime_ns: int, size: int, root: Path) -> _Summary:
 
 
 def _summarise(path: str, mtime_ns: int, size: int) -> _Summary:
-    tree = _parse(path, mtime_ns, size)
-    source = Path(path).read_bytes() if tree is not None else b""
-    if tree is None or _dynamic(tree, b"globals" in source):
+    parsed = _parse(path)
+    if parsed is None or _dynamic(parsed[1], b"globals" in parsed[0]):
         return _Summary(None, [], [])
+    source, tree = parsed
     names: set[str] = set()
     stars: list[tuple[int, str]] = []
     listed: set[str] = set()
@@ -234,10 +227,12 @@ def _summarise(path: str, mtime_ns: int, size: int) -> _Summary:
     return _Summary(sorted(names), stars, sorted(listed))
 
 
-@functools.lru_cache(maxsize=512)
-def _parse(path: str, _mtime_ns: int, _size: int) -> ast.Module | None:
+def _parse(path: str) -> tuple[bytes, ast.Module] | None:
+    """The file's source and tree.  Not cached: a summary keeps what it needs, and a large
+    library's trees take tens of megabytes."""
     try:
-        return ast.parse(Path(path).read_bytes(), filename=path)
+        source = Path(path).read_bytes()
+        return source, ast.parse(source, filename=path)
     except (OSError, SyntaxError, ValueError):
         return None
 
@@ -248,11 +243,11 @@ def _binding(module: ModuleSource, name: str) -> ast.stmt | None:
     return _bindings(str(module.path), stat.st_mtime_ns, stat.st_size).get(name)
 
 
-@functools.lru_cache(maxsize=512)
+@functools.lru_cache(maxsize=64)  # only scikit-base libraries' modules (NB410)
 def _bindings(path: str, mtime_ns: int, size: int) -> dict[str, ast.stmt]:
-    tree = _parse(path, mtime_ns, size)
+    parsed = _parse(path)
     found: dict[str, ast.stmt] = {}
-    for statement in _top_statements(tree.body) if tree is not None else ():
+    for statement in _top_statements(parsed[1].body) if parsed is not None else ():
         if isinstance(statement, ast.stmt):
             found.update(dict.fromkeys(_bound(statement), statement))
     return found
