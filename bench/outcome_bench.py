@@ -37,7 +37,7 @@ FAILING_SEVERITIES = {"warning", "error"}  # nb2prod lint's default --fail-on wa
 
 #: Kind of failure → the rules whose finding names it.
 CAUSES = {
-    "missing module": {"NB401", "NB402", "NB405", "NB406", "NB410"},
+    "missing module": {"NB401", "NB402", "NB405", "NB406", "NB409", "NB410"},
     "removed API": {"NB408", "NB409"},
     "missing file": {"NB201", "NB202", "NB203", "NB206", "NB207"},
     "network": {"NB207"},

@@ -4,7 +4,6 @@ at run time, and a library installed here at the version the project gets."""
 
 from __future__ import annotations
 
-import textwrap
 from importlib.machinery import EXTENSION_SUFFIXES
 from importlib.metadata import version
 
@@ -12,7 +11,7 @@ import pytest
 
 from nb2prod.config import LintOverrides, lint_settings
 from nb2prod.linter.engine import lint_file
-from tests.conftest import codes
+from tests.conftest import codes, write_files
 from tests.public.tsfresh_runtimes import SETTINGS, tsfresh_project
 
 SELECT = ["NB409"]
@@ -20,10 +19,7 @@ SELECT = ["NB409"]
 
 def lint(lint_cells, cells, files=None):
     """Lint ``cells`` in a project holding ``files`` (path -> source, dedented)."""
-    for name, text in (files or {}).items():
-        path = lint_cells.folder / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
+    write_files(lint_cells.folder, files or {})
     return lint_cells(cells if isinstance(cells, list) else [cells], select=SELECT)
 
 
@@ -208,3 +204,54 @@ def test_names_the_installed_library_has_are_not_reported(lint_cells):
         "from os.path import nothing_here\nfrom not_installed_anywhere import thing",
     ]
     assert lint(lint_cells, cells) == []
+
+
+# --------------------------------------------------------------------------- modules the project lacks
+
+PACKAGE = {
+    "churn/__init__.py": "",
+    "churn/features.py": "def add_ratios(frame):\n    return frame\n",
+    "churn/models/__init__.py": "",
+}
+
+
+@pytest.mark.parametrize(
+    "source, missing, where",
+    [
+        ("import churn.cleaning", "churn.cleaning", "churn/"),
+        ("from churn.cleaning import drop_nulls", "churn.cleaning", "churn/"),
+        ("from churn.models.forest import fit", "churn.models.forest", "churn/models/"),
+        ("import churn.features.ratios", "churn.features.ratios", "churn/features/"),
+    ],
+)
+def test_a_module_the_project_no_longer_has(lint_cells, source, missing, where):
+    (finding,) = lint(lint_cells, source, PACKAGE)
+    assert finding.code == "NB409"
+    assert f"`{missing}` is not a module of this project ({where} has no" in finding.message
+    assert "fails with ModuleNotFoundError" in finding.message
+    assert (finding.line, finding.column) == (1, 1 if source.startswith("from") else 8)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import churn.features",
+        "import churn.models",
+        "from churn.features import add_ratios",
+        "from churn import models, features",
+        "import os.path",  # the standard library
+        "try:\n    import churn.cleaning\nexcept ImportError:\n    cleaning = None",
+    ],
+)
+def test_modules_the_project_has(lint_cells, source):
+    assert lint(lint_cells, source, PACKAGE) == []
+
+
+def test_a_namespace_package_may_have_its_module_elsewhere(lint_cells):
+    files = {"churn/features.py": "x = 1\n"}  # no __init__.py: a namespace portion
+    assert lint(lint_cells, "import churn.cleaning", files) == []
+
+
+def test_an_installed_library_is_left_to_nb401_and_nb408(lint_cells):
+    # sklearn.cross_validation is NB408's; a module nobody has is NB401's
+    assert lint(lint_cells, ["import sklearn.cross_validation", "import pandas.nothing"]) == []

@@ -87,6 +87,14 @@ class _Unreadable(Exception):
     package whose other portions may stand elsewhere)."""
 
 
+class _Missing(Exception):
+    """The package exists, but not the module ``dotted`` in ``folder``."""
+
+    def __init__(self, dotted: str, folder: Path):
+        super().__init__(dotted)
+        self.dotted, self.folder = dotted, folder
+
+
 def installed_roots() -> tuple[Path, ...]:
     """The folders of the environment nb2prod runs in, where installed modules stand."""
     return _installed_roots(tuple(sys.path))
@@ -108,8 +116,23 @@ def find_module(
             continue
         try:
             return _walk(root, parts, dotted, stamps)
-        except _Unreadable:
+        except (_Unreadable, _Missing):
             return None
+    return None
+
+
+def missing_module(
+    dotted: str, root: Path, stamps: Stamps | None = None
+) -> tuple[str, Path] | None:
+    """The first part of ``dotted`` that the package in ``root`` lacks, and the folder it
+    would be in (``("pkg.old", root/"pkg")``); None when it is there or cannot be told
+    (a namespace package, a compiled module)."""
+    try:
+        _walk(root, dotted.split("."), dotted, stamps)
+    except _Missing as missing:
+        return missing.dotted, missing.folder
+    except _Unreadable:
+        return None
     return None
 
 
@@ -145,10 +168,12 @@ def _walk(
         if _file(entries, part, EXTENSION_SUFFIXES):
             raise _Unreadable(dotted)
         if entries.get(f"{part}.py") is False:
-            return ModuleSource(dotted, folder / f"{part}.py", None, root) if last else None
+            if last:
+                return ModuleSource(dotted, folder / f"{part}.py", None, root)
+            raise _Missing(".".join(parts[: position + 2]), package)  # a module: no submodules
         if entries.get(part):  # a namespace package: its other portions may be anywhere
             raise _Unreadable(dotted)
-        return None
+        raise _Missing(".".join(parts[: position + 1]), folder)
     return None
 
 

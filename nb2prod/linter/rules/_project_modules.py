@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import ast
 import functools
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from nb2prod.dependencies.declared import (
     Declarations,
@@ -22,6 +24,7 @@ from nb2prod.linter.rules._module_source import (
     ModuleSource,
     find_module,
     installed_roots,
+    missing_module,
     stands_in,
 )
 from nb2prod.notebook import Cell
@@ -32,19 +35,42 @@ def from_imports(ctx: NotebookContext) -> list[tuple[Cell, ast.ImportFrom]]:
     guarded by ``except ImportError``, not relative, not of the standard library or of a
     module the notebook writes itself."""
     found = [
-        (index.cell, statement)
-        for index in ctx.indexes
-        if ast.ImportFrom in index.by_type
-        for statement in unguarded_imports(index)
-        if isinstance(statement, ast.ImportFrom)
-        and statement.module
-        and not statement.level
-        and not is_stdlib(statement.module)
+        (cell, statement)
+        for cell, statement in _imports(ctx, ast.ImportFrom)
+        if isinstance(statement, ast.ImportFrom) and statement.module and not statement.level
     ]
+    return [(cell, s) for cell, s in _checked(ctx, found, lambda s: s.module or "")]
+
+
+def dotted_imports(ctx: NotebookContext) -> list[tuple[Cell, ast.alias]]:
+    """``import package.module`` names, on the same terms as :func:`from_imports`."""
+    found = [
+        (cell, alias)
+        for cell, statement in _imports(ctx, ast.Import)
+        if isinstance(statement, ast.Import)
+        for alias in statement.names
+        if "." in alias.name
+    ]
+    return _checked(ctx, found, lambda alias: alias.name)
+
+
+def _imports(
+    ctx: NotebookContext, kind: type
+) -> Iterator[tuple[Cell, ast.Import | ast.ImportFrom]]:
+    for index in ctx.indexes:
+        if kind in index.by_type:
+            for statement in unguarded_imports(index):
+                if isinstance(statement, kind):
+                    yield index.cell, statement
+
+
+def _checked(ctx: NotebookContext, found: list, module_of: Callable[[Any], str]) -> list:
+    """``found`` without the standard library's modules and those the notebook writes."""
+    found = [(cell, item) for cell, item in found if not is_stdlib(module_of(item))]
     if not found:
         return found
     written = written_modules(ctx)
-    return [(cell, s) for cell, s in found if s.module and s.module.split(".")[0] not in written]
+    return [(cell, item) for cell, item in found if module_of(item).split(".")[0] not in written]
 
 
 class ProjectModules:
@@ -71,6 +97,24 @@ class ProjectModules:
             if stands_in(folder, top, self._stamps):  # the project's own module
                 return find_module(dotted, (folder,), self._stamps)
         return _installed_module(dotted)
+
+    def missing(self, dotted: str) -> str | None:
+        """What the project's own package lacks of ``dotted``, for a message
+        (```pkg.old`` is not a module of this project: pkg/ has no old.py or old/``); None
+        when the module is there, or is not the project's."""
+        top = dotted.split(".")[0]
+        for folder in self._project:
+            if stands_in(folder, top, self._stamps):
+                found = missing_module(dotted, folder, self._stamps)
+                if found is None:
+                    return None
+                module, where = found
+                name = module.rpartition(".")[2]
+                return (
+                    f"`{module}` is not a module of this project "
+                    f"({_relative(where, self._root)}/ has no {name}.py or {name}/)"
+                )
+        return None
 
     def basis(self, module: ModuleSource) -> str | None:
         """What the module's code is, for a message (``settings.py in this project``,

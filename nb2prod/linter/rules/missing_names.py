@@ -1,6 +1,6 @@
 """NB409 (environment family): names a notebook imports that the module's code, as the job
-gets it, does not define: the project's own modules, or a library at the version the
-project gets.  The modules are read as source, never imported (:mod:`_module_source`)."""
+gets it, does not define (the project's own modules, or a library at the version the
+project gets), and modules the project's own package lacks.  The modules are read as source, never imported (:mod:`_module_source`)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,16 @@ from collections.abc import Iterator
 
 from nb2prod.linter.rule import Rule, Severity
 from nb2prod.linter.rules._module_source import ModuleSource
-from nb2prod.linter.rules._project_modules import ProjectModules, from_imports
+from nb2prod.linter.rules._project_modules import ProjectModules, dotted_imports, from_imports
 
 
 class NoNameInModule(Rule):
     """
     ## What it does
-    Finds ``from module import name`` where the module's code does not define ``name``.
-    The module is read as source, not imported: the project's own modules (next to the
+    Finds ``from module import name`` where the module's code does not define ``name``,
+    and imports of a module the project's own package no longer has (``import pkg.old``
+    or ``from pkg.old import x`` with no ``pkg/old.py``).  The module is read as source,
+    not imported: the project's own modules (next to the
     notebook, at the project root or under ``src/``) as they are now, and an installed
     library at the version installed where nb2prod runs, unless the project's dependency
     files pin it to releases without that version.  A name counts as defined when the
@@ -54,11 +56,20 @@ class NoNameInModule(Rule):
     severity = Severity.ERROR
 
     def check(self, ctx):
-        statements = from_imports(ctx)
-        if not statements:
+        statements, dotted = from_imports(ctx), dotted_imports(ctx)
+        if not statements and not dotted:
             return
         sources = ProjectModules(ctx)
+        for cell, alias in dotted:
+            gap = sources.missing(alias.name)
+            if gap is not None:
+                yield self.report(ctx, _no_module(gap), cell, node=alias)
         for cell, statement in statements:
+            assert statement.module is not None
+            gap = sources.missing(statement.module)
+            if gap is not None:
+                yield self.report(ctx, _no_module(gap), cell, node=statement)
+                continue
             for alias, module, basis in _missing(sources, statement):
                 message = (
                     f"`{alias.name}` is not defined in `{module.name}` ({basis}), so this "
@@ -66,6 +77,13 @@ class NoNameInModule(Rule):
                     "it now, or pin a release that has it"
                 )
                 yield self.report(ctx, message, cell, node=alias)
+
+
+def _no_module(gap: str) -> str:
+    return (
+        f"{gap}, so this import fails with ModuleNotFoundError; import it from where the "
+        "code is now"
+    )
 
 
 def _missing(
