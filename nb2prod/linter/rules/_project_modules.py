@@ -39,7 +39,7 @@ def from_imports(ctx: NotebookContext) -> list[tuple[Cell, ast.ImportFrom]]:
         for cell, statement in _imports(ctx, ast.ImportFrom)
         if isinstance(statement, ast.ImportFrom) and statement.module and not statement.level
     ]
-    return [(cell, s) for cell, s in _checked(ctx, found, lambda s: s.module or "")]
+    return _checked(ctx, found, lambda statement: statement.module or "")
 
 
 def dotted_imports(ctx: NotebookContext) -> list[tuple[Cell, ast.alias]]:
