@@ -136,6 +136,14 @@ def project_folders(ctx: NotebookContext) -> list[Path]:
     return list(_folders_up_to(folder, Path(ctx.project_root)))
 
 
+def relative_path(path: Path, root: Path) -> str:
+    """``path`` as the project shows it: relative to ``root`` when it is inside."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
 @functools.lru_cache(maxsize=256)
 def _folders_up_to(notebook_folder: str, root: Path) -> tuple[Path, ...]:
     """Many notebooks share a folder: its chain of folders is worked out once."""

@@ -42,10 +42,7 @@ class ModuleSource:
     root: Path  # the folder ``name`` was found under
 
     def has_submodule(self, name: str) -> bool:
-        if self.folder is None:
-            return False
-        entries = folder_entries(self.folder)
-        return bool(entries.get(name)) or _file(entries, name, (".py", *EXTENSION_SUFFIXES))
+        return self.folder is not None and stands_in(self.folder, name)
 
     def names(self) -> frozenset[str] | None:
         """The names its top level binds; None when it makes names at run time (a module
@@ -82,17 +79,12 @@ class ModuleSource:
         return find_module(".".join([*base, dotted] if dotted else base), (self.root,))
 
 
-class _Unreadable(Exception):
-    """The module exists but is no readable source (a compiled extension, a namespace
-    package whose other portions may stand elsewhere)."""
+@dataclass(frozen=True)
+class Missing:
+    """The package exists, but not its module ``dotted``, which would be in ``folder``."""
 
-
-class _Missing(Exception):
-    """The package exists, but not the module ``dotted`` in ``folder``."""
-
-    def __init__(self, dotted: str, folder: Path):
-        super().__init__(dotted)
-        self.dotted, self.folder = dotted, folder
+    dotted: str
+    folder: Path
 
 
 def installed_roots() -> tuple[Path, ...]:
@@ -110,29 +102,11 @@ def find_module(
 ) -> ModuleSource | None:
     """The source of ``dotted`` under the first of ``roots`` that has its top-level
     package; None when it is not there or is not readable source."""
-    parts = dotted.split(".")
+    top = dotted.split(".")[0]
     for root in roots:
-        if not stands_in(root, parts[0], stamps):
-            continue
-        try:
-            return _walk(root, parts, dotted, stamps)
-        except (_Unreadable, _Missing):
-            return None
-    return None
-
-
-def missing_module(
-    dotted: str, root: Path, stamps: Stamps | None = None
-) -> tuple[str, Path] | None:
-    """The first part of ``dotted`` that the package in ``root`` lacks, and the folder it
-    would be in (``("pkg.old", root/"pkg")``); None when it is there or cannot be told
-    (a namespace package, a compiled module)."""
-    try:
-        _walk(root, dotted.split("."), dotted, stamps)
-    except _Missing as missing:
-        return missing.dotted, missing.folder
-    except _Unreadable:
-        return None
+        if stands_in(root, top, stamps):
+            found = locate(dotted, root, stamps)
+            return found if isinstance(found, ModuleSource) else None
     return None
 
 
@@ -146,11 +120,13 @@ def _file(entries: dict[str, bool], stem: str, suffixes: Sequence[str]) -> bool:
     return any(entries.get(f"{stem}{suffix}") is False for suffix in suffixes)
 
 
-def _walk(
-    root: Path, parts: Sequence[str], dotted: str, stamps: Stamps | None
-) -> ModuleSource | None:
-    """Python's search in each folder, from folder listings (cached while a folder is
-    unchanged: a lint of many notebooks looks the same modules up again and again)."""
+def locate(dotted: str, root: Path, stamps: Stamps | None = None) -> ModuleSource | Missing | None:
+    """Python's search for ``dotted`` in each folder from ``root`` down, from folder
+    listings (cached while a folder is unchanged: a lint of many notebooks looks the same
+    modules up again and again).  :class:`Missing` names the first part the package lacks;
+    None when the module is no readable source (a compiled extension, a namespace package
+    whose other portions may stand elsewhere)."""
+    parts = dotted.split(".")
     folder = root
     for position, part in enumerate(parts):
         last = position == len(parts) - 1
@@ -164,16 +140,16 @@ def _walk(
                 folder = package
                 continue
             if _file(inside, "__init__", EXTENSION_SUFFIXES):
-                raise _Unreadable(dotted)
+                return None
         if _file(entries, part, EXTENSION_SUFFIXES):
-            raise _Unreadable(dotted)
+            return None
         if entries.get(f"{part}.py") is False:
             if last:
                 return ModuleSource(dotted, folder / f"{part}.py", None, root)
-            raise _Missing(".".join(parts[: position + 2]), package)  # a module: no submodules
-        if entries.get(part):  # a namespace package: its other portions may be anywhere
-            raise _Unreadable(dotted)
-        raise _Missing(".".join(parts[: position + 1]), folder)
+            return Missing(".".join(parts[: position + 2]), package)  # a module: no submodules
+        if entries.get(part):  # a namespace package
+            return None
+        return Missing(".".join(parts[: position + 1]), folder)
     return None
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import ast
 import functools
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 from nb2prod.dependencies.declared import (
@@ -19,12 +18,18 @@ from nb2prod.dependencies.declared import (
 )
 from nb2prod.dependencies.distributions import installed_distributions, is_stdlib
 from nb2prod.linter.context import NotebookContext
-from nb2prod.linter.rules._imports import project_folders, unguarded_imports, written_modules
+from nb2prod.linter.rules._imports import (
+    project_folders,
+    relative_path,
+    unguarded_imports,
+    written_modules,
+)
 from nb2prod.linter.rules._module_source import (
+    Missing,
     ModuleSource,
     find_module,
     installed_roots,
-    missing_module,
+    locate,
     stands_in,
 )
 from nb2prod.notebook import Cell
@@ -81,54 +86,52 @@ class ProjectModules:
         self._project = (*folders, folders[-1] / "src")
         self._root = folders[-1]
         self._folders = folders
-        self._found: dict[str, ModuleSource | None] = {}
+        self._found: dict[str, ModuleSource | Missing | None] = {}
         self._stamps: Stamps = {}  # each folder's modification time, read once
 
     def find(self, dotted: str) -> ModuleSource | None:
         """The module's source: the project's own, else the installed one; None when it
         cannot be read (compiled, a namespace package, missing)."""
-        if dotted not in self._found:
-            self._found[dotted] = self._find(dotted)
-        return self._found[dotted]
-
-    def _find(self, dotted: str) -> ModuleSource | None:
-        top = dotted.split(".")[0]
-        for folder in self._project:
-            if stands_in(folder, top, self._stamps):  # the project's own module
-                return find_module(dotted, (folder,), self._stamps)
-        return _installed_module(dotted)
+        found = self._lookup(dotted)
+        return found if isinstance(found, ModuleSource) else None
 
     def missing(self, dotted: str) -> str | None:
         """What the project's own package lacks of ``dotted``, for a message
         (```pkg.old`` is not a module of this project: pkg/ has no old.py or old/``); None
         when the module is there, or is not the project's."""
-        top = dotted.split(".")[0]
-        for folder in self._project:
-            if stands_in(folder, top, self._stamps):
-                found = missing_module(dotted, folder, self._stamps)
-                if found is None:
-                    return None
-                module, where = found
-                name = module.rpartition(".")[2]
-                return (
-                    f"`{module}` is not a module of this project "
-                    f"({_relative(where, self._root)}/ has no {name}.py or {name}/)"
-                )
-        return None
+        found = self._lookup(dotted)
+        if not isinstance(found, Missing):
+            return None
+        name = found.dotted.rpartition(".")[2]
+        return (
+            f"`{found.dotted}` is not a module of this project "
+            f"({relative_path(found.folder, self._root)}/ has no {name}.py or {name}/)"
+        )
+
+    def _lookup(self, dotted: str) -> ModuleSource | Missing | None:
+        """Looked up once per notebook: the project's own module when its package is
+        there (whatever it lacks), else the installed one."""
+        if dotted not in self._found:
+            top = dotted.split(".")[0]
+            own = next((f for f in self._project if stands_in(f, top, self._stamps)), None)
+            self._found[dotted] = (
+                locate(dotted, own, self._stamps) if own else _installed_module(dotted)
+            )
+        return self._found[dotted]
 
     def basis(self, module: ModuleSource) -> str | None:
         """What the module's code is, for a message (``settings.py in this project``,
         ``scikit-learn 1.5.2 installed here``); None for an installed release the project's
         dependency files exclude, whose code the job does not get."""
         if module.root in self._project:
-            return f"{_relative(module.path, self._root)} in this project"
+            return f"{relative_path(module.path, self._root)} in this project"
         from nb2prod.dependencies.pins import Range, declared_pins, installed_version
 
         distributions = tuple(installed_distributions(module.name.split(".")[0]))
         version = installed_version(distributions) if distributions else None
         if version is None:
             return None
-        pins = declared_pins(self._declared.files, distributions)
+        pins = declared_pins(self.declared.files, distributions)
         allowed = functools.reduce(Range.narrowed, (pin.range for pin in pins), Range())
         return f"{distributions[0]} {version} installed here" if allowed.contains(version) else None
 
@@ -136,12 +139,13 @@ class ProjectModules:
         """Whether the library ``module`` belongs to requires ``distribution``: the
         project's dependency files for its own modules, the installed metadata otherwise."""
         if module.root in self._project:
-            return normalize(distribution) in self._declared.names
+            return normalize(distribution) in self.declared.names
         providers = installed_distributions(module.name.split(".")[0])
         return any(normalize(distribution) in _requirements(p) for p in providers)
 
     @functools.cached_property
-    def _declared(self) -> Declarations:
+    def declared(self) -> Declarations:
+        """The project's dependency files and what they declare."""
         return declared_dependencies(self._folders)
 
 
@@ -162,10 +166,3 @@ def _requirements(distribution: str) -> frozenset[str]:
         return frozenset()
     names = (requirement_name(line) for line in listed)
     return frozenset(normalize(name) for name in names if name)
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)

@@ -23,7 +23,13 @@ from nb2prod.dependencies.optional import OptionalGroup, declared_where, optiona
 from nb2prod.linter.context import NotebookContext
 from nb2prod.linter.rule import Rule, Severity
 from nb2prod.linter.rules._commands import commands
-from nb2prod.linter.rules._imports import exempt, first_imports, project_folders, written_modules
+from nb2prod.linter.rules._imports import (
+    exempt,
+    first_imports,
+    project_folders,
+    relative_path,
+    written_modules,
+)
 
 
 class UndeclaredImport(Rule):
@@ -211,11 +217,4 @@ def _no_file_message(keys: list[str], root: Path) -> str:
 @functools.lru_cache(maxsize=256)
 def _listed_files(files: tuple[Path, ...], root: Path) -> str:
     """The dependency files for a message (the same for every import of a notebook)."""
-    return ", ".join(_relative(path, root) for path in files)
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)
+    return ", ".join(relative_path(path, root) for path in files)

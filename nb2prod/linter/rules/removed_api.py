@@ -16,7 +16,7 @@ from nb2prod.linter.context import CellIndex, NotebookContext
 from nb2prod.linter.rule import Rule, Severity
 from nb2prod.linter.rules._callees import callees
 from nb2prod.linter.rules._frames import frames
-from nb2prod.linter.rules._imports import project_folders
+from nb2prod.linter.rules._imports import project_folders, relative_path
 from nb2prod.linter.rules._removed_apis import Distribution, RemovedApi, Table, table
 from nb2prod.linter.rules._string_sites import shown_code as _shown
 from nb2prod.notebook import Cell
@@ -331,7 +331,7 @@ class _Versions:
                 return None
             if allowed.at_or_above(gone) and (back is None or allowed.below(back)):
                 pin = next(p for p in pins if p.range.low == allowed.low)
-                return f"{_relative(pin.path, self._ctx.project_root)}: {pin.text}"
+                return f"{relative_path(pin.path, self._ctx.project_root)}: {pin.text}"
         version = installed_version(distribution.installs)
         if version is not None:
             if version >= gone and (back is None or version < back):
@@ -343,10 +343,3 @@ class _Versions:
             f"{distribution.name} is neither pinned nor installed here: a new environment "
             "gets a later release"
         )
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)

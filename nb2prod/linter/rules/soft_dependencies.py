@@ -10,14 +10,12 @@ from dataclasses import dataclass, field
 
 from nb2prod.dependencies.declared import (
     Declarations,
-    declared_dependencies,
     normalize,
     requirement_name,
 )
 from nb2prod.dependencies.optional import declared_where, optional_only
 from nb2prod.linter.context import NotebookContext
 from nb2prod.linter.rule import Rule, Severity
-from nb2prod.linter.rules._imports import project_folders
 from nb2prod.linter.rules._module_source import ModuleSource
 from nb2prod.linter.rules._project_modules import ProjectModules, from_imports
 from nb2prod.notebook import Cell
@@ -70,10 +68,14 @@ class UndeclaredSoftDependency(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx):
-        needs = _needs(ctx)
+        statements = from_imports(ctx)
+        if not statements:
+            return
+        modules = ProjectModules(ctx)
+        needs = _needs(ctx, statements, modules)
         if not needs:
             return
-        judge = _Availability(ctx)
+        judge = _Availability(ctx, modules.declared)
         for need in needs.values():
             gap = judge.gap(need.alternatives)
             if gap is None:
@@ -107,12 +109,12 @@ class _Need:
         return min(self.uses, key=lambda use: (use[0].number, getattr(use[1], "lineno", 0)))
 
 
-def _needs(ctx: NotebookContext) -> dict[tuple[str, ...], _Need]:
+def _needs(
+    ctx: NotebookContext,
+    statements: list[tuple[Cell, ast.ImportFrom]],
+    modules: ProjectModules,
+) -> dict[tuple[str, ...], _Need]:
     """Soft dependencies of the imported classes and where each class is first used."""
-    statements = from_imports(ctx)
-    if not statements:
-        return {}
-    modules = ProjectModules(ctx)
     needs: dict[tuple[str, ...], _Need] = {}
     imported: dict[str, tuple[Cell, ast.AST]] = {}  # qualified class -> its import
     for cell, statement in statements:
@@ -185,9 +187,8 @@ class _Availability:
     """Whether the job's environment has a distribution: declared as required, or in an
     extra the job installs (NB401's ``extras``); installed here when nothing is declared."""
 
-    def __init__(self, ctx: NotebookContext):
-        folders = project_folders(ctx)
-        self._declared: Declarations = declared_dependencies(folders)
+    def __init__(self, ctx: NotebookContext, declared: Declarations):
+        self._declared = declared
         self._installs = {normalize(str(e)) for e in ctx.option("NB401", "extras")}
         self._optional = optional_only(self._declared.files) if self._declared.files else {}
 
