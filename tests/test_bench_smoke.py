@@ -127,3 +127,30 @@ def test_cached_sdist_is_reused_without_network(tmp_path: Path) -> None:
     cache.mkdir()
     shutil.copy(archive, cache / archive.name)
     assert corpus.fetch_sdist(source, cache, log=lambda *a: None) == cache / archive.name
+
+
+def test_outcome_sources_give_nb401_the_groups_their_environments_install() -> None:
+    import outcome_bench
+    import outcome_corpus
+
+    sources = {s.sdist.name: s for s in outcome_corpus.read_sources()}
+    river = sources["river"]
+    assert river.extras == ("pandas",) and river.groups == ("dev", "compat", "docs")
+    assert river.installed_groups == ("pandas", "dev", "compat", "docs")
+    assert "groups=" not in " ".join(river.install_arguments(Path("/nowhere")))  # not pip's
+    config = outcome_bench.project_config(False, river.installed_groups)
+    assert config == '[tool.nb2prod.lint]\nextras = ["pandas", "dev", "compat", "docs"]\n'
+
+
+def test_outcome_kinds_of_the_new_rules_recorded_failures() -> None:
+    import outcome_bench
+
+    recorded = json.loads(outcome_bench.OUTCOMES_FILE.read_text())["notebooks"]
+    signature = recorded["sktime-1.2.0/examples/transformation/signature_method.ipynb"]
+    assert outcome_bench.classify(signature) == outcome_bench.Failure("missing module", "esig")
+    runtimes = recorded[
+        "tsfresh-0.21.2/notebooks/advanced/compare-runtimes-of-feature-calculators.ipynb"
+    ]
+    assert outcome_bench.classify(runtimes).kind == "removed API"
+    assert {"NB409", "NB410"} <= outcome_bench.CAUSES["missing module"]
+    assert "NB409" in outcome_bench.CAUSES["removed API"]
