@@ -25,7 +25,10 @@ class NoNameInModule(Rule):
     module's top level binds it in any way (a definition, an assignment, an import, a star
     import followed into its module) or when it is a submodule.  Modules that make names
     at run time (a module ``__getattr__``, lazy loaders, ``globals()``), compiled modules
-    and imports guarded by ``try``/``except ImportError`` are never reported.
+    and imports guarded by ``try``/``except ImportError`` are never reported.  What it
+    reads of an installed module is kept in nb2prod's user cache (``~/.cache/nb2prod``,
+    one small file per module, named after its path, size and modification time), so a
+    library is read once per machine.
 
     ## Why it blocks production
     The notebook was written against another version of the code: a function renamed or
