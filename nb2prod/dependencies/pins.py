@@ -100,6 +100,7 @@ def declared_pins(files: Iterable[Path], distributions: Sequence[str]) -> list[P
     return pins
 
 
+_COMMENT = re.compile(r"(^|\s)#.*")
 _INCLUDE = re.compile(r"\s*(?:-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+)(\S+)")
 
 
@@ -116,7 +117,10 @@ def _scan(
         return (), ()
     found, includes = [], []
     for line in text.splitlines():
-        line = re.sub(r"(^|\s)#.*", "", line)
+        if line.lstrip().startswith("--hash"):
+            continue  # a locked file's hashes: thousands of lines that name nothing
+        if "#" in line:
+            line = _COMMENT.sub("", line)
         include = _INCLUDE.match(line)
         if include:
             includes.append(include.group(1))
