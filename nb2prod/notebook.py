@@ -16,6 +16,7 @@ import stat
 from dataclasses import dataclass, field
 from typing import Any
 
+from nb2prod import nbformat3
 from nb2prod.errors import NotebookReadError
 from nb2prod.rawjson import (
     CellRaw,
@@ -302,13 +303,9 @@ def _build(path: str, text: str, doc: dict, raws: list[CellRaw]) -> Notebook:
 
 
 def _upgrade_v3(path: str, doc: dict) -> dict:
-    nbformat = import_nbformat()  # only nbformat 3 files pay for this import
-    from nbformat.v3.rwbase import rejoin_lines
-
     try:
-        # v3 files store multi-line strings as lists; the upgrade expects them joined.
-        return nbformat.convert(rejoin_lines(nbformat.from_dict(doc)), 4)
-    except Exception as exc:  # nbformat raises several unrelated types here
+        return nbformat3.upgrade(doc)
+    except ValueError as exc:
         raise NotebookReadError(path, f"cannot upgrade nbformat 3 notebook: {exc}") from None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -243,3 +244,92 @@ def test_nbformat_loads_without_the_slow_format_grammar_and_leaves_it_importable
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout.strip() == "ok", done.stderr
+
+
+def _every_kind_of_v3_cell() -> nbformat.NotebookNode:
+    """An nbformat 3 notebook made by nbformat's own v3 constructors: every cell kind and
+    output kind, multi-line text, a collapsed cell, and notebook metadata v4 drops."""
+    new = nbformat.v3
+    outputs = [
+        new.new_output("stream", output_text="line 1\nline 2\n", stream="stderr"),
+        new.new_output("pyout", output_text="42", output_html="<b>42</b>", prompt_number=3),
+        new.new_output(
+            "display_data",
+            output_png="aW1hZ2U=\n",
+            output_json='{"a": [1, 2]}',
+            output_latex="$x$",
+            metadata={"png": {"width": 10}},
+        ),
+        new.new_output("pyerr", ename="ValueError", evalue="bad", traceback=["frame 1", "bad"]),
+    ]
+    cells = [
+        new.new_heading_cell("A title\nover two lines", level=2),
+        new.new_text_cell("markdown", source="Some *text*\nand more"),
+        new.new_text_cell("html", source="<p>old</p>"),
+        new.new_text_cell("raw", source="raw text"),
+        new.new_code_cell(input="x = 1\nprint(x)\n", prompt_number=3, outputs=outputs),
+        new.new_code_cell(input="y = 2", collapsed=True),
+    ]
+    notebook = new.new_notebook(name="old", metadata={"signature": "sha256:0"})
+    notebook.worksheets = [new.new_worksheet(cells=cells[:3]), new.new_worksheet(cells=cells[3:])]
+    return notebook
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(None, id="every-cell-and-output-kind"),
+        *(
+            pytest.param(path, id=path.name)
+            for path in sorted(Path(__file__).parent.glob("fixtures/notebooks/v3_*.ipynb"))
+        ),
+    ],
+)
+def test_nbformat_3_upgrade_matches_nbformat_s_own(path):
+    from nbformat.v3.rwbase import rejoin_lines
+
+    from nb2prod import nbformat3
+
+    # nbformat 3 files store text as lists of lines, as nbjson.writes does.
+    text = path.read_text() if path else nbjson.writes(_every_kind_of_v3_cell())
+    theirs = nbformat.convert(rejoin_lines(nbformat.from_dict(json.loads(text))), 4)
+    ours = nbformat3.upgrade(json.loads(text))
+    for cell in theirs.cells:
+        del cell["id"]  # random: nb2prod leaves upgraded cells without ids
+    assert ours == json.loads(json.dumps(theirs))
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (lambda nb: nb.pop("metadata"), "no 'metadata' object"),
+        (lambda nb: nb.pop("worksheets"), "not a list of worksheets"),
+        (lambda nb: nb["worksheets"][0].pop("cells"), "not a list of worksheets"),
+    ],
+)
+def test_nbformat_3_files_nbformat_refuses_are_refused_with_the_reason(change, words):
+    from nbformat.v3.rwbase import rejoin_lines
+
+    document = json.loads(nbjson.writes(_every_kind_of_v3_cell()))
+    change(document)
+    with pytest.raises(NotebookReadError, match=f"cannot upgrade nbformat 3 notebook: .*{words}"):
+        parse_notebook(json.dumps(document))
+    with pytest.raises((AttributeError, KeyError, nbformat.ValidationError)):  # as nbformat does
+        nbformat.convert(rejoin_lines(nbformat.from_dict(document)), 4)
+
+
+def test_reading_an_nbformat_3_notebook_does_not_import_nbformat(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "old.ipynb"
+    path.write_text(nbjson.writes(_every_kind_of_v3_cell()))
+    code = (
+        "import sys\n"
+        "from nb2prod.notebook import load_notebook\n"
+        f"notebook = load_notebook({str(path)!r})\n"
+        "assert notebook.upgraded_from == 3 and len(notebook.cells) == 6\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('nbformat', 'jsonschema')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "[]", done.stderr
