@@ -9,9 +9,18 @@ from __future__ import annotations
 import re
 import warnings
 
+#: What IPython's input transforms act on: escapes (``!``, ``%``, ``?``, and the autocall
+#: ``,``/``;``/``/`` at a line's start), pasted prompts, and blank lines or indentation
+#: before the code.  Code with none of them IPython runs as it is.
+_TRANSFORMED = re.compile(r"^[ \t]*(?:[!,;/]|>>>|\.\.\.|In \[)|!(?!=)|[%?]|\A\s", re.M)
+
 
 def as_ipython_runs_it(code: str) -> str:
     """The Python IPython runs for ``code`` (without IPython: ``code`` without prompts)."""
+    if not _TRANSFORMED.search(code):
+        # Most cells asked about are plain syntax errors: IPython's import (about 60 ms
+        # in every lint worker) would only confirm them.
+        return code if code.endswith("\n") else code + "\n"
     try:
         from IPython.core.inputtransformer2 import TransformerManager
     except ImportError:

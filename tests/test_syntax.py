@@ -211,3 +211,69 @@ def test_pasted_prompts_parse_the_same_without_ipython(source, monkeypatch):
 
 def _dump(tree: ast.Module | None) -> str | None:
     return None if tree is None else ast.dump(tree, include_attributes=True)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        'print "Shouldn\'t get here."',  # Python 2, from papermill's own test notebooks
+        "Some lines\nof prose pasted into a code cell",
+        "x = (\n",
+        "def f(:\n    pass",
+        "if x != 1:\nreturn",  # != is no shell escape
+        "a = [1,\n 2\nb = 3",
+        "x = 1 if y else",
+        "s = 'caf\u00e9' +",
+        "x = 1\n\n\ny = (",
+        "class A:\npass\n",
+    ],
+)
+def test_code_without_ipython_syntax_is_what_ipython_runs_without_asking_it(code, monkeypatch):
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    from nb2prod.ipython_source import as_ipython_runs_it
+
+    expected = TransformerManager().transform_cell(code)
+    monkeypatch.setitem(sys.modules, "IPython.core.inputtransformer2", None)  # not asked
+    assert as_ipython_runs_it(code) == expected
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "!ls\nx = (",
+        "x = !ls\ny = (",
+        "%time x = (",
+        "obj?\nx = (",
+        ",f a b\nx = (",
+        ";f a b",
+        "/f a",
+        ">>> x = (",
+        "In [1]: x = (",
+        "   ...: x",
+        "\nx = (",
+        "  x = (",
+        "%%time\nx = (",
+    ],
+)
+def test_code_with_ipython_syntax_is_still_given_to_ipython(code):
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    from nb2prod.ipython_source import _TRANSFORMED, as_ipython_runs_it
+
+    assert _TRANSFORMED.search(code)
+    assert as_ipython_runs_it(code) == TransformerManager().transform_cell(code)
+
+
+def test_a_plain_syntax_error_is_reported_without_importing_ipython():
+    import subprocess
+
+    code = (
+        "import sys\n"
+        "from nb2prod.syntax import parse_cell\n"
+        "parsed = parse_cell('print \"old\"')\n"
+        "assert parsed.error is not None, parsed\n"
+        "print('IPython' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "False", done.stderr
