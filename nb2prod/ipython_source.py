@@ -9,10 +9,13 @@ from __future__ import annotations
 import re
 import warnings
 
-#: What IPython's input transforms act on: escapes (``!``, ``%``, ``?``, and the autocall
-#: ``,``/``;``/``/`` at a line's start), pasted prompts, and blank lines or indentation
-#: before the code.  Code with none of them IPython runs as it is.
-_TRANSFORMED = re.compile(r"^[ \t]*(?:[!,;/]|>>>|\.\.\.|In \[)|!(?!=)|[%?]|\A\s", re.M)
+#: Where IPython's input transforms act: escapes at a line's start (``!``, ``%``, ``?``
+#: and the autocall ``,``/``;``/``/``) or after ``=`` (``x = !ls``), ``?`` ending a line,
+#: pasted prompts, and blank lines or indentation before the code.  Code with none of
+#: them IPython runs as it is.
+_TRANSFORMED = re.compile(
+    r"^[ \t]*(?:[!%?,;/]|>>>|\.\.\.|In \[)|=[ \t]*[!%]|\?[ \t]*(?:\#.*)?$|\A\s", re.M
+)
 
 
 def as_ipython_runs_it(code: str) -> str:

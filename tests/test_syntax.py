@@ -221,6 +221,8 @@ def _dump(tree: ast.Module | None) -> str | None:
         "x = (\n",
         "def f(:\n    pass",
         "if x != 1:\nreturn",  # != is no shell escape
+        "REMOTE - with a different source!",  # from nbdime's own test notebooks
+        "x = 100 % 7 +",
         "a = [1,\n 2\nb = 3",
         "x = 1 if y else",
         "s = 'caf\u00e9' +",
@@ -245,6 +247,8 @@ def test_code_without_ipython_syntax_is_what_ipython_runs_without_asking_it(code
         "x = !ls\ny = (",
         "%time x = (",
         "obj?\nx = (",
+        "x = (\nobj??  # help",
+        "x = %time f()\ny = (",
         ",f a b\nx = (",
         ";f a b",
         "/f a",
