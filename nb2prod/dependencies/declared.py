@@ -248,6 +248,14 @@ def _pipfile(document: dict) -> set[str]:
     return names
 
 
+def without_comment(line: str) -> str:
+    """A requirements line without its ``# comment``."""
+    return _COMMENT.sub("", line) if "#" in line else line
+
+
+_COMMENT = re.compile(r"(^|\s)#.*")
+
+
 def _requirements_file(path: Path, seen: set[Path]) -> set[str]:
     """Names in a pip requirements file, following ``-r other.txt``."""
     resolved = path.resolve()
@@ -257,7 +265,7 @@ def _requirements_file(path: Path, seen: set[Path]) -> set[str]:
     text = path.read_text(encoding="utf-8", errors="replace").replace("\\\n", " ")
     names: set[str] = set()
     for line in text.splitlines():
-        line = re.sub(r"(^|\s)#.*", "", line).strip()
+        line = without_comment(line).strip()
         words = line.split(None, 1)
         if not words:
             continue

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
-from nb2prod.dependencies.declared import normalize
+from nb2prod.dependencies.declared import normalize, without_comment
 
 #: One mention of a distribution with a version constraint, whatever the file format.
 _MENTION = re.compile(
@@ -100,7 +100,6 @@ def declared_pins(files: Iterable[Path], distributions: Sequence[str]) -> list[P
     return pins
 
 
-_COMMENT = re.compile(r"(^|\s)#.*")
 _INCLUDE = re.compile(r"\s*(?:-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+)(\S+)")
 
 
@@ -119,8 +118,7 @@ def _scan(
     for line in text.splitlines():
         if line.lstrip().startswith("--hash"):
             continue  # a locked file's hashes: thousands of lines that name nothing
-        if "#" in line:
-            line = _COMMENT.sub("", line)
+        line = without_comment(line)
         include = _INCLUDE.match(line)
         if include:
             includes.append(include.group(1))
