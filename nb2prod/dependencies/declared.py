@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from nb2prod.filestamps import stamp
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # Python 3.10
@@ -90,10 +92,8 @@ Stamps = dict[Path, int | None]
 def _folder_mtime(folder: Path, stamps: Stamps | None) -> int | None:
     if stamps is not None and folder in stamps:
         return stamps[folder]
-    try:
-        mtime: int | None = os.stat(folder).st_mtime_ns
-    except OSError:
-        mtime = None
+    found = stamp(folder)
+    mtime = found[0] if found else None
     if stamps is not None:
         stamps[folder] = mtime
     return mtime
@@ -129,11 +129,9 @@ def _signature(folder: Path, stamps: Stamps | None) -> tuple[tuple[str, int, int
     signature = []
     for name in names:
         path = os.path.join(folder, name)
-        try:
-            stat = os.stat(path)
-        except OSError:
-            continue
-        signature.append((path, stat.st_mtime_ns, stat.st_size))
+        found = stamp(path)
+        if found:
+            signature.append((path, *found))
     return tuple(signature)
 
 

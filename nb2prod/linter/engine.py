@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nb2prod import filestamps
 from nb2prod.atomic import write_atomically
 from nb2prod.config import (
     LintOverrides,
@@ -20,7 +21,7 @@ from nb2prod.config import (
 )
 from nb2prod.credentials import redact_text
 from nb2prod.errors import NotebookReadError, UsageError
-from nb2prod.linter import noqa, stripped
+from nb2prod.linter import noqa
 from nb2prod.linter.context import NotebookContext
 from nb2prod.linter.edits import replace_in_line
 from nb2prod.linter.gitignored import ignored_under
@@ -159,7 +160,7 @@ def lint_paths(
         work.append((path, by_folder[folder].for_file(path), fix))
     work = [w for w in work if not _excluded(w[0], w[1])]
     jobs = jobs or os.cpu_count() or 1
-    with stripped.one_run():  # .gitattributes & co: looked at once per run, not per notebook
+    with filestamps.one_run():  # folders and files: looked at once per run, not per notebook
         if jobs > 1 and len(work) >= _PARALLEL_FROM:
             from concurrent.futures import ProcessPoolExecutor  # ~20 ms: only when it pays off
             from multiprocessing import get_context

@@ -26,14 +26,13 @@ count as saying nothing.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 from nb2prod.config import find_project_root
+from nb2prod.filestamps import stamp
 
 #: Filter names of clean filters that strip outputs (``nbstripout``, ``nb-clean``, ...).
 _STRIP_FILTER = re.compile(r"strip|clean|clear", re.IGNORECASE)
@@ -92,38 +91,6 @@ def _places(folder: str) -> tuple[tuple[tuple[str, str], ...], str, str, str]:
     )
 
 
-#: What :func:`_stat_key` saw of each file during one lint run (:func:`one_run`); None
-#: outside a run, where every call asks the file system.
-_run_stats: dict[str, tuple[int, int] | None] | None = None
-
-
-@contextlib.contextmanager
-def one_run() -> Iterator[None]:
-    """Within it each file is looked at once, not once per notebook: a lint run over many
-    notebooks is one moment.  Worker processes forked inside it get their own copy."""
-    global _run_stats
-    previous, _run_stats = _run_stats, {}
-    try:
-        yield
-    finally:
-        _run_stats = previous
-
-
-def _stat_key(path: str) -> tuple[int, int] | None:
-    """``(modification time, size)`` of ``path``, None when there is no such file."""
-    seen = _run_stats
-    if seen is not None and path in seen:
-        return seen[path]
-    try:
-        status = os.stat(path)
-        key: tuple[int, int] | None = (status.st_mtime_ns, status.st_size)
-    except OSError:
-        key = None
-    if seen is not None:
-        seen[path] = key
-    return key
-
-
 def _read(path: str) -> str:
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
@@ -138,7 +105,7 @@ def _read(path: str) -> str:
 def _attributes(path: str) -> tuple[tuple[re.Pattern, str], ...]:
     """``(pattern, filter)`` of the lines of a gitattributes file that set or unset
     ``filter`` (an unset or unspecified filter is ``""``), in file order."""
-    key = _stat_key(path)
+    key = stamp(path)
     return _parse_attributes(path, *key) if key else ()
 
 
@@ -212,7 +179,7 @@ _Hook = tuple[tuple[re.Pattern, ...], re.Pattern]
 def _precommit_hooks(path: str) -> tuple[_Hook, ...]:
     """``(files, exclude)`` patterns of each hook of a pre-commit configuration that strips
     outputs: a path must match every ``files`` pattern and not ``exclude``."""
-    key = _stat_key(path)
+    key = stamp(path)
     return _parse_precommit(path, *key) if key else ()
 
 

@@ -1,0 +1,46 @@
+"""Modification stamps of files and folders, read once per lint run.
+
+A lint run over many notebooks is one moment: inside :func:`one_run` each path is looked
+at once and its stamp shared by every notebook (worker processes forked inside it get
+their own copy).  Outside a run every call asks the file system, so a long-lived process
+(the Jupyter server, a kernel) sees an edit at once.  Callers key their caches of what
+they read from a file by its stamp.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+
+Stamp = tuple[int, int]  # (modification time in nanoseconds, size)
+
+#: Path -> its stamp (None: no such path), during one run; None outside a run.
+_run: dict[str, Stamp | None] | None = None
+
+
+@contextlib.contextmanager
+def one_run() -> Iterator[None]:
+    """Within it each path is looked at once, not once per notebook."""
+    global _run
+    previous, _run = _run, {}
+    try:
+        yield
+    finally:
+        _run = previous
+
+
+def stamp(path: str | os.PathLike[str]) -> Stamp | None:
+    """``(modification time, size)`` of ``path``, None when there is no such path."""
+    key = os.fspath(path)
+    seen = _run
+    if seen is not None and key in seen:
+        return seen[key]
+    try:
+        status = os.stat(key)
+        found: Stamp | None = (status.st_mtime_ns, status.st_size)
+    except OSError:
+        found = None
+    if seen is not None:
+        seen[key] = found
+    return found

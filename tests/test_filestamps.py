@@ -1,0 +1,46 @@
+"""File stamps read once per lint run (nb2prod/filestamps.py)."""
+
+from __future__ import annotations
+
+import os
+
+from nb2prod import filestamps
+
+
+def _touch(path, text: str, mtime_ns: int) -> None:
+    path.write_text(text)
+    os.utime(path, ns=(mtime_ns, mtime_ns))
+
+
+def test_outside_a_run_every_call_sees_the_file_as_it_is(tmp_path):
+    path = tmp_path / "requirements.txt"
+    assert filestamps.stamp(path) is None
+    _touch(path, "pandas\n", 1_000)
+    assert filestamps.stamp(path) == (1_000, 7)
+    _touch(path, "pandas==2.2\n", 2_000)
+    assert filestamps.stamp(path) == (2_000, 12)
+
+
+def test_within_a_run_each_path_is_looked_at_once(tmp_path):
+    path = tmp_path / "requirements.txt"
+    _touch(path, "pandas\n", 1_000)
+    with filestamps.one_run():
+        assert filestamps.stamp(path) == (1_000, 7)
+        assert filestamps.stamp(tmp_path / "missing.txt") is None
+        _touch(path, "pandas==2.2\n", 2_000)
+        (tmp_path / "missing.txt").write_text("x")
+        # One moment: what the first notebook saw, the last sees too.
+        assert filestamps.stamp(str(path)) == (1_000, 7)
+        assert filestamps.stamp(tmp_path / "missing.txt") is None
+    assert filestamps.stamp(path) == (2_000, 12)  # the run is over
+
+
+def test_runs_nest_and_each_starts_fresh(tmp_path):
+    path = tmp_path / "setup.cfg"
+    _touch(path, "a", 1_000)
+    with filestamps.one_run():
+        assert filestamps.stamp(path) == (1_000, 1)
+        _touch(path, "ab", 2_000)
+        with filestamps.one_run():
+            assert filestamps.stamp(path) == (2_000, 2)
+        assert filestamps.stamp(path) == (1_000, 1)
