@@ -127,33 +127,35 @@ class _ModuleScope(ast.NodeVisitor):
         self.may_declare_globals = may_declare_globals  # "global" appears in the source
         self.bound: set[str] = set()  # bound so far in this cell
         self.guarded = 0  # inside `try: ... except NameError:`, where a missing name is expected
+        self._methods = _DISPATCH.setdefault(type(self), {})
 
     def run(self, body: Sequence[ast.stmt]) -> None:
         for statement in body:
             self.visit(statement)
 
     # ast.NodeVisitor's dispatch builds a method name per node; this walk runs on every
-    # node of every cell, so dispatch through a per-class table and skip the shared
-    # Load/Store/operator singletons.
+    # node of every cell, so dispatch through a per-class table, straight from the
+    # parent's loop, and skip the shared Load/Store/operator singletons.
     def visit(self, node: ast.AST) -> None:
-        table = _DISPATCH.setdefault(type(self), {})
-        method = table.get(type(node))
-        if method is None:
-            method = table[type(node)] = getattr(
-                type(self), "visit_" + type(node).__name__, _ModuleScope.generic_visit
-            )
-        method(self, node)
+        kind = type(node)
+        (self._methods.get(kind) or self._method(kind))(self, node)
+
+    def _method(self, kind: type) -> Callable:
+        method = getattr(type(self), "visit_" + kind.__name__, _ModuleScope.generic_visit)
+        self._methods[kind] = method
+        return method
 
     def generic_visit(self, node: ast.AST) -> None:
+        methods = self._methods
         kind: type = type(node)  # not type[AST], which mypy finds unhashable (mypy#11470)
         for name in child_fields(kind):
             value = getattr(node, name, None)
             if isinstance(value, list):
                 for item in value:
                     if isinstance(item, ast.AST):
-                        self.visit(item)
+                        (methods.get(type(item)) or self._method(type(item)))(self, item)
             elif isinstance(value, ast.AST):
-                self.visit(value)
+                (methods.get(type(value)) or self._method(type(value)))(self, value)
 
     # -- names
     def read(self, node: ast.Name) -> None:
