@@ -1,7 +1,7 @@
 """Which distribution provides an import: known names that differ (``sklearn`` is
-``scikit-learn``), the standard library, the project's own modules, and what is installed.
-``importlib.metadata`` is read only when an import's name does not already match a
-declared distribution."""
+``scikit-learn``), the standard library, the project's own modules, and what is installed:
+each distribution's version and requirements too, read with ``importlib.metadata`` once
+per environment and kept in the user's cache."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
-from nb2prod.dependencies.declared import Stamps, folder_entries, normalize
+from nb2prod.dependencies.declared import Stamps, folder_entries, normalize, requirement_name
 from nb2prod.user_cache import cache_file, cached_json
 
 #: Import name -> distributions providing it, for modules not installed here.
@@ -146,27 +147,48 @@ def installed_distributions(key: str) -> list[str]:
     many distributions share)."""
     if key.split(".")[0] in NAMESPACE_ROOTS:
         return []
-    return list(_installed_providers().get(key, ()))
+    return list(_installed().get("providers", {}).get(key, ()))
+
+
+def installed_release(distribution: str) -> str | None:
+    """The version of ``distribution`` installed here, None when it is not installed."""
+    found = _installed().get("distributions", {}).get(normalize(distribution))
+    return found[0] if found else None
+
+
+def installed_requirements(distribution: str) -> frozenset[str]:
+    """What installed ``distribution`` requires (normalised names, extras' too)."""
+    found = _installed().get("distributions", {}).get(normalize(distribution))
+    return frozenset(found[1]) if found else frozenset()
 
 
 @functools.lru_cache(maxsize=1)
-def _installed_providers() -> Mapping[str, list[str]]:
-    """Import name -> installed distributions.  Reading every distribution's metadata
-    takes a third of a second in a large environment, once per process, so the answer is
-    kept in the user's cache folder until something is installed or removed."""
+def _installed() -> Mapping[str, Any]:
+    """What is installed here: import name -> the distributions providing it, and each
+    distribution's version and requirements.  Reading every distribution's metadata takes a
+    third of a second in a large environment, once per process (every lint worker), so
+    the answer is kept in the user's cache folder until something is installed or removed."""
 
-    def read() -> Mapping[str, list[str]]:
-        from importlib.metadata import packages_distributions
+    def read() -> Mapping[str, Any]:
+        from importlib.metadata import distributions, packages_distributions
 
-        return packages_distributions()
+        found: dict[str, tuple[str, list[str]]] = {}
+        for distribution in distributions():
+            metadata = distribution.metadata
+            name, version = metadata["Name"], metadata["Version"]
+            if not name or not version or normalize(name) in found:
+                continue  # broken, or shadowed by one earlier on sys.path
+            names = (requirement_name(line) for line in distribution.requires or ())
+            found[normalize(name)] = (version, sorted({normalize(n) for n in names if n}))
+        return {"providers": packages_distributions(), "distributions": found}
 
     try:
-        return cached_json(_providers_cache(), read)
+        return cached_json(_installed_cache(), read)
     except Exception:  # a broken distribution's metadata must not stop the lint
         return {}
 
 
-def _providers_cache() -> Path | None:
+def _installed_cache() -> Path | None:
     """A cache file named after this environment's package folders and their change times
     (installing or removing a package changes its folder's)."""
     stamps = []
@@ -177,7 +199,7 @@ def _providers_cache() -> Path | None:
             stamps.append(f"{entry}:{os.stat(entry).st_mtime_ns}")
         except OSError:
             continue
-    return cache_file("providers", "\n".join([sys.prefix, *stamps]))
+    return cache_file("installed", "\n".join([sys.prefix, *stamps]))
 
 
 def declared_provider(key: str, declared: frozenset[str]) -> bool:

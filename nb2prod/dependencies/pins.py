@@ -20,6 +20,7 @@ from pathlib import Path
 from packaging.version import InvalidVersion, Version
 
 from nb2prod.dependencies.declared import normalize, without_comment
+from nb2prod.dependencies.distributions import installed_release
 
 #: One mention of a distribution with a version constraint, whatever the file format.
 _MENTION = re.compile(
@@ -192,16 +193,10 @@ def parse_version(text: str) -> Version | None:
     return _version(text)
 
 
-@functools.lru_cache(maxsize=64)
 def installed_version(distributions: tuple[str, ...]) -> Version | None:
     """The version of the first of ``distributions`` installed where nb2prod runs."""
-    from importlib.metadata import PackageNotFoundError, version
-
     for name in distributions:
-        try:
-            return _version(version(name))
-        except PackageNotFoundError:
-            continue
-        except Exception:  # a broken distribution's metadata must not stop the lint
-            return None
+        release = installed_release(name)
+        if release is not None:
+            return _version(release)
     return None

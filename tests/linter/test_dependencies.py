@@ -319,7 +319,7 @@ def test_lint_reads_nothing_without_third_party_imports(tmp_path):
         for path in ({str(stdlib)!r}, {str(declared_only)!r}):
             settings = lint_settings(path, LintOverrides(select=("NB401",)))
             assert lint_file(path, settings).findings == []
-            print(declarations._read_folder.cache_info().misses, distributions._installed_providers.cache_info().misses)
+            print(declarations._read_folder.cache_info().misses, distributions._installed.cache_info().misses)
     """)
     output = subprocess.run(
         [sys.executable, "-c", script],
@@ -498,23 +498,34 @@ def test_unpinned_is_empty_for_removals_constraints_and_system_packages():
     assert install_commands("pip install x y==1 -U")[0].unpinned() == ["x"]
 
 
-def test_installed_providers_are_cached_per_environment(tmp_path):
+def test_what_is_installed_is_read_once_per_environment(tmp_path):
+    """Providers, versions and requirements of installed distributions: read with
+    importlib.metadata once, then from the user's cache without importing it."""
     import subprocess
     import sys
 
     code = (
+        "import sys\n"
         "from nb2prod.dependencies import distributions\n"
-        "print(distributions._providers_cache())\n"
+        "print(distributions._installed_cache())\n"
         "print(distributions.installed_distributions('yaml'))\n"
+        "print(distributions.installed_release('pyyaml'), distributions.installed_release('nope'))\n"
+        "print(sorted(distributions.installed_requirements('requests') & {'idna', 'urllib3'}))\n"
+        "print('importlib.metadata' in sys.modules)\n"
     )
     env = {"XDG_CACHE_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
     first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
-    cache = first.stdout.splitlines()[0]
-    assert cache.startswith(str(tmp_path / "nb2prod" / "providers-")), first.stderr
-    assert "PyYAML" in first.stdout
+    lines = first.stdout.splitlines()
+    assert lines[0].startswith(str(tmp_path / "nb2prod" / "installed-")), first.stderr
+    assert lines[1] == "['PyYAML']"
+    from importlib.metadata import version
+
+    assert lines[2] == f"{version('PyYAML')} None"
+    assert lines[3] == "['idna', 'urllib3']"
     again = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
-    assert again.stdout == first.stdout  # read back from the cache file
-    assert len(list((tmp_path / "nb2prod").glob("providers-*.json"))) == 1
+    assert again.stdout.splitlines()[:4] == lines[:4]  # read back from the cache file
+    assert again.stdout.splitlines()[4] == "False"  # without importlib.metadata
+    assert len(list((tmp_path / "nb2prod").glob("installed-*.json"))) == 1
 
 
 def test_a_cut_off_install_option_is_no_internal_error(lint_cells):

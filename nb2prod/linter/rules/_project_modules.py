@@ -14,9 +14,12 @@ from nb2prod.dependencies.declared import (
     Stamps,
     declared_dependencies,
     normalize,
-    requirement_name,
 )
-from nb2prod.dependencies.distributions import installed_distributions, is_stdlib
+from nb2prod.dependencies.distributions import (
+    installed_distributions,
+    installed_requirements,
+    is_stdlib,
+)
 from nb2prod.linter.context import NotebookContext
 from nb2prod.linter.rules._imports import (
     project_folders,
@@ -141,7 +144,7 @@ class ProjectModules:
         if module.root in self._project:
             return normalize(distribution) in self.declared.names
         providers = installed_distributions(module.name.split(".")[0])
-        return any(normalize(distribution) in _requirements(p) for p in providers)
+        return any(normalize(distribution) in installed_requirements(p) for p in providers)
 
     @functools.cached_property
     def declared(self) -> Declarations:
@@ -153,16 +156,3 @@ class ProjectModules:
 def _installed_module(dotted: str) -> ModuleSource | None:
     """Installed modules are the same for every notebook of a lint: looked up once."""
     return find_module(dotted, installed_roots())
-
-
-@functools.lru_cache(maxsize=256)
-def _requirements(distribution: str) -> frozenset[str]:
-    """The distributions an installed distribution requires, normalised (extras too)."""
-    from importlib.metadata import PackageNotFoundError, requires
-
-    try:
-        listed = requires(distribution) or []
-    except PackageNotFoundError:
-        return frozenset()
-    names = (requirement_name(line) for line in listed)
-    return frozenset(normalize(name) for name in names if name)
