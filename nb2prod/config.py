@@ -176,6 +176,8 @@ class LintSettings:
 
     def for_file(self, notebook_path: str) -> LintSettings:
         """These settings with the ``per-file-ignores`` that match ``notebook_path`` applied."""
+        if not self.per_file_ignores:
+            return self
         base = Path(self.config_path).parent if self.config_path else Path.cwd()
         ignored = [
             codes

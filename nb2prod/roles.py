@@ -53,7 +53,7 @@ def role_marks(cell: Cell) -> list[RoleMark]:
         RoleMark(_TAG_ROLES.get(tag, tag), "tag", tag) for tag in cell.tags if _is_role_tag(tag)
     ]
     if cell.is_code:
-        first = next((line.strip() for line in cell.lines if line.strip()), "")
+        first = cell.source.lstrip().partition("\n")[0].strip()  # the first non-blank line
         magic = _MAGIC.fullmatch(first)
         if magic and magic.group(1) in ROLES:  # other words are subcommands (`track`)
             marks.append(RoleMark(magic.group(1), "magic", first))

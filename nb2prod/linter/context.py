@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -42,16 +42,25 @@ class NotebookContext:
         """Code cells whose language is Python (cells VS Code marks as another language excluded)."""
         return [c for c in self.notebook.cells if c.is_code and c.language in (None, "python")]
 
-    def python_cells(self) -> Iterator[tuple[Cell, ParsedCell]]:
+    def python_cells(self) -> Sequence[tuple[Cell, ParsedCell]]:
         """Code cells with their parse, in document order."""
-        for cell in self.code_cells:
-            yield cell, self.parsed(cell)
+        return self._python_cells
 
-    def trees(self) -> Iterator[tuple[Cell, ParsedCell, ast.Module]]:
+    @functools.cached_property
+    def _python_cells(self) -> list[tuple[Cell, ParsedCell]]:
+        return [(cell, self.parsed(cell)) for cell in self.code_cells]
+
+    def trees(self) -> Sequence[tuple[Cell, ParsedCell, ast.Module]]:
         """Cells whose Python could be parsed (wholly or around a syntax error)."""
-        for cell, parsed in self.python_cells():
-            if parsed.tree is not None and parsed.python:
-                yield cell, parsed, parsed.tree
+        return self._trees
+
+    @functools.cached_property
+    def _trees(self) -> list[tuple[Cell, ParsedCell, ast.Module]]:
+        return [
+            (cell, parsed, parsed.tree)
+            for cell, parsed in self.python_cells()
+            if parsed.tree is not None and parsed.python
+        ]
 
     def escapes(self) -> Iterator[tuple[Cell, Escape]]:
         """Every IPython escape (magic, shell command, help) in document order."""
@@ -164,10 +173,14 @@ class CellIndex:
     parents: dict[ast.AST, ast.AST]
     by_type: dict[type, list[ast.AST]]
 
-    def nodes(self, *types: type[N]) -> Iterator[N]:
-        """Nodes of the given types (each type's nodes in source order)."""
-        for node_type in types:
-            yield from cast("list[N]", self.by_type.get(node_type, ()))  # that type's nodes
+    def nodes(self, *types: type[N]) -> Sequence[N]:
+        """Nodes of the given types (each type's nodes in source order).  Rules ask this
+        about every cell: one type's nodes come back as they are kept, without a copy."""
+        by_type = self.by_type
+        found = [by_type[kind] for kind in types if kind in by_type]
+        if len(found) <= 1:
+            return cast("list[N]", found[0] if found else _NONE)
+        return [node for nodes in found for node in cast("list[N]", nodes)]
 
     @classmethod
     def of(cls, cell: Cell, parsed: ParsedCell, tree: ast.Module) -> CellIndex:
@@ -201,6 +214,8 @@ class CellIndex:
                     stack.append(value)
         return cls(cell, parsed, order, parents, by_type)
 
+
+_NONE: list = []  # what nodes() gives for a type the cell has none of (never changed)
 
 #: Node type -> the fields that can hold child nodes, last first.
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}

@@ -174,6 +174,8 @@ def lint_paths(
 
 
 def _excluded(path: str, settings: LintSettings) -> bool:
+    if not settings.exclude:
+        return False
     base = Path(settings.config_path).parent if settings.config_path else Path.cwd()
     return any(path_matches(path, pattern, base) for pattern in settings.exclude)
 
