@@ -4,9 +4,10 @@ and safe fixes.  One bad file never stops the run: it becomes an ``NB003`` findi
 from __future__ import annotations
 
 import difflib
+import itertools
 import os
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,6 +60,7 @@ SKIP_DIRS = frozenset(
 )
 #: Below this many files the cost of worker processes outweighs the gain.
 _PARALLEL_FROM = 4
+_CHUNK = 16  # notebooks a worker takes at a time
 
 
 @dataclass
@@ -99,19 +101,26 @@ class LintReport:
 def discover(paths: Sequence[str], overrides: LintOverrides | None = None) -> list[str]:
     """Notebooks under ``paths``: files as given, folders walked for ``*.ipynb``, skipping
     what git ignores there unless the folder's settings say ``respect-gitignore = false``."""
-    found: list[str] = []
+    return list(_discover(paths, overrides or LintOverrides()))
+
+
+def _discover(paths: Sequence[str], overrides: LintOverrides) -> Iterator[str]:
+    """:func:`discover`, each notebook as the walk finds it (a missing path stops it first)."""
+    missing = next((path for path in paths if not os.path.exists(path)), None)
+    if missing is not None:
+        raise UsageError(f"{missing}: no such file or folder")
+    seen: set[str] = set()  # the same file given twice (`.`, `./a.ipynb`, `/x/a.ipynb`)
     for path in paths:
         if os.path.isdir(path):
-            respect = folder_settings(Path(path), overrides or LintOverrides()).respect_gitignore
-            found.extend(_walk(path, ignored_under(path) if respect else frozenset()))
-        elif os.path.exists(path):
-            found.append(path)  # a FIFO or device becomes an NB003 "not a regular file"
+            respect = folder_settings(Path(path), overrides).respect_gitignore
+            found = _walk(path, ignored_under(path) if respect else frozenset())
         else:
-            raise UsageError(f"{path}: no such file or folder")
-    unique: dict[str, str] = {}  # the same file given twice (`.`, `./a.ipynb`, `/x/a.ipynb`)
-    for path in found:
-        unique.setdefault(os.path.abspath(path), path)
-    return list(unique.values())
+            found = iter([path])  # a FIFO or device becomes an NB003 "not a regular file"
+        for notebook in found:
+            absolute = os.path.abspath(notebook)
+            if absolute not in seen:
+                seen.add(absolute)
+                yield notebook
 
 
 def _walk(top: str, ignored: frozenset[str]) -> Iterable[str]:
@@ -149,28 +158,35 @@ def lint_paths(
     """Lint every notebook under ``paths``; ``fix`` is None, ``"fix"`` or ``"diff"``."""
     overrides = overrides or LintOverrides()
     check_overrides(overrides)
-    files = discover(paths, overrides)
-    # Resolve settings first, in this process: a configuration error stops the run.
-    by_folder: dict[str, LintSettings] = {}
-    work = []
-    for path in files:
-        folder = os.path.dirname(os.path.abspath(path))
-        if folder not in by_folder:
-            by_folder[folder] = folder_settings(Path(folder), overrides)
-        work.append((path, by_folder[folder].for_file(path), fix))
-    work = [w for w in work if not _excluded(w[0], w[1])]
+    found = _jobs(paths, overrides, fix)
+    first = list(itertools.islice(found, _PARALLEL_FROM))
+    work = itertools.chain(first, found)
     jobs = jobs or os.cpu_count() or 1
     with filestamps.one_run():  # folders and files: looked at once per run, not per notebook
-        if jobs > 1 and len(work) >= _PARALLEL_FROM:
+        if jobs > 1 and len(first) >= _PARALLEL_FROM:
             from concurrent.futures import ProcessPoolExecutor  # ~20 ms: only when it pays off
             from multiprocessing import get_context
 
             with ProcessPoolExecutor(jobs, mp_context=get_context("fork")) as pool:
-                chunksize = max(1, len(work) // (jobs * 8))
-                results = list(pool.map(_lint_job, work, chunksize=chunksize))
+                # The walk goes on while the workers lint what it has found so far.
+                results = list(pool.map(_lint_job, work, chunksize=_CHUNK))
         else:
             results = [_lint_job(w) for w in work]
     return LintReport(results)
+
+
+def _jobs(
+    paths: Sequence[str], overrides: LintOverrides, fix: str | None
+) -> Iterator[tuple[str, LintSettings, str | None]]:
+    """Each notebook to lint with its settings, as the walk finds it."""
+    by_folder: dict[str, LintSettings] = {}
+    for path in _discover(paths, overrides):
+        folder = os.path.dirname(os.path.abspath(path))
+        if folder not in by_folder:
+            by_folder[folder] = folder_settings(Path(folder), overrides)
+        settings = by_folder[folder].for_file(path)
+        if not _excluded(path, settings):
+            yield path, settings, fix
 
 
 def _excluded(path: str, settings: LintSettings) -> bool:

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 from nb2prod.config import LintOverrides, lint_settings
-from nb2prod.errors import NotebookReadError
+from nb2prod.errors import ConfigError, NotebookReadError, UsageError
 from nb2prod.linter.engine import discover, lint_file, lint_paths
 
 from ..conftest import code, codes, write_notebook
@@ -59,6 +59,29 @@ def test_parallel_and_serial_runs_agree(tmp_path):
     parallel = lint_paths([str(tmp_path)], only, jobs=2)
     assert [f.to_json() for f in serial.findings] == [f.to_json() for f in parallel.findings]
     assert len(serial.findings) == 12
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_bad_configuration_found_late_in_the_walk_still_stops_the_run(tmp_path, jobs):
+    """Workers start while the walk goes on: a configuration error in the last folder it
+    reaches is still the run's answer, not a report without that folder."""
+    (tmp_path / "pyproject.toml").touch()
+    for i in range(8):
+        write_notebook(tmp_path / "a" / f"n{i}.ipynb", ["x = 1"])
+    late = tmp_path / "z"
+    write_notebook(late / "last.ipynb", ["x = 1"])
+    (late / "pyproject.toml").write_text('[tool.nb2prod.lint]\nselct = ["NB001"]\n')
+    with pytest.raises(ConfigError, match="selct"):
+        lint_paths([str(tmp_path)], jobs=jobs)
+
+
+def test_a_missing_path_stops_the_run_before_any_notebook_is_read(tmp_path, monkeypatch):
+    write_notebook(tmp_path / "a.ipynb", ["x = 1"])
+    read = []
+    monkeypatch.setattr("nb2prod.linter.engine.load_notebook", read.append)
+    with pytest.raises(UsageError, match="nope.ipynb: no such file or folder"):
+        lint_paths([str(tmp_path / "a.ipynb"), str(tmp_path / "nope.ipynb")], jobs=1)
+    assert read == []
 
 
 def test_non_python_notebooks_are_skipped_with_an_info(lint_cells):
