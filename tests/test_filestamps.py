@@ -44,3 +44,31 @@ def test_runs_nest_and_each_starts_fresh(tmp_path):
         with filestamps.one_run():
             assert filestamps.stamp(path) == (2_000, 2)
         assert filestamps.stamp(path) == (1_000, 1)
+
+
+def test_an_answer_is_worked_out_once_per_run_and_every_time_outside_one():
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    assert filestamps.remembered("k", compute) == 1
+    assert filestamps.remembered("k", compute) == 2  # no run: not kept
+    with filestamps.one_run():
+        assert filestamps.remembered("k", compute) == 3
+        assert filestamps.remembered("k", compute) == 3
+        assert filestamps.remembered("other", compute) == 4
+    with filestamps.one_run():
+        assert filestamps.remembered("k", compute) == 5  # a new run starts fresh
+
+
+def test_declared_dependencies_are_read_once_per_run_for_a_project(tmp_path):
+    from nb2prod.dependencies.declared import declared_dependencies
+
+    (tmp_path / "requirements.txt").write_text("pandas\n")
+    with filestamps.one_run():
+        first = declared_dependencies([tmp_path])
+        (tmp_path / "requirements.txt").write_text("pandas\nnumpy\n")
+        assert declared_dependencies([tmp_path]) is first  # one moment
+    assert declared_dependencies([tmp_path]).names == {"pandas", "numpy"}

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from nb2prod.filestamps import stamp
+from nb2prod.filestamps import remembered, stamp
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -101,6 +101,11 @@ def _folder_mtime(folder: Path, stamps: Stamps | None) -> int | None:
 
 def declared_dependencies(folders: Iterable[Path], stamps: Stamps | None = None) -> Declarations:
     """Dependencies declared by the files in ``folders`` (the notebook's up to the root)."""
+    folders = tuple(folders)
+    return remembered((declared_dependencies, folders), lambda: _declared(folders, stamps))
+
+
+def _declared(folders: tuple[Path, ...], stamps: Stamps | None) -> Declarations:
     files: list[Path] = []
     names: set[str] = set()
     for folder in folders:

@@ -24,6 +24,7 @@ from nb2prod.dependencies.declared import (
     string_items,
     table_of,
 )
+from nb2prod.filestamps import remembered, stamp
 
 
 class OptionalGroup(NamedTuple):
@@ -50,14 +51,18 @@ def declared_where(groups: Iterable[OptionalGroup]) -> str:
 def optional_only(files: Iterable[Path]) -> dict[str, tuple[OptionalGroup, ...]]:
     """Normalised distribution -> the optional groups that declare it (in file order), for
     those that no file declares as required."""
+    files = tuple(files)
+    return remembered((optional_only, files), lambda: _optional_only(files))
+
+
+def _optional_only(files: tuple[Path, ...]) -> dict[str, tuple[OptionalGroup, ...]]:
     required: set[str] = set()
     optional: dict[str, tuple[OptionalGroup, ...]] = {}
     for path in files:
-        try:
-            stat = os.stat(path)
-        except OSError:
+        found = stamp(path)
+        if found is None:
             continue
-        file_required, file_optional = _read(str(path), stat.st_mtime_ns, stat.st_size)
+        file_required, file_optional = _read(str(path), *found)
         required |= file_required
         for name, group in file_optional:
             if group not in optional.get(name, ()):
