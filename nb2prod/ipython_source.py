@@ -13,14 +13,14 @@ import warnings
 #: and the autocall ``,``/``;``/``/``) or after ``=`` (``x = !ls``), ``?`` ending a line,
 #: pasted prompts, and blank lines or indentation before the code.  Code with none of
 #: them IPython runs as it is.
-_TRANSFORMED = re.compile(
+IPYTHON_TRANSFORMS = re.compile(
     r"^[ \t]*(?:[!%?,;/]|>>>|\.\.\.|In \[)|=[ \t]*[!%]|\?[ \t]*(?:\#.*)?$|\A\s", re.M
 )
 
 
 def as_ipython_runs_it(code: str) -> str:
     """The Python IPython runs for ``code`` (without IPython: ``code`` without prompts)."""
-    if not _TRANSFORMED.search(code):
+    if not IPYTHON_TRANSFORMS.search(code):
         # Most cells asked about are plain syntax errors: IPython's import (about 60 ms
         # in every lint worker) would only confirm them.
         return code if code.endswith("\n") else code + "\n"

@@ -17,7 +17,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from nb2prod.ipython_source import as_ipython_runs_it
+from nb2prod.ipython_source import IPYTHON_TRANSFORMS, as_ipython_runs_it
 
 #: Cell magics whose body is Python code run in the user namespace.
 PYTHON_CELL_MAGICS = frozenset(
@@ -459,11 +459,13 @@ class _LexState:
 
 def _fallback(parsed: ParsedCell, code: str, masked: list[str], error: Exception) -> None:
     """Masking left a syntax error: ask IPython whether the cell is valid IPython."""
-    try:
-        transformed = as_ipython_runs_it(code)
-        tree = compile(transformed, "<cell>", "exec", _FLAGS)
-    except Exception:  # SyntaxError, RuntimeError (IPython's transformer loop)
-        tree = None
+    tree = None
+    if _ipython_may_fix(code.split("\n"), getattr(error, "lineno", None)):
+        try:
+            transformed = as_ipython_runs_it(code)
+            tree = compile(transformed, "<cell>", "exec", _FLAGS)
+        except Exception:  # SyntaxError, RuntimeError (IPython's transformer loop)
+            tree = None
     if tree is not None:
         # Valid IPython.  Positions are only trustworthy if no line moved.
         if transformed.count("\n") == code.count("\n") + (0 if code.endswith("\n") else 1):
@@ -476,6 +478,24 @@ def _fallback(parsed: ParsedCell, code: str, masked: list[str], error: Exception
     message = getattr(error, "msg", None) or str(error) or "invalid syntax"
     parsed.error = SyntaxProblem(line, column, message)
     parsed.tree = _partial_tree(masked, line)
+
+
+def _ipython_may_fix(lines: list[str], error_line: int | None) -> bool:
+    """False when IPython would run the erroneous line as it is: no IPython syntax on it or
+    before it, and it is a statement on its own line (a ``?`` ending a later line of the
+    same statement turns the whole statement into a help request).  Prose typed into a
+    code cell is the common case; asking IPython costs its import in every lint worker."""
+    if error_line is None or not 0 < error_line <= len(lines):
+        return True
+    if IPYTHON_TRANSFORMS.search("\n".join(lines[:error_line])):
+        return True
+    state = _LexState()
+    for text in lines[: error_line - 1]:
+        state.feed(text)
+    if not state.at_statement_start:
+        return True
+    state.feed(lines[error_line - 1])
+    return not state.at_statement_start
 
 
 def _partial_tree(masked: list[str], error_line: int) -> ast.Module | None:

@@ -263,9 +263,9 @@ def test_code_without_ipython_syntax_is_what_ipython_runs_without_asking_it(code
 def test_code_with_ipython_syntax_is_still_given_to_ipython(code):
     from IPython.core.inputtransformer2 import TransformerManager
 
-    from nb2prod.ipython_source import _TRANSFORMED, as_ipython_runs_it
+    from nb2prod.ipython_source import IPYTHON_TRANSFORMS, as_ipython_runs_it
 
-    assert _TRANSFORMED.search(code)
+    assert IPYTHON_TRANSFORMS.search(code)
     assert as_ipython_runs_it(code) == TransformerManager().transform_cell(code)
 
 
@@ -277,6 +277,49 @@ def test_a_plain_syntax_error_is_reported_without_importing_ipython():
         "from nb2prod.syntax import parse_cell\n"
         "parsed = parse_cell('print \"old\"')\n"
         "assert parsed.error is not None, parsed\n"
+        "print('IPython' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "False", done.stderr
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # From nbdime's own test notebooks: prose in a code cell, a question at its end.
+        "Some lines\nTo help with\nAlignment\nWar! What is it good for?\n",
+        "x y\nfoo?",
+        "if x y:\n    foo?",
+        "x = 1\ny z\n%time f()",
+        # IPython must be asked: its syntax comes first, or the erroneous line is part
+        # of a statement that a ? later turns into a help request.
+        "foo(a,\n b)?",
+        "foo(a,\n    b c,\n)?",
+        "a = [1,\n2 3]\nb?",
+        "s = '''\nx y\n'''?",
+        "%time x y\nz",
+    ],
+)
+def test_syntax_errors_agree_with_ipython(code):
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    try:
+        compile(TransformerManager().transform_cell(code), "<cell>", "exec", ast.PyCF_ONLY_AST)
+        expected = None
+    except SyntaxError as error:
+        expected = error.lineno
+    parsed = parse_cell(code)
+    assert (parsed.error.line if parsed.error else None) == expected
+
+
+def test_prose_ending_in_a_question_is_an_error_found_without_ipython():
+    import subprocess
+
+    code = (
+        "import sys\n"
+        "from nb2prod.syntax import parse_cell\n"
+        "parsed = parse_cell('Some lines\\nTo help with\\nWar! What is it good for?')\n"
+        "assert parsed.error is not None and parsed.error.line == 1, parsed\n"
         "print('IPython' in sys.modules)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
