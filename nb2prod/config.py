@@ -65,13 +65,25 @@ def find_project_root(start: str | os.PathLike) -> Path:
 
 @functools.lru_cache(maxsize=1024)
 def _project_root(folder: str) -> Path:
-    # Cached per folder: a lint run asks once per notebook, mostly for the same folders;
-    # resolving symlinks costs a system call per path component.
-    resolved = Path(folder).resolve()
-    for candidate in (resolved, *resolved.parents):
-        if (candidate / "pyproject.toml").is_file() or (candidate / ".git").exists():
-            return candidate
-    return resolved
+    # Cached per folder: a lint run asks once per notebook, mostly for the same folders.
+    resolved = real_folder(folder)
+    return _marked_root(resolved) or resolved
+
+
+@functools.lru_cache(maxsize=1024)
+def _marked_root(folder: Path) -> Path | None:
+    """The nearest of ``folder`` and its parents holding pyproject.toml or .git; each
+    folder is looked at once, whichever notebook's folder it is above."""
+    if (folder / "pyproject.toml").is_file() or (folder / ".git").exists():
+        return folder
+    return None if folder.parent == folder else _marked_root(folder.parent)
+
+
+@functools.lru_cache(maxsize=1024)
+def real_folder(folder: str) -> Path:
+    """``folder`` with symlinks resolved, as project roots are found.  Cached: resolving
+    costs a system call per path component, and every notebook of a folder asks."""
+    return Path(os.path.realpath(folder))
 
 
 def find_config(folder: str | os.PathLike) -> tuple[Path | None, dict]:

@@ -31,7 +31,7 @@ import os
 import re
 from pathlib import Path
 
-from nb2prod.config import find_project_root
+from nb2prod.config import find_project_root, real_folder
 from nb2prod.filestamps import stamp
 
 #: Filter names of clean filters that strip outputs (``nbstripout``, ``nb-clean``, ...).
@@ -70,9 +70,9 @@ def _places(folder: str) -> tuple[tuple[tuple[str, str], ...], str, str, str]:
     (``"notebooks/"``), ``.git/info/attributes``, ``.pre-commit-config.yaml``, and the
     folder's path below the root.  Cached per folder (a lint run asks once per notebook);
     whether each file exists is asked every time."""
-    resolved = Path(folder).resolve()
+    resolved = real_folder(folder)
     chain = (resolved, *resolved.parents)
-    root = next((c for c in chain if (c / ".git").exists()), None)
+    root = _repository_root(resolved)
     if root is None:  # not in a git repository: up to the project root
         project = find_project_root(resolved)
         root = project if project in chain else resolved
@@ -89,6 +89,14 @@ def _places(folder: str) -> tuple[tuple[tuple[str, str], ...], str, str, str]:
         str(root / ".pre-commit-config.yaml"),
         relative,
     )
+
+
+@functools.lru_cache(maxsize=1024)
+def _repository_root(folder: Path) -> Path | None:
+    """The nearest of ``folder`` and its parents holding ``.git``, each looked at once."""
+    if (folder / ".git").exists():
+        return folder
+    return None if folder.parent == folder else _repository_root(folder.parent)
 
 
 def _read(path: str) -> str:

@@ -9,6 +9,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from nb2prod.config import real_folder
 from nb2prod.dependencies.distributions import (
     NAMESPACE_ROOTS,
     PLATFORM_MODULES,
@@ -147,7 +148,7 @@ def relative_path(path: Path, root: Path) -> str:
 @functools.lru_cache(maxsize=256)
 def _folders_up_to(notebook_folder: str, root: Path) -> tuple[Path, ...]:
     """Many notebooks share a folder: its chain of folders is worked out once."""
-    folder = _real_folder(notebook_folder)
+    folder = real_folder(notebook_folder)
     folders = [folder]
     if root in folder.parents:
         for parent in folder.parents:
@@ -157,11 +158,6 @@ def _folders_up_to(notebook_folder: str, root: Path) -> tuple[Path, ...]:
     elif folder != root:
         folders.append(root)
     return tuple(folders)
-
-
-@functools.lru_cache(maxsize=256)
-def _real_folder(folder: str) -> Path:
-    return Path(os.path.realpath(folder))  # as the project root is found (symlinks resolved)
 
 
 def written_modules(ctx: NotebookContext) -> set[str]:
