@@ -314,7 +314,10 @@ def _cell(index: int, raw: Any, raw_pos: CellRaw | None) -> Cell:
         return Cell(index=index, cell_type="raw", source="")
     source = raw.get("source", "")
     if isinstance(source, list):
-        source = "".join(s for s in source if isinstance(s, str))
+        try:
+            source = "".join(source)
+        except TypeError:  # a hand-edited file: keep the strings
+            source = "".join(s for s in source if isinstance(s, str))
     elif not isinstance(source, str):
         source = ""
     source = normalise_newlines(source)

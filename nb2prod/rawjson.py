@@ -286,7 +286,9 @@ class Scanner:
         None when that shortcut does not apply (the caller then walks the cell)."""
         text = self.text
         for key in ('"source"', '"input"'):
-            at = text.find(key, span.start, span.end)
+            # From the end: nbformat writes keys sorted, so ``source`` follows the outputs,
+            # which can be megabytes.
+            at = text.rfind(key, span.start, span.end)
             while at >= 0:
                 colon = _KEY_COLON.match(text, at + len(key))
                 if colon:
@@ -296,7 +298,7 @@ class Scanner:
                         value, end = None, 0
                     if value == source and value is not None:
                         return self._source_tokens(colon.end(), end, {"source": source})
-                at = text.find(key, at + 1, span.end)
+                at = text.rfind(key, span.start, at)
         return None
 
     def _source_tokens(self, start: int, end: int, cell: dict) -> _CellLayout | None:
