@@ -417,3 +417,32 @@ def test_a_hashed_lock_file_is_read_past_its_hashes(lint_cells, installed):
     ]
     (finding,) = lint(lint_cells, APPEND, lock)
     assert "(requirements.txt: pandas==2.2.3)" in finding.message
+
+
+def test_tsfresh_forecasting_reads_a_source_pandas_datareader_dropped(tmp_path, installed):
+    from tests.public.tsfresh_forecasting import forecasting_project
+
+    installed({})  # a new environment: the newest release
+    notebook = forecasting_project(tmp_path)
+    findings = [f for f in _lint_file(notebook) if f.code == "NB408"]
+    assert [(f.cell, f.line) for f in findings] == [(2, 1)]
+    assert "`'stooq'`" in findings[0].message
+    assert "pandas-datareader 0.11.0" in findings[0].message
+    assert "neither pinned nor installed here" in findings[0].message
+
+
+def test_tsfresh_forecasting_with_the_pandas_datareader_it_was_written_for(tmp_path, installed):
+    from tests.public.tsfresh_forecasting import SETUP_CFG, forecasting_project
+
+    installed({"pandas-datareader": "0.11.1"})  # the project's pin decides, not this
+    pinned = SETUP_CFG.replace("pandas-datareader>=0.5.0", "pandas-datareader>=0.5.0,<0.11")
+    notebook = forecasting_project(tmp_path, pinned)
+    assert [f for f in _lint_file(notebook) if f.code == "NB408"] == []
+
+
+def _lint_file(notebook):
+    from nb2prod.config import LintOverrides, lint_settings
+    from nb2prod.linter.engine import lint_file
+
+    settings = lint_settings(str(notebook), LintOverrides(select=("NB408",)))
+    return lint_file(str(notebook), settings).findings

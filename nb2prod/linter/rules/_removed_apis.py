@@ -57,6 +57,7 @@ class RemovedApi:
         "receiver",
         "max_positional",
         "data_keyword",
+        "argument",
         "source",
         "example",
         "fixed",
@@ -76,6 +77,12 @@ class RemovedApi:
         self.receiver: str = spec.get("receiver", "any")
         self.max_positional: int = spec.get("max_positional", 0)
         self.data_keyword: str | None = spec.get("data_keyword")
+        #: Where a ``value`` is given: (position, keyword or None).
+        argument = spec.get("argument", {})
+        self.argument: tuple[int, str | None] = (
+            argument.get("position", 0),
+            argument.get("keyword"),
+        )
         self.source: str = spec.get("source", "")
         self.example: str = spec.get("example", "")
         self.fixed: str = spec.get("fixed", "")

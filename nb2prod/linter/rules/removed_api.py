@@ -27,12 +27,15 @@ _ATTR = operator.attrgetter("attr")
 class RemovedApiUse(Rule):
     """
     ## What it does
-    Finds uses of APIs that pandas, NumPy, scikit-learn, Matplotlib, seaborn, TensorFlow
-    or Keras removed, such as ``df.append()`` or ``from sklearn.cross_validation import``.
+    Finds uses of APIs that pandas, NumPy, scikit-learn, Matplotlib, seaborn, TensorFlow,
+    Keras or pandas-datareader removed, such as ``df.append()`` or
+    ``from sklearn.cross_validation import``.
     Others are ``df.ix[...]``, ``df.iteritems()``, ``np.float``, ``np.NaN``,
     ``load_boston()``, ``plt.hist(..., normed=True)``, ``plt.style.use("seaborn")``,
     ``sns.factorplot()``, ``sns.countplot("col", data=df)``, ``tf.Session()``,
-    ``model.predict_classes()`` and ``Adam(lr=...)``: the table
+    ``model.predict_classes()``, ``Adam(lr=...)`` and the securities sources
+    pandas-datareader 0.11 dropped (``web.DataReader("F", "stooq")``,
+    ``pdr.get_data_yahoo()``): the table
     ``nb2prod/linter/rules/removed_apis.toml`` lists them all, each with the release that
     removed it and what to use instead.
     Methods whose names other objects share are reported only where the notebook shows
@@ -250,7 +253,7 @@ def _argument(call: ast.Call, api: RemovedApi) -> tuple[ast.AST, str] | None:
         keyword = next((k for k in call.keywords if k.arg in api.names), None)
         return (keyword, keyword.arg) if keyword is not None and keyword.arg else None
     if api.kind == "value":
-        value = call.args[0] if call.args else None
+        value = _given(call, *api.argument)
         values = value.elts if isinstance(value, (ast.List, ast.Tuple)) else [value]
         for item in values:
             if isinstance(item, ast.Constant) and isinstance(item.value, str):
@@ -266,6 +269,13 @@ def _argument(call: ast.Call, api: RemovedApi) -> tuple[ast.AST, str] | None:
     if with_data and given:
         return call.args[0], ""
     return None
+
+
+def _given(call: ast.Call, position: int, keyword: str | None) -> ast.expr | None:
+    """The argument at ``position``, or given as ``keyword``; None when neither is."""
+    if len(call.args) > position:
+        return call.args[position]
+    return next((k.value for k in call.keywords if keyword and k.arg == keyword), None)
 
 
 def _call_distribution(
