@@ -58,6 +58,10 @@ _REMOVED = re.compile(
 )
 
 
+#: A library refusing a value it was given (``data_source='stooq' is not implemented``).
+_REFUSED_VALUE = re.compile(r"""['"]([^'"\n]+)['"] is not (?:implemented|supported)""")
+
+
 @dataclass(frozen=True)
 class Failure:
     kind: str
@@ -88,7 +92,21 @@ def classify(outcome: dict) -> Failure:
         and not _raised_in_a_library(outcome.get("traceback", ""))
     ):
         return Failure("removed API")
+    refused = _REFUSED_VALUE.search(evalue) if ename == "NotImplementedError" else None
+    if refused and _passed_by_the_cell(outcome.get("traceback", ""), refused.group(1)):
+        return Failure("removed API")  # a value the installed release no longer accepts
     return Failure("other")
+
+
+def _passed_by_the_cell(traceback: str, value: str) -> bool:
+    """Whether the notebook's own frame of ``traceback`` passes ``value`` as a literal: the
+    library refuses what the notebook asked for, not something of its own making."""
+    start = traceback.rfind("Cell In[")
+    if start < 0:
+        return False
+    end = traceback.find("\nFile ", start)  # the next frame, inside the library
+    frame = traceback[start:] if end < 0 else traceback[start:end]
+    return any(f"{quote}{value}{quote}" in frame for quote in "'\"")
 
 
 def _raised_in_a_library(traceback: str) -> bool:

@@ -154,3 +154,19 @@ def test_outcome_kinds_of_the_new_rules_recorded_failures() -> None:
     assert outcome_bench.classify(runtimes).kind == "removed API"
     assert {"NB409", "NB410"} <= outcome_bench.CAUSES["missing module"]
     assert "NB409" in outcome_bench.CAUSES["removed API"]
+
+
+def test_a_library_refusing_a_value_the_cell_passes_is_a_removed_api() -> None:
+    """pandas-datareader 0.11 dropped its securities sources: the recorded failure is the
+    library refusing the notebook's own 'stooq', which NB408 names."""
+    import outcome_bench
+
+    recorded = json.loads(outcome_bench.OUTCOMES_FILE.read_text())["notebooks"]
+    stooq = recorded["tsfresh-0.21.2/notebooks/05 Timeseries Forecasting.ipynb"]
+    assert outcome_bench.classify(stooq).kind == "removed API"
+    assert "NB408" in outcome_bench.CAUSES["removed API"]
+    # The same refusal of a value the library chose itself is no API the notebook used.
+    inside = dict(stooq, traceback=stooq["traceback"].replace("'stooq')", "source)"))
+    assert outcome_bench.classify(inside).kind == "other"
+    abstract = {"ename": "NotImplementedError", "evalue": "", "traceback": "Cell In[3]"}
+    assert outcome_bench.classify(abstract).kind == "other"
