@@ -95,7 +95,7 @@ def test_every_entry_names_its_source_and_is_one_of_the_kinds():
     for api in APIS:
         assert api.source.startswith("https://"), api.id
         assert api.example.strip() and api.fixed.strip(), api.id
-        assert api.kind in ("name", "method", "keyword", "value", "positional"), api.id
+        assert api.kind in ("name", "method", "keyword", "value", "positional", "result"), api.id
     assert len(APIS) >= 40
 
 
@@ -446,3 +446,58 @@ def _lint_file(notebook):
 
     settings = lint_settings(str(notebook), LintOverrides(select=("NB408",)))
     return lint_file(str(notebook), settings).findings
+
+
+# --------------------------------------------------------------------------- results
+
+STREAM = "import numpy as np\nfrom talib import stream\nclose = np.ones(50)\n"
+
+
+@pytest.mark.parametrize(
+    ("line", "reported"),
+    [
+        ("rsi = stream.RSI(close) / 100", True),
+        ("high = stream.RSI(close) > 70", True),
+        ("low = -stream.RSI(close)", True),
+        ("macd, signal, hist = stream.MACD(close)", True),
+        ("rsi = stream.RSI(close).value / 100", False),
+        ("handle = stream.RSI(close)", False),  # kept in a name: how it is used is not followed
+        ("print(stream.RSI(close))", False),
+        ("import talib\nrsi = talib.RSI(close)[-1] / 100", False),  # the function API
+    ],
+)
+def test_a_stream_value_used_as_a_number_is_reported(lint_cells, installed, line, reported):
+    installed({"TA-Lib": "0.8.2"})
+    findings = lint(lint_cells, STREAM + line)
+    assert codes(findings) == (["NB408"] if reported else [])
+
+
+def test_a_stream_value_is_judged_against_the_release(lint_cells, installed):
+    installed({"TA-Lib": "0.8.0"})  # the release before the change
+    assert lint(lint_cells, STREAM + "rsi = stream.RSI(close) / 100") == []
+    installed({"TA-Lib": "0.8.1"})
+    (finding,) = lint(lint_cells, STREAM + "rsi = stream.RSI(close) / 100")
+    assert finding.message.startswith(
+        "The latest value `stream.RSI()` returned was removed in TA-Lib 0.8.1 "
+        "(TA-Lib 0.8.1 is installed here); a `talib.stream` function returns a stream handle"
+    )
+
+
+def test_river_feature_extraction_divides_a_stream_handle(tmp_path, installed):
+    from tests.public.river_feature_extraction import feature_extraction_project
+
+    installed({})  # a new environment: the newest release
+    notebook = feature_extraction_project(tmp_path)
+    findings = [f for f in _lint_file(notebook) if f.code == "NB408"]
+    # tas.ATR(...) / x["close"] (where it failed) and the MACD unpacked after it;
+    # out["rsi"] = tas.RSI(...) stores the handle, which is not followed.
+    assert [(f.cell, f.line) for f in findings] == [(2, 38), (2, 42)]
+    assert "`tas.ATR()`" in findings[0].message and "`tas.MACD()`" in findings[1].message
+
+
+def test_river_feature_extraction_with_the_ta_lib_it_was_written_for(tmp_path, installed):
+    from tests.public.river_feature_extraction import feature_extraction_project
+
+    installed({"TA-Lib": "0.8.1"})
+    notebook = feature_extraction_project(tmp_path, "TA-Lib<0.8.1\nriver\n")
+    assert [f for f in _lint_file(notebook) if f.code == "NB408"] == []

@@ -19,13 +19,14 @@ from typing import Any
 from nb2prod.user_cache import cache_file, cached_json
 
 TABLE = Path(__file__).with_name("removed_apis.toml")
-KINDS = ("name", "method", "keyword", "value", "positional")
+KINDS = ("name", "method", "keyword", "value", "positional", "result")
 _DEFAULT_WHAT = {
     "name": "`{written}`",
     "method": "`.{name}()`",
     "keyword": "`{callee}({name}=...)`",
     "value": "`{callee}({name!r})`",
     "positional": "Positional arguments to `{callee}()`",
+    "result": "What `{callee}()` returned",
 }
 
 
@@ -111,7 +112,13 @@ class Table:
         #: Last name of a callee or method (``read_csv``, ``drop``, ``iteritems``) -> the
         #: entries of the other kinds and of called methods.
         self.calls: dict[str, list[RemovedApi]] = {}
+        #: Module (``talib.stream``) -> the entries whose callees are all its functions
+        #: (``talib.stream.*``).
+        self.module_calls: dict[str, list[RemovedApi]] = {}
         for api in self.apis:
+            for callee in api.callees:
+                if callee.endswith(".*"):
+                    self.module_calls.setdefault(callee[:-2], []).append(api)
             if api.kind == "name":
                 self.names.update(dict.fromkeys(api.names, api))
             elif api.kind == "method" and api.access == "subscript":
@@ -119,6 +126,7 @@ class Table:
                     self.subscripts.setdefault(name, []).append(api)
             else:
                 last_names = {c.rpartition(".")[2] for c in api.callees} | api.methods
+                last_names.discard("*")
                 for name in last_names if api.kind != "method" else api.names:
                     self.calls.setdefault(name, []).append(api)
         #: Attributes worth a look: the last parts of those names, and the subscripted.
@@ -158,7 +166,9 @@ def _check(api: RemovedApi, distributions: Mapping[str, Distribution]) -> None:
         problem = f"unknown distribution in {sorted(api.removed)}"
     elif not (api.names or api.instead):
         problem = "neither names nor instead"
-    elif api.kind in ("keyword", "value", "positional") and not (api.callees or api.methods):
+    elif api.kind in ("keyword", "value", "positional", "result") and not (
+        api.callees or api.methods
+    ):
         problem = "neither callees nor methods"
     if problem:
         raise ValueError(f"{TABLE.name}: {api.id}: {problem}")

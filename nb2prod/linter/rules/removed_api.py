@@ -28,14 +28,15 @@ class RemovedApiUse(Rule):
     """
     ## What it does
     Finds uses of APIs that pandas, NumPy, scikit-learn, Matplotlib, seaborn, TensorFlow,
-    Keras or pandas-datareader removed, such as ``df.append()`` or
+    Keras, pandas-datareader or TA-Lib removed, such as ``df.append()`` or
     ``from sklearn.cross_validation import``.
     Others are ``df.ix[...]``, ``df.iteritems()``, ``np.float``, ``np.NaN``,
     ``load_boston()``, ``plt.hist(..., normed=True)``, ``plt.style.use("seaborn")``,
     ``sns.factorplot()``, ``sns.countplot("col", data=df)``, ``tf.Session()``,
     ``model.predict_classes()``, ``Adam(lr=...)`` and the securities sources
     pandas-datareader 0.11 dropped (``web.DataReader("F", "stooq")``,
-    ``pdr.get_data_yahoo()``): the table
+    ``pdr.get_data_yahoo()``), and TA-Lib's streaming values, which 0.8.1 turned into
+    handles, used as numbers (``stream.RSI(close) > 70``): the table
     ``nb2prod/linter/rules/removed_apis.toml`` lists them all, each with the release that
     removed it and what to use instead.
     Methods whose names other objects share are reported only where the notebook shows
@@ -129,7 +130,7 @@ def _uses(ctx: NotebookContext, view: Table, imported: frozenset[str]) -> list[_
         attributes = by_type.get(ast.Attribute)
         if attributes and not view.attributes.isdisjoint(map(_ATTR, attributes)):
             uses += _attributes(ctx, index, view, imported)
-    if view.calls and not callees(ctx).written.isdisjoint(view.calls):
+    if view.module_calls or (view.calls and not callees(ctx).written.isdisjoint(view.calls)):
         uses += _calls(ctx, view, imported)
     return uses
 
@@ -222,7 +223,8 @@ def _root(node: ast.expr) -> ast.Name | None:
 
 
 def _calls(ctx: NotebookContext, view: Table, imported: frozenset[str]) -> Iterator[_Use]:
-    """Keywords, values and positional arguments of the table's callees and methods."""
+    """Keywords, values, positional arguments and results of the table's callees and
+    methods."""
     for cell, _parsed, call, qualified in ctx.calls():
         func = call.func
         if isinstance(func, ast.Attribute):
@@ -231,8 +233,14 @@ def _calls(ctx: NotebookContext, view: Table, imported: frozenset[str]) -> Itera
             written = func.id
         else:
             continue
-        for api in view.calls.get(written, ()):
-            found = _argument(call, api)
+        apis = view.calls.get(written, ())
+        if view.module_calls and qualified is not None:
+            apis = [*apis, *view.module_calls.get(qualified.rpartition(".")[0], ())]
+        for api in apis:
+            if api.kind == "result":
+                found = _used_as_returned(call, ctx.index(cell))
+            else:
+                found = _argument(call, api)
             if found is None:
                 continue
             distribution = _call_distribution(ctx, view, api, call, qualified, imported)
@@ -271,6 +279,18 @@ def _argument(call: ast.Call, api: RemovedApi) -> tuple[ast.AST, str] | None:
     return None
 
 
+def _used_as_returned(call: ast.Call, index: CellIndex | None) -> tuple[ast.AST, str] | None:
+    """The call when its value is used right away as a number or a sequence: an operand of
+    arithmetic or of a comparison, or unpacked.  (Kept in a name first, it is not followed.)"""
+    parent = index.parents.get(call) if index is not None else None
+    if isinstance(parent, (ast.BinOp, ast.UnaryOp, ast.Compare)):
+        return call, ""
+    if isinstance(parent, ast.Assign) and parent.value is call:
+        if any(isinstance(target, (ast.Tuple, ast.List)) for target in parent.targets):
+            return call, ""
+    return None
+
+
 def _given(call: ast.Call, position: int, keyword: str | None) -> ast.expr | None:
     """The argument at ``position``, or given as ``keyword``; None when neither is."""
     if len(call.args) > position:
@@ -286,7 +306,9 @@ def _call_distribution(
     qualified: str | None,
     imported: frozenset[str],
 ) -> str | None:
-    if qualified is not None and qualified in api.callees:
+    if qualified is not None and (
+        qualified in api.callees or f"{qualified.rpartition('.')[0]}.*" in api.callees
+    ):
         return view.by_module.get(qualified.partition(".")[0])
     func = call.func
     methods = api.names if api.kind == "method" else api.methods
