@@ -54,7 +54,7 @@ _NETWORK = re.compile(
 _MODULE = re.compile(r"No module named '([\w.]+)'|requires package '([\w.-]+)' to be present")
 _REMOVED = re.compile(
     r"cannot import name|has no attribute|unexpected keyword argument|got an unexpected"
-    r"|takes \d+ positional argument"
+    r"|takes \d+ positional argument|unsupported operand type"
 )
 
 

@@ -170,3 +170,15 @@ def test_a_library_refusing_a_value_the_cell_passes_is_a_removed_api() -> None:
     assert outcome_bench.classify(inside).kind == "other"
     abstract = {"ename": "NotImplementedError", "evalue": "", "traceback": "Cell In[3]"}
     assert outcome_bench.classify(abstract).kind == "other"
+
+
+def test_a_library_value_the_cell_cannot_compute_with_is_a_removed_api() -> None:
+    """TA-Lib 0.8.1 returns stream handles where the recipe divides numbers: the TypeError
+    is raised on the notebook's own line, as for a removed attribute."""
+    import outcome_bench
+
+    recorded = json.loads(outcome_bench.OUTCOMES_FILE.read_text())["notebooks"]
+    recipe = recorded["river-0.26.1/docs/recipes/feature-extraction.ipynb"]
+    assert outcome_bench.classify(recipe).kind == "removed API"
+    in_a_library = dict(recipe, traceback=recipe["traceback"] + "\nFile <env>/lib/x.py:1")
+    assert outcome_bench.classify(in_a_library).kind == "other"
