@@ -174,12 +174,16 @@ def _installed() -> Mapping[str, Any]:
 
         found: dict[str, tuple[str, list[str]]] = {}
         for distribution in distributions():
-            metadata = distribution.metadata
-            name, version = metadata["Name"], metadata["Version"]
+            try:
+                metadata = distribution.metadata
+                name, version = metadata["Name"], metadata["Version"]
+                requires = distribution.requires or ()
+            except Exception:  # one broken distribution's metadata: the others still count
+                continue
             if not name or not version or normalize(name) in found:
-                continue  # broken, or shadowed by one earlier on sys.path
-            names = (requirement_name(line) for line in distribution.requires or ())
-            found[normalize(name)] = (version, sorted({normalize(n) for n in names if n}))
+                continue  # nameless, or shadowed by one earlier on sys.path
+            names = {normalize(n) for n in map(requirement_name, requires) if n}
+            found[normalize(name)] = (version, sorted(names))
         return {"providers": packages_distributions(), "distributions": found}
 
     try:

@@ -528,6 +528,29 @@ def test_what_is_installed_is_read_once_per_environment(tmp_path):
     assert len(list((tmp_path / "nb2prod").glob("installed-*.json"))) == 1
 
 
+def test_a_broken_distribution_leaves_the_others_known(tmp_path):
+    """A distribution whose METADATA is not UTF-8 makes importlib.metadata raise: it is
+    skipped, and what else is installed is still read."""
+    import subprocess
+    import sys
+
+    site = tmp_path / "site-packages"
+    broken = site / "broken-1.0.dist-info"
+    broken.mkdir(parents=True)
+    (broken / "METADATA").write_bytes(b"Metadata-Version: 2.1\nName: broken\nVersion: \xff\n")
+    fine = site / "fine-2.0.dist-info"
+    fine.mkdir()
+    (fine / "METADATA").write_text("Metadata-Version: 2.1\nName: fine\nVersion: 2.0\n")
+    code = (
+        "from nb2prod.dependencies import distributions as d\n"
+        "print(d.installed_release('fine'), d.installed_release('broken'), "
+        "d.installed_distributions('yaml'))\n"
+    )
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache"), "PYTHONPATH": str(site), "PATH": "/usr/bin"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert done.stdout.strip() == "2.0 None ['PyYAML']", done.stderr
+
+
 def test_a_cut_off_install_option_is_no_internal_error(lint_cells):
     findings = lint_cells(["!pip install -e", "%pip install pandas -r"], select=["ALL"])
     assert "NB000" not in {f.code for f in findings}
