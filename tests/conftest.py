@@ -79,6 +79,15 @@ def write_notebook(path: Path, cells, *, metadata=None) -> Path:
     return path
 
 
+def packages_imported_by(code: str) -> set[str]:
+    """The top-level packages a fresh interpreter has imported after running ``code``
+    (which may assert): what a command-line run of it would load."""
+    script = code + "\nimport sys\nprint(' '.join({m.split('.')[0] for m in sys.modules}))\n"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return set(done.stdout.split())
+
+
 def write_files(folder: Path, files: dict[str, str]) -> None:
     """Write a project's files (dedented), relative paths -> text, into ``folder``."""
     for name, text in files.items():

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from nb2prod.syntax import parse_cell
 
+from .conftest import packages_imported_by
+
 # Valid IPython: must parse (tree present, no error) with the escapes found.
 IPYTHON_ZOO = [
     ("%matplotlib inline\nimport numpy as np", [("line_magic", "matplotlib", "inline", 1)]),
@@ -269,20 +271,6 @@ def test_code_with_ipython_syntax_is_still_given_to_ipython(code):
     assert as_ipython_runs_it(code) == TransformerManager().transform_cell(code)
 
 
-def test_a_plain_syntax_error_is_reported_without_importing_ipython():
-    import subprocess
-
-    code = (
-        "import sys\n"
-        "from nb2prod.syntax import parse_cell\n"
-        "parsed = parse_cell('print \"old\"')\n"
-        "assert parsed.error is not None, parsed\n"
-        "print('IPython' in sys.modules)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.stdout.strip() == "False", done.stderr
-
-
 @pytest.mark.parametrize(
     "code",
     [
@@ -312,15 +300,13 @@ def test_syntax_errors_agree_with_ipython(code):
     assert (parsed.error.line if parsed.error else None) == expected
 
 
-def test_prose_ending_in_a_question_is_an_error_found_without_ipython():
-    import subprocess
-
-    code = (
-        "import sys\n"
-        "from nb2prod.syntax import parse_cell\n"
-        "parsed = parse_cell('Some lines\\nTo help with\\nWar! What is it good for?')\n"
-        "assert parsed.error is not None and parsed.error.line == 1, parsed\n"
-        "print('IPython' in sys.modules)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.stdout.strip() == "False", done.stderr
+@pytest.mark.parametrize(
+    "code",
+    [
+        'print "old"',  # no IPython syntax at all
+        "Some lines\nTo help with\nWar! What is it good for?",  # none on or before line 1
+    ],
+)
+def test_a_syntax_error_ipython_would_not_change_is_found_without_importing_it(code):
+    check = f"from nb2prod.syntax import parse_cell\nassert parse_cell({code!r}).error.line == 1"
+    assert "IPython" not in packages_imported_by(check)
