@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from nb2prod.errors import UsageError
+from nb2prod.lexing import comment_start
 from nb2prod.notebook import Cell, Notebook
-from nb2prod.syntax import comment_start, parse_cell
+from nb2prod.syntax import parse_cell
 
 #: Parameter types, by the name a spec carries (papermill's and JSON's vocabulary).
 TYPES: dict[str, type] = {

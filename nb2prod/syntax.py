@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from nb2prod.ipython_source import IPYTHON_TRANSFORMS, as_ipython_runs_it
+from nb2prod.lexing import LexState, comment_start
 
 #: Cell magics whose body is Python code run in the user namespace.
 PYTHON_CELL_MAGICS = frozenset(
@@ -110,7 +111,6 @@ def _may_hold_ipython(text: str) -> bool:
 _ASSIGN_ESCAPE = re.compile(r"([A-Za-z_]\w*(?:[ \t]*,[ \t]*[A-Za-z_]\w*)*)[ \t]*=[ \t]*([!%])")
 _AUTOMAGIC_LINE = re.compile(r"([A-Za-z_]\w*)(?:([ \t]+)(.*))?$")
 _PYTHON_AFTER_NAME = re.compile(r"(?:=(?!=)|[+\-*/%@&|^<>]=|\*\*=|//=|>>=|<<=|[(\[,:)])")
-_STRING_START = re.compile(r"(?i)(?:[rbuf]|rb|br|fr|rf)?('''|\"\"\"|'|\")")
 
 
 @dataclass(frozen=True)
@@ -332,7 +332,7 @@ def _dedent(lines: list[str]) -> tuple[list[str], list[int]]:
 def _mask(lines: list[str], parsed: ParsedCell) -> list[str]:
     """Replace IPython escape lines by same-indent Python, recording each escape."""
     masked = list(lines)
-    state = _LexState()
+    state = LexState()
     continuing = False  # inside a backslash-continued escape
     for index, text in enumerate(lines):
         if continuing:
@@ -393,67 +393,6 @@ def _has_comment(text: str) -> bool:
     return comment_start(text) is not None
 
 
-def comment_start(text: str) -> int | None:
-    """Index of the ``#`` that starts a comment on a one-line ``text``, if any."""
-    state = _LexState()
-    state.feed(text)
-    return state.comment_at
-
-
-class _LexState:
-    """Just enough of Python's lexer to know where statements start (brackets, strings)."""
-
-    def __init__(self) -> None:
-        self.depth = 0
-        self.quote: str | None = None  # the open string's quote while inside one
-        self.backslash = False  # the previous line ended with a continuation backslash
-        self.comment_at: int | None = None  # where the last fed line's comment starts
-
-    @property
-    def at_statement_start(self) -> bool:
-        return self.depth == 0 and self.quote is None and not self.backslash
-
-    def feed(self, text: str) -> None:
-        i, n = 0, len(text)
-        self.comment_at = None
-        while i < n:
-            if self.quote is not None:
-                i = self._in_string(text, i, self.quote)
-                continue
-            char = text[i]
-            if char == "#":
-                self.comment_at = i
-                break
-            if char in "([{":
-                self.depth += 1
-            elif char in ")]}":
-                self.depth = max(0, self.depth - 1)
-            elif char in "'\"" or (char.isalpha() and i + 1 < n and text[i + 1] in "'\"rRbBfFuU"):
-                match = _STRING_START.match(text, i)
-                if match and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")):
-                    self.quote = match.group(1)
-                    i = match.end()
-                    continue
-            i += 1
-        if self.quote in ("'", '"'):
-            # An unterminated one-line string: a syntax error that ends at the line.
-            self.quote = None
-        self.backslash = (
-            self.quote is None and text.rstrip().endswith("\\") and self.comment_at is None
-        )
-
-    def _in_string(self, text: str, i: int, quote: str) -> int:
-        while i < len(text):
-            if text[i] == "\\":
-                i += 2
-                continue
-            if text.startswith(quote, i):
-                self.quote = None
-                return i + len(quote)
-            i += 1
-        return len(text)
-
-
 # --------------------------------------------------------------------------- fallback
 
 
@@ -489,7 +428,7 @@ def _ipython_may_fix(lines: list[str], error_line: int | None) -> bool:
         return True
     if IPYTHON_TRANSFORMS.search("\n".join(lines[:error_line])):
         return True
-    state = _LexState()
+    state = LexState()
     for text in lines[: error_line - 1]:
         state.feed(text)
     if not state.at_statement_start:

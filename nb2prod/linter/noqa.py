@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from nb2prod.lexing import comment_start
 from nb2prod.linter.rule import Finding
 from nb2prod.notebook import Cell
-from nb2prod.syntax import comment_start
 
 _COMMENT = re.compile(r"#\s*nb2prod:\s*noqa\b(?::\s*(?P<codes>[\w\-]+(?:\s*,\s*[\w\-]+)*))?", re.I)
 _TAG = re.compile(r"nb2prod:noqa(?:=(?P<codes>[\w\-]+(?:\s*,\s*[\w\-]+)*))?$", re.I)
