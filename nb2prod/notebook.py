@@ -83,7 +83,7 @@ class Cell:
         """``cell 4 (id 1a2b3c)``: how messages name a cell."""
         return f"cell {self.number}" + (f" (id {self.id})" if self.id else "")
 
-    @property
+    @functools.cached_property
     def tags(self) -> tuple[str, ...]:
         tags = self.metadata.get("tags") if isinstance(self.metadata, dict) else None
         return tuple(t for t in tags if isinstance(t, str)) if isinstance(tags, list) else ()

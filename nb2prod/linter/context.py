@@ -177,6 +177,8 @@ class CellIndex:
         """Nodes of the given types (each type's nodes in source order).  Rules ask this
         about every cell: one type's nodes come back as they are kept, without a copy."""
         by_type = self.by_type
+        if len(types) == 1:
+            return cast("list[N]", by_type.get(types[0], _NONE))
         found = [by_type[kind] for kind in types if kind in by_type]
         if len(found) <= 1:
             return cast("list[N]", found[0] if found else _NONE)
