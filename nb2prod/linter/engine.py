@@ -141,7 +141,11 @@ def _walk(top: str, ignored: frozenset[str]) -> Iterable[str]:
 
 def display_path(path: str) -> str:
     """``path`` relative to the working folder when it is below it."""
-    relative = os.path.relpath(path)
+    # A relative path found by the walk is already that, once normalised (relpath would
+    # ask for the working folder twice per notebook).
+    relative = os.path.normpath(path)
+    if os.path.isabs(relative) or relative.startswith(".."):
+        relative = os.path.relpath(path)
     return relative if not relative.startswith("..") else os.path.abspath(path)
 
 

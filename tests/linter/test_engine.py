@@ -10,7 +10,7 @@ import pytest
 
 from nb2prod.config import LintOverrides, lint_settings
 from nb2prod.errors import ConfigError, NotebookReadError, UsageError
-from nb2prod.linter.engine import discover, lint_file, lint_paths
+from nb2prod.linter.engine import discover, display_path, lint_file, lint_paths
 
 from ..conftest import code, codes, write_notebook
 
@@ -200,3 +200,21 @@ def test_fix_refuses_a_read_only_notebook_and_leaves_nothing_behind(tmp_path):
     assert report.files[0].status == "error" and "read-only" in report.files[0].error
     assert target.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pyproject.toml", "target.ipynb"]
+
+
+@pytest.mark.parametrize(
+    "given",
+    ["a.ipynb", "./a.ipynb", "x/../a.ipynb", "sub//b.ipynb", "../{here}/a.ipynb", "../x.ipynb"],
+)
+def test_reports_show_paths_relative_to_the_working_folder_when_below_it(
+    tmp_path, monkeypatch, given
+):
+    here = tmp_path / "project"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    path = given.format(here=here.name)
+    expected = os.path.relpath(path)
+    if expected.startswith(".."):
+        expected = os.path.abspath(path)
+    assert display_path(path) == expected
+    assert display_path(os.path.abspath(path)) == expected
