@@ -4,8 +4,9 @@ per lint run.
 A lint run over many notebooks is one moment: inside :func:`one_run` each path is looked
 at once and its stamp shared by every notebook, and an answer worked out from a project's
 files (:func:`remembered`) is worked out once for all its notebooks.  Worker processes
-forked inside a run get their own copy.  Outside a run every call asks the file system,
-so a long-lived process (the Jupyter server, a kernel) sees an edit at once.  Callers key
+forked inside a run get their own copy.  A notebook linted alone (the Jupyter server, a
+kernel) is a run of its own (:func:`ensure_run`), so a long-lived process sees an edit
+at the next lint; outside any run every call asks the file system.  Callers key
 their caches of what they read from a file by its stamp.
 """
 
@@ -35,6 +36,12 @@ def one_run() -> Iterator[None]:
         yield
     finally:
         _run, _answers = previous
+
+
+def ensure_run() -> contextlib.AbstractContextManager[None]:
+    """The run going on, else a run of its own (a notebook linted alone, as the server and
+    the kernel do, looks at each path once too)."""
+    return contextlib.nullcontext() if _run is not None else one_run()
 
 
 def remembered(key: Hashable, compute: Callable[[], T]) -> T:

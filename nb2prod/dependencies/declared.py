@@ -84,32 +84,22 @@ class Declarations:
     names: frozenset[str]
 
 
-#: Folder -> modification time (None when unreadable), read once while one notebook is
-#: checked: its folders are looked at both for dependency files and for its own modules.
-Stamps = dict[Path, int | None]
+def _folder_mtime(folder: Path) -> int | None:
+    found = stamp(folder)  # read once per lint run (nb2prod.filestamps)
+    return found[0] if found else None
 
 
-def _folder_mtime(folder: Path, stamps: Stamps | None) -> int | None:
-    if stamps is not None and folder in stamps:
-        return stamps[folder]
-    found = stamp(folder)
-    mtime = found[0] if found else None
-    if stamps is not None:
-        stamps[folder] = mtime
-    return mtime
-
-
-def declared_dependencies(folders: Iterable[Path], stamps: Stamps | None = None) -> Declarations:
+def declared_dependencies(folders: Iterable[Path]) -> Declarations:
     """Dependencies declared by the files in ``folders`` (the notebook's up to the root)."""
     folders = tuple(folders)
-    return remembered((declared_dependencies, folders), lambda: _declared(folders, stamps))
+    return remembered((declared_dependencies, folders), lambda: _declared(folders))
 
 
-def _declared(folders: tuple[Path, ...], stamps: Stamps | None) -> Declarations:
+def _declared(folders: tuple[Path, ...]) -> Declarations:
     files: list[Path] = []
     names: set[str] = set()
     for folder in folders:
-        signature = _signature(folder, stamps)
+        signature = _signature(folder)
         if signature:
             for path, declared in _read_folder(signature):
                 files.append(path)
@@ -117,9 +107,9 @@ def _declared(folders: tuple[Path, ...], stamps: Stamps | None) -> Declarations:
     return Declarations(tuple(files), frozenset(names))
 
 
-def _signature(folder: Path, stamps: Stamps | None) -> tuple[tuple[str, int, int], ...]:
+def _signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
     """Dependency files of ``folder`` with their version (mtime, size): the cache key."""
-    mtime = _folder_mtime(folder, stamps)
+    mtime = _folder_mtime(folder)
     if mtime is None:
         return ()
     top_level, nested_folder = _dependency_files(str(folder), mtime)
@@ -150,10 +140,10 @@ def _dependency_files(folder: str, mtime_ns: int) -> tuple[tuple[str, ...], bool
     return tuple(names), bool(entries.get("requirements"))
 
 
-def folder_entries(folder: Path, stamps: Stamps | None = None) -> dict[str, bool]:
+def folder_entries(folder: Path) -> dict[str, bool]:
     """Names in ``folder`` -> whether each is a folder (empty when unreadable).  Cached
     while the folder's modification time is unchanged: many notebooks share folders."""
-    mtime = _folder_mtime(folder, stamps)
+    mtime = _folder_mtime(folder)
     if mtime is None:
         return {}
     return _scan(str(folder), mtime)

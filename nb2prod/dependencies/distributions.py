@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from nb2prod.dependencies.declared import Stamps, folder_entries, normalize, requirement_name
+from nb2prod.dependencies.declared import folder_entries, normalize, requirement_name
 from nb2prod.user_cache import cache_file, cached_json
 
 #: Import name -> distributions providing it, for modules not installed here.
@@ -112,11 +112,9 @@ def is_first_party(key: str, folders: Sequence[Path]) -> bool:
     return bool(first_party_keys([key], folders))
 
 
-def first_party_keys(
-    keys: Iterable[str], folders: Sequence[Path], stamps: Stamps | None = None
-) -> set[str]:
+def first_party_keys(keys: Iterable[str], folders: Sequence[Path]) -> set[str]:
     """The ``keys`` that :func:`is_first_party` accepts, each folder listed once for all."""
-    listings = [(folder, folder_entries(folder, stamps)) for folder in folders]
+    listings = [(folder, folder_entries(folder)) for folder in folders]
     return {key for key in keys if _stands_in(key.split(".")[0], listings)}
 
 

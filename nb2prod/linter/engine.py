@@ -247,20 +247,8 @@ def lint_notebook(
         message = f"kernel language is {notebook.language!r}, not Python: notebook not checked"
         return [_finding(REGISTRY["NB002"], message, shown)]
     ctx = NotebookContext(notebook, settings, shown)
-    findings: list[Finding] = []
-    for rule_class in all_rules():
-        if rule_class.code not in settings.enabled:
-            continue
-        try:
-            findings.extend(rule_class().check(ctx))
-        except Exception as exc:  # a crashing rule must not lose the other findings
-            if "NB000" in settings.enabled:
-                where = traceback.extract_tb(exc.__traceback__)[-1]
-                message = (
-                    f"rule {rule_class.code} failed on this notebook ({type(exc).__name__}: {exc} "
-                    f"at {Path(where.filename).name}:{where.lineno}); please report it"
-                )
-                findings.append(_finding(REGISTRY["NB000"], message, shown))
+    with filestamps.ensure_run():  # linted alone (the server, the kernel): a run of one
+        findings = _rule_findings(ctx, shown)
     names = selector_names()
     found = noqa.suppressions(ctx.code_cells)
     findings = noqa.apply(findings, found, names) + _suppression_findings(ctx, found, names)
@@ -269,6 +257,25 @@ def lint_notebook(
         # Messages quote code, commands and outputs: never let them carry a credential.
         finding.message = redact_text(finding.message)
     return sorted(findings, key=lambda f: f.sort_key)
+
+
+def _rule_findings(ctx: NotebookContext, shown: str) -> list[Finding]:
+    findings: list[Finding] = []
+    enabled = ctx.settings.enabled
+    for rule_class in all_rules():
+        if rule_class.code not in enabled:
+            continue
+        try:
+            findings.extend(rule_class().check(ctx))
+        except Exception as exc:  # a crashing rule must not lose the other findings
+            if "NB000" in enabled:
+                where = traceback.extract_tb(exc.__traceback__)[-1]
+                message = (
+                    f"rule {rule_class.code} failed on this notebook ({type(exc).__name__}: {exc} "
+                    f"at {Path(where.filename).name}:{where.lineno}); please report it"
+                )
+                findings.append(_finding(REGISTRY["NB000"], message, shown))
+    return findings
 
 
 def _suppression_findings(

@@ -20,7 +20,7 @@ from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 from typing import NamedTuple
 
-from nb2prod.dependencies.declared import Stamps, folder_entries
+from nb2prod.dependencies.declared import folder_entries
 from nb2prod.user_cache import cache_file, cached_json
 
 #: How many ``from x import *`` are followed in a chain before the names count as unknown.
@@ -97,22 +97,20 @@ def _installed_roots(path: tuple[str, ...]) -> tuple[Path, ...]:
     return tuple(Path(entry) for entry in path if entry and os.path.isdir(entry))
 
 
-def find_module(
-    dotted: str, roots: Iterable[Path], stamps: Stamps | None = None
-) -> ModuleSource | None:
+def find_module(dotted: str, roots: Iterable[Path]) -> ModuleSource | None:
     """The source of ``dotted`` under the first of ``roots`` that has its top-level
     package; None when it is not there or is not readable source."""
     top = dotted.split(".")[0]
     for root in roots:
-        if stands_in(root, top, stamps):
-            found = locate(dotted, root, stamps)
+        if stands_in(root, top):
+            found = locate(dotted, root)
             return found if isinstance(found, ModuleSource) else None
     return None
 
 
-def stands_in(root: Path, top: str, stamps: Stamps | None = None) -> bool:
+def stands_in(root: Path, top: str) -> bool:
     """Whether a module or package ``top`` is in ``root`` (readable or not)."""
-    entries = folder_entries(root, stamps)
+    entries = folder_entries(root)
     return bool(entries.get(top)) or _file(entries, top, (".py", *EXTENSION_SUFFIXES))
 
 
@@ -120,7 +118,7 @@ def _file(entries: dict[str, bool], stem: str, suffixes: Sequence[str]) -> bool:
     return any(entries.get(f"{stem}{suffix}") is False for suffix in suffixes)
 
 
-def locate(dotted: str, root: Path, stamps: Stamps | None = None) -> ModuleSource | Missing | None:
+def locate(dotted: str, root: Path) -> ModuleSource | Missing | None:
     """Python's search for ``dotted`` in each folder from ``root`` down, from folder
     listings (cached while a folder is unchanged: a lint of many notebooks looks the same
     modules up again and again).  :class:`Missing` names the first part the package lacks;
@@ -130,10 +128,10 @@ def locate(dotted: str, root: Path, stamps: Stamps | None = None) -> ModuleSourc
     folder = root
     for position, part in enumerate(parts):
         last = position == len(parts) - 1
-        entries = folder_entries(folder, stamps)
+        entries = folder_entries(folder)
         package = folder / part
         if entries.get(part):
-            inside = folder_entries(package, stamps)
+            inside = folder_entries(package)
             if inside.get("__init__.py") is False:
                 if last:
                     return ModuleSource(dotted, package / "__init__.py", package, root)

@@ -11,7 +11,6 @@ from typing import Any
 
 from nb2prod.dependencies.declared import (
     Declarations,
-    Stamps,
     declared_dependencies,
     normalize,
 )
@@ -90,7 +89,6 @@ class ProjectModules:
         self._root = folders[-1]
         self._folders = folders
         self._found: dict[str, ModuleSource | Missing | None] = {}
-        self._stamps: Stamps = {}  # each folder's modification time, read once
 
     def find(self, dotted: str) -> ModuleSource | None:
         """The module's source: the project's own, else the installed one; None when it
@@ -116,10 +114,8 @@ class ProjectModules:
         there (whatever it lacks), else the installed one."""
         if dotted not in self._found:
             top = dotted.split(".")[0]
-            own = next((f for f in self._project if stands_in(f, top, self._stamps)), None)
-            self._found[dotted] = (
-                locate(dotted, own, self._stamps) if own else _installed_module(dotted)
-            )
+            own = next((f for f in self._project if stands_in(f, top)), None)
+            self._found[dotted] = locate(dotted, own) if own else _installed_module(dotted)
         return self._found[dotted]
 
     def basis(self, module: ModuleSource) -> str | None:

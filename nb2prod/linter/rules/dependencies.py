@@ -8,7 +8,6 @@ from typing import NamedTuple
 
 from nb2prod.dependencies.declared import (
     Declarations,
-    Stamps,
     declared_dependencies,
     normalize,
     requirement_name,
@@ -102,8 +101,7 @@ class UndeclaredImport(Rule):
         written = written_modules(ctx)
         own = [*folders, root / "src"]
         local = [key for key in imported if key.split(".")[0] not in written]
-        stamps: Stamps = {}  # each folder's modification time, read once
-        first_party = first_party_keys(local, own, stamps)
+        first_party = first_party_keys(local, own)
         imported = {
             key: where
             for key, where in imported.items()
@@ -111,7 +109,7 @@ class UndeclaredImport(Rule):
         }
         if not imported:
             return
-        declared = declared_dependencies(folders, stamps)
+        declared = declared_dependencies(folders)
         if not declared.files:  # one fact, one finding: at the first third-party import
             cell, node = next(iter(imported.values()))
             yield self.report(ctx, _no_file_message(list(imported), root), cell, node=node)
