@@ -150,14 +150,19 @@ def installed_distributions(key: str) -> list[str]:
 
 def installed_release(distribution: str) -> str | None:
     """The version of ``distribution`` installed here, None when it is not installed."""
-    found = _installed().get("distributions", {}).get(normalize(distribution))
+    found = _installed_distribution(distribution)
     return found[0] if found else None
 
 
 def installed_requirements(distribution: str) -> frozenset[str]:
     """What installed ``distribution`` requires (normalised names, extras' too)."""
-    found = _installed().get("distributions", {}).get(normalize(distribution))
+    found = _installed_distribution(distribution)
     return frozenset(found[1]) if found else frozenset()
+
+
+def _installed_distribution(distribution: str) -> tuple[str, list[str]] | None:
+    """``(version, requirements)`` of ``distribution`` as installed here."""
+    return _installed().get("distributions", {}).get(normalize(distribution))
 
 
 @functools.lru_cache(maxsize=1)

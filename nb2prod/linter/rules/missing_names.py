@@ -1,6 +1,7 @@
 """NB409 (environment family): names a notebook imports that the module's code, as the job
 gets it, does not define (the project's own modules, or a library at the version the
-project gets), and modules the project's own package lacks.  The modules are read as source, never imported (:mod:`_module_source`)."""
+project gets), and modules the project's own package lacks.  The modules are read as
+source, never imported (:mod:`_module_source`)."""
 
 from __future__ import annotations
 
